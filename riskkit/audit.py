@@ -1,0 +1,149 @@
+"""Who is acting, and the history every change leaves behind.
+
+History is written by a session hook rather than by each service, so that no
+path (web, CLI, import, demo loader) can change a risk, control, action or
+review without leaving a trace. Scores are also checked against the matrix
+here, before anything reaches the database.
+"""
+
+from __future__ import annotations
+
+import getpass
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import date, datetime
+
+from sqlalchemy import event, inspect, insert, select
+from sqlalchemy.orm import Session
+
+from riskkit import scoring
+from riskkit.models import Action, Control, HistoryEntry, Register, Review, Risk, User
+from riskkit.models.base import utcnow
+
+#: What each audited model is called in the history.
+AUDITED = {Risk: "risk", Control: "control", Action: "action", Review: "review"}
+#: Bookkeeping columns whose changes say nothing to a reader.
+UNTRACKED = {"id", "version", "created_at", "updated_at"}
+#: Foreign keys shown by name rather than number.
+PEOPLE_FIELDS = {"owner_id": "owner", "reviewer_id": "reviewer"}
+REGISTER_FIELDS = {"register_id": "register", "origin_register_id": "origin_register"}
+
+_actor: ContextVar[tuple[int | None, str]] = ContextVar("riskkit_actor", default=(None, "system"))
+
+
+@contextmanager
+def acting_as(user: User | None = None, name: str | None = None):
+    """Attribute every change made inside the block to `user` (or a named process)."""
+    token = _actor.set((user.id, user.name) if user is not None else (None, name or "system"))
+    try:
+        yield
+    finally:
+        _actor.reset(token)
+
+
+def command_line_actor() -> str:
+    """How a CLI run is named in the history: the operating-system account."""
+    try:
+        return f"command line ({getpass.getuser()})"
+    except (KeyError, OSError):  # cron under env -i may have no user name to find
+        return "command line"
+
+
+def current_actor() -> tuple[int | None, str]:
+    return _actor.get()
+
+
+def _text(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return str(value)
+
+
+def _risk_id(obj) -> int | None:
+    return obj.id if isinstance(obj, Risk) else getattr(obj, "risk_id", None)
+
+
+def _changes(obj, change: str):
+    """(field, old, new) for each tracked column of obj that this flush changes."""
+    state = inspect(obj)
+    for attr in state.mapper.column_attrs:
+        key = attr.key
+        if key in UNTRACKED:
+            continue
+        if change == "create":
+            old, new = None, getattr(obj, key)
+        elif change == "delete":
+            old, new = getattr(obj, key), None
+        else:
+            history = state.attrs[key].history
+            if not history.has_changes():
+                continue
+            old = history.deleted[0] if history.deleted else None
+            new = history.added[0] if history.added else None
+        if old != new and not (change != "update" and old in (None, "") and new in (None, "")):
+            yield key, old, new
+
+
+@event.listens_for(Session, "before_flush")
+def _check_before_flush(session, flush_context, instances):
+    for obj in list(session.new) + list(session.dirty):
+        if isinstance(obj, Risk):
+            obj.check_scores()
+        elif isinstance(obj, Review):
+            matrix = (obj.risk or session.get(Risk, obj.risk_id)).register.matrix
+            scoring.check_scores(matrix, obj.before_likelihood, obj.before_impact, "before")
+            scoring.check_scores(matrix, obj.after_likelihood, obj.after_impact, "after")
+
+
+@event.listens_for(Session, "after_flush")
+def _write_history(session, flush_context):
+    # After the flush new rows have ids, and attribute history still holds the old values.
+    pending = []
+    for change, objects in (("create", session.new), ("update", session.dirty),
+                            ("delete", session.deleted)):
+        for obj in objects:
+            entity = AUDITED.get(type(obj))
+            if entity is None or (change == "update" and not session.is_modified(obj)):
+                continue
+            for key, old, new in _changes(obj, change):
+                pending.append((entity, obj.id, _risk_id(obj), change, key, old, new))
+    if not pending:
+        return
+    connection = session.connection()
+    names = _names(connection, pending)
+    user_id, actor = current_actor()
+    at = utcnow()
+    rows = []
+    for entity, entity_id, risk_id, change, key, old, new in pending:
+        field = PEOPLE_FIELDS.get(key) or REGISTER_FIELDS.get(key) or key
+        lookup = names["people"] if key in PEOPLE_FIELDS else names["registers"]
+        if key in PEOPLE_FIELDS or key in REGISTER_FIELDS:
+            old, new = lookup.get(old, old), lookup.get(new, new)
+        rows.append({
+            "at": at, "user_id": user_id, "actor": actor, "entity": entity,
+            "entity_id": entity_id, "risk_id": risk_id, "change": change, "field": field,
+            "old_value": _text(old), "new_value": _text(new),
+        })
+    connection.execute(insert(HistoryEntry.__table__), rows)
+
+
+def _names(connection, pending) -> dict[str, dict]:
+    """Names for the people and registers the pending entries refer to, in two queries."""
+    people, registers = set(), set()
+    for _, _, _, _, key, old, new in pending:
+        if key in PEOPLE_FIELDS:
+            people.update(v for v in (old, new) if v is not None)
+        elif key in REGISTER_FIELDS:
+            registers.update(v for v in (old, new) if v is not None)
+    names = {"people": {}, "registers": {}}
+    if people:
+        names["people"] = dict(connection.execute(
+            select(User.id, User.name).where(User.id.in_(people))).all())
+    if registers:
+        names["registers"] = dict(connection.execute(
+            select(Register.id, Register.code).where(Register.id.in_(registers))).all())
+    return names

@@ -1,0 +1,12 @@
+"""The Click commands, registered on the app so `riskkit` and `flask --app riskkit` agree.
+Commands stay thin: parse options, call a service, print."""
+
+from flask import Flask
+
+from riskkit.commands import database, matrices, risks, users
+
+
+def init_app(app: Flask) -> None:
+    for module in (database, risks, matrices, users):
+        for command in module.COMMANDS:
+            app.cli.add_command(command)

@@ -1,0 +1,79 @@
+"""What the commands share: user-error handling, dates, tables and output formats."""
+
+import csv
+import functools
+import io
+import json
+import sys
+from datetime import date, datetime
+
+import click
+from flask.cli import with_appcontext
+
+from riskkit.audit import acting_as, command_line_actor
+from riskkit.errors import RiskkitError
+
+
+def command(*args, **kwargs):
+    """A riskkit command: runs in an app context, with changes attributed to the
+    command line, and a user error printed as one line on stderr with exit 1."""
+
+    def decorate(function):
+        @functools.wraps(function)
+        def run(*a, **kw):
+            try:
+                with acting_as(name=command_line_actor()):
+                    return function(*a, **kw)
+            except RiskkitError as error:
+                raise click.ClickException(str(error)) from None
+
+        return click.command(*args, **kwargs)(with_appcontext(run))
+
+    return decorate
+
+
+class IsoDate(click.ParamType):
+    name = "YYYY-MM-DD"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, date):
+            return value
+        try:
+            return datetime.strptime(value, "%Y-%m-%d").date()
+        except ValueError:
+            self.fail(f"{value!r} is not a date in the form YYYY-MM-DD", param, ctx)
+
+
+ISO_DATE = IsoDate()
+
+
+def today() -> date:
+    return date.today()
+
+
+def print_table(headers: list[str], rows: list[list]) -> None:
+    """Plain aligned columns, wide text cut short so a line fits a terminal."""
+    cells = [[("" if v is None else str(v)) for v in row] for row in rows]
+    widths = [min(max([len(h)] + [len(r[i]) for r in cells]), 48) for i, h in enumerate(headers)]
+    for row in [headers, ["-" * w for w in widths]] + cells:
+        click.echo("  ".join(_fit(v, w) for v, w in zip(row, widths, strict=True)).rstrip())
+
+
+def _fit(value: str, width: int) -> str:
+    return value.ljust(width) if len(value) <= width else value[: width - 1] + "…"
+
+
+def print_csv(headers: list[str], rows: list[list]) -> None:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(headers)
+    writer.writerows(rows)
+    click.echo(out.getvalue(), nl=False)
+
+
+def print_json(data) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def stderr(message: str) -> None:
+    click.echo(message, err=True, file=sys.stderr)

@@ -1,0 +1,26 @@
+"""Configuration: defaults, then RISKKIT_* environment variables, then overrides
+passed to create_app (tests). Nothing is read at import time."""
+
+import os
+import secrets
+from pathlib import Path
+
+#: The checkout root: templates, seed data and exercise packs live beside the package.
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def load(instance_path: str, overrides: dict | None = None) -> dict:
+    """Return the settings for one app instance."""
+    env = os.environ
+    default_db = "sqlite:///" + str(Path(instance_path) / "riskkit.sqlite")
+    settings = {
+        "SQLALCHEMY_DATABASE_URI": env.get("RISKKIT_DATABASE_URL", default_db),
+        # A random key per process is safe for the CLI; a server must set one so that
+        # sessions survive restarts and are shared between workers.
+        "SECRET_KEY": env.get("RISKKIT_SECRET_KEY") or secrets.token_hex(32),
+        "SEED_DATA_DIR": env.get("RISKKIT_SEED_DATA", str(PROJECT_ROOT / "seed_data")),
+        "EXERCISE_PACKS_DIR": env.get("RISKKIT_EXERCISES", str(PROJECT_ROOT / "exercises")),
+        "ORGANISATION_NAME": env.get("RISKKIT_ORGANISATION", "Example County Council"),
+    }
+    settings.update(overrides or {})
+    return settings

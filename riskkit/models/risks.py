@@ -1,0 +1,206 @@
+"""A risk and what hangs off it: controls in place, agreed actions, dated reviews."""
+
+from datetime import date
+
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+
+from riskkit import scoring, vocab
+from riskkit.errors import ValidationError
+from riskkit.extensions import db
+from riskkit.models.base import Timestamps
+
+
+def _text(value, field: str, required: bool = False, limit: int | None = None) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise ValidationError(f"Enter a {field.replace('_', ' ')}", field=field)
+    if limit and len(value) > limit:
+        raise ValidationError(
+            f"{field.replace('_', ' ').capitalize()} must be {limit} characters or fewer", field
+        )
+    return value
+
+
+class Risk(Timestamps, db.Model):
+    __tablename__ = "risks"
+    __table_args__ = (
+        Index("ix_risks_register_status", "register_id", "status"),
+        Index("ix_risks_next_review", "status", "next_review_date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    register_id: Mapped[int] = mapped_column(ForeignKey("registers.id"))
+    # The register whose number this risk's reference carries: set when a risk is
+    # escalated so it can be de-escalated back, and never changes its reference.
+    origin_register_id: Mapped[int | None] = mapped_column(ForeignKey("registers.id"))
+    reference: Mapped[str] = mapped_column(String(16), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    cause: Mapped[str] = mapped_column(Text, default="")
+    consequence: Mapped[str] = mapped_column(Text, default="")
+    category: Mapped[str] = mapped_column(String(80), default="")
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    response: Mapped[str] = mapped_column(String(20), default="treat")
+    exempt: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    likelihood: Mapped[int] = mapped_column(Integer)
+    impact: Mapped[int] = mapped_column(Integer)
+    # Before the latest review; written only by services.reviews from the review record.
+    previous_likelihood: Mapped[int | None] = mapped_column(Integer)
+    previous_impact: Mapped[int | None] = mapped_column(Integer)
+    target_likelihood: Mapped[int] = mapped_column(Integer)
+    target_impact: Mapped[int] = mapped_column(Integer)
+    target_date: Mapped[date | None] = mapped_column(Date)
+    inherent_likelihood: Mapped[int | None] = mapped_column(Integer)
+    inherent_impact: Mapped[int | None] = mapped_column(Integer)
+
+    last_review_date: Mapped[date | None] = mapped_column(Date)
+    next_review_date: Mapped[date | None] = mapped_column(Date)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    register = relationship("Register", foreign_keys=[register_id])
+    origin_register = relationship("Register", foreign_keys=[origin_register_id])
+    owner = relationship("User", foreign_keys=[owner_id])
+    controls: Mapped[list["Control"]] = relationship(
+        back_populates="risk", cascade="all, delete-orphan", order_by="Control.id"
+    )
+    actions: Mapped[list["Action"]] = relationship(
+        back_populates="risk", cascade="all, delete-orphan", order_by="Action.id"
+    )
+    reviews: Mapped[list["Review"]] = relationship(
+        back_populates="risk", cascade="all, delete-orphan",
+        order_by="(Review.reviewed_on, Review.id)",
+    )
+
+    @validates("title")
+    def _check_title(self, key, value):
+        return _text(value, key, required=True, limit=300)
+
+    @validates("status")
+    def _check_status(self, key, value):
+        return vocab.check(vocab.RISK_STATUSES, value, key)
+
+    @validates("response")
+    def _check_response(self, key, value):
+        return vocab.check(vocab.RISK_RESPONSES, value, key)
+
+    def check_scores(self) -> None:
+        """Refuse scores the register's matrix has no labels for (run before every flush)."""
+        matrix = self.register.matrix
+        scoring.check_scores(matrix, self.likelihood, self.impact, "current")
+        scoring.check_scores(matrix, self.target_likelihood, self.target_impact, "target")
+        if self.previous_likelihood is not None:
+            scoring.check_scores(matrix, self.previous_likelihood, self.previous_impact, "previous")
+        if self.inherent_likelihood is not None or self.inherent_impact is not None:
+            scoring.check_scores(matrix, self.inherent_likelihood, self.inherent_impact, "inherent")
+
+    @property
+    def score(self) -> int:
+        return scoring.score(self.likelihood, self.impact)
+
+    @property
+    def target_score(self) -> int:
+        return scoring.score(self.target_likelihood, self.target_impact)
+
+    @property
+    def previous_score(self) -> int | None:
+        if self.previous_likelihood is None:
+            return None
+        return scoring.score(self.previous_likelihood, self.previous_impact)
+
+    def __repr__(self) -> str:
+        return f"<Risk {self.reference}>"
+
+
+class Control(Timestamps, db.Model):
+    """A control in place now."""
+
+    __tablename__ = "controls"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    risk_id: Mapped[int] = mapped_column(ForeignKey("risks.id"), index=True)
+    description: Mapped[str] = mapped_column(Text)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    effectiveness: Mapped[str] = mapped_column(String(20), default="not_tested")
+    last_tested: Mapped[date | None] = mapped_column(Date)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    risk: Mapped[Risk] = relationship(back_populates="controls")
+    owner = relationship("User")
+
+    @validates("description")
+    def _check_description(self, key, value):
+        return _text(value, key, required=True)
+
+    @validates("effectiveness")
+    def _check_effectiveness(self, key, value):
+        return vocab.check(vocab.EFFECTIVENESS, value, key)
+
+
+class Action(Timestamps, db.Model):
+    """A mitigating action agreed, with a target date."""
+
+    __tablename__ = "actions"
+    __table_args__ = (Index("ix_actions_status_target", "status", "target_date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    risk_id: Mapped[int] = mapped_column(ForeignKey("risks.id"), index=True)
+    description: Mapped[str] = mapped_column(Text)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    target_date: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default="planned")
+    completed_date: Mapped[date | None] = mapped_column(Date)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    risk: Mapped[Risk] = relationship(back_populates="actions")
+    owner = relationship("User")
+
+    @validates("description")
+    def _check_description(self, key, value):
+        return _text(value, key, required=True)
+
+    @validates("status")
+    def _check_status(self, key, value):
+        return vocab.check(vocab.ACTION_STATUSES, value, key)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in vocab.ACTION_CLOSED
+
+
+class Review(Timestamps, db.Model):
+    """A dated review of a risk: the score before and after, and what was said."""
+
+    __tablename__ = "reviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    risk_id: Mapped[int] = mapped_column(ForeignKey("risks.id"), index=True)
+    reviewed_on: Mapped[date] = mapped_column(Date)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    before_likelihood: Mapped[int] = mapped_column(Integer)
+    before_impact: Mapped[int] = mapped_column(Integer)
+    after_likelihood: Mapped[int] = mapped_column(Integer)
+    after_impact: Mapped[int] = mapped_column(Integer)
+    next_review_date: Mapped[date] = mapped_column(Date)
+    # Set when the reviewer chose a date other than the one the rating schedules.
+    next_review_reason: Mapped[str] = mapped_column(Text, default="")
+
+    risk: Mapped[Risk] = relationship(back_populates="reviews")
+    reviewer = relationship("User")
+
+    @property
+    def before_score(self) -> int:
+        return scoring.score(self.before_likelihood, self.before_impact)
+
+    @property
+    def after_score(self) -> int:
+        return scoring.score(self.after_likelihood, self.after_impact)

@@ -1,0 +1,146 @@
+"""Load the demo organisation from seed_data/: idempotent, all or nothing."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+import yaml
+from sqlalchemy import select
+
+from riskkit.audit import acting_as
+from riskkit.errors import ValidationError
+from riskkit.extensions import db
+from riskkit.models import Action, Appetite, Control, Register, Risk, User
+from riskkit.services import matrices
+from riskkit.services.people import find_person
+from riskkit.services.reviews import record_review
+from riskkit.services.risks import create_risk
+
+PAPER_DATE = "Next review date as printed in the committee paper"
+
+
+def load_demo(seed_dir: str | Path) -> Counter:
+    """Add whatever of the demo data is missing; return counts of what was added."""
+    seed_dir = Path(seed_dir)
+    added: Counter = Counter()
+    try:
+        with acting_as(name="demo data"):
+            added["matrices"] += len(matrices.ensure_builtin())
+            _load_people(_read(seed_dir / "people.yaml"), _read(seed_dir / "users.yaml"), added)
+            _load_registers(_read(seed_dir / "registers.yaml"), added)
+            for path in sorted(seed_dir.glob("risks_*.yaml")):
+                _load_risks(path, _read(path), added)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return +added  # drop the zero counts
+
+
+def _read(path: Path) -> dict:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except OSError as error:
+        raise ValidationError(f"Cannot read {path}: {error.strerror}", field="file") from None
+    except yaml.YAMLError as error:
+        raise ValidationError(f"{path}: not valid YAML: {error}", field="file") from None
+
+
+def _load_people(people: dict, users: dict, added: Counter) -> None:
+    logins = {u["name"]: u for u in users.get("users", [])}
+    entries = {p["name"]: p for p in people.get("people", [])}
+    for name, login in logins.items():
+        entries.setdefault(name, {"name": name, "email": login.get("email")})
+    for name, entry in entries.items():
+        if db.session.scalar(select(User).where(User.name == name)) is not None:
+            continue
+        login = logins.get(name, {})
+        person = User(name=name, email=login.get("email") or entry.get("email"),
+                      role=login.get("role", "owner"))
+        if login.get("password"):
+            person.set_password(login["password"])
+        db.session.add(person)
+        added["people"] += 1
+    db.session.flush()
+
+
+def _load_registers(data: dict, added: Counter) -> None:
+    for entry in data.get("registers", []):
+        if db.session.scalar(select(Register).where(Register.code == entry["code"])) is not None:
+            continue
+        parent = None
+        if entry.get("parent"):
+            parent = db.session.scalar(select(Register).where(Register.code == entry["parent"]))
+        db.session.add(Register(
+            code=entry["code"], name=entry["name"], level=entry["level"], parent=parent,
+            matrix_definition=matrices.get_matrix(entry.get("matrix", matrices.DEFAULT_MATRIX)),
+            owner=find_person(entry["owner"]) if entry.get("owner") else None,
+        ))
+        db.session.flush()
+        added["registers"] += 1
+    for entry in data.get("appetite", []):
+        if db.session.scalar(select(Appetite).where(Appetite.category == entry["category"])):
+            continue
+        db.session.add(Appetite(category=entry["category"], max_score=entry["max_score"]))
+        added["appetite levels"] += 1
+
+
+def _load_risks(path: Path, data: dict, added: Counter) -> None:
+    register = db.session.scalar(select(Register).where(Register.code == data.get("register")))
+    if register is None:
+        raise ValidationError(f"{path.name}: unknown register {data.get('register')!r}", "register")
+    for entry in data.get("risks", []):
+        reference = entry["reference"]
+        if db.session.scalar(select(Risk.id).where(Risk.reference == reference)) is not None:
+            continue
+        try:
+            _load_risk(register, entry)
+        except ValidationError as error:
+            raise ValidationError(f"{path.name}, {reference}: {error}", error.field) from None
+        added["risks"] += 1
+        added["controls"] += len(entry.get("controls", []))
+        added["actions"] += len(entry.get("actions", []))
+        added["reviews"] += len(entry.get("reviews", []))
+
+
+def _load_risk(register: Register, entry: dict) -> None:
+    """Create the risk at its previous score, then replay the paper's reviews through
+    the review service, so trend and previous score come from the review history."""
+    current, previous, target = entry["current"], entry.get("previous") or entry["current"], \
+        entry["target"]
+    # A risk with no printed comment still had its last review on the printed date.
+    reviews = entry.get("reviews") or [{"date": entry["last_review"], "comment": ""}]
+    first_day = reviews[0]["date"]
+    owner = find_person(entry["owner"])
+    risk = create_risk(
+        register, None, first_day, title=entry["title"], owner=owner,
+        likelihood=previous["likelihood"], impact=previous["impact"],
+        target_likelihood=target["likelihood"], target_impact=target["impact"],
+        reference_number=int(entry["reference"][len(register.code):]),
+        description=entry.get("description", ""), cause=entry.get("cause", ""),
+        consequence=entry.get("consequence", ""), category=entry.get("category", ""),
+        response=entry.get("response", "treat"), target_date=entry.get("target_date"),
+        exempt=entry.get("exempt", False),
+    )
+    # A row with no owner printed in the paper is held by the risk owner.
+    for item in entry.get("controls", []):
+        risk.controls.append(Control(description=item["description"],
+                                     owner=find_person(item.get("owner") or entry["owner"]),
+                                     effectiveness=item.get("effectiveness", "not_tested")))
+    for item in entry.get("actions", []):
+        risk.actions.append(Action(description=item["description"],
+                                   owner=find_person(item.get("owner") or entry["owner"]),
+                                   target_date=item.get("target_date"),
+                                   status=item.get("status", "in_progress")))
+    db.session.flush()
+    for n, item in enumerate(reviews):
+        last = n == len(reviews) - 1
+        scores = current if last else previous
+        next_date: date | None = entry["next_review"] if last else None
+        record_review(
+            risk, find_person(item.get("reviewer") or entry["owner"]), item["date"],
+            scores["likelihood"], scores["impact"], item.get("comment", ""),
+            next_review_date=next_date, next_review_reason=PAPER_DATE,
+        )

@@ -1,0 +1,36 @@
+"""Finding and adding people."""
+
+from sqlalchemy import func, select
+
+from riskkit.errors import NotFound, ValidationError
+from riskkit.extensions import db
+from riskkit.models import User
+
+
+def find_person(name_or_email: str) -> User:
+    """The person with this name or email (case-insensitive), or NotFound."""
+    key = (name_or_email or "").strip()
+    person = db.session.scalar(
+        select(User).where(
+            (func.lower(User.name) == key.lower()) | (func.lower(User.email) == key.lower())
+        )
+    )
+    if person is None:
+        raise NotFound(f"No person called {key!r}: add them first with `riskkit users add`")
+    return person
+
+
+def add_person(name: str, email: str | None = None, role: str = "viewer") -> User:
+    """Add a person, refusing a name or email that is already taken."""
+    person = User(name=name, email=email, role=role)
+    clash = db.session.scalar(
+        select(User).where(
+            (func.lower(User.name) == person.name.lower())
+            | ((User.email == person.email) & (User.email.is_not(None)))
+        )
+    )
+    if clash is not None:
+        field = "name" if clash.name.lower() == person.name.lower() else "email"
+        raise ValidationError(f"There is already a person with that {field}", field=field)
+    db.session.add(person)
+    return person

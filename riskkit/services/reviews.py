@@ -1,0 +1,70 @@
+"""Reviews: recording one, and which risks are due."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from riskkit import scoring
+from riskkit.audit import acting_as
+from riskkit.errors import ValidationError
+from riskkit.extensions import db
+from riskkit.models import Review, Risk, User
+from riskkit.services.risks import check_version
+
+
+def record_review(risk: Risk, by: User, reviewed_on: date, likelihood: int, impact: int,
+                  comment: str = "", next_review_date: date | None = None,
+                  next_review_reason: str = "", expected_version: int | None = None) -> Review:
+    """Record a review: the score before is kept, the new score applied, and the next
+    review scheduled from the new rating unless a date is given with a reason."""
+    check_version(risk, expected_version, risk.reference)
+    matrix = risk.register.matrix
+    scoring.check_scores(matrix, likelihood, impact)
+    if risk.last_review_date and reviewed_on < risk.last_review_date:
+        raise ValidationError(
+            f"The review date cannot be before the last review ({risk.last_review_date:%d/%m/%Y})",
+            field="reviewed_on")
+    scheduled = scoring.next_review_date(matrix, likelihood, impact, reviewed_on)
+    if next_review_date is None or next_review_date == scheduled:
+        next_review_date, next_review_reason = scheduled, ""
+    else:
+        if next_review_date <= reviewed_on:
+            raise ValidationError("The next review must be after the review date",
+                                  field="next_review_date")
+        if not next_review_reason.strip():
+            raise ValidationError(
+                f"Give a reason for reviewing on {next_review_date:%d/%m/%Y} rather than"
+                f" {scheduled:%d/%m/%Y} as the rating schedules", field="next_review_reason")
+    with acting_as(by):
+        review = Review(
+            risk=risk, reviewer=by, reviewed_on=reviewed_on, comment=(comment or "").strip(),
+            before_likelihood=risk.likelihood, before_impact=risk.impact,
+            after_likelihood=likelihood, after_impact=impact,
+            next_review_date=next_review_date, next_review_reason=next_review_reason.strip(),
+        )
+        db.session.add(review)
+        risk.previous_likelihood, risk.previous_impact = risk.likelihood, risk.impact
+        risk.likelihood, risk.impact = likelihood, impact
+        risk.last_review_date = reviewed_on
+        risk.next_review_date = next_review_date
+        db.session.flush()
+    return review
+
+
+def reviews_due(as_of: date, register_ids: list[int] | None = None,
+                owner: User | None = None) -> list[Risk]:
+    """Live risks whose next review date is before `as_of`, oldest first."""
+    statement = (
+        select(Risk)
+        .where(Risk.status != "closed", Risk.next_review_date < as_of)
+        .options(joinedload(Risk.owner), joinedload(Risk.register))
+        .order_by(Risk.next_review_date, Risk.reference)
+    )
+    if register_ids:
+        statement = statement.where(Risk.register_id.in_(register_ids))
+    if owner is not None:
+        statement = statement.where(Risk.owner_id == owner.id)
+    return list(db.session.scalars(statement))

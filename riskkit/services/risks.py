@@ -1,0 +1,291 @@
+"""Risks: create, edit, find, list, and the summary every face prints.
+
+Listing queries are written once here, with eager loading chosen so that the
+number of SQL statements does not grow with the number of risks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import func, select, tuple_
+from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from riskkit import scoring, vocab
+from riskkit.audit import acting_as
+from riskkit.errors import Conflict, NotFound, ValidationError
+from riskkit.extensions import db
+from riskkit.models import Action, Appetite, Control, Register, Review, Risk, User
+from riskkit.services.registers import register_and_children
+
+#: Fields a risk form may change. Current likelihood and impact change only through
+#: a review (services.reviews), so that every score change has a dated record.
+EDITABLE = (
+    "title", "description", "cause", "consequence", "category", "owner", "status",
+    "response", "exempt", "target_likelihood", "target_impact", "target_date",
+    "inherent_likelihood", "inherent_impact",
+)
+SORTS = {
+    "score": lambda: ((Risk.likelihood * Risk.impact).desc(), Risk.reference),
+    "reference": lambda: (Risk.reference,),
+    "next_review": lambda: (Risk.next_review_date.asc().nulls_last(), Risk.reference),
+}
+
+
+@dataclass
+class RiskFilter:
+    """What to list. Empty fields do not filter. Statuses default to the live ones."""
+
+    registers: list[Register] = field(default_factory=list)
+    include_children: bool = False
+    owner: User | None = None
+    statuses: tuple[str, ...] = ("open", "escalated")
+    rating: str | None = None  # a band name
+    category: str | None = None
+    overdue_as_of: date | None = None  # only risks whose next review is before this date
+
+
+def commit() -> None:
+    """Commit, turning a lost optimistic-locking race into a Conflict."""
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise Conflict("Someone else saved this record while you were editing it."
+                       " Reload it to see their change, then make yours again.") from None
+
+
+def check_version(record, expected_version: int | None, name: str) -> None:
+    if expected_version is not None and record.version != expected_version:
+        raise Conflict(
+            f"{name} was changed by someone else since you opened it"
+            f" (you had version {expected_version}, it is now version {record.version})."
+            " Nothing of yours was saved: look at their change, then make yours again."
+        )
+
+
+def _filter_statement(filters: RiskFilter):
+    statement = select(Risk)
+    if filters.registers:
+        ids = []
+        for register in filters.registers:
+            ids.extend(register_and_children(register) if filters.include_children
+                       else [register.id])
+        statement = statement.where(Risk.register_id.in_(ids))
+    if filters.owner is not None:
+        statement = statement.where(Risk.owner_id == filters.owner.id)
+    if filters.statuses:
+        statement = statement.where(Risk.status.in_(filters.statuses))
+    if filters.category:
+        statement = statement.where(func.lower(Risk.category) == filters.category.lower())
+    if filters.overdue_as_of is not None:
+        statement = statement.where(Risk.next_review_date < filters.overdue_as_of)
+    if filters.rating:
+        statement = statement.where(_rating_condition(filters.rating))
+    return statement
+
+
+def _rating_condition(band_name: str):
+    """SQL for 'rated band_name': per matrix in use, the cells that fall in that band."""
+    conditions = []
+    for register in db.session.scalars(select(Register)):
+        matrix = register.matrix
+        cells = [(lk, im) for lk in matrix.levels("likelihood") for im in matrix.levels("impact")
+                 if scoring.rating(matrix, lk, im).name.lower() == band_name.lower()]
+        if cells:
+            conditions.append((Risk.register_id == register.id)
+                              & tuple_(Risk.likelihood, Risk.impact).in_(cells))
+    if not conditions:
+        raise ValidationError(f"No matrix in use has a rating called {band_name!r}", "rating")
+    from sqlalchemy import or_
+    return or_(*conditions)
+
+
+def count_risks(filters: RiskFilter) -> int:
+    return db.session.scalar(select(func.count()).select_from(
+        _filter_statement(filters).subquery()))
+
+
+def list_risks(filters: RiskFilter, sort: str = "score", page: int | None = None,
+               per_page: int = 50) -> list[Risk]:
+    """Risks matching filters, each with register, matrix and owner already loaded."""
+    if sort not in SORTS:
+        raise ValidationError(f"Sort must be one of {', '.join(SORTS)}, not {sort!r}", "sort")
+    statement = (
+        _filter_statement(filters)
+        .options(joinedload(Risk.owner), joinedload(Risk.register))
+        .order_by(*SORTS[sort]())
+    )
+    if page is not None:
+        statement = statement.limit(per_page).offset((max(page, 1) - 1) * per_page)
+    return list(db.session.scalars(statement))
+
+
+def get_risk(reference: str) -> Risk:
+    """One risk whole: controls, actions and reviews with their people, in four statements."""
+    risk = db.session.scalar(
+        select(Risk)
+        .where(Risk.reference == (reference or "").strip().upper())
+        .options(
+            joinedload(Risk.owner), joinedload(Risk.register),
+            selectinload(Risk.controls).joinedload(Control.owner),
+            selectinload(Risk.actions).joinedload(Action.owner),
+            selectinload(Risk.reviews).joinedload(Review.reviewer),
+        )
+    )
+    if risk is None:
+        raise NotFound(f"No risk with reference {reference!r}")
+    return risk
+
+
+def appetites() -> dict[str, int]:
+    """Highest tolerated score per category (lower-cased), read once per request or command."""
+    return {a.category.lower(): a.max_score for a in db.session.scalars(select(Appetite))}
+
+
+def create_risk(register: Register, by: User | None, as_of: date, *, title: str, owner: User,
+                likelihood: int, impact: int, target_likelihood: int | None = None,
+                target_impact: int | None = None, reference_number: int | None = None,
+                **details) -> Risk:
+    """Add a risk to a register with the next reference; its first review falls due
+    after its band's review interval from `as_of`."""
+    unknown = set(details) - set(EDITABLE)
+    if unknown:
+        raise ValidationError(f"Unknown risk fields: {', '.join(sorted(unknown))}", "risk")
+    matrix = register.matrix
+    scoring.check_scores(matrix, likelihood, impact, "current")
+    target_likelihood = target_likelihood or likelihood
+    target_impact = target_impact or impact
+    _check_target(matrix, likelihood, impact, target_likelihood, target_impact)
+    locked = db.session.scalar(select(Register).where(Register.id == register.id)
+                               .with_for_update())
+    number = reference_number or locked.next_number
+    locked.next_number = max(locked.next_number, number + 1)
+    reference = register.reference(number)
+    if db.session.scalar(select(Risk.id).where(Risk.reference == reference)) is not None:
+        raise ValidationError(f"Reference {reference} is already used", field="reference")
+    with acting_as(by):
+        risk = Risk(
+            register=register, reference=reference, title=title, owner=owner,
+            likelihood=likelihood, impact=impact, target_likelihood=target_likelihood,
+            target_impact=target_impact,
+            next_review_date=scoring.next_review_date(matrix, likelihood, impact, as_of),
+            **details,
+        )
+        db.session.add(risk)
+        db.session.flush()
+    return risk
+
+
+def update_risk(risk: Risk, changes: dict, by: User | None,
+                expected_version: int | None = None) -> list[str]:
+    """Apply form changes to a risk; return the names of the fields that changed."""
+    check_version(risk, expected_version, risk.reference)
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise ValidationError(
+            f"These fields cannot be changed here: {', '.join(sorted(unknown))}"
+            " (record a review to change the current score)", field=sorted(unknown)[0])
+    changed = [key for key, value in changes.items() if getattr(risk, key) != value]
+    if not changed:
+        return []
+    if "status" in changes:
+        vocab.check(vocab.RISK_STATUSES, changes["status"], "status")
+    target = (changes.get("target_likelihood", risk.target_likelihood),
+              changes.get("target_impact", risk.target_impact))
+    _check_target(risk.register.matrix, risk.likelihood, risk.impact, *target)
+    with acting_as(by):
+        for key in changed:
+            setattr(risk, key, changes[key])
+        db.session.flush()
+    return changed
+
+
+def _check_target(matrix, likelihood, impact, target_likelihood, target_impact) -> None:
+    scoring.check_scores(matrix, target_likelihood, target_impact, "target")
+    if scoring.score(target_likelihood, target_impact) > scoring.score(likelihood, impact):
+        raise ValidationError(
+            f"The target score ({scoring.score(target_likelihood, target_impact)}) cannot be"
+            f" above the current score ({scoring.score(likelihood, impact)})",
+            field="target_likelihood",
+        )
+
+
+# --- the summary every face prints ------------------------------------------------
+
+
+def rated(matrix: scoring.Matrix, likelihood: int | None, impact: int | None) -> dict | None:
+    """A score as the JSON output and the pages give it."""
+    if likelihood is None or impact is None:
+        return None
+    band = scoring.rating(matrix, likelihood, impact)
+    return {
+        "likelihood": likelihood, "impact": impact, "score": scoring.score(likelihood, impact),
+        "rating": band.name, "colour": band.colour, "colour_name": band.colour_name,
+        "label": scoring.describe(matrix, likelihood, impact),
+    }
+
+
+def summarise(risk: Risk, appetite: dict[str, int]) -> dict:
+    """The register-line view of a risk: what `riskkit risks --format json` prints."""
+    matrix = risk.register.matrix
+    limit = appetite.get((risk.category or "").lower())
+    return {
+        "reference": risk.reference,
+        "title": risk.title,
+        "register": risk.register.code,
+        "owner": risk.owner.name,
+        "category": risk.category,
+        "status": risk.status,
+        "current": rated(matrix, risk.likelihood, risk.impact),
+        "previous": rated(matrix, risk.previous_likelihood, risk.previous_impact),
+        "target": rated(matrix, risk.target_likelihood, risk.target_impact),
+        "target_date": _iso(risk.target_date),
+        "trend": scoring.trend(risk.previous_score, risk.score),
+        "last_review_date": _iso(risk.last_review_date),
+        "next_review_date": _iso(risk.next_review_date),
+        "appetite": limit,
+        "above_appetite": limit is not None and risk.score > limit,
+    }
+
+
+def describe_whole(risk: Risk, appetite: dict[str, int]) -> dict:
+    """Everything about one risk: what `riskkit risk REF --format json` prints."""
+    matrix = risk.register.matrix
+    data = summarise(risk, appetite)
+    data.update({
+        "description": risk.description,
+        "cause": risk.cause,
+        "consequence": risk.consequence,
+        "response": risk.response,
+        "exempt": risk.exempt,
+        "inherent": rated(matrix, risk.inherent_likelihood, risk.inherent_impact),
+        "escalated_from": risk.origin_register.code if risk.origin_register else None,
+        "version": risk.version,
+        "controls": [
+            {"id": c.id, "description": c.description, "owner": c.owner.name,
+             "effectiveness": c.effectiveness, "last_tested": _iso(c.last_tested)}
+            for c in risk.controls
+        ],
+        "actions": [
+            {"id": a.id, "description": a.description, "owner": a.owner.name,
+             "target_date": _iso(a.target_date), "status": a.status,
+             "completed_date": _iso(a.completed_date)}
+            for a in risk.actions
+        ],
+        "reviews": [
+            {"reviewed_on": _iso(r.reviewed_on), "reviewer": r.reviewer.name,
+             "comment": r.comment, "before": rated(matrix, r.before_likelihood, r.before_impact),
+             "after": rated(matrix, r.after_likelihood, r.after_impact),
+             "next_review_date": _iso(r.next_review_date),
+             "next_review_reason": r.next_review_reason}
+            for r in risk.reviews
+        ],
+    })
+    return data
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
