@@ -82,14 +82,33 @@ def _changes(obj, change: str):
             history = state.attrs[key].history
             if not history.has_changes():
                 continue
-            old = history.deleted[0] if history.deleted else None
+            old = history.deleted[0] if history.deleted else state.info.get(
+                "audit_old", {}).get(key)
             new = history.added[0] if history.added else None
         if old != new and not (change != "update" and old in (None, "") and new in (None, "")):
             yield key, old, new
 
 
+def _remember_unloaded_old_values(session, obj) -> None:
+    """An attribute set on an expired object (after a commit) has no old value in
+    memory; read those from the row before it is overwritten."""
+    state = inspect(obj)
+    missing = [key for key in (a.key for a in state.mapper.column_attrs)
+               if key not in UNTRACKED and state.attrs[key].history.added
+               and not state.attrs[key].history.deleted]
+    state.info.pop("audit_old", None)
+    if missing:
+        table = state.mapper.local_table
+        row = session.connection().execute(
+            select(*[table.c[key] for key in missing]).where(table.c.id == obj.id)).one()
+        state.info["audit_old"] = dict(zip(missing, row, strict=True))
+
+
 @event.listens_for(Session, "before_flush")
 def _check_before_flush(session, flush_context, instances):
+    for obj in session.dirty:
+        if type(obj) in AUDITED and session.is_modified(obj):
+            _remember_unloaded_old_values(session, obj)
     for obj in list(session.new) + list(session.dirty):
         if isinstance(obj, Risk):
             obj.check_scores()

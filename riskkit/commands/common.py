@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 import click
 from flask.cli import with_appcontext
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from riskkit.audit import acting_as, command_line_actor
 from riskkit.errors import RiskkitError
@@ -26,6 +27,13 @@ def command(*args, **kwargs):
                     return function(*a, **kw)
             except RiskkitError as error:
                 raise click.ClickException(str(error)) from None
+            except (OperationalError, ProgrammingError) as error:
+                # An unreachable or uninitialised database is the operator's to fix.
+                reason = str(error.orig).strip().splitlines()[0]
+                raise click.ClickException(
+                    f"Database problem: {reason}. Check RISKKIT_DATABASE_URL and run"
+                    " `riskkit init` to create or upgrade the database."
+                ) from None
 
         return click.command(*args, **kwargs)(with_appcontext(run))
 

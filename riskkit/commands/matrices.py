@@ -35,16 +35,16 @@ def list_matrices():
 def show(slug):
     """Draw a matrix as a grid: likelihood down, impact across, each cell's band and score."""
     m = service.get_matrix(slug).matrix
-    width = max(8, *(len(label) for label in m.impact)) + 2
+    width = max(len(f"{len(m.impact)} {label}") for label in m.impact) + 2
     side = max(len(label) for label in m.likelihood) + 6
     click.echo(f"{m.name} ({m.slug})\n")
-    click.echo(" " * side + "".join(f"{i} {label}"[:width - 1].center(width) for i, label
+    click.echo(" " * side + "".join(f"{i} {label}".center(width) for i, label
                                     in enumerate(m.impact, 1)))
     for lk in reversed(m.levels("likelihood")):
         cells = []
         for im in m.levels("impact"):
             band = scoring.rating(m, lk, im)
-            text = f"{band.name[:width - 5]} {scoring.score(lk, im)}".center(width)
+            text = f"{band.name} {scoring.score(lk, im)}".center(width)
             cells.append(click.style(text, bg=_rgb(band.colour), fg=_ink(band.colour)))
         click.echo(f"{lk} {m.likelihood[lk - 1]}".ljust(side) + "".join(cells))
     click.echo("")

@@ -1,0 +1,80 @@
+"""Fixtures: an app on a fresh database per test (SQLite by default, PostgreSQL when
+RISKKIT_TEST_DATABASE_URL is set), the CLI runner, and the demo register."""
+
+import os
+import shutil
+from datetime import date
+
+import pytest
+from sqlalchemy import text
+
+from riskkit import create_app
+from riskkit.database import upgrade_database
+from riskkit.extensions import db
+from riskkit.services import matrices
+from riskkit.services.demo import load_demo
+
+POSTGRES_URL = os.environ.get("RISKKIT_TEST_DATABASE_URL")
+
+
+def _config(url: str) -> dict:
+    return {"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "test-only"}
+
+
+@pytest.fixture(scope="session")
+def database_template(tmp_path_factory):
+    """Migrate one database per session; tests then start from a copy (SQLite) or an
+    emptied schema (PostgreSQL). Migrating, not create_all, so migrations are exercised."""
+    if POSTGRES_URL:
+        app = create_app(_config(POSTGRES_URL))
+        with app.app_context():  # a connection failure here fails the run: no silent skip
+            db.session.execute(text("DROP SCHEMA public CASCADE"))
+            db.session.execute(text("CREATE SCHEMA public"))
+            db.session.commit()
+            upgrade_database()
+            db.engine.dispose()
+        return POSTGRES_URL
+    path = tmp_path_factory.mktemp("template") / "template.sqlite"
+    app = create_app(_config(f"sqlite:///{path}"))
+    with app.app_context():
+        upgrade_database()
+        db.engine.dispose()
+    return path
+
+
+@pytest.fixture
+def app(database_template, tmp_path):
+    if POSTGRES_URL:
+        app = create_app(_config(POSTGRES_URL))
+        with app.app_context():
+            tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+            db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            db.session.commit()
+    else:
+        copy = tmp_path / "riskkit.sqlite"
+        shutil.copy(database_template, copy)
+        app = create_app(_config(f"sqlite:///{copy}"))
+    with app.app_context():
+        matrices.ensure_builtin()
+        db.session.commit()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def demo(app):
+    """The demo organisation from seed_data/ (the committee paper's register)."""
+    load_demo(app.config["SEED_DATA_DIR"])
+    return app
+
+
+@pytest.fixture
+def runner(app):
+    """Click's runner bound to the test app; result.stderr is kept apart from stdout."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def today():
+    return date(2021, 9, 29)

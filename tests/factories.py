@@ -1,0 +1,33 @@
+"""Small helpers that make test data through the real services."""
+
+from datetime import date
+
+from riskkit.extensions import db
+from riskkit.models import Register, User
+from riskkit.services import matrices
+from riskkit.services.risks import create_risk
+
+
+def gen_person(name="Pat Owner", role="owner", email=None) -> User:
+    person = User(name=name, role=role, email=email)
+    db.session.add(person)
+    db.session.flush()
+    return person
+
+
+def gen_register(code="TST", matrix="council-5x5", level="directorate", parent=None) -> Register:
+    register = Register(code=code, name=f"{code} register", level=level, parent=parent,
+                        matrix_definition=matrices.get_matrix(matrix))
+    db.session.add(register)
+    db.session.flush()
+    return register
+
+
+def gen_risk(register=None, owner=None, likelihood=3, impact=4, as_of=date(2026, 1, 5), **kw):
+    register = register or gen_register()
+    owner = owner or gen_person()
+    kw.setdefault("title", "Loss of the payroll system")
+    risk = create_risk(register, None, as_of, owner=owner, likelihood=likelihood,
+                       impact=impact, **kw)
+    db.session.commit()
+    return risk

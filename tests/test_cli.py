@@ -1,0 +1,186 @@
+"""The CLI through Click's runner, and the installed command in a real process."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from riskkit.config import PROJECT_ROOT
+from riskkit.services.risks import get_risk
+
+DATA = Path(__file__).parent / "data"
+
+
+def test_risks_json_lists_the_directorate_register_with_the_papers_scores(demo, runner):
+    result = runner.invoke(args=["risks", "--register", "AH", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert sorted(r["reference"] for r in rows) == [
+        "AH0005", "AH0011", "AH0033", "AH0035", "AH0037", "AH0038"]
+    by_ref = {r["reference"]: r for r in rows}
+    assert by_ref["AH0005"]["current"]["label"] == "High 20 Serious (4) Very Likely (5)"
+    assert by_ref["AH0005"]["target"]["label"] == "Medium 12 Serious (4) Possible (3)"
+    assert by_ref["AH0038"]["current"]["label"] == "Medium 12 Serious (4) Possible (3)"
+    assert by_ref["AH0033"]["next_review_date"] == "2021-08-13"
+    assert sorted(r["current"]["colour_name"] for r in rows) == ["Amber"] * 4 + ["Red"] * 2
+    assert set(rows[0]) >= {"reference", "title", "owner", "register", "current", "target",
+                            "previous", "trend", "next_review_date", "above_appetite"}
+
+
+def test_risks_table_and_csv(demo, runner):
+    table = runner.invoke(args=["risks", "--register", "OPS"])
+    assert table.exit_code == 0
+    assert "OPS0003" in table.stdout and "AH0005" not in table.stdout
+    csv_out = runner.invoke(args=["risks", "--owner", "Chris McKenzie", "--format", "csv"])
+    lines = csv_out.stdout.strip().splitlines()
+    assert lines[0] == "reference,title,owner,current,target,trend,next_review"
+    assert len(lines) == 2 and lines[1].startswith("AH0033,")
+
+
+def test_risk_shows_controls_actions_and_review_comments(demo, runner):
+    result = runner.invoke(args=["risk", "AH0005"])
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "Current risk:          High 20 Serious (4) Very Likely (5)" in out
+    assert "Previous current risk: High 16 Serious (4) Likely (4)" in out
+    assert "Monthly forecasting is in place" in out
+    assert "Reviewed at DMT" in out
+    risk = get_risk("AH0005")
+    assert f"Controls ({len(risk.controls)}):" in out and f"Actions ({len(risk.actions)}):" in out
+
+
+def test_risk_json_is_whole(demo, runner):
+    data = json.loads(runner.invoke(args=["risk", "ah0033", "--format", "json"]).stdout)
+    assert data["reference"] == "AH0033"
+    assert data["controls"] and data["actions"] and data["reviews"]
+    assert {"description", "owner", "target_date", "status"} <= set(data["actions"][0])
+
+
+def test_unknown_reference_is_one_line_and_exit_1(demo, runner):
+    result = runner.invoke(args=["risk", "NOPE"])
+    assert result.exit_code == 1
+    assert result.stderr.strip() == "Error: No risk with reference 'NOPE'"
+    assert "Traceback" not in result.output
+
+
+def test_unknown_register_lists_the_known_ones(demo, runner):
+    result = runner.invoke(args=["risks", "--register", "XYZ"])
+    assert result.exit_code == 1
+    assert "No register with code 'XYZ'; known registers: AH, CORP, OPS" in result.stderr
+
+
+def test_demo_is_idempotent(app, runner):
+    first = runner.invoke(args=["demo"])
+    assert first.exit_code == 0, first.output
+    assert "9 risks" in first.stdout
+    second = runner.invoke(args=["demo"])
+    assert second.stdout.strip() == "Demo data already loaded: nothing to add."
+
+
+def test_matrices_list_and_show(app, runner):
+    listing = runner.invoke(args=["matrices"])
+    assert "council-5x5" in listing.stdout and "nhs-5x5" in listing.stdout
+    shown = runner.invoke(args=["matrices", "show", "nhs-5x5"])
+    assert shown.exit_code == 0
+    assert "Extreme 25" in shown.stdout and "Catastrophic" in shown.stdout
+    assert "Extreme (Red) 15-25: review every 1 month" in shown.stdout
+
+
+def test_import_own_format(app, runner, tmp_path):
+    definition = {
+        "slug": "four-by-four", "name": "Four by four",
+        "likelihood": ["Rare", "Possible", "Likely", "Certain"],
+        "impact": ["Low", "Medium", "High", "Severe"],
+        "bands": [
+            {"name": "Green", "colour": "#00703c", "min": 1, "max": 4, "review_months": 12},
+            {"name": "Amber", "colour": "#f47738", "min": 6, "max": 9, "review_months": 6},
+            {"name": "Red", "colour": "#d4351c", "min": 12, "max": 16, "review_months": 1},
+        ],
+    }
+    path = tmp_path / "four.yaml"
+    path.write_text(yaml.safe_dump(definition))
+    result = runner.invoke(args=["matrices", "import", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "Added matrix four-by-four" in result.stdout
+    again = runner.invoke(args=["matrices", "import", str(path)])
+    assert again.exit_code == 1 and "already exists" in again.stderr
+
+
+def test_import_ciso_assistant_library(app, runner):
+    result = runner.invoke(args=["matrices", "import", str(DATA / "ciso-4x4.yaml")])
+    assert result.exit_code == 0, result.output
+    shown = runner.invoke(args=["matrices", "show", "test-4x4"])
+    # The grid, not the score, decides: Certain x Minor (4) is Medium, Unlikely x Critical (4) Medium,
+    # Likely x Critical (8) High.
+    assert "High (High)" in shown.stdout
+    from riskkit import scoring
+    from riskkit.services.matrices import get_matrix
+
+    m = get_matrix("test-4x4").matrix
+    assert scoring.rating(m, 4, 1).name == "Medium"
+    assert scoring.rating(m, 2, 4).name == "High"
+    assert scoring.rating(m, 1, 1).name == "Low"
+    assert m.band("High").review_months == 1
+
+
+def test_import_with_a_gap_is_refused_naming_the_scores(app, runner, tmp_path):
+    definition = yaml.safe_load((PROJECT_ROOT / "riskkit/matrices/council-5x5.yaml").read_text())
+    definition["slug"] = "gappy"
+    definition["bands"][1]["max"] = 12  # 15 now in no band
+    path = tmp_path / "gappy.yaml"
+    path.write_text(yaml.safe_dump(definition))
+    result = runner.invoke(args=["matrices", "import", str(path)])
+    assert result.exit_code == 1
+    assert "scores in no band: 15" in result.stderr
+    assert "gappy" not in runner.invoke(args=["matrices"]).stdout
+
+
+def test_import_of_a_missing_file(app, runner, tmp_path):
+    result = runner.invoke(args=["matrices", "import", str(tmp_path / "none.yaml")])
+    assert result.exit_code == 1
+    assert "Cannot read" in result.stderr and "none.yaml" in result.stderr
+
+
+def test_users_add_list_and_set_role(app, runner):
+    added = runner.invoke(args=["users", "add", "sam@example.gov.uk", "--name", "Sam Jones",
+                                "--role", "owner", "--password-stdin"],
+                          input="correct horse battery\n")
+    assert added.exit_code == 0, added.output
+    listing = runner.invoke(args=["users", "list"])
+    assert "Sam Jones" in listing.stdout and "owner" in listing.stdout
+    changed = runner.invoke(args=["users", "set-role", "sam@example.gov.uk", "manager"])
+    assert changed.stdout.strip() == "Sam Jones is now manager (dmt member)"
+    short = runner.invoke(args=["users", "add", "x@example.gov.uk", "--name", "X",
+                                "--password-stdin"], input="short\n")
+    assert short.exit_code == 1 and "at least 10 characters" in short.stderr
+
+
+def _run(args, database, **env):
+    environment = {"PATH": os.environ["PATH"], "RISKKIT_DATABASE_URL": database, **env}
+    return subprocess.run(args, capture_output=True, text=True, env=environment,
+                          cwd=PROJECT_ROOT, timeout=120)
+
+
+def test_installed_command_and_cli_py_behave_the_same(tmp_path):
+    database = f"sqlite:///{tmp_path / 'cli.sqlite'}"
+    riskkit = str(Path(sys.executable).with_name("riskkit"))
+    loaded = _run([riskkit, "demo"], database)
+    assert loaded.returncode == 0, loaded.stderr
+    by_script = _run([riskkit, "risks", "--format", "json"], database)
+    by_module = _run([sys.executable, "cli.py", "risks", "--format", "json"], database)
+    assert by_script.returncode == by_module.returncode == 0
+    assert json.loads(by_script.stdout) == json.loads(by_module.stdout)
+    missing = _run([sys.executable, "cli.py", "risk", "NOPE"], database)
+    assert missing.returncode == 1
+    assert missing.stderr.strip().splitlines() == ["Error: No risk with reference 'NOPE'"]
+
+
+def test_uninitialised_database_is_one_line_not_a_traceback(tmp_path):
+    result = _run([sys.executable, "cli.py", "risks"], f"sqlite:///{tmp_path / 'empty.sqlite'}")
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "Error: Database problem: no such table: appetites. Check RISKKIT_DATABASE_URL and run"
+        " `riskkit init` to create or upgrade the database."]

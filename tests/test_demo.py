@@ -1,0 +1,37 @@
+"""The demo register comes out as the committee paper summarises it."""
+
+from riskkit import scoring
+from riskkit.services.registers import get_register
+from riskkit.services.reviews import reviews_due
+from riskkit.services.risks import RiskFilter, get_risk, list_risks
+from datetime import date
+
+
+def test_directorate_register_is_red_2_amber_4_green_0(demo):
+    register = get_register("AH")
+    risks = list_risks(RiskFilter(registers=[register]))
+    names = [scoring.rating(register.matrix, r.likelihood, r.impact).name for r in risks]
+    assert scoring.format_rag_summary(register.matrix, names) == "Green 0 Amber 4 Red 2 Total 6"
+
+
+def test_operations_register_and_corporate_roll_up(demo):
+    assert len(list_risks(RiskFilter(registers=[get_register("OPS")]))) == 3
+    everything = list_risks(RiskFilter(registers=[get_register("CORP")], include_children=True))
+    assert len(everything) == 9
+
+
+def test_review_dates_as_printed(demo):
+    risk = get_risk("AH0005")
+    assert (risk.last_review_date, risk.next_review_date) == (date(2021, 7, 7), date(2021, 10, 7))
+    assert risk.reviews[-1].comment.startswith("Reviewed at DMT")
+
+
+def test_reviews_overdue_on_29_september_2021(demo):
+    overdue = [r.reference for r in reviews_due(date(2021, 9, 29))]
+    assert sorted(overdue) == ["AH0011", "AH0033", "AH0037"]
+
+
+def test_every_review_but_ops0003_overdue_on_1_december_2021(demo):
+    overdue = {r.reference for r in reviews_due(date(2021, 12, 1))}
+    everything = {r.reference for r in list_risks(RiskFilter())}
+    assert everything - overdue == {"OPS0003"}
