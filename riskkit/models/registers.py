@@ -53,7 +53,7 @@ class Register(Timestamps, db.Model):
 
     parent: Mapped["Register | None"] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list["Register"]] = relationship(back_populates="parent")
-    matrix_definition: Mapped[MatrixDefinition] = relationship(lazy="joined")
+    matrix_definition: Mapped[MatrixDefinition] = relationship(lazy="joined", innerjoin=True)
     owner = relationship("User")
 
     @property

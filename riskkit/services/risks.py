@@ -159,10 +159,11 @@ def create_risk(register: Register, by: User | None, as_of: date, *, title: str,
     target_likelihood = target_likelihood or likelihood
     target_impact = target_impact or impact
     _check_target(matrix, likelihood, impact, target_likelihood, target_impact)
-    locked = db.session.scalar(select(Register).where(Register.id == register.id)
-                               .with_for_update())
-    number = reference_number or locked.next_number
-    locked.next_number = max(locked.next_number, number + 1)
+    # Lock the register's counter row so two people adding risks get different numbers.
+    next_free = db.session.execute(select(Register.next_number).where(
+        Register.id == register.id).with_for_update()).scalar_one()
+    number = reference_number or next_free
+    register.next_number = max(next_free, number + 1)
     reference = register.reference(number)
     if db.session.scalar(select(Risk.id).where(Risk.reference == reference)) is not None:
         raise ValidationError(f"Reference {reference} is already used", field="reference")
