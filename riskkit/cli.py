@@ -1,25 +1,36 @@
-"""The `riskkit` command: a Flask CLI group bound to riskkit's app factory."""
+"""The `riskkit` command: the commands registered on the app (riskkit.commands),
+run against an app built by create_app from the environment."""
 
-import sys
+import click
+from flask.cli import ScriptInfo
 
-from flask.cli import FlaskGroup
-
-from riskkit import create_app
-
-
-def _create_app(*_args):
-    return create_app()
+from riskkit import __version__, create_app
 
 
-cli = FlaskGroup(
-    name="riskkit",
-    create_app=_create_app,
-    add_default_commands=False,
-    add_version_option=False,
-    load_dotenv=False,
-    help="riskkit: risk register and resilience exercises. Run a command with --help for more.",
-)
+class RiskkitGroup(click.Group):
+    """Lists and finds commands on the app's own `app.cli`, so that `riskkit X`,
+    `python cli.py X` and `flask --app riskkit X` run the same command."""
+
+    def _app_cli(self, ctx):
+        return ctx.ensure_object(ScriptInfo).load_app().cli
+
+    def list_commands(self, ctx):
+        return sorted(self._app_cli(ctx).list_commands(ctx))
+
+    def get_command(self, ctx, name):
+        return self._app_cli(ctx).get_command(ctx, name)
+
+
+@click.group(cls=RiskkitGroup)
+@click.version_option(__version__, prog_name="riskkit")
+def cli():
+    """riskkit: risk register and resilience exercises.
+
+    The database is RISKKIT_DATABASE_URL (default: a SQLite file in ./instance).
+    Run a command with --help for its options.
+    """
 
 
 def main() -> None:
-    cli.main(args=sys.argv[1:], prog_name="riskkit")
+    cli.main(prog_name="riskkit", obj=ScriptInfo(create_app=lambda: create_app(),
+                                                  set_debug_flag=False))
