@@ -1,11 +1,11 @@
 """The data at the centre. Import models from here."""
 
 from riskkit.models.history import HistoryEntry
-from riskkit.models.people import User
+from riskkit.models.people import FailedLogin, User
 from riskkit.models.registers import Appetite, MatrixDefinition, Register
 from riskkit.models.risks import Action, Control, Review, Risk
 
 __all__ = [
-    "Action", "Appetite", "Control", "HistoryEntry", "MatrixDefinition", "Register",
+    "Action", "Appetite", "Control", "FailedLogin", "HistoryEntry", "MatrixDefinition", "Register",
     "Review", "Risk", "User",
 ]

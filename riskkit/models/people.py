@@ -1,16 +1,19 @@
 """People: risk owners, reviewers and the users who sign in. A person without a
 password (a team such as "ASCH Divisional Directors") can own things but not sign in."""
 
-from sqlalchemy import Boolean, String
+from datetime import datetime
+
+from sqlalchemy import Boolean, DateTime, String
+from flask_login import UserMixin
 from werkzeug.security import check_password_hash, generate_password_hash
 from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from riskkit import vocab
 from riskkit.extensions import db
-from riskkit.models.base import Timestamps
+from riskkit.models.base import Timestamps, utcnow
 
 
-class User(Timestamps, db.Model):
+class User(UserMixin, Timestamps, db.Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -54,5 +57,20 @@ class User(Timestamps, db.Model):
     def check_password(self, password: str) -> bool:
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)
 
+    @property
+    def is_active(self) -> bool:  # Flask-Login: inactive users cannot sign in
+        return self.active and bool(self.password_hash)
+
     def __repr__(self) -> str:
         return f"<User {self.name}>"
+
+
+class FailedLogin(db.Model):
+    """A failed sign-in, kept briefly to slow down password guessing."""
+
+    __tablename__ = "failed_logins"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    address: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)

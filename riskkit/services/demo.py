@@ -140,7 +140,7 @@ def _load_risk(register: Register, entry: dict) -> None:
         scores = current if last else previous
         next_date: date | None = entry["next_review"] if last else None
         record_review(
-            risk, find_person(item.get("reviewer") or entry["owner"]), item["date"],
-            scores["likelihood"], scores["impact"], item.get("comment", ""),
-            next_review_date=next_date, next_review_reason=PAPER_DATE,
+            risk, None, item["date"], scores["likelihood"], scores["impact"],
+            item.get("comment", ""), next_review_date=next_date, next_review_reason=PAPER_DATE,
+            reviewer=find_person(item.get("reviewer") or entry["owner"]),
         )

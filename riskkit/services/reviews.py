@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from riskkit import scoring
+from riskkit import permissions, scoring
 from riskkit.audit import acting_as
 from riskkit.errors import ValidationError
 from riskkit.extensions import db
@@ -15,11 +15,20 @@ from riskkit.models import Review, Risk, User
 from riskkit.services.risks import check_version
 
 
-def record_review(risk: Risk, by: User, reviewed_on: date, likelihood: int, impact: int,
+def record_review(risk: Risk, by: User | None, reviewed_on: date, likelihood: int, impact: int,
                   comment: str = "", next_review_date: date | None = None,
-                  next_review_reason: str = "", expected_version: int | None = None) -> Review:
+                  next_review_reason: str = "", expected_version: int | None = None,
+                  reviewer: User | None = None) -> Review:
     """Record a review: the score before is kept, the new score applied, and the next
-    review scheduled from the new rating unless a date is given with a reason."""
+    review scheduled from the new rating unless a date is given with a reason.
+
+    `by` is the signed-in user, who is also the reviewer; an import run by the operator
+    passes by=None and names the `reviewer` (a review held at DMT, say)."""
+    if by is not None:
+        permissions.require(by, "record_review", risk)
+    reviewer = reviewer or by
+    if reviewer is None:
+        raise ValidationError("Say who reviewed the risk", field="reviewer")
     check_version(risk, expected_version, risk.reference)
     matrix = risk.register.matrix
     scoring.check_scores(matrix, likelihood, impact)
@@ -40,7 +49,7 @@ def record_review(risk: Risk, by: User, reviewed_on: date, likelihood: int, impa
                 f" {scheduled:%d/%m/%Y} as the rating schedules", field="next_review_reason")
     with acting_as(by):
         review = Review(
-            risk=risk, reviewer=by, reviewed_on=reviewed_on, comment=(comment or "").strip(),
+            risk=risk, reviewer=reviewer, reviewed_on=reviewed_on, comment=(comment or "").strip(),
             before_likelihood=risk.likelihood, before_impact=risk.impact,
             after_likelihood=likelihood, after_impact=impact,
             next_review_date=next_review_date, next_review_reason=next_review_reason.strip(),

@@ -13,7 +13,7 @@ from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from riskkit import scoring, vocab
+from riskkit import permissions, scoring, vocab
 from riskkit.audit import acting_as
 from riskkit.errors import Conflict, NotFound, ValidationError
 from riskkit.extensions import db
@@ -151,6 +151,8 @@ def create_risk(register: Register, by: User | None, as_of: date, *, title: str,
                 **details) -> Risk:
     """Add a risk to a register with the next reference; its first review falls due
     after its band's review interval from `as_of`."""
+    if by is not None:
+        permissions.require(by, "create_risk")
     unknown = set(details) - set(EDITABLE)
     if unknown:
         raise ValidationError(f"Unknown risk fields: {', '.join(sorted(unknown))}", "risk")
@@ -182,7 +184,10 @@ def create_risk(register: Register, by: User | None, as_of: date, *, title: str,
 
 def update_risk(risk: Risk, changes: dict, by: User | None,
                 expected_version: int | None = None) -> list[str]:
-    """Apply form changes to a risk; return the names of the fields that changed."""
+    """Apply form changes to a risk; return the names of the fields that changed.
+    `by` None is the command line or an import, which the operator runs."""
+    if by is not None:
+        permissions.require(by, "edit_risk", risk)
     check_version(risk, expected_version, risk.reference)
     unknown = set(changes) - set(EDITABLE)
     if unknown:

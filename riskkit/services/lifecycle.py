@@ -1,0 +1,113 @@
+"""Closing, reopening, escalating and de-escalating a risk, and its controls and
+actions. Each takes the acting user, checks permission and the version counter,
+and leaves its history through the session hook."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from riskkit import permissions, vocab
+from riskkit.audit import acting_as
+from riskkit.errors import ValidationError
+from riskkit.extensions import db
+from riskkit.models import Action, Control, HistoryEntry, Risk, User
+from riskkit.services.risks import check_version
+
+
+def set_status(risk: Risk, status: str, by: User, expected_version: int | None = None) -> None:
+    """Close or reopen a risk (escalation has its own functions)."""
+    permissions.require(by, "close_risk", risk)
+    check_version(risk, expected_version, risk.reference)
+    if status not in ("open", "closed"):
+        raise ValidationError("A risk can only be closed or reopened here", field="status")
+    with acting_as(by):
+        risk.status = status
+        db.session.flush()
+
+
+def escalate(risk: Risk, by: User, expected_version: int | None = None) -> None:
+    """Move a risk up to its register's parent: one risk, one owner, one score; it
+    keeps its reference and remembers where it came from."""
+    permissions.require(by, "escalate_risk", risk)
+    check_version(risk, expected_version, risk.reference)
+    parent = risk.register.parent
+    if parent is None:
+        raise ValidationError(f"{risk.register.name} has no parent register to escalate to",
+                              field="register")
+    if risk.status == "closed":
+        raise ValidationError("Reopen the risk before escalating it", field="status")
+    with acting_as(by):
+        if risk.origin_register_id is None:
+            risk.origin_register_id = risk.register_id
+        risk.register = parent
+        risk.status = "escalated"
+        db.session.flush()
+
+
+def de_escalate(risk: Risk, by: User, expected_version: int | None = None) -> None:
+    """Send an escalated risk back to the register it came from."""
+    permissions.require(by, "escalate_risk", risk)
+    check_version(risk, expected_version, risk.reference)
+    if risk.origin_register is None:
+        raise ValidationError(f"{risk.reference} was not escalated", field="register")
+    with acting_as(by):
+        risk.register = risk.origin_register
+        risk.origin_register_id = None
+        risk.status = "open"
+        db.session.flush()
+
+
+def save_control(risk: Risk, by: User, control: Control | None, *, description: str,
+                 owner: User, effectiveness: str, last_tested: date | None,
+                 expected_version: int | None = None) -> Control:
+    permissions.require(by, "edit_controls", risk)
+    with acting_as(by):
+        if control is None:
+            control = Control(risk=risk)
+            db.session.add(control)
+        else:
+            check_version(control, expected_version, "This control")
+        control.description, control.owner = description, owner
+        control.effectiveness = vocab.check(vocab.EFFECTIVENESS, effectiveness, "effectiveness")
+        control.last_tested = last_tested
+        db.session.flush()
+    return control
+
+
+def save_action(risk: Risk, by: User, action: Action | None, *, description: str,
+                owner: User, target_date: date | None, status: str,
+                completed_date: date | None = None, as_of: date,
+                expected_version: int | None = None) -> Action:
+    permissions.require(by, "edit_controls", risk)
+    vocab.check(vocab.ACTION_STATUSES, status, "status")
+    if status == "done":
+        completed_date = completed_date or as_of
+    else:
+        completed_date = None
+    with acting_as(by):
+        if action is None:
+            action = Action(risk=risk)
+            db.session.add(action)
+        else:
+            check_version(action, expected_version, "This action")
+        action.description, action.owner, action.target_date = description, owner, target_date
+        action.status, action.completed_date = status, completed_date
+        db.session.flush()
+    return action
+
+
+def remove(risk: Risk, by: User, item: Control | Action, expected_version: int | None) -> None:
+    permissions.require(by, "edit_controls", risk)
+    check_version(item, expected_version, "This item")
+    with acting_as(by):
+        db.session.delete(item)
+        db.session.flush()
+
+
+def history_of(risk: Risk, limit: int = 200) -> list[HistoryEntry]:
+    """The risk's change history (its own fields and its children's), newest first."""
+    return list(db.session.scalars(
+        select(HistoryEntry).where(HistoryEntry.risk_id == risk.id)
+        .order_by(HistoryEntry.id.desc()).limit(limit)))
