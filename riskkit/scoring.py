@@ -156,10 +156,10 @@ def rag_summary(matrix: Matrix, band_names: list[str]) -> list[tuple[Band, int]]
     return [(band, band_names.count(band.name)) for band in matrix.bands]
 
 
-def format_rag_summary(matrix: Matrix, band_names: list[str]) -> str:
+def format_rag_summary(counts: list[tuple[Band, int]]) -> str:
     """'Green 0 Amber 4 Red 2 Total 6', as the committee papers print it."""
-    parts = [f"{band.colour_name} {count}" for band, count in rag_summary(matrix, band_names)]
-    return " ".join(parts + [f"Total {len(band_names)}"])
+    parts = [f"{band.colour_name} {count}" for band, count in counts]
+    return " ".join(parts + [f"Total {sum(count for _, count in counts)}"])
 
 
 # --- reading matrices from data -------------------------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import func, or_, select, tuple_
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -45,6 +45,8 @@ class RiskFilter:
     rating: str | None = None  # a band name
     category: str | None = None
     overdue_as_of: date | None = None  # only risks whose next review is before this date
+    likelihood: int | None = None  # one heat map cell
+    impact: int | None = None
 
 
 def commit() -> None:
@@ -84,6 +86,10 @@ def _filter_statement(filters: RiskFilter):
         statement = statement.where(Risk.next_review_date < filters.overdue_as_of)
     if filters.rating:
         statement = statement.where(_rating_condition(filters.rating))
+    if filters.likelihood is not None:
+        statement = statement.where(Risk.likelihood == filters.likelihood)
+    if filters.impact is not None:
+        statement = statement.where(Risk.impact == filters.impact)
     return statement
 
 
@@ -99,7 +105,6 @@ def _rating_condition(band_name: str):
                               & tuple_(Risk.likelihood, Risk.impact).in_(cells))
     if not conditions:
         raise ValidationError(f"No matrix in use has a rating called {band_name!r}", "rating")
-    from sqlalchemy import or_
     return or_(*conditions)
 
 

@@ -1,0 +1,158 @@
+"""Administration: users, registers and scoring matrices (admins only)."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from riskkit import permissions, scoring
+from riskkit.audit import acting_as
+from riskkit.errors import ValidationError
+from riskkit.extensions import db
+from riskkit.models import MatrixDefinition, Register, Risk, User
+from riskkit.services.matrices import all_matrices
+from riskkit.services.people import add_person
+from riskkit.services.registers import all_registers
+from riskkit.web import forms
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.before_request
+def admins_only():
+    permissions.require(current_user, "administer")
+
+
+@bp.get("/users")
+def users():
+    """Everyone who can sign in or own risks."""
+    people = db.session.scalars(select(User).order_by(User.name)).all()
+    return render_template("admin/users.html", title="Users", section="admin", people=people)
+
+
+@bp.route("/users/new", methods=["GET", "POST"], defaults={"user_id": None})
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+def user(user_id):
+    """Add a user, or change a user's name, email, role, password or sign-in."""
+    person = db.session.get(User, user_id) if user_id else None
+    if user_id and person is None:
+        abort(404)
+    form = forms.UserForm(obj=person if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            with acting_as(current_user):
+                if person is None:
+                    person = add_person(form.name.data, form.email.data, form.role.data)
+                else:
+                    person.name, person.email, person.role = (
+                        form.name.data, form.email.data, form.role.data)
+                person.active = form.active.data
+                if form.password.data:
+                    person.set_password(form.password.data)
+                elif person.id is None and form.active.data and form.email.data:
+                    raise ValidationError("Set a password so they can sign in", "password")
+                db.session.commit()
+            flash(f"Saved {person.name}.")
+            return redirect(url_for("admin.users"))
+        except ValidationError as error:
+            db.session.rollback()
+            forms.put_error(form, error)
+    title = f"Edit {person.name}" if person else "Add a user"
+    return render_template("admin/form.html", title=title, section="admin", form=form,
+                           back=url_for("admin.users")), 400 if form.errors else 200
+
+
+@bp.get("/registers")
+def registers():
+    """The registers, their levels, matrices and owners."""
+    counts = dict(db.session.execute(select(Risk.register_id, func.count()).group_by(
+        Risk.register_id)).all())
+    return render_template("admin/registers.html", title="Registers", section="admin",
+                           registers=all_registers(), counts=counts)
+
+
+@bp.route("/registers/new", methods=["GET", "POST"], defaults={"register_id": None})
+@bp.route("/registers/<int:register_id>", methods=["GET", "POST"])
+def register(register_id):
+    """Add a register or change one (its code, once it has risks, stays)."""
+    item = db.session.get(Register, register_id) if register_id else None
+    if register_id and item is None:
+        abort(404)
+    form = forms.RegisterForm(obj=item if request.method == "GET" else None)
+    form.parent.choices = [("", "None (top level)")] + [
+        (r.id, f"{r.code} – {r.name}") for r in all_registers() if item is None or r.id != item.id]
+    form.matrix.choices = [(m.id, m.name) for m in all_matrices()]
+    form.owner.choices = [("", "No owner")] + [
+        (p.id, p.name) for p in db.session.scalars(select(User).order_by(User.name))]
+    if request.method == "GET" and item is not None:
+        form.parent.data, form.matrix.data, form.owner.data = (
+            item.parent_id, item.matrix_id, item.owner_id)
+    if form.validate_on_submit():
+        try:
+            has_risks = item is not None and db.session.scalar(
+                select(Risk.id).where(Risk.register_id == item.id).limit(1)) is not None
+            if has_risks and form.code.data.strip().upper() != item.code:
+                raise ValidationError("The code cannot change once the register has risks:"
+                                      " their references use it", "code")
+            if has_risks and form.matrix.data != item.matrix_id:
+                raise ValidationError("The matrix cannot change once the register has risks",
+                                      "matrix")
+            if item is None:
+                item = Register(next_number=1)
+                db.session.add(item)
+            item.code, item.name, item.level = form.code.data, form.name.data, form.level.data
+            item.parent_id = form.parent.data or None
+            item.matrix_id = form.matrix.data
+            item.owner_id = form.owner.data or None
+            db.session.commit()
+            flash(f"Saved register {item.code}.")
+            return redirect(url_for("admin.registers"))
+        except ValidationError as error:
+            db.session.rollback()
+            forms.put_error(form, error)
+    title = f"Edit register {item.code}" if item else "Add a register"
+    return render_template("admin/form.html", title=title, section="admin", form=form,
+                           back=url_for("admin.registers")), 400 if form.errors else 200
+
+
+@bp.get("/matrices")
+def matrices():
+    """The scoring matrices, drawn, with their bands and review intervals."""
+    in_use = set(db.session.scalars(select(Register.matrix_id)))
+    return render_template("admin/matrices.html", title="Scoring matrices", section="admin",
+                           matrices=all_matrices(), in_use=in_use, scoring=scoring)
+
+
+@bp.route("/matrices/<int:matrix_id>", methods=["GET", "POST"])
+def matrix(matrix_id):
+    """Edit a matrix's bands and review intervals. The result must still give every
+    score (or grid cell) exactly one band, so no risk is ever left unrated."""
+    row = db.session.get(MatrixDefinition, matrix_id)
+    if row is None:
+        abort(404)
+    current = row.matrix
+    form = forms.MatrixForm(data={"name": row.name, "bands": [
+        {"name": b.name, "colour": b.colour, "colour_name": b.colour_name, "min": b.min_score,
+         "max": b.max_score, "review_months": b.review_months} for b in current.bands]}
+        if request.method == "GET" else None)
+    if form.validate_on_submit():
+        definition = current.to_dict()
+        definition["name"] = form.name.data
+        renamed = {}
+        for old, entry in zip(current.bands, form.bands.data, strict=False):
+            renamed[old.name] = entry["name"]
+        definition["bands"] = [{key: entry[key] for key in (
+            "name", "colour", "colour_name", "min", "max", "review_months")}
+            for entry in form.bands.data]
+        if definition.get("grid"):
+            definition["grid"] = [[renamed.get(c, c) for c in r] for r in definition["grid"]]
+        try:
+            scoring.parse_matrix(definition)
+            row.definition, row.name = definition, form.name.data
+            db.session.commit()
+            flash(f"Saved matrix {row.name}.")
+            return redirect(url_for("admin.matrices"))
+        except ValidationError as error:
+            db.session.rollback()
+            form.name.errors = list(form.name.errors) + [str(error)]
+    return render_template("admin/matrix.html", title=f"Edit {row.name}", section="admin",
+                           form=form, row=row), 400 if form.errors else 200

@@ -1,0 +1,67 @@
+"""The register: every risk, filtered and sorted by what is in the URL."""
+
+from math import ceil
+
+from flask import Blueprint, render_template, request, url_for
+from sqlalchemy import select
+
+from riskkit import vocab
+from riskkit.errors import RiskkitError
+from riskkit.extensions import db
+from riskkit.models import Risk, User
+from riskkit.services.registers import all_registers
+from riskkit.services.risks import SORTS, RiskFilter, appetites, count_risks, list_risks
+from riskkit.services.risks import summarise
+from riskkit.web.params import date_arg, int_arg, today
+
+bp = Blueprint("register", __name__)
+PER_PAGE = 25
+STATUS_CHOICES = (("live", "Open and escalated"),) + vocab.RISK_STATUSES + (("all", "All"),)
+
+
+@bp.get("/risks")
+def index():
+    """The register list: filter by register, owner, rating, category, status, overdue."""
+    args = request.args
+    errors: dict[str, str] = {}
+    registers = all_registers()
+    by_code = {r.code: r for r in registers}
+    filters = RiskFilter()
+    code = args.get("register", "")
+    if code in by_code:
+        register = by_code[code]
+        filters.registers = [register]
+        filters.include_children = register.level == "corporate"
+    owner_id = int_arg(args, "owner")
+    if owner_id:
+        filters.owner = db.session.get(User, owner_id)
+    status = args.get("status", "live")
+    filters.statuses = {"live": ("open", "escalated"), "all": ()}.get(status, (status,))
+    filters.rating = args.get("rating") or None
+    filters.category = args.get("category") or None
+    filters.likelihood, filters.impact = int_arg(args, "likelihood"), int_arg(args, "impact")
+    as_of = date_arg(args, "as_of", today(), errors)
+    if args.get("overdue") == "yes":
+        filters.overdue_as_of = as_of
+    sort = args.get("sort") if args.get("sort") in SORTS else "score"
+    page = max(int_arg(args, "page") or 1, 1)
+    try:
+        total = count_risks(filters)
+        rows = list_risks(filters, sort=sort, page=page, per_page=PER_PAGE)
+    except RiskkitError as error:
+        errors["rating"] = str(error)
+        filters.rating, total, rows = None, 0, []
+    appetite = appetites()
+    pages = max(ceil(total / PER_PAGE), 1)
+    return render_template(
+        "register/index.html", title="Risk register", section="register", errors=errors,
+        rows=[summarise(r, appetite) for r in rows], total=total, page=page, pages=pages,
+        args=args, sort=sort, status=status, registers=registers, status_choices=STATUS_CHOICES,
+        owners=db.session.scalars(select(User).where(User.id.in_(
+            select(Risk.owner_id).distinct())).order_by(User.name)).all(),
+        categories=db.session.scalars(select(Risk.category).distinct().where(
+            Risk.category != "").order_by(Risk.category)).all(),
+        ratings=sorted({b.name for r in registers for b in r.matrix.bands}),
+        page_url=lambda n: url_for("register.index", **{**args.to_dict(), "page": n}),
+        sort_url=lambda s: url_for("register.index", **{**args.to_dict(), "sort": s, "page": 1}),
+    )
