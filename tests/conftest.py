@@ -6,6 +6,7 @@ import shutil
 from datetime import date
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from riskkit import create_app
@@ -78,3 +79,27 @@ def runner(app):
 @pytest.fixture
 def today():
     return date(2021, 9, 29)
+
+
+class FreshContextClient(FlaskClient):
+    """Gives each request its own app context, as a real server does, although the
+    test holds one open: otherwise `g` (the signed-in user) and the database session
+    would carry over from one request to the next."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def web(demo):
+    """The demo app with CSRF checks off, for tests about what pages do. CSRF itself
+    is tested with it on (test_web_security.py)."""
+    demo.config["WTF_CSRF_ENABLED"] = False
+    demo.test_client_class = FreshContextClient
+    return demo
+
+
+@pytest.fixture
+def client(web):
+    return web.test_client()

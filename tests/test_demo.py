@@ -11,7 +11,7 @@ def test_directorate_register_is_red_2_amber_4_green_0(demo):
     register = get_register("AH")
     risks = list_risks(RiskFilter(registers=[register]))
     names = [scoring.rating(register.matrix, r.likelihood, r.impact).name for r in risks]
-    assert scoring.format_rag_summary(register.matrix, names) == "Green 0 Amber 4 Red 2 Total 6"
+    assert scoring.format_rag_summary(scoring.rag_summary(register.matrix, names)) == "Green 0 Amber 4 Red 2 Total 6"
 
 
 def test_operations_register_and_corporate_roll_up(demo):
@@ -35,3 +35,28 @@ def test_every_review_but_ops0003_overdue_on_1_december_2021(demo):
     overdue = {r.reference for r in reviews_due(date(2021, 12, 1))}
     everything = {r.reference for r in list_risks(RiskFilter())}
     assert everything - overdue == {"OPS0003"}
+
+
+def test_heat_map_counts_and_places_each_reference(demo):
+    from riskkit.services.summaries import heat_map
+
+    register = get_register("AH")
+    result = heat_map(register.matrix, [register.id])
+    assert result.summary_text() == "Green 0 Amber 4 Red 2 Total 6"
+    placed = {ref: (cell.likelihood, cell.impact) for cell in result.cells for ref in cell.references}
+    for ref, (lk, im) in placed.items():
+        risk = get_risk(ref)
+        assert (risk.likelihood, risk.impact) == (lk, im)
+    assert len(placed) == 6
+    assert result.rows[0][0].likelihood == 5 and result.rows[-1][0].likelihood == 1
+    crowded = heat_map(register.matrix, [register.id], max_references=1)
+    assert sum(c.more for c in crowded.cells) == 6 - sum(1 for c in crowded.cells if c.count)
+
+
+def test_rating_changes_since_a_date(demo):
+    from riskkit.services.summaries import rating_changes
+
+    ah = get_register("AH")
+    # AH0005 went from 16 to 20 at the 07/07/2021 review: High both times, so no change
+    # of rating; nothing else changed score.
+    assert rating_changes([ah.id], date(2021, 6, 1)) == []

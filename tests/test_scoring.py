@@ -38,7 +38,7 @@ def test_nhs_bands(likelihood, impact, band):
 
 def test_rag_summary_in_the_papers_words():
     names = ["Medium", "High", "Medium", "Medium", "High", "Medium"]
-    assert scoring.format_rag_summary(COUNCIL, names) == "Green 0 Amber 4 Red 2 Total 6"
+    assert scoring.format_rag_summary(scoring.rag_summary(COUNCIL, names)) == "Green 0 Amber 4 Red 2 Total 6"
 
 
 @pytest.mark.parametrize("previous, current, expected", [

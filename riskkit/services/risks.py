@@ -27,6 +27,8 @@ EDITABLE = (
     "response", "exempt", "target_likelihood", "target_impact", "target_date",
     "inherent_likelihood", "inherent_impact",
 )
+#: The statuses of a risk still being managed on a register.
+LIVE = ("open", "escalated")
 SORTS = {
     "score": lambda: ((Risk.likelihood * Risk.impact).desc(), Risk.reference),
     "reference": lambda: (Risk.reference,),
@@ -41,7 +43,7 @@ class RiskFilter:
     registers: list[Register] = field(default_factory=list)
     include_children: bool = False
     owner: User | None = None
-    statuses: tuple[str, ...] = ("open", "escalated")
+    statuses: tuple[str, ...] = LIVE
     rating: str | None = None  # a band name
     category: str | None = None
     overdue_as_of: date | None = None  # only risks whose next review is before this date
@@ -134,7 +136,7 @@ def get_risk(reference: str) -> Risk:
         select(Risk)
         .where(Risk.reference == (reference or "").strip().upper())
         .options(
-            joinedload(Risk.owner), joinedload(Risk.register),
+            joinedload(Risk.owner), joinedload(Risk.register), joinedload(Risk.origin_register),
             selectinload(Risk.controls).joinedload(Control.owner),
             selectinload(Risk.actions).joinedload(Action.owner),
             selectinload(Risk.reviews).joinedload(Review.reviewer),

@@ -13,6 +13,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 from riskkit import scoring, vocab
 from riskkit.extensions import db
 from riskkit.models import Action, Review, Risk, User
+from riskkit.services.risks import LIVE
 
 
 @dataclass
@@ -59,7 +60,7 @@ class HeatMap:
 
 
 def heat_map(matrix: scoring.Matrix, register_ids: list[int], which: str = "current",
-             owner: User | None = None, statuses=("open", "escalated"),
+             owner: User | None = None, statuses=LIVE,
              max_references: int = 8) -> HeatMap:
     """Count the risks in each cell, keeping the first few references of each. Two
     queries whatever the number of risks: counts by cell, then the first references
@@ -103,7 +104,7 @@ def rating_changes(register_ids: list[int], since: date) -> list[Change]:
     first_after: dict[int, Review] = {}
     for review in db.session.scalars(
         select(Review).join(Review.risk)
-        .where(Risk.register_id.in_(register_ids), Risk.status != "closed",
+        .where(Risk.register_id.in_(register_ids), Risk.status.in_(LIVE),
                Review.reviewed_on > since)
         .options(contains_eager(Review.risk))
         .order_by(Review.reviewed_on, Review.id)
@@ -126,7 +127,7 @@ def _overdue_actions_statement(as_of: date, owner: User | None):
     statement = (
         select(Action).join(Action.risk)
         .where(Action.status.not_in(vocab.ACTION_CLOSED), Action.target_date < as_of,
-               Risk.status != "closed")
+               Risk.status.in_(LIVE))
     )
     if owner is not None:
         statement = statement.where(Action.owner_id == owner.id)

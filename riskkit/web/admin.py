@@ -78,11 +78,11 @@ def register(register_id):
     if register_id and item is None:
         abort(404)
     form = forms.RegisterForm(obj=item if request.method == "GET" else None)
-    form.parent.choices = [("", "None (top level)")] + [
-        (r.id, f"{r.code} – {r.name}") for r in all_registers() if item is None or r.id != item.id]
-    form.matrix.choices = [(m.id, m.name) for m in all_matrices()]
-    form.owner.choices = [("", "No owner")] + [
-        (p.id, p.name) for p in db.session.scalars(select(User).order_by(User.name))]
+    form.parent.choices = forms.options([("", "None (top level)")] + [
+        (r.id, f"{r.code} – {r.name}") for r in all_registers() if item is None or r.id != item.id])
+    form.matrix.choices = forms.options((m.id, m.name) for m in all_matrices())
+    form.owner.choices = forms.options([("", "No owner")] + [
+        (p.id, p.name) for p in db.session.scalars(select(User).order_by(User.name))])
     if request.method == "GET" and item is not None:
         form.parent.data, form.matrix.data, form.owner.data = (
             item.parent_id, item.matrix_id, item.owner_id)

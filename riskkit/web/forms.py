@@ -26,12 +26,18 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from riskkit import vocab
 from riskkit.errors import ValidationError
 
 DATE_FORMAT = "%d %m %Y"  # GovDateInput posts day, month and year as three values
+
+
+def options(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms choice objects (tuples are deprecated)."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 def date_field(label: str, required: bool = False, **kwargs) -> DateField:
@@ -66,7 +72,7 @@ def set_score_choices(form, matrix, blank_first=()) -> None:
         choices = [(n, f"{n} – {label}") for n, label in enumerate(labels, 1)]
         if name in blank_first:
             choices = [("", "Not assessed")] + choices
-        field.choices = choices
+        field.choices = options(choices)
 
 
 def put_error(form, error: ValidationError) -> None:
@@ -106,7 +112,7 @@ class RiskForm(VersionedForm):
     target_date = date_field("Target date")
     inherent_likelihood = score_field("Inherent likelihood (before controls)", required=False)
     inherent_impact = score_field("Inherent impact (before controls)", required=False)
-    response = RadioField("Response", widget=GovRadioInput(), choices=list(vocab.RISK_RESPONSES),
+    response = RadioField("Response", widget=GovRadioInput(), choices=options(vocab.RISK_RESPONSES),
                           default="treat")
     exempt = BooleanField("Exempt: leave its detail out of the published committee appendix",
                           widget=GovCheckboxInput())
@@ -134,7 +140,7 @@ class ControlForm(VersionedForm):
     owner = SelectField("Owner", widget=GovSelect(), coerce=_int_or_none, validate_choice=False,
                         validators=[InputRequired("Choose the owner")])
     effectiveness = RadioField("Effectiveness", widget=GovRadioInput(),
-                               choices=list(vocab.EFFECTIVENESS), default="not_tested")
+                               choices=options(vocab.EFFECTIVENESS), default="not_tested")
     last_tested = date_field("Last tested")
     submit = SubmitField("Save control", widget=GovSubmitInput())
 
@@ -145,7 +151,7 @@ class ActionForm(VersionedForm):
     owner = SelectField("Owner", widget=GovSelect(), coerce=_int_or_none, validate_choice=False,
                         validators=[InputRequired("Choose the owner")])
     target_date = date_field("Target date")
-    status = RadioField("Status", widget=GovRadioInput(), choices=list(vocab.ACTION_STATUSES),
+    status = RadioField("Status", widget=GovRadioInput(), choices=options(vocab.ACTION_STATUSES),
                         default="planned")
     submit = SubmitField("Save action", widget=GovSubmitInput())
 
@@ -160,7 +166,7 @@ class UserForm(FlaskForm):
     name = StringField("Full name", widget=GovTextInput(),
                        validators=[InputRequired("Enter the person's name")])
     email = StringField("Email address", widget=GovTextInput())
-    role = RadioField("Role", widget=GovRadioInput(), choices=list(vocab.ROLES), default="viewer")
+    role = RadioField("Role", widget=GovRadioInput(), choices=options(vocab.ROLES), default="viewer")
     active = BooleanField("Can sign in", widget=GovCheckboxInput(), default=True)
     password = StringField("New password (10 characters or more; leave blank to keep)",
                            widget=GovTextInput())
@@ -171,7 +177,7 @@ class RegisterForm(FlaskForm):
     code = StringField("Code (reference prefix, like AH)", widget=GovTextInput(),
                        validators=[InputRequired("Enter a code")])
     name = StringField("Name", widget=GovTextInput(), validators=[InputRequired("Enter a name")])
-    level = RadioField("Level", widget=GovRadioInput(), choices=list(vocab.REGISTER_LEVELS),
+    level = RadioField("Level", widget=GovRadioInput(), choices=options(vocab.REGISTER_LEVELS),
                        default="directorate")
     parent = SelectField("Parent register", widget=GovSelect(), coerce=_int_or_none,
                          validate_choice=False)

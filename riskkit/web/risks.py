@@ -38,7 +38,7 @@ def _people() -> list[User]:
 
 
 def _owner_choices(form_field) -> None:
-    form_field.choices = [("", "Choose a person")] + [(p.id, p.name) for p in _people()]
+    form_field.choices = forms.options([("", "Choose a person")] + [(p.id, p.name) for p in _people()])
 
 
 def _person(person_id) -> User:
@@ -90,7 +90,7 @@ def new():
     permissions.require(current_user, "create_risk")
     registers = all_registers()
     form = forms.RiskForm()
-    form.register.choices = [(r.id, f"{r.code} – {r.name}") for r in registers]
+    form.register.choices = forms.options((r.id, f"{r.code} – {r.name}") for r in registers)
     _owner_choices(form.owner)
     register = db.session.get(Register, form.register.data) if form.register.data else None
     register = register or (registers[0] if registers else None)

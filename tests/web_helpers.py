@@ -1,0 +1,29 @@
+"""Signing in through the real login form, for the test-client tests."""
+
+import re
+
+PASSWORD = "riskkit-demo"
+EMAILS = {
+    "admin": "admin@example.gov.uk",
+    "manager": "richard.smith@example.gov.uk",
+    "owner": "chris.mckenzie@example.gov.uk",  # owns AH0033
+    "viewer": "clerk@example.gov.uk",
+}
+
+
+def sign_in(client, role: str):
+    response = client.post("/login", data={"email": EMAILS[role], "password": PASSWORD})
+    assert response.status_code == 302, response.data[:500]
+    return client
+
+
+def error_messages(response) -> list[str]:
+    """The GOV.UK error summary's messages."""
+    html = response.get_data(as_text=True)
+    body = html.split('govuk-error-summary__list', 1)[-1].split("</ul>", 1)[0]
+    return [re.sub(r"\s+", " ", m).strip() for m in re.findall(r'<a href="#[^"]*">(.*?)</a>', body, re.S)]
+
+
+def csrf_token(response) -> str:
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"',
+                     response.get_data(as_text=True)).group(1) or ""
