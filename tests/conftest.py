@@ -88,7 +88,9 @@ class FreshContextClient(FlaskClient):
 
     def open(self, *args, **kwargs):
         with self.application.app_context():
-            return super().open(*args, **kwargs)
+            response = super().open(*args, **kwargs)
+        db.session.expire_all()  # the test's own session re-reads what the request changed
+        return response
 
 
 @pytest.fixture

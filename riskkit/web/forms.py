@@ -40,10 +40,20 @@ def options(pairs) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
+class GovDateField(DateField):
+    """A day-month-year date. A post that leaves the field out altogether is treated
+    as blank, rather than breaking the GOV.UK widget when the form is shown again."""
+
+    def process(self, formdata, data=None, extra_filters=None):
+        super().process(formdata, data, extra_filters)
+        if not self.raw_data:
+            self.raw_data = None
+
+
 def date_field(label: str, required: bool = False, **kwargs) -> DateField:
     validators = [InputRequired(f"Enter the {label.lower()}")] if required else [Optional()]
-    return DateField(label, format=DATE_FORMAT, widget=GovDateInput(), validators=validators,
-                     **kwargs)
+    return GovDateField(label, format=DATE_FORMAT, widget=GovDateInput(), validators=validators,
+                        **kwargs)
 
 
 def score_field(label: str, required: bool = True) -> SelectField:
@@ -140,7 +150,9 @@ class ControlForm(VersionedForm):
     owner = SelectField("Owner", widget=GovSelect(), coerce=_int_or_none, validate_choice=False,
                         validators=[InputRequired("Choose the owner")])
     effectiveness = RadioField("Effectiveness", widget=GovRadioInput(),
-                               choices=options(vocab.EFFECTIVENESS), default="not_tested")
+                               choices=options(vocab.EFFECTIVENESS), default="not_tested",
+                               description="How well the control worked when last tested or"
+                                           " exercised.")
     last_tested = date_field("Last tested")
     submit = SubmitField("Save control", widget=GovSubmitInput())
 
@@ -152,7 +164,8 @@ class ActionForm(VersionedForm):
                         validators=[InputRequired("Choose the owner")])
     target_date = date_field("Target date")
     status = RadioField("Status", widget=GovRadioInput(), choices=options(vocab.ACTION_STATUSES),
-                        default="planned")
+                        default="planned",
+                        description="An action marked done records today as its completion date.")
     submit = SubmitField("Save action", widget=GovSubmitInput())
 
 

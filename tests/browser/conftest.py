@@ -111,6 +111,8 @@ def base_url(riskkit_server):
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package")
     return {"executable_path": CHROMIUM, "headless": True, "args": CHROMIUM_ARGS}
 
 
@@ -119,7 +121,10 @@ def snap(request):
     """snap(page, step): save a full-page screenshot of what the page shows now."""
     folder = screenshot_dir()
     folder.mkdir(parents=True, exist_ok=True)
-    test = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)
+    callspec = getattr(request.node, "callspec", None)
+    params = [part for part in (callspec.id.split("-") if callspec else [])
+              if part != "chromium"]
+    test = "-".join([request.node.originalname, *params])
     count = 0
 
     def _snap(page: Page, step: str) -> Path:
@@ -135,13 +140,33 @@ def snap(request):
 @pytest.fixture
 def signed_in(new_context, snap):
     """signed_in(role) -> a page in a fresh browser context, signed in as the demo user
-    with that role (manager, owner, viewer or admin), on the page sign-in leads to."""
+    with that role (manager, owner, viewer or admin), on the page sign-in leads to.
+
+    At the end of the test, any script error on a page, or any stylesheet, script, font
+    or image that failed to load, is an error."""
+    problems: list[str] = []
+
+    def _failed(request) -> None:
+        # ERR_ABORTED is a load cut short by the next navigation (a favicon, say): normal.
+        if "ERR_ABORTED" not in (request.failure or ""):
+            problems.append(f"{request.url} failed: {request.failure}")
+
+    def _answered(response) -> None:
+        # Pages may answer 4xx on purpose (the 403 test); their assets may not.
+        if response.status >= 400 and response.request.resource_type != "document":
+            problems.append(f"{response.url} answered {response.status}")
+
+    def _watch(page: Page) -> None:
+        page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
+        page.on("requestfailed", _failed)
+        page.on("response", _answered)
 
     def _signed_in(role: str) -> Page:
         email, name = USERS[role]
         context = new_context()
         context.set_default_timeout(10_000)
         page = context.new_page()
+        _watch(page)
         page.goto("/login")
         snap(page, f"{role}-login")
         page.locator("#email").fill(email)
@@ -150,4 +175,5 @@ def signed_in(new_context, snap):
         expect(page.locator(".rk-signed-in")).to_have_text(name)
         return page
 
-    return _signed_in
+    yield _signed_in
+    assert not problems, "the pages had problems:\n" + "\n".join(problems)

@@ -199,10 +199,10 @@ def test_viewer_sees_no_buttons_that_change_things(signed_in, snap):
 
 
 @pytest.mark.parametrize("name, path", [
-    ("dashboard", "/"),
-    ("register", "/risks"),
-    ("risk", "/risks/AH0038"),
-    ("review-form", "/risks/AH0038/review"),
+    pytest.param("dashboard", "/", id="dashboard"),
+    pytest.param("register", "/risks", id="register"),
+    pytest.param("risk", "/risks/AH0038", id="risk"),
+    pytest.param("review-form", "/risks/AH0038/review", id="review-form"),
 ])
 def test_axe_finds_no_serious_violations(signed_in, snap, name, path):
     page = signed_in("manager")

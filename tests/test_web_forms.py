@@ -1,0 +1,245 @@
+"""The forms through Flask's test client: validation, conflicts, history, lifecycle."""
+
+import re
+from datetime import date
+
+from sqlalchemy import select
+
+from riskkit.extensions import db
+from riskkit.models import HistoryEntry, Risk, User
+from riskkit.services.risks import get_risk
+from tests.web_helpers import error_messages, sign_in
+
+
+def _risk_form(**changes):
+    owner = db.session.scalar(select(User).where(User.name == "Chris McKenzie"))
+    data = {
+        "register": "", "title": "Loss of the care records system", "description": "Outage",
+        "cause": "Supplier failure", "consequence": "Care delayed", "category": "Business continuity",
+        "owner": str(owner.id), "likelihood": "3", "impact": "4", "target_likelihood": "2",
+        "target_impact": "4", "target_date": ["31", "3", "2027"], "inherent_likelihood": "",
+        "inherent_impact": "", "response": "treat", "version": "", "opened_at": "",
+    }
+    data.update(changes)
+    return data
+
+
+def _count_risks() -> int:
+    return len(db.session.scalars(select(Risk.id)).all())
+
+
+def test_create_a_risk(client):
+    sign_in(client, "manager")
+    response = client.post("/risks/new", data=_risk_form())
+    assert response.status_code == 302
+    risk = db.session.scalar(select(Risk).where(Risk.title == "Loss of the care records system"))
+    assert risk.reference == "AH0039"  # the first register; numbers carry on from AH0038
+    assert (risk.likelihood, risk.impact, risk.target_date) == (3, 4, date(2027, 3, 31))
+    assert risk.owner.name == "Chris McKenzie"
+
+
+def test_bad_input_rerenders_with_the_field_named_and_saves_nothing(client):
+    sign_in(client, "manager")
+    before = _count_risks()
+    cases = {
+        "likelihood": (_risk_form(likelihood="9"), "Current likelihood must be a whole number from 1 to 5"),
+        "target": (_risk_form(target_likelihood="5", target_impact="5"), "target score (25) cannot be above the current score (12)"),
+        "title": (_risk_form(title=""), "Enter a risk title"),
+        "owner": (_risk_form(owner="99999"), "Choose an owner from the list"),
+        "date": (_risk_form(target_date=["31", "13", "2027"]), "Not a valid date value."),
+    }
+    for name, (data, message) in cases.items():
+        response = client.post("/risks/new", data=data)
+        assert response.status_code == 400, name
+        html = response.get_data(as_text=True)
+        assert "There is a problem" in html, name
+        assert any(message in m for m in error_messages(response)), (name, error_messages(response))
+        assert 'value="Loss of the care records system"' in html or name == "title"
+    assert _count_risks() == before
+
+
+def test_script_in_a_title_is_text_everywhere(client):
+    sign_in(client, "manager")
+    client.post("/risks/new", data=_risk_form(title="<script>alert(1)</script> payroll"))
+    risk = db.session.scalar(select(Risk).where(Risk.title.like("%payroll")))
+    for url in ("/", "/risks", f"/risks/{risk.reference}", f"/risks/{risk.reference}/edit"):
+        html = client.get(url).get_data(as_text=True)
+        assert "<script>alert(1)</script>" not in html, url
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; payroll" in client.get(
+        f"/risks/{risk.reference}").get_data(as_text=True)
+
+
+def test_review_raises_the_score_and_keeps_the_previous(client):
+    sign_in(client, "manager")
+    risk = get_risk("AH0038")
+    response = client.post("/risks/AH0038/review", data={
+        "reviewed_on": ["1", "10", "2021"], "likelihood": "4", "impact": "4",
+        "comment": "Raised after the audit", "version": str(risk.version), "opened_at": ""})
+    assert response.status_code == 302
+    page = client.get("/risks/AH0038").get_data(as_text=True)
+    assert "High 16 Serious (4) Likely (4)" in page
+    assert "Medium 12 Serious (4) Possible (3)" in page  # previous current risk
+    assert "Increased" in page and "Raised after the audit" in page
+    risk = get_risk("AH0038")
+    assert risk.next_review_date == date(2022, 1, 1)
+    assert risk.reviews[-1].reviewer.name == "Richard Smith"
+
+
+def test_no_change_review_in_one_step(client):
+    sign_in(client, "owner")
+    risk = get_risk("AH0033")
+    response = client.post("/risks/AH0033/review", data={
+        "reviewed_on": ["1", "10", "2021"], "likelihood": "1", "impact": "1", "no_change": "y",
+        "version": str(risk.version), "opened_at": ""})
+    assert response.status_code == 302
+    risk = get_risk("AH0033")
+    assert (risk.likelihood, risk.impact) == (5, 4)
+    assert risk.reviews[-1].before_score == risk.reviews[-1].after_score == 20
+    assert risk.last_review_date == date(2021, 10, 1)
+
+
+def test_lowering_without_changed_controls_asks_for_confirmation(client):
+    sign_in(client, "manager")
+    risk = get_risk("AH0005")
+    data = {"reviewed_on": ["1", "10", "2021"], "likelihood": "3", "impact": "4",
+            "version": str(risk.version), "opened_at": ""}
+    first = client.post("/risks/AH0005/review", data=data)
+    assert first.status_code == 400
+    assert "no control or action has changed" in first.get_data(as_text=True)
+    assert get_risk("AH0005").score == 20
+    confirmed = client.post("/risks/AH0005/review", data={**data, "confirm_lower": "y"})
+    assert confirmed.status_code == 302
+    assert get_risk("AH0005").score == 12
+
+
+def test_next_review_override_needs_a_reason(client):
+    sign_in(client, "manager")
+    risk = get_risk("AH0038")
+    data = {"reviewed_on": ["1", "10", "2021"], "likelihood": "3", "impact": "4",
+            "next_review_date": ["1", "11", "2021"], "version": str(risk.version), "opened_at": ""}
+    response = client.post("/risks/AH0038/review", data=data)
+    assert response.status_code == 400
+    assert any("Give a reason" in m for m in error_messages(response))
+    ok = client.post("/risks/AH0038/review", data={**data, "next_review_reason": "Budget set"})
+    assert ok.status_code == 302
+    assert get_risk("AH0038").next_review_date == date(2021, 11, 1)
+
+
+def test_two_editors_the_second_gets_a_conflict_showing_the_change(web):
+    first, second = sign_in(web.test_client(), "manager"), sign_in(web.test_client(), "admin")
+    form_a = first.get("/risks/AH0038/edit").get_data(as_text=True)
+    form_b = second.get("/risks/AH0038/edit").get_data(as_text=True)
+
+    def fields(html):
+        version = re.search(r'name="version" type="hidden" value="(\d+)"', html).group(1)
+        opened = re.search(r'name="opened_at" type="hidden" value="([^"]+)"', html).group(1)
+        return version, opened
+
+    risk = get_risk("AH0038")
+    base = {"title": risk.title, "description": risk.description, "cause": risk.cause,
+            "consequence": risk.consequence, "category": risk.category,
+            "owner": str(risk.owner_id), "target_likelihood": str(risk.target_likelihood),
+            "target_impact": str(risk.target_impact), "target_date": ["31", "12", "2021"],
+            "inherent_likelihood": "", "inherent_impact": "", "response": "treat"}
+    version, opened = fields(form_a)
+    saved = first.post("/risks/AH0038/edit", data={**base, "title": "Information governance (GDPR)",
+                                                   "version": version, "opened_at": opened})
+    assert saved.status_code == 302
+    version, opened = fields(form_b)
+    clash = second.post("/risks/AH0038/edit", data={**base, "title": "IG compliance",
+                                                    "version": version, "opened_at": opened})
+    assert clash.status_code == 409
+    html = clash.get_data(as_text=True)
+    assert "Someone else changed this while you were editing" in html
+    assert "Richard Smith changed risk title" in html and "Information governance (GDPR)" in html
+    assert 'value="IG compliance"' in html  # the second editor's entry is not lost
+    assert get_risk("AH0038").title == "Information governance (GDPR)"
+
+
+def test_web_changes_are_in_the_history_with_the_signed_in_user(client):
+    sign_in(client, "owner")
+    risk = get_risk("AH0033")
+    control = risk.controls[0]
+    response = client.post(f"/risks/AH0033/controls/{control.id}", data={
+        "description": control.description, "owner": str(control.owner_id),
+        "effectiveness": "effective", "last_tested": ["1", "9", "2021"],
+        "version": str(control.version), "opened_at": ""})
+    assert response.status_code == 302
+    entries = db.session.scalars(select(HistoryEntry).where(
+        HistoryEntry.entity == "control", HistoryEntry.entity_id == control.id,
+        HistoryEntry.change == "update")).all()
+    assert {(e.field, e.old_value, e.new_value) for e in entries} == {
+        ("effectiveness", "not_tested", "effective"), ("last_tested", None, "2021-09-01")}
+    chris = db.session.scalar(select(User).where(User.name == "Chris McKenzie"))
+    assert {(e.actor, e.user_id) for e in entries} == {("Chris McKenzie", chris.id)}
+    assert "Chris McKenzie" in client.get("/risks/AH0033").get_data(as_text=True)
+
+
+def test_actions_add_mark_done_and_remove(client):
+    sign_in(client, "manager")
+    owner = get_risk("AH0011").owner
+    added = client.post("/risks/AH0011/actions/new", data={
+        "description": "Test the generator monthly", "owner": str(owner.id),
+        "target_date": ["30", "11", "2021"], "status": "planned", "version": "", "opened_at": ""})
+    assert added.status_code == 302
+    action = [a for a in get_risk("AH0011").actions if a.description.startswith("Test the gen")][0]
+    done = client.post(f"/risks/AH0011/actions/{action.id}/done", data={"version": action.version})
+    assert done.status_code == 302
+    db.session.expire_all()
+    action = [a for a in get_risk("AH0011").actions if a.id == action.id][0]
+    assert action.status == "done" and action.completed_date is not None
+    action_id = action.id
+    gone = client.post(f"/risks/AH0011/actions/{action_id}/remove", data={"version": action.version})
+    assert gone.status_code == 302
+    assert action_id not in [a.id for a in get_risk("AH0011").actions]
+
+
+def test_close_reopen_escalate_and_return(client):
+    sign_in(client, "manager")
+    version = lambda: str(get_risk("OPS0003").version)  # noqa: E731
+    assert client.post("/risks/OPS0003/escalate", data={"version": version()}).status_code == 302
+    risk = get_risk("OPS0003")
+    assert (risk.register.code, risk.status, risk.origin_register.code) == ("AH", "escalated", "OPS")
+    assert risk.reference == "OPS0003"
+    page = client.get("/risks/OPS0003").get_data(as_text=True)
+    assert "escalated from Adult Social Care and Health Operations (OPS)" in page
+    assert client.post("/risks/OPS0003/de_escalate", data={"version": version()}).status_code == 302
+    assert (get_risk("OPS0003").register.code, get_risk("OPS0003").status) == ("OPS", "open")
+    assert client.post("/risks/OPS0003/close", data={"version": version()}).status_code == 302
+    assert get_risk("OPS0003").status == "closed"
+    listed = lambda url: re.findall(r'href="/risks/([A-Z]+\d+)"', client.get(url).get_data(as_text=True))  # noqa: E731
+    assert "OPS0003" not in listed("/risks")
+    assert listed("/risks?status=closed") == ["OPS0003"]
+    assert client.post("/risks/OPS0003/reopen", data={"version": version()}).status_code == 302
+    assert get_risk("OPS0003").status == "open"
+
+
+def test_register_list_filters_sort_and_heat_map_links(client):
+    sign_in(client, "viewer")
+    high = client.get("/risks?register=AH&rating=High").get_data(as_text=True)
+    assert "AH0005" in high and "AH0033" in high and "AH0038" not in high
+    cell = client.get("/risks?register=AH&likelihood=5&impact=4").get_data(as_text=True)
+    assert "2 risks with likelihood 5 and impact 4" in cell
+    dashboard = client.get("/").get_data(as_text=True)
+    assert "/risks?register=AH&amp;likelihood=5&amp;impact=4" in dashboard
+    assert 'data-summary="Green 0 Amber 4 Red 2 Total 6"' in dashboard
+    overdue = client.get("/risks?overdue=yes&as_of=2021-09-29&sort=next_review").get_data(as_text=True)
+    assert re.findall(r'href="/risks/([A-Z]+\d+)"', overdue) == ["AH0033", "AH0037", "AH0011"]
+    bad = client.get("/risks?as_of=2021-13-40&overdue=yes")
+    assert bad.status_code == 200
+    assert "&#39;2021-13-40&#39; is not a date: use the form 2021-09-29" in bad.get_data(as_text=True)
+
+
+def test_pagination_keeps_the_filters(web, client):
+    from riskkit.web import register
+
+    register.PER_PAGE, saved = 4, register.PER_PAGE
+    try:
+        sign_in(client, "viewer")
+        first = client.get("/risks?sort=reference").get_data(as_text=True)
+        assert "Page 1 of 3" in first
+        assert "/risks?sort=reference&amp;page=2" in first
+        second = client.get("/risks?sort=reference&page=2").get_data(as_text=True)
+        assert re.findall(r'href="/risks/([A-Z]+\d+)"', second) == ["AH0037", "AH0038", "OPS0003", "OPS0005"]
+    finally:
+        register.PER_PAGE = saved
