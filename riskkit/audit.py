@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime
 
-from sqlalchemy import event, inspect, insert, select
+from sqlalchemy import event, insert, inspect, select
 from sqlalchemy.orm import Session
 
 from riskkit import scoring

@@ -306,7 +306,7 @@ def from_ciso_assistant(document: dict) -> list[dict]:
         try:
             grid = [[by_id[cell] for cell in row] for row in raw["grid"]]
         except KeyError as missing:
-            raise ValidationError(f"CISO Assistant grid names unknown risk id {missing}", "grid")
+            raise ValidationError(f"CISO Assistant grid names unknown risk id {missing}", "grid") from None
         slug = re.sub(r"[^a-z0-9]+", "-", str(raw.get("ref_id") or raw["name"]).lower()).strip("-")
         converted.append({
             "slug": slug,

@@ -1,10 +1,11 @@
 """The demo register comes out as the committee paper summarises it."""
 
+from datetime import date
+
 from riskkit import scoring
 from riskkit.services.registers import get_register
 from riskkit.services.reviews import reviews_due
 from riskkit.services.risks import RiskFilter, get_risk, list_risks
-from datetime import date
 
 
 def test_directorate_register_is_red_2_amber_4_green_0(demo):

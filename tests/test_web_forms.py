@@ -43,7 +43,8 @@ def test_bad_input_rerenders_with_the_field_named_and_saves_nothing(client):
     before = _count_risks()
     cases = {
         "likelihood": (_risk_form(likelihood="9"), "Current likelihood must be a whole number from 1 to 5"),
-        "target": (_risk_form(target_likelihood="5", target_impact="5"), "target score (25) cannot be above the current score (12)"),
+        "target": (_risk_form(target_likelihood="5", target_impact="5"),
+                   "target score (25) cannot be above the current score (12)"),
         "title": (_risk_form(title=""), "Enter a risk title"),
         "owner": (_risk_form(owner="99999"), "Choose an owner from the list"),
         "date": (_risk_form(target_date=["31", "13", "2027"]), "Not a valid date value."),

@@ -6,8 +6,14 @@ from riskkit import scoring, vocab
 from riskkit.commands.common import command, print_csv, print_json, print_table
 from riskkit.services.people import find_person
 from riskkit.services.registers import get_register
-from riskkit.services.risks import RiskFilter, appetites, describe_whole, get_risk, list_risks
-from riskkit.services.risks import summarise
+from riskkit.services.risks import (
+    RiskFilter,
+    appetites,
+    describe_whole,
+    get_risk,
+    list_risks,
+    summarise,
+)
 
 LIST_HEADERS = ["reference", "title", "owner", "current", "target", "trend", "next_review"]
 

@@ -3,10 +3,10 @@ password (a team such as "ASCH Divisional Directors") can own things but not sig
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, String
 from flask_login import UserMixin
-from werkzeug.security import check_password_hash, generate_password_hash
+from sqlalchemy import Boolean, DateTime, String
 from sqlalchemy.orm import Mapped, mapped_column, validates
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from riskkit import vocab
 from riskkit.extensions import db

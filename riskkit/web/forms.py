@@ -14,10 +14,10 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import (
     BooleanField,
+    DateField,
     FieldList,
     Form,
     FormField,
-    DateField,
     HiddenField,
     IntegerField,
     RadioField,

@@ -10,8 +10,7 @@ from riskkit.errors import RiskkitError
 from riskkit.extensions import db
 from riskkit.models import Risk, User
 from riskkit.services.registers import all_registers
-from riskkit.services.risks import SORTS, RiskFilter, appetites, count_risks, list_risks
-from riskkit.services.risks import summarise
+from riskkit.services.risks import SORTS, RiskFilter, appetites, count_risks, list_risks, summarise
 from riskkit.web.params import date_arg, int_arg, today
 
 bp = Blueprint("register", __name__)
