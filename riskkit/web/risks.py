@@ -72,6 +72,24 @@ def _changes_since(risk, form) -> list[HistoryEntry]:
         HistoryEntry.risk_id == risk.id, HistoryEntry.at > opened).order_by(HistoryEntry.id)))
 
 
+def _save(form, risk, change, current_version):
+    """Run a service call and commit it. Returns (saved, conflict): a refused value is
+    put on its form field; a lost optimistic-locking race comes back as the conflict to
+    show, with what others changed, and the form takes the version now in the database."""
+    try:
+        result = change()
+        commit()
+        return result if result is not None else True, None
+    except Conflict as error:
+        db.session.rollback()
+        form.version.data = current_version()
+        return None, {"message": str(error), "changes": _changes_since(risk, form)}
+    except ValidationError as error:
+        db.session.rollback()
+        forms.put_error(form, error)
+        return None, None
+
+
 @bp.get("/<reference>")
 def show(reference):
     """Everything the papers show for a risk, with its score and change history."""
@@ -133,21 +151,16 @@ def edit(reference):
     _stamp(form, risk)
     conflict = None
     if form.validate_on_submit():
-        try:
+        def change():
             changes = {name: getattr(form, name).data for name in EDIT_FIELDS}
             changes["owner"] = _person(form.owner.data)
-            changed = update_risk(risk, changes, current_user, _expected(form))
-            commit()
-            flash(f"Saved {risk.reference}: " + (", ".join(f.replace("_", " ") for f in changed)
-                                                 or "nothing had changed") + ".")
+            return update_risk(risk, changes, current_user, _expected(form)) or ["nothing had changed"]
+
+        changed, conflict = _save(form, risk, change, lambda: risk.version)
+        if changed:
+            flash(f"Saved {risk.reference}: " + ", ".join(f.replace("_", " ") for f in changed)
+                  + ".")
             return redirect(url_for("risks.show", reference=risk.reference))
-        except Conflict as error:
-            db.session.rollback()
-            conflict = {"message": str(error), "changes": _changes_since(risk, form)}
-            form.version.data = risk.version
-        except ValidationError as error:
-            db.session.rollback()
-            forms.put_error(form, error)
     return _form_page(form, "risks/form.html", f"Edit {risk.reference}", risk=risk,
                       conflict=conflict, current=scoring.describe(
                           risk.register.matrix, risk.likelihood, risk.impact))
@@ -176,25 +189,17 @@ def review(reference):
                 "No control or action has changed since the last review: confirm the lower"
                 " score, or record what changed first"]
         else:
-            try:
-                record_review(
-                    risk, current_user, form.reviewed_on.data, form.likelihood.data,
-                    form.impact.data, form.comment.data or "",
-                    next_review_date=form.next_review_date.data,
-                    next_review_reason=form.next_review_reason.data or "",
-                    expected_version=_expected(form))
-                commit()
+            saved, conflict = _save(form, risk, lambda: record_review(
+                risk, current_user, form.reviewed_on.data, form.likelihood.data,
+                form.impact.data, form.comment.data or "",
+                next_review_date=form.next_review_date.data,
+                next_review_reason=form.next_review_reason.data or "",
+                expected_version=_expected(form)), lambda: risk.version)
+            if saved:
                 flash(f"Review of {risk.reference} recorded: now"
                       f" {scoring.describe(matrix, risk.likelihood, risk.impact)}, next review"
                       f" {risk.next_review_date:%d/%m/%Y}.")
                 return redirect(url_for("risks.show", reference=risk.reference))
-            except Conflict as error:
-                db.session.rollback()
-                conflict = {"message": str(error), "changes": _changes_since(risk, form)}
-                form.version.data = risk.version
-            except ValidationError as error:
-                db.session.rollback()
-                forms.put_error(form, error)
     return _form_page(form, "risks/review.html", f"Review {risk.reference}", risk=risk,
                       conflict=conflict, warn_lower=warn_lower,
                       current=scoring.describe(matrix, risk.likelihood, risk.impact))
@@ -266,28 +271,22 @@ def _child(reference, item_id, model, form_class, kind):
     _stamp(form, item)
     conflict = None
     if form.validate_on_submit():
-        try:
+        def change():
             owner = _person(form.owner.data)
             if kind == "control":
-                lifecycle.save_control(
+                return lifecycle.save_control(
                     risk, current_user, item, description=form.description.data, owner=owner,
                     effectiveness=form.effectiveness.data, last_tested=form.last_tested.data,
                     expected_version=_expected(form))
-            else:
-                lifecycle.save_action(
-                    risk, current_user, item, description=form.description.data, owner=owner,
-                    target_date=form.target_date.data, status=form.status.data, as_of=today(),
-                    expected_version=_expected(form))
-            commit()
+            return lifecycle.save_action(
+                risk, current_user, item, description=form.description.data, owner=owner,
+                target_date=form.target_date.data, status=form.status.data, as_of=today(),
+                expected_version=_expected(form))
+
+        saved, conflict = _save(form, risk, change, lambda: item.version if item else "")
+        if saved:
             flash(f"{kind.capitalize()} saved on {risk.reference}.")
             return redirect(url_for("risks.show", reference=risk.reference, _anchor=f"{kind}s"))
-        except Conflict as error:
-            db.session.rollback()
-            conflict = {"message": str(error), "changes": _changes_since(risk, form)}
-            form.version.data = item.version if item else ""
-        except ValidationError as error:
-            db.session.rollback()
-            forms.put_error(form, error)
     title = f"{'Edit' if item else 'Add'} {kind} – {risk.reference}"
     return _form_page(form, "risks/child_form.html", title, risk=risk, item=item, kind=kind,
                       conflict=conflict)
