@@ -12,6 +12,7 @@ ACTION_STATUSES = (("planned", "Planned"), ("in_progress", "In progress"), ("don
                    ("cancelled", "Cancelled"))
 #: Actions in these states no longer fall due.
 ACTION_CLOSED = ("done", "cancelled")
+ACTION_OPEN = tuple(value for value, _ in ACTION_STATUSES if value not in ACTION_CLOSED)
 ROLES = (("admin", "Administrator"), ("manager", "Manager (DMT member)"),
          ("owner", "Risk owner"), ("viewer", "Viewer"))
 

@@ -60,4 +60,4 @@ def test_rating_changes_since_a_date(demo):
     ah = get_register("AH")
     # AH0005 went from 16 to 20 at the 07/07/2021 review: High both times, so no change
     # of rating; nothing else changed score.
-    assert rating_changes([ah.id], date(2021, 6, 1)) == []
+    assert rating_changes([ah.id], date(2021, 6, 1)) == ([], 0)

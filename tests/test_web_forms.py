@@ -244,3 +244,17 @@ def test_pagination_keeps_the_filters(web, client):
         assert re.findall(r'href="/risks/([A-Z]+\d+)"', second) == ["AH0037", "AH0038", "OPS0003", "OPS0005"]
     finally:
         register.PER_PAGE = saved
+
+
+def test_dashboard_lists_a_rating_change_since_the_chosen_date(client):
+    sign_in(client, "manager")
+    risk = get_risk("AH0038")
+    client.post("/risks/AH0038/review", data={
+        "reviewed_on": ["1", "10", "2021"], "likelihood": "4", "impact": "4",
+        "version": str(risk.version), "opened_at": ""})
+    html = client.get("/?since=2021-09-15&as_of=2021-10-02").get_data(as_text=True)
+    changes = html.split('id="changes"', 1)[1].split('id="overdue-reviews"', 1)[0]
+    assert "(1)" in changes and "AH0038" in changes and "Increased" in changes
+    assert "Medium 12" in changes and "High 16" in changes
+    later = client.get("/?since=2021-10-01&as_of=2021-10-02").get_data(as_text=True)
+    assert "No risk has changed rating since 01/10/2021" in later

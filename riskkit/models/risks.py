@@ -153,7 +153,7 @@ class Action(Timestamps, db.Model):
     risk_id: Mapped[int] = mapped_column(ForeignKey("risks.id"), index=True)
     description: Mapped[str] = mapped_column(Text)
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    target_date: Mapped[date | None] = mapped_column(Date)
+    target_date: Mapped[date | None] = mapped_column(Date, index=True)  # overdue actions
     status: Mapped[str] = mapped_column(String(20), default="planned")
     completed_date: Mapped[date | None] = mapped_column(Date)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
@@ -183,7 +183,7 @@ class Review(Timestamps, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     risk_id: Mapped[int] = mapped_column(ForeignKey("risks.id"), index=True)
-    reviewed_on: Mapped[date] = mapped_column(Date)
+    reviewed_on: Mapped[date] = mapped_column(Date, index=True)  # "changes since" scans by date
     reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     comment: Mapped[str] = mapped_column(Text, default="")
     before_likelihood: Mapped[int] = mapped_column(Integer)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from riskkit import scoring, vocab
 from riskkit.extensions import db
-from riskkit.models import Action, Review, Risk, User
+from riskkit.models import Action, Register, Review, Risk, User
 from riskkit.services.risks import LIVE
 
 
@@ -59,31 +59,46 @@ class HeatMap:
         return scoring.format_rag_summary(self.band_counts())
 
 
-def heat_map(matrix: scoring.Matrix, register_ids: list[int], which: str = "current",
-             owner: User | None = None, statuses=LIVE,
-             max_references: int = 8) -> HeatMap:
-    """Count the risks in each cell, keeping the first few references of each. Two
-    queries whatever the number of risks: counts by cell, then the first references
-    of each cell by a window function."""
+CellData = dict[tuple[int, int, int], tuple[int, list[str]]]
+
+
+def cell_data(register_ids: list[int], which: str = "current", owner: User | None = None,
+              statuses=LIVE, max_references: int = 8) -> CellData:
+    """(register id, likelihood, impact) -> (count, first references) for every occupied
+    cell of every register asked for. Two queries whatever the number of risks or
+    registers: counts by cell, then each cell's first references by a window function."""
     lk_col, im_col = ((Risk.likelihood, Risk.impact) if which == "current"
                       else (Risk.target_likelihood, Risk.target_impact))
     scope = [Risk.register_id.in_(register_ids), Risk.status.in_(statuses)]
     if owner is not None:
         scope.append(Risk.owner_id == owner.id)
-    counts = {(lk, im): n for lk, im, n in db.session.execute(
-        select(lk_col, im_col, func.count()).where(*scope).group_by(lk_col, im_col))}
-    position = func.row_number().over(partition_by=(lk_col, im_col),
-                                      order_by=Risk.reference).label("position")
-    ranked = select(lk_col.label("lk"), im_col.label("im"), Risk.reference, position) \
-        .where(*scope).subquery()
+    keys = (Risk.register_id, lk_col, im_col)
+    data = {(reg, lk, im): (n, []) for reg, lk, im, n in db.session.execute(
+        select(*keys, func.count()).where(*scope).group_by(*keys))}
+    position = func.row_number().over(partition_by=keys, order_by=Risk.reference)
+    ranked = select(Risk.register_id.label("reg"), lk_col.label("lk"), im_col.label("im"),
+                    Risk.reference, position.label("position")).where(*scope).subquery()
+    for reg, lk, im, reference in db.session.execute(
+            select(ranked.c.reg, ranked.c.lk, ranked.c.im, ranked.c.reference)
+            .where(ranked.c.position <= max_references)):
+        data[(reg, lk, im)][1].append(reference)
+    return data
+
+
+def heat_map(matrix: scoring.Matrix, register_ids: list[int], which: str = "current",
+             data: CellData | None = None, max_references: int = 8, **scope) -> HeatMap:
+    """The heat map of the risks on these registers (a roll-up when there are several),
+    from `data` already read by cell_data, or read now."""
+    if data is None:
+        data = cell_data(register_ids, which, max_references=max_references, **scope)
+    counts: dict[tuple[int, int], int] = {}
     references: dict[tuple[int, int], list[str]] = {}
-    for lk, im, reference in db.session.execute(
-            select(ranked.c.lk, ranked.c.im, ranked.c.reference)
-            .where(ranked.c.position <= max_references)
-            .order_by(ranked.c.lk, ranked.c.im, ranked.c.position)):
-        references.setdefault((lk, im), []).append(reference)
+    for (reg, lk, im), (count, refs) in data.items():
+        if reg in register_ids:
+            counts[(lk, im)] = counts.get((lk, im), 0) + count
+            references.setdefault((lk, im), []).extend(refs)
     rows = [[Cell(lk, im, scoring.rating(matrix, lk, im), counts.get((lk, im), 0),
-                  references.get((lk, im), []))
+                  sorted(references.get((lk, im), []))[:max_references])
              for im in matrix.levels("impact")]
             for lk in reversed(matrix.levels("likelihood"))]
     return HeatMap(matrix, rows, which)
@@ -98,35 +113,48 @@ class Change:
     direction: str  # up or down
 
 
-def rating_changes(register_ids: list[int], since: date) -> list[Change]:
-    """Live risks whose rating is higher or lower now than on `since`, read from the
-    reviews held after that date (one query, whatever the size of the register)."""
-    first_after: dict[int, Review] = {}
-    for review in db.session.scalars(
-        select(Review).join(Review.risk)
+def rating_changes(register_ids: list[int], since: date,
+                   limit: int | None = None) -> tuple[list[Change], int]:
+    """Live risks whose rating is higher or lower now than on `since` (by the score
+    before their first review after that date), the first `limit` of them by reference,
+    and how many there are. Reads only score columns for the scan, then loads the risks
+    shown: two queries whatever the size of the register."""
+    first = func.row_number().over(partition_by=Review.risk_id,
+                                   order_by=(Review.reviewed_on, Review.id))
+    ranked = (
+        select(Review.risk_id, Review.before_likelihood, Review.before_impact,
+               first.label("position"))
+        .join(Review.risk)
         .where(Risk.register_id.in_(register_ids), Risk.status.in_(LIVE),
                Review.reviewed_on > since)
-        .options(contains_eager(Review.risk))
-        .order_by(Review.reviewed_on, Review.id)
+        .subquery()
+    )
+    matrices = {r.id: r.matrix for r in db.session.scalars(
+        select(Register).where(Register.id.in_(register_ids)))}
+    found = []
+    for risk_id, register_id, b_lk, b_im, lk, im in db.session.execute(
+        select(Risk.id, Risk.register_id, ranked.c.before_likelihood,
+               ranked.c.before_impact, Risk.likelihood, Risk.impact)
+        .join(ranked, ranked.c.risk_id == Risk.id).where(ranked.c.position == 1)
+        .order_by(Risk.reference)
     ):
-        first_after.setdefault(review.risk_id, review)
-    changes = []
-    for review in first_after.values():
-        risk = review.risk
-        matrix = risk.register.matrix
-        before = scoring.rating(matrix, review.before_likelihood, review.before_impact)
-        after = scoring.rating(matrix, risk.likelihood, risk.impact)
+        matrix = matrices[register_id]
+        before, after = scoring.rating(matrix, b_lk, b_im), scoring.rating(matrix, lk, im)
         rank_before, rank_after = scoring.band_rank(matrix, before), scoring.band_rank(matrix, after)
         if rank_before != rank_after:
-            changes.append(Change(risk, before, after, review.before_score,
-                                  "up" if rank_after > rank_before else "down"))
-    return sorted(changes, key=lambda c: c.risk.reference)
+            found.append((risk_id, before, after, scoring.score(b_lk, b_im),
+                          "up" if rank_after > rank_before else "down"))
+    shown = found if limit is None else found[:limit]
+    risks = {r.id: r for r in db.session.scalars(
+        select(Risk).where(Risk.id.in_([f[0] for f in shown])).options(joinedload(Risk.register)))}
+    return [Change(risks[i], before, after, score, d) for i, before, after, score, d in shown], len(found)
 
 
 def _overdue_actions_statement(as_of: date, owner: User | None):
     statement = (
         select(Action).join(Action.risk)
-        .where(Action.status.not_in(vocab.ACTION_CLOSED), Action.target_date < as_of,
+        # IN the open statuses, not NOT IN the closed ones, so the index is used.
+        .where(Action.status.in_(vocab.ACTION_OPEN), Action.target_date < as_of,
                Risk.status.in_(LIVE))
     )
     if owner is not None:

@@ -7,6 +7,7 @@ from riskkit.services.registers import all_registers, register_and_children
 from riskkit.services.risks import RiskFilter, appetites, count_risks, list_risks, summarise
 from riskkit.services.summaries import (
     actions_overdue,
+    cell_data,
     count_actions_overdue,
     heat_map,
     rating_changes,
@@ -24,19 +25,25 @@ def index():
     as_of = date_arg(request.args, "as_of", today(), errors)
     since = date_arg(request.args, "since", last_month(as_of), errors)
     registers = all_registers()
+    data = cell_data([r.id for r in registers])
     cards = []
     for register in registers:
-        # A corporate register's map rolls up the registers below it.
-        ids = register_and_children(register) if register.level == "corporate" else [register.id]
-        cards.append({"register": register, "map": heat_map(register.matrix, ids),
+        # A corporate register's map rolls up the registers below it that score risks
+        # on the same matrix (cells of different matrices cannot be added together).
+        ids = [register.id]
+        if register.level == "corporate":
+            ids = [r.id for r in registers if r.id in register_and_children(register)
+                   and r.matrix_id == register.matrix_id]
+        cards.append({"register": register, "map": heat_map(register.matrix, ids, data=data),
                       "rolled_up": [r for r in registers if r.id in ids and r.id != register.id]})
+    changes, change_count = rating_changes([r.id for r in registers], since, limit=SHOWN)
     appetite = appetites()
     overdue_filter = RiskFilter(overdue_as_of=as_of)
     mine = RiskFilter(owner=current_user)
     return render_template(
         "dashboard/index.html", title="Dashboard", section="dashboard", errors=errors,
         as_of=as_of, since=since, cards=cards,
-        changes=rating_changes([r.id for r in registers], since),
+        changes=changes, change_count=change_count,
         overdue_reviews=[summarise(r, appetite) for r in list_risks(
             overdue_filter, sort="next_review", page=1, per_page=SHOWN)],
         overdue_review_count=count_risks(overdue_filter),
