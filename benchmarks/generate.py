@@ -13,6 +13,11 @@ each review's "before" equal to the previous review's "after", the risk's
 previous score equal to its latest review's "before", next review dates
 scheduled from the matrix band's review interval).
 
+One person can sign in: the first manager of the AH register (who also owns that
+register) has the email address BENCH_EMAIL and the password BENCH_PASSWORD, so
+that benchmarks/run.py can request the web pages as a manager. Everyone else has
+no password, as teams and people who only own risks would not.
+
 The same --risks and --seed always give the same database.
 """
 
@@ -49,7 +54,11 @@ from riskkit.services import matrices  # noqa: E402
 
 #: Bump when the data generated for a given size and seed changes, so that
 #: benchmarks/run.py does not reuse a database cached by an older generator.
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
+#: The one person who can sign in (a manager), for timing the web pages.
+BENCH_EMAIL = "bench.manager@example.gov.uk"
+BENCH_PASSWORD = "bench-manager-password"
+BENCH_REGISTER = "AH"
 #: Review dates are spread around this day; benchmarks ask what is due on it.
 REFERENCE_DATE = date(2026, 6, 1)
 BATCH = 5000
@@ -278,6 +287,12 @@ class _Generator:
                          "role": "manager" if manager else "owner", "password_hash": None,
                          "active": True, "created_at": day, "updated_at": day})
         self.people_ids = list(range(1, total + 1))
+        # One manager can sign in. The password is hashed once (scrypt takes a while)
+        # through the model, so that it is stored exactly as the app stores passwords.
+        bench = rows[self.managers[BENCH_REGISTER][0] - 1]
+        signer = User()
+        signer.set_password(BENCH_PASSWORD)
+        bench["email"], bench["password_hash"] = BENCH_EMAIL, signer.password_hash
         _insert(User.__table__, rows)
         self.counts["people"] = total
 

@@ -1,4 +1,4 @@
-"""Time riskkit's register-core reads on synthetic registers of growing size.
+"""Time riskkit's register-core reads and web pages on synthetic registers of growing size.
 
     python benchmarks/run.py [--sizes 1000,10000,100000] [--repeat 15]
                              [--database-dir benchmarks/results] [--write docs/benchmarks.md]
@@ -6,9 +6,12 @@
 For each size a SQLite database is made with benchmarks/generate.py (or reused
 from --database-dir, where it is cached by size), then each operation is run
 once to count its SQL statements and --repeat times to time it, each run in a
-fresh session so that nothing comes from the identity map. Exits non-zero if
-an operation needs more SQL statements on a bigger register than on the
-smallest: the count must not grow with the number of risks.
+fresh session so that nothing comes from the identity map. Then the web pages
+are requested through Flask's test client, signed in as the generator's
+manager, once to warm up and --repeat times to time them and count their SQL
+statements. Exits non-zero if an operation or a page needs more SQL statements
+on a bigger register than on the smallest: the count must not grow with the
+number of risks.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from datetime import date
 from pathlib import Path
 from statistics import median
 
+import flask
 import sqlalchemy
 from sqlalchemy import event, func, select
 
@@ -100,6 +104,51 @@ OPERATIONS = [
      " (not paged), `summarise()` of each risk"),
 ]
 
+# --- the web pages --------------------------------------------------------------
+# Requested as a signed-in manager through Flask's test client, so that everything a
+# browser's request goes through runs: the login check, the view, the template.
+
+#: Pages slower than this (median server time) are reported when the run ends.
+SLOW_PAGE_SECONDS = 1.0
+
+PAGES = [
+    ("d", "Dashboard", lambda result: f"/?as_of={AS_OF.isoformat()}",
+     f"`/?as_of={AS_OF.isoformat()}`: a rating summary and heat map per register (the"
+     " corporate one rolling up all eight), the rating changes since a month before,"
+     " the first 10 overdue reviews and overdue actions with their totals, and the"
+     " manager's own risks. The date is the one the generated review dates are spread"
+     " around, as in (c); without it the page uses today's date, and months after that"
+     " day nearly every generated risk would be overdue, so the results would change"
+     " from one day to the next"),
+    ("e", "Register list", lambda result: f"/risks?register={REGISTER}",
+     f"`/risks?register={REGISTER}`, page 1: 25 rows sorted by score, the total, and the"
+     " owner, category and rating choices of the filter form"),
+    ("f", "Risk page", lambda result: f"/risks/{result.reference}",
+     "`/risks/<reference>` for the risk of (b): the risk with its controls, actions,"
+     " reviews and change history (empty, see above), and the buttons a manager sees"),
+]
+
+
+class ServerTimer:
+    """WSGI middleware that times the app from receiving the request to the last byte
+    of the response, including the teardown of its app context: the server's share
+    of a request, without the test client's own work around it."""
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+        self.last = 0.0
+
+    def __call__(self, environ, start_response):
+        started = time.perf_counter()
+        iterable = self.wsgi_app(environ, start_response)
+        try:
+            body = list(iterable)
+        finally:
+            if hasattr(iterable, "close"):
+                iterable.close()
+        self.last = time.perf_counter() - started
+        return body
+
 
 # --- measuring ----------------------------------------------------------------------
 
@@ -115,6 +164,8 @@ class Result:
     statements: dict = field(default_factory=dict)  # key -> number of statements
     sql: dict = field(default_factory=dict)  # key -> the statements, for --show-sql
     notes: dict = field(default_factory=dict)  # key -> what the operation read
+    paths: dict = field(default_factory=dict)  # page key -> the URL requested
+    response_bytes: dict = field(default_factory=dict)  # page key -> size of the body
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -209,11 +260,69 @@ def measure(path: Path, meta: dict, repeat: int) -> Result:
     return result
 
 
-def growth_warnings(results: list[Result]) -> list[str]:
-    """One line per operation whose statement count is higher on a bigger register."""
+def measure_pages(path: Path, result: Result, repeat: int) -> None:
+    """Request each page in PAGES through the test client, signed in as the manager.
+
+    No app context is held open around the requests: the test client pushes a new one
+    for each request (an already-pushed context would be reused, sharing `g` and the
+    database session between requests, so that later requests found objects in the
+    identity map and ran fewer statements than a real server would)."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
+                      "WTF_CSRF_ENABLED": False, "SECRET_KEY": "bench"})
+    with app.app_context():
+        engine = db.engine  # the same engine serves every later app context of this app
+    timer = ServerTimer(app.wsgi_app)
+    app.wsgi_app = timer
+    if flask.has_app_context():
+        raise RuntimeError("an app context is active: the requests would share it")
+    client = app.test_client()
+    signed_in = client.post("/login", data={"email": generate.BENCH_EMAIL,
+                                            "password": generate.BENCH_PASSWORD})
+    if signed_in.status_code != 302 or "/login" in signed_in.headers.get("Location", ""):
+        raise SystemExit(f"Could not sign in as {generate.BENCH_EMAIL} on {path}"
+                         f" (HTTP {signed_in.status_code}): regenerate the database")
+    try:
+        for key, name, url_for_result, _ in PAGES:
+            url = url_for_result(result)
+            result.paths[key] = url
+            counts, timings, sql = [], [], []
+            for run in range(repeat + 1):  # the first warms up and is not kept
+                statements: list[str] = []
+
+                def count(conn, cursor, statement, parameters, context, executemany,
+                          statements=statements):
+                    statements.append(statement)
+
+                event.listen(engine, "before_cursor_execute", count)
+                try:
+                    response = client.get(url)
+                finally:
+                    event.remove(engine, "before_cursor_execute", count)
+                if response.status_code != 200:
+                    raise SystemExit(f"({key}) {name}: GET {url} answered"
+                                     f" HTTP {response.status_code}, not 200")
+                if run:
+                    timings.append(timer.last)
+                    counts.append(len(statements))
+                    if len(statements) >= len(sql):
+                        sql = statements
+                result.response_bytes[key] = len(response.get_data())
+            if min(counts) != max(counts):
+                print(f"  note: ({key}) {name} ran {min(counts)} to {max(counts)} statements"
+                      " from one request to the next; the highest is kept")
+            result.timings[key], result.statements[key], result.sql[key] = \
+                timings, max(counts), sql
+    finally:
+        with app.app_context():
+            db.session.remove()
+            engine.dispose()
+
+
+def growth_warnings(results: list[Result], items=None) -> list[str]:
+    """One line per operation or page whose statement count is higher on a bigger register."""
     warnings = []
     ordered = sorted(results, key=lambda r: r.size)
-    for key, name, _, _ in OPERATIONS:
+    for key, name, _, _ in items if items is not None else OPERATIONS + PAGES:
         base = ordered[0]
         for result in ordered[1:]:
             if result.statements[key] > base.statements[key]:
@@ -278,8 +387,29 @@ def timing_table(results: list[Result]) -> list[str]:
     return lines
 
 
-def document(results: list[Result], repeat: int, warnings: list[str], argv: list[str],
-             m: dict) -> str:
+def page_table(results: list[Result]) -> list[str]:
+    lines = [
+        "| Page | Risks | Median (ms) | p95 (ms) | SQL statements | Response (KB) |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for key, name, _, _ in PAGES:
+        for r in results:
+            t = r.timings[key]
+            lines.append(
+                f"| ({key}) {name} | {r.size:,} | {median(t) * 1000:.1f} |"
+                f" {percentile(t, 0.95) * 1000:.1f} | {r.statements[key]} |"
+                f" {r.response_bytes[key] / 1000:.1f} |")
+    return lines
+
+
+def slow_pages(results: list[Result]) -> list[str]:
+    return [f"NOTE: ({key}) {name} takes {median(r.timings[key]):.2f} s (median) at"
+            f" {r.size:,} risks, more than {SLOW_PAGE_SECONDS:g} s"
+            for key, name, _, _ in PAGES for r in results
+            if median(r.timings[key]) > SLOW_PAGE_SECONDS]
+
+
+def document(results: list[Result], repeat: int, argv: list[str], m: dict) -> str:
     sizes = [f"{r.size:,}" for r in results]
     sizes = ", ".join(sizes[:-1]) + " and " + sizes[-1] if len(sizes) > 1 else sizes[0]
     overdue = sum(int(r.notes["c"].split()[0].replace(",", "")) for r in results) / max(
@@ -309,7 +439,8 @@ def document(results: list[Result], repeat: int, warnings: list[str], argv: list
         " system's file cache are warm. p95 is interpolated between the nearest ranks: with"
         f" {repeat} runs it is close to the slowest.",
         "- The data goes in through SQLAlchemy Core bulk inserts, so the history table is"
-        " empty; none of the operations below reads it.",
+        " empty; none of the operations below reads it, and the risk page's one statement"
+        " that does finds nothing.",
         "",
         "To rerun:",
         "",
@@ -321,7 +452,8 @@ def document(results: list[Result], repeat: int, warnings: list[str], argv: list
         " again when missing, when `GENERATOR_VERSION` in `generate.py` or the migrations"
         " change, or with"
         " `--regenerate`."
-        " `--sizes 1000,10000` is quicker; `--show-sql` prints each operation's statements."
+        " `--sizes 1000,10000` is quicker; `--show-sql` prints the statements of each"
+        " operation and page."
         f" This page was written by `{command}`.",
         "",
         "## The data",
@@ -335,10 +467,39 @@ def document(results: list[Result], repeat: int, warnings: list[str], argv: list
         *timing_table(results),
         "",
     ]
-    if warnings:
-        lines += [*(f"**{w}**" for w in warnings), ""]
+    core = growth_warnings(results, OPERATIONS)
+    if core:
+        lines += [*(f"**{w}**" for w in core), ""]
     elif len(results) > 1:
         lines += ["No operation needs more SQL statements on a bigger register.", ""]
+    pages = growth_warnings(results, PAGES)
+    lines += [
+        "## Web pages",
+        "",
+        "The pages as a browser gets them: `create_app()` with CSRF checks off, Flask's test"
+        f" client signed in (by a POST to `/login`, not counted) as `{generate.BENCH_EMAIL}`,"
+        " a manager who owns the AH register and some of its risks. Each page is requested"
+        f" once to warm up (the template cache), then {repeat} times. The time is the"
+        " server's: from the WSGI call to the last byte of the body, through the login"
+        " check, the view, the template and the teardown of the request's app context,"
+        " without the test client's own work. Every request has its own app context and"
+        " so its own database session (nothing held in the identity map from one request"
+        " to the next); the statements are counted as above, during each timed request,"
+        " and include loading the signed-in user. The response size is of the HTML"
+        " (GOV.UK Frontend's CSS and JavaScript are separate files).",
+        "",
+        *[f"- ({key}) {name}: {what}." for key, name, _, what in PAGES],
+        "",
+        *page_table(results),
+        "",
+    ]
+    if pages:
+        lines += [*(f"**{w}**" for w in pages), ""]
+    elif len(results) > 1:
+        lines += ["No page needs more SQL statements on a bigger register.", ""]
+    slow = slow_pages(results)
+    if slow:
+        lines += [*(f"{note}." for note in slow), ""]
     return "\n".join(lines)
 
 
@@ -347,7 +508,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default=DEFAULT_SIZES,
                         help=f"numbers of risks, comma-separated (default {DEFAULT_SIZES})")
-    parser.add_argument("--repeat", type=int, default=15, help="timed runs per operation")
+    parser.add_argument("--repeat", type=int, default=15, help="timed runs per operation and page")
     parser.add_argument("--database-dir", default=str(BENCHMARKS / "results"),
                         help="where the generated databases are kept (default benchmarks/results)")
     parser.add_argument("--write", metavar="PATH", help="write the results as markdown here")
@@ -355,7 +516,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--regenerate", action="store_true",
                         help="make the databases again even if cached")
     parser.add_argument("--show-sql", action="store_true",
-                        help="print the statements each operation ran")
+                        help="print the statements each operation and page ran")
     args = parser.parse_args(argv)
     try:
         sizes = sorted({int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()})
@@ -369,12 +530,15 @@ def main(argv: list[str] | None = None) -> int:
         path, meta = database_for(size, Path(args.database_dir), args.seed, args.regenerate)
         measured_on = measured_on or machine()  # the load once the generating is done
         result = measure(path, meta, args.repeat)
+        measure_pages(path, result, args.repeat)
         results.append(result)
-        for key, name, _, _ in OPERATIONS:
+        for key, name, _, _ in OPERATIONS + PAGES:
             t = result.timings[key]
+            read = (result.notes[key] if key in result.notes else
+                    f"GET {result.paths[key]}, {result.response_bytes[key]:,} bytes")
             print(f"  ({key}) {name}: median {median(t) * 1000:.1f} ms,"
                   f" p95 {percentile(t, 0.95) * 1000:.1f} ms,"
-                  f" {result.statements[key]} statements, {result.notes[key]}")
+                  f" {result.statements[key]} statements, {read}")
             if args.show_sql:
                 for statement in result.sql[key]:
                     print("      " + " ".join(statement.split()))
@@ -384,10 +548,14 @@ def main(argv: list[str] | None = None) -> int:
     print("\n".join(data_table(results)))
     print()
     print("\n".join(timing_table(results)))
+    print()
+    print("\n".join(page_table(results)))
     if args.write:
         Path(args.write).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.write).write_text(document(results, args.repeat, warnings, argv, measured_on))
+        Path(args.write).write_text(document(results, args.repeat, argv, measured_on))
         print(f"\nWrote {args.write}")
+    for note in slow_pages(results):
+        print(note, file=sys.stderr)
     for warning in warnings:
         print(warning, file=sys.stderr)
     return 1 if warnings else 0
