@@ -22,6 +22,8 @@ class User(UserMixin, Timestamps, db.Model):
     role: Mapped[str] = mapped_column(String(20), default="viewer")
     password_hash: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The secret in this person's calendar feed URL; regenerating it revokes the old URL.
+    calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     @validates("role")
     def _check_role(self, key, value):

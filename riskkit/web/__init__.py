@@ -10,7 +10,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
 from riskkit import permissions, scoring, vocab
 from riskkit.errors import NotFound, PermissionDenied
-from riskkit.web import admin, auth, dashboard, register, risks
+from riskkit.web import admin, appendix, auth, dashboard, exports, heatmaps, overdue, register, risks
 from riskkit.web.auth import login_manager
 
 csrf = CSRFProtect()
@@ -34,7 +34,8 @@ def init_app(app: Flask) -> None:
     WTFormsHelpers(app)
     csrf.init_app(app)
     login_manager.init_app(app)
-    for blueprint in (auth.bp, dashboard.bp, register.bp, risks.bp, admin.bp):
+    for blueprint in (auth.bp, dashboard.bp, register.bp, risks.bp, admin.bp, overdue.bp,
+                      heatmaps.bp, appendix.bp, exports.bp):
         app.register_blueprint(blueprint)
 
     @app.before_request
