@@ -21,6 +21,17 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         "SEED_DATA_DIR": env.get("RISKKIT_SEED_DATA", str(PROJECT_ROOT / "seed_data")),
         "EXERCISE_PACKS_DIR": env.get("RISKKIT_EXERCISES", str(PROJECT_ROOT / "exercises")),
         "ORGANISATION_NAME": env.get("RISKKIT_ORGANISATION", "Example County Council"),
+        # Reminder emails (riskkit overdue --email).
+        "SMTP": {
+            "host": env.get("RISKKIT_SMTP_HOST", "localhost"),
+            "port": env.get("RISKKIT_SMTP_PORT", "25"),
+            "user": env.get("RISKKIT_SMTP_USER", ""),
+            "password": env.get("RISKKIT_SMTP_PASSWORD", ""),
+            "tls": env.get("RISKKIT_SMTP_TLS", "none"),  # none, starttls or ssl
+            "from": env.get("RISKKIT_SMTP_FROM", "riskkit@localhost"),
+            "base_url": env.get("RISKKIT_BASE_URL", "").rstrip("/"),
+        },
+        "ESCALATE_AFTER_DAYS": env.get("RISKKIT_ESCALATE_AFTER_DAYS", "30"),
     }
     settings.update(overrides or {})
     return settings

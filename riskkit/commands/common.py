@@ -49,7 +49,11 @@ class IsoDate(click.ParamType):
         try:
             return datetime.strptime(value, "%Y-%m-%d").date()
         except ValueError:
-            self.fail(f"{value!r} is not a date in the form YYYY-MM-DD", param, ctx)
+            # A bad value is a user error like any other: one line and exit 1 (click's
+            # usage errors exit 2, which cron wrappers would read as a crash).
+            name = param.opts[0] if param is not None and param.opts else "date"
+            raise click.ClickException(
+                f"Invalid value for {name}: {value!r} is not a date in the form YYYY-MM-DD") from None
 
 
 ISO_DATE = IsoDate()

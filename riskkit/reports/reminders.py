@@ -1,0 +1,66 @@
+"""Reminder emails: one digest per recipient, in plain text and HTML."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from email.message import EmailMessage
+from html import escape
+
+from riskkit.services.overdue import Item, describe_due
+
+
+@dataclass
+class Digest:
+    """What one person is told: their own items, and items escalated to them as the
+    owner of a register."""
+
+    name: str
+    address: str
+    own: list[Item] = field(default_factory=list)
+    escalated: list[Item] = field(default_factory=list)
+
+    @property
+    def items(self) -> list[Item]:
+        return self.own + self.escalated
+
+
+def _line(item: Item) -> str:
+    what = f"Review of {item.reference}" if item.kind == "review" else f"Action on {item.reference}"
+    words = f": {item.action}" if item.action else ""
+    return (f"{what} {item.title}{words}\n    owner {item.owner}, due {item.due_date:%d/%m/%Y},"
+            f" {describe_due(item)}")
+
+
+def build_message(digest: Digest, as_of: date, sender: str, organisation: str,
+                  base_url: str = "") -> EmailMessage:
+    overdue = sum(1 for i in digest.items if i.days_overdue > 0)
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = f"{digest.name} <{digest.address}>"
+    message["Subject"] = (f"Risk register: {overdue} overdue, {len(digest.items) - overdue} due soon"
+                          f" ({as_of:%d/%m/%Y})")
+    sections = [("Your reviews and actions", digest.own),
+                ("Escalated to you as register owner", digest.escalated)]
+    text = [f"Dear {digest.name},", "",
+            f"This is the {organisation} risk register reminder for {as_of:%d/%m/%Y}.", ""]
+    html = [f"<p>Dear {escape(digest.name)},</p>",
+            f"<p>This is the {escape(organisation)} risk register reminder for {as_of:%d/%m/%Y}.</p>"]
+    for heading, items in sections:
+        if not items:
+            continue
+        text += [heading, "-" * len(heading)] + [_line(i) for i in items] + [""]
+        rows = "".join(
+            f"<tr><td>{'Review' if i.kind == 'review' else 'Action'}</td>"
+            f"<td><a href=\"{escape(base_url)}/risks/{escape(i.reference)}\">{escape(i.reference)}</a></td>"
+            f"<td>{escape(i.title)}{'<br>' + escape(i.action) if i.action else ''}</td>"
+            f"<td>{escape(i.owner)}</td><td>{i.due_date:%d/%m/%Y}</td><td>{describe_due(i)}</td></tr>"
+            for i in items)
+        html.append(f"<h2>{escape(heading)}</h2><table border=\"1\" cellpadding=\"4\""
+                    f" style=\"border-collapse:collapse\"><tr><th>Kind</th><th>Risk</th><th>What</th>"
+                    f"<th>Owner</th><th>Due</th><th>Status</th></tr>{rows}</table>")
+    if base_url:
+        text.append(f"Open the register: {base_url}/")
+    message.set_content("\n".join(text))
+    message.add_alternative("<html><body>" + "".join(html) + "</body></html>", subtype="html")
+    return message

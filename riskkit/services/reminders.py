@@ -1,0 +1,103 @@
+"""Sending the reminder digests: each person once a day, through SMTP."""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from dataclasses import dataclass, field
+from datetime import date
+from email.message import EmailMessage
+
+from sqlalchemy import select
+
+from riskkit.extensions import db
+from riskkit.models import ReminderSent
+from riskkit.reports.reminders import Digest, build_message
+from riskkit.services.overdue import Item
+
+
+@dataclass
+class Outcome:
+    sent: list[tuple[str, int]] = field(default_factory=list)  # (address, items)
+    failed: list[str] = field(default_factory=list)  # one readable line each
+    already_sent: int = 0
+
+
+def digests(items: list[Item], escalate_after: int) -> tuple[list[Digest], list[str]]:
+    """One digest per email address: the owner's own items, plus items more than
+    `escalate_after` days overdue for the register's owner. Also the people who
+    cannot be reached because they have no email address."""
+    by_address: dict[str, Digest] = {}
+    unreachable: dict[str, int] = {}
+    for item in items:
+        if item.owner_email:
+            by_address.setdefault(item.owner_email, Digest(item.owner, item.owner_email)).own.append(item)
+        else:
+            unreachable[item.owner] = unreachable.get(item.owner, 0) + 1
+        if item.days_overdue > escalate_after and item.register_owner_email \
+                and item.register_owner_email != item.owner_email:
+            by_address.setdefault(item.register_owner_email, Digest(
+                item.register_owner, item.register_owner_email)).escalated.append(item)
+    problems = [f"{name} has no email address: {count} item{'s' if count != 1 else ''} not sent"
+                for name, count in sorted(unreachable.items())]
+    return sorted(by_address.values(), key=lambda d: d.address), problems
+
+
+def _unsent(digest: Digest, as_of: date) -> Digest:
+    """The digest less what this address was already sent for the same day."""
+    done = set(db.session.scalars(select(ReminderSent.item).where(
+        ReminderSent.sent_on == as_of, ReminderSent.recipient == digest.address)))
+    return Digest(digest.name, digest.address, [i for i in digest.own if i.key not in done],
+                  [i for i in digest.escalated if i.key not in done])
+
+
+def send_reminders(items: list[Item], as_of: date, settings: dict, organisation: str,
+                   escalate_after: int, dry_run: bool = False, echo=print) -> Outcome:
+    """Send (or, dry, print) each digest; a failure for one recipient is reported and
+    the rest still go. What is sent is logged so a rerun the same day repeats nothing."""
+    outcome = Outcome()
+    planned, outcome.failed = digests(items, escalate_after)
+    messages: list[tuple[Digest, EmailMessage]] = []
+    for digest in planned:
+        fresh = _unsent(digest, as_of)
+        outcome.already_sent += len(digest.items) - len(fresh.items)
+        if fresh.items:
+            messages.append((fresh, build_message(fresh, as_of, settings["from"], organisation,
+                                                  settings.get("base_url", ""))))
+    if dry_run:
+        for digest, message in messages:
+            echo(message.as_string())
+            outcome.sent.append((digest.address, len(digest.items)))
+        return outcome
+    if not messages:
+        return outcome
+    try:
+        connection = _connect(settings)
+    except (OSError, smtplib.SMTPException) as error:
+        outcome.failed += [f"{d.address}: cannot reach the mail server ({error})" for d, _ in messages]
+        return outcome
+    with connection:
+        for digest, message in messages:
+            try:
+                connection.send_message(message)
+            except smtplib.SMTPException as error:
+                outcome.failed.append(f"{digest.address}: refused by the mail server ({error})")
+                continue
+            for item in digest.items:
+                db.session.add(ReminderSent(sent_on=as_of, recipient=digest.address, item=item.key))
+            db.session.commit()
+            outcome.sent.append((digest.address, len(digest.items)))
+    return outcome
+
+
+def _connect(settings: dict) -> smtplib.SMTP:
+    host, port, tls = settings["host"], int(settings["port"]), settings["tls"]
+    if tls == "ssl":
+        connection = smtplib.SMTP_SSL(host, port, timeout=30, context=ssl.create_default_context())
+    else:
+        connection = smtplib.SMTP(host, port, timeout=30)
+        if tls == "starttls":
+            connection.starttls(context=ssl.create_default_context())
+    if settings.get("user"):
+        connection.login(settings["user"], settings.get("password") or "")
+    return connection

@@ -1,0 +1,221 @@
+"""The overdue report: the domain answer, the cron command, and the reminder emails
+through a real SMTP server on loopback."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from datetime import date
+from email import message_from_bytes
+from email.policy import default as default_policy
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.handlers import Sink
+from sqlalchemy import select
+
+from riskkit.extensions import db
+from riskkit.models import ReminderSent
+from riskkit.services.overdue import due_items
+
+
+def test_reviews_overdue_on_29_september_2021_as_the_papers_give_them(demo, runner):
+    result = runner.invoke(args=["overdue", "--as-of", "2021-09-29", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    items = json.loads(result.stdout)
+    assert sorted(i["reference"] for i in items if i["kind"] == "review") == ["AH0011", "AH0033", "AH0037"]
+    first = items[0]
+    assert set(first) == {"kind", "reference", "title", "owner", "register", "register_owner", "due_date",
+                          "days_overdue", "action", "action_id"}
+    ah0033 = next(i for i in items if i["reference"] == "AH0033" and i["kind"] == "review")
+    assert ah0033 == {**ah0033, "owner": "Chris McKenzie", "register": "AH", "due_date": "2021-08-13",
+                      "days_overdue": 47}
+
+
+def test_every_review_but_ops0003_overdue_on_1_december_2021(demo):
+    reviews = {i.reference for i in due_items(date(2021, 12, 1)) if i.kind == "review"}
+    assert reviews == {"AH0005", "AH0011", "AH0033", "AH0035", "AH0037", "AH0038", "OPS0005", "OPS0059"}
+
+
+def test_actions_past_their_target_date_and_not_done(demo):
+    actions = [i for i in due_items(date(2021, 9, 29)) if i.kind == "action"]
+    assert {(i.reference, i.owner, i.due_date) for i in actions} == {
+        ("AH0037", "Helen Gillivan", date(2021, 7, 31)), ("AH0033", "Kerena Hunter", date(2021, 8, 31))}
+
+
+def test_due_within_adds_what_falls_due_soon(demo):
+    soon = [i for i in due_items(date(2021, 9, 29), due_within=10) if i.days_overdue <= 0]
+    assert {(i.kind, i.reference, i.days_overdue) for i in soon} >= {
+        ("review", "AH0005", -8), ("review", "AH0035", -8)}
+
+
+def test_text_is_grouped_by_owner_and_silent_when_nothing_is_due(demo, runner):
+    text = runner.invoke(args=["overdue", "--as-of", "2021-09-29"]).stdout
+    assert text.startswith("Due as of 29/09/2021: 3 reviews, 2 actions")
+    assert "\nChris McKenzie (1)\n" in text and "47 days overdue" in text
+    quiet = runner.invoke(args=["overdue", "--as-of", "2021-01-01"])
+    assert quiet.exit_code == 0 and quiet.stdout == "" and quiet.stderr == ""
+
+
+def test_filters_and_csv(demo, runner):
+    csv_out = runner.invoke(args=["overdue", "--as-of", "2021-12-01", "--register", "OPS", "--format", "csv"])
+    lines = csv_out.stdout.strip().splitlines()
+    assert lines[0] == "kind,reference,title,action,owner,register,due_date,days_overdue"
+    assert {line.split(",")[1] for line in lines[1:]} <= {"OPS0003", "OPS0005", "OPS0059"}
+    mine = json.loads(runner.invoke(args=["overdue", "--as-of", "2021-12-01", "--owner", "Chris McKenzie",
+                                          "--format", "json"]).stdout)
+    assert {i["owner"] for i in mine} == {"Chris McKenzie"}
+
+
+def test_fail_if_any_exits_3_and_errors_exit_1(demo, runner):
+    assert runner.invoke(args=["overdue", "--as-of", "2021-09-29", "--fail-if-any"]).exit_code == 3
+    assert runner.invoke(args=["overdue", "--as-of", "2021-01-01", "--fail-if-any"]).exit_code == 0
+    bad = runner.invoke(args=["overdue", "--as-of", "2021-13-40"])
+    assert bad.exit_code == 1
+    assert bad.stderr.strip() == "Error: Invalid value for --as-of: '2021-13-40' is not a date in the form YYYY-MM-DD"
+    unknown = runner.invoke(args=["overdue", "--register", "NOPE"])
+    assert unknown.exit_code == 1 and "known registers: AH, CORP, OPS" in unknown.stderr
+
+
+def test_cron_bare_environment(tmp_path):
+    """cron gives no TTY, a minimal PATH and no HOME: run under `env -i`."""
+    database = f"sqlite:///{tmp_path / 'cron.sqlite'}"
+    riskkit = str(Path(sys.executable).with_name("riskkit"))
+    loaded = subprocess.run([riskkit, "demo"], env={"PATH": os.environ["PATH"], "RISKKIT_DATABASE_URL": database},
+                            capture_output=True, text=True, timeout=120)
+    assert loaded.returncode == 0, loaded.stderr
+    cron = ["env", "-i", f"RISKKIT_DATABASE_URL={database}", riskkit, "overdue"]
+    found = subprocess.run(cron + ["--as-of", "2021-09-29", "--fail-if-any"], capture_output=True, text=True,
+                           stdin=subprocess.DEVNULL, timeout=120, cwd=tmp_path)
+    assert found.returncode == 3, found.stderr
+    assert "Chris McKenzie (1)" in found.stdout and found.stderr == ""
+    quiet = subprocess.run(cron + ["--as-of", "2021-01-01"], capture_output=True, text=True,
+                           stdin=subprocess.DEVNULL, timeout=120, cwd=tmp_path)
+    assert (quiet.returncode, quiet.stdout, quiet.stderr) == (0, "", "")
+    broken = subprocess.run(cron + ["--as-of", "yesterday"], capture_output=True, text=True,
+                            stdin=subprocess.DEVNULL, timeout=120, cwd=tmp_path)
+    assert broken.returncode == 1 and len(broken.stderr.strip().splitlines()) == 1
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Recorder(Sink):
+    """An SMTP server that keeps what it is sent, and refuses one address."""
+
+    def __init__(self, refuse=()):
+        self.messages, self.refuse = [], set(refuse)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return "550 No such mailbox here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content, policy=default_policy)))
+        return "250 Message accepted"
+
+
+@pytest.fixture
+def smtp(demo):
+    def start(refuse=()):
+        handler = Recorder(refuse)
+        port = _free_port()
+        controller = Controller(handler, hostname="127.0.0.1", port=port)
+        controller.start()
+        started.append(controller)
+        demo.config["SMTP"] = {**demo.config["SMTP"], "host": "127.0.0.1", "port": port,
+                               "from": "risk@example.gov.uk", "base_url": "https://risk.example"}
+        return handler
+
+    started = []
+    yield start
+    for controller in started:
+        controller.stop()
+
+
+def test_email_sends_each_owner_one_digest_of_their_own_items(demo, runner, smtp):
+    server = smtp()
+    result = runner.invoke(args=["overdue", "--as-of", "2021-09-29", "--email"])
+    assert result.exit_code == 1  # ASCH Divisional Directors has no address
+    assert "ASCH Divisional Directors has no email address: 1 item not sent" in result.stderr
+    by_address = {to[0]: message for to, message in server.messages}
+    # the three owners, and the AH register's owner for what is over 30 days overdue
+    assert set(by_address) == {"chris.mckenzie@example.gov.uk", "helen.gillivan@example.gov.uk",
+                               "kerena.hunter@example.gov.uk", "richard.smith@example.gov.uk"}
+    helen = by_address["helen.gillivan@example.gov.uk"]
+    plain = helen.get_body(("plain",)).get_content()
+    html = helen.get_body(("html",)).get_content()
+    assert "AH0037" in plain and "AH0033" not in plain
+    assert 'href="https://risk.example/risks/AH0037"' in html
+    assert helen["Subject"] == "Risk register: 2 overdue, 0 due soon (29/09/2021)"
+
+
+def test_a_second_run_the_same_day_sends_nothing_again(demo, runner, smtp):
+    server = smtp()
+    runner.invoke(args=["overdue", "--as-of", "2021-09-29", "--email"])
+    sent = len(server.messages)
+    again = runner.invoke(args=["overdue", "--as-of", "2021-09-29", "--email"])
+    assert len(server.messages) == sent
+    assert "Sent 0 messages; 7 item(s) already sent today" in again.stdout  # 4 own, 3 escalated
+    assert db.session.scalar(select(db.func.count()).select_from(ReminderSent)) == 7
+
+
+def test_items_long_overdue_are_escalated_to_the_register_owner(demo, runner, smtp):
+    server = smtp()
+    demo.config["ESCALATE_AFTER_DAYS"] = "30"
+    runner.invoke(args=["overdue", "--as-of", "2021-09-29", "--email"])
+    richard = [m for to, m in server.messages if to == ["richard.smith@example.gov.uk"]]
+    assert len(richard) == 1
+    text = richard[0].get_body(("plain",)).get_content()
+    assert "Escalated to you as register owner" in text
+    assert "AH0033" in text and "AH0037" in text  # 47 and 60 days overdue
+    assert "Kerena Hunter" not in text  # 29 days: not yet escalated
+
+
+def test_a_refusing_server_is_reported_per_recipient_and_the_rest_still_go(demo, runner, smtp):
+    server = smtp(refuse={"helen.gillivan@example.gov.uk"})
+    result = runner.invoke(args=["overdue", "--as-of", "2021-09-29", "--email"])
+    assert result.exit_code == 1
+    assert "helen.gillivan@example.gov.uk: refused by the mail server" in result.stderr
+    assert {to[0] for to, _ in server.messages} == {
+        "chris.mckenzie@example.gov.uk", "kerena.hunter@example.gov.uk", "richard.smith@example.gov.uk"}
+
+
+def test_dry_run_prints_and_sends_nothing(demo, runner, smtp):
+    server = smtp()
+    result = runner.invoke(args=["overdue", "--as-of", "2021-09-29", "--email", "--dry-run"])
+    assert "To: Chris McKenzie <chris.mckenzie@example.gov.uk>" in result.stdout
+    assert server.messages == []
+    assert db.session.scalar(select(db.func.count()).select_from(ReminderSent)) == 0
+
+
+def test_unreachable_server_is_one_line_per_recipient(demo, runner):
+    demo.config["SMTP"] = {**demo.config["SMTP"], "host": "127.0.0.1", "port": 1}
+    result = runner.invoke(args=["overdue", "--as-of", "2021-09-29", "--email"])
+    assert result.exit_code == 1
+    assert "chris.mckenzie@example.gov.uk: cannot reach the mail server" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_overdue_page_and_csv(client):
+    from tests.web_helpers import sign_in
+
+    sign_in(client, "viewer")
+    page = client.get("/overdue?as_of=2021-09-29").get_data(as_text=True)
+    assert "5 items as of 29/09/2021" in page and "Chris McKenzie (1)" in page and "47 days overdue" in page
+    reviews = client.get("/overdue?as_of=2021-09-29&kind=review&register=AH").get_data(as_text=True)
+    assert "3 items" in reviews
+    csv_response = client.get("/overdue.csv?as_of=2021-09-29&kind=review")
+    assert csv_response.mimetype == "text/csv"
+    assert "attachment; filename=overdue-2021-09-29.csv" == csv_response.headers["Content-Disposition"]
+    rows = csv_response.get_data(as_text=True).strip().splitlines()
+    assert rows[0] == "kind,reference,title,action,owner,register,due_date,days_overdue"
+    assert sorted(r.split(",")[1] for r in rows[1:]) == ["AH0011", "AH0033", "AH0037"]
+    assert client.get("/overdue?as_of=nonsense").status_code == 200
