@@ -1,3 +1,38 @@
-"""(placeholder: filled in by the reports work)"""
+"""export: the register as an Excel workbook (risks, controls, actions, reviews) or
+its risks as CSV."""
 
-COMMANDS: list = []
+from pathlib import Path
+
+import click
+
+from riskkit.commands.common import command
+from riskkit.errors import ValidationError
+from riskkit.reports.files import write_atomically
+from riskkit.reports.workbook import csv_bytes, workbook_bytes
+from riskkit.services.exports import export_sheets
+from riskkit.services.registers import get_register
+
+FORMATS = (".xlsx", ".csv")
+
+
+@command("export")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--register", "code", metavar="CODE",
+              help="Only this register (a corporate register takes in those below it).")
+def export(file, code):
+    """Write FILE.xlsx (sheets Risks, Controls, Actions, Reviews) or FILE.csv (risks)."""
+    kind = file.suffix.lower()
+    if kind not in FORMATS:
+        raise ValidationError(f"Cannot export to {str(file)!r}: the file name must end in .xlsx"
+                              " (an Excel workbook) or .csv (the risks only)", field="file")
+    register = get_register(code) if code else None
+    sheets = export_sheets(register)
+    if kind == ".xlsx":
+        title = f"Risk register {register.code}" if register else "Risk registers"
+        data = workbook_bytes(sheets, title=title)
+    else:
+        data = csv_bytes(sheets[0].headers, sheets[0].rows)
+    click.echo(f"Wrote {write_atomically(file, data)}")
+
+
+COMMANDS = [export]

@@ -16,7 +16,7 @@ from riskkit.web.auth import login_manager
 csrf = CSRFProtect()
 
 #: Endpoints anyone may reach: signing in, and the static assets.
-PUBLIC_ENDPOINTS = {"auth.login", "static"}
+PUBLIC_ENDPOINTS = {"auth.login", "static", "exports.calendar_feed"}
 
 
 def init_app(app: Flask) -> None:

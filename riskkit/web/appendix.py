@@ -1,5 +1,36 @@
-"""(placeholder: filled in by the reports work)"""
+"""The committee register appendix as a PDF download."""
 
-from flask import Blueprint
+from flask import Blueprint, Response, current_app, render_template, request
+from flask_login import current_user
+
+from riskkit import permissions
+from riskkit.errors import ValidationError
+from riskkit.reports.appendix import render_appendix
+from riskkit.services.appendix import build_appendix, default_since
+from riskkit.web.params import date_arg, today
 
 bp = Blueprint("appendix", __name__)
+
+
+@bp.get("/appendix.pdf")
+def download():
+    """The appendix for ?register=CODE (repeatable; all when absent), since, as_of, public=1."""
+    permissions.require(current_user, "view")
+    errors: dict[str, str] = {}
+    as_of = date_arg(request.args, "as_of", today(), errors)
+    since = date_arg(request.args, "since", default_since(as_of), errors)
+    if errors:
+        return render_template("errors/400.html", message=". ".join(errors.values())), 400
+    codes = [code for code in request.args.getlist("register") if code.strip()]
+    public = request.args.get("public") == "1"
+    try:
+        # An unknown register is NotFound, answered by the 404 page listing the known ones.
+        appendix = build_appendix(codes, as_of, since, current_app.config["ORGANISATION_NAME"],
+                                  public=public)
+    except ValidationError as error:
+        return render_template("errors/400.html", message=str(error)), 400
+    pdf = render_appendix(appendix, generated_on=today())
+    which = "-".join(s.code for s in appendix.sections) if codes else "all"
+    name = f"register-appendix-{which}-{as_of.isoformat()}{'-public' if public else ''}.pdf"
+    return Response(pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -1,5 +1,67 @@
-"""(placeholder: filled in by the reports work)"""
+"""Downloads of the register as Excel, and each person's calendar feed of what falls due.
 
-from flask import Blueprint
+The feed is fetched by calendar programs, which cannot sign in: a secret token in its
+address stands in for the sign-in, and is the one page outside the login wall.
+"""
+
+import io
+from datetime import UTC, datetime
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+
+from riskkit.extensions import db
+from riskkit.reports.calendar import calendar_bytes
+from riskkit.reports.workbook import workbook_bytes
+from riskkit.services.exports import calendar_entries, calendar_owner, export_sheets, new_calendar_token
+from riskkit.services.registers import get_register
+from riskkit.web.params import today
 
 bp = Blueprint("exports", __name__)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@bp.get("/export.xlsx")
+def workbook():
+    """The workbook `riskkit export` writes, for one register (?register=AH) or all."""
+    code = request.args.get("register") or None
+    register = get_register(code) if code else None
+    title = f"Risk register {register.code}" if register else "Risk registers"
+    data = workbook_bytes(export_sheets(register), title=title)
+    return send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True,
+                     download_name=f"riskkit-{register.code if register else 'all'}-{today()}.xlsx")
+
+
+@bp.get("/calendar")
+def calendar():
+    """The signed-in person's feed address, and the button that makes a new one."""
+    token = current_user.calendar_token
+    feed_url = url_for(".calendar_feed", token=token, _external=True) if token else None
+    return render_template("exports/calendar.html", title="Calendar feed", feed_url=feed_url)
+
+
+@bp.post("/calendar")
+def new_calendar():
+    replacing = current_user.calendar_token is not None
+    new_calendar_token(current_user._get_current_object())
+    db.session.commit()
+    flash("Your new calendar address is below. The old one no longer works: subscribe again with this one."
+          if replacing else "Your calendar address is below.")
+    return redirect(url_for(".calendar"))
+
+
+@bp.get("/calendar/<token>.ics")
+def calendar_feed(token):
+    """Public (see PUBLIC_ENDPOINTS): the token is the credential; an unknown one is a 404."""
+    user = calendar_owner(token)
+    data = calendar_bytes(
+        calendar_entries(user), name=f"riskkit: {user.name}", stamp=datetime.now(UTC),
+        domain=request.host.split(":")[0],
+        risk_url=lambda reference: url_for("risks.show", reference=reference, _external=True),
+    )
+    return Response(data, mimetype="text/calendar", headers={
+        "Content-Disposition": 'inline; filename="riskkit.ics"',
+        # Only the owner's calendar program should keep a copy, not a shared proxy.
+        "Cache-Control": "private, max-age=300",
+    })

@@ -1,5 +1,36 @@
-"""(placeholder: filled in by the reports work)"""
+"""Heat map downloads: the same PDF as `riskkit heatmap`, for the dashboard's register cards."""
 
-from flask import Blueprint
+import io
+
+from flask import Blueprint, render_template, request, send_file
+from flask_login import current_user
+
+from riskkit import permissions
+from riskkit.commands.heatmap import SCORES, build_report, default_register
+from riskkit.errors import ValidationError
+from riskkit.reports.heatmap import to_pdf
+from riskkit.services.registers import get_register
+from riskkit.web.params import today
 
 bp = Blueprint("heatmaps", __name__)
+
+
+@bp.get("/heatmap.pdf")
+def download():
+    """?register=AH&scores=current|target|both; without a register, the corporate roll-up."""
+    permissions.require(current_user, "view")
+    scores = request.args.get("scores") or "current"
+    if scores not in SCORES:
+        return render_template("errors/400.html", message=(
+            f"Scores must be one of {', '.join(SCORES)}, not {scores!r}.")), 400
+    code = request.args.get("register")
+    try:
+        # An unknown code is NotFound: the 404 page names the known registers.
+        register = get_register(code) if code else default_register()
+    except ValidationError as error:
+        return render_template("errors/400.html", message=str(error)), 400
+    generated = today()
+    pdf = to_pdf(build_report(register, scores, None, generated, generated))
+    which = "" if scores == "current" else f"-{scores}"
+    return send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=True,
+                     download_name=f"heatmap-{register.code}{which}-{generated.isoformat()}.pdf")

@@ -1,0 +1,473 @@
+"""The committee register appendix as a PDF: A4 portrait, laid out like the council's
+"Appendix B - Directorate Risk Register". Plain data in (services.appendix), bytes out.
+
+A summary page per register (rating summary, heat map, changes since the last papers),
+then each risk whole on its own page. The story is fed to reportlab a risk at a time
+from the streamed entries, so memory does not grow with the register; "Page x of y"
+uses a form drawn once at the end, so one pass is enough.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from datetime import date
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen import canvas
+from reportlab.platypus import (
+    ActionFlowable,
+    BaseDocTemplate,
+    CondPageBreak,
+    Flowable,
+    Frame,
+    PageBreak,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from riskkit.services.appendix import Appendix, Change, Rated, RiskEntry, Section, Short
+
+PAGE_WIDTH, PAGE_HEIGHT = A4
+MARGIN = 18 * mm
+WIDTH = PAGE_WIDTH - 2 * MARGIN
+FONT, BOLD = "Helvetica", "Helvetica-Bold"  # the PDF standard fonts: nothing to embed
+INK = colors.HexColor("#0b0c0c")
+GREY = colors.HexColor("#505a5f")
+RULE = colors.HexColor("#b1b4b6")
+SHADE = colors.HexColor("#f3f2f1")
+ALERT = colors.HexColor("#d4351c")
+PAGE_TOTAL = "pageTotal"  # the form holding the number of pages, drawn at the end
+
+_base = ParagraphStyle("body", fontName=FONT, fontSize=9, leading=12, textColor=INK)
+STYLES = {
+    "body": _base,
+    "cell": ParagraphStyle("cell", _base, fontSize=8.5, leading=10.8),
+    "label": ParagraphStyle("label", _base, fontName=BOLD, fontSize=8, leading=10),
+    "note": ParagraphStyle("note", _base, fontSize=8, leading=10.5, textColor=GREY),
+    "organisation": ParagraphStyle("organisation", _base, fontSize=11, leading=14, textColor=GREY),
+    "title": ParagraphStyle("title", _base, fontName=BOLD, fontSize=20, leading=24, spaceBefore=2,
+                            spaceAfter=10),
+    "section": ParagraphStyle("section", _base, fontName=BOLD, fontSize=15, leading=19, spaceAfter=6),
+    "heading": ParagraphStyle("heading", _base, fontName=BOLD, fontSize=11.5, leading=14,
+                              spaceBefore=12, spaceAfter=5, keepWithNext=1),
+    "subheading": ParagraphStyle("subheading", _base, fontName=BOLD, fontSize=9.5, leading=12,
+                                 spaceBefore=8, spaceAfter=2),
+    "reference": ParagraphStyle("reference", _base, fontName=BOLD, fontSize=11, leading=13),
+    "risk-title": ParagraphStyle("risk-title", _base, fontName=BOLD, fontSize=10, leading=12.5),
+    "chip": ParagraphStyle("chip", _base, fontName=BOLD, fontSize=11, leading=13, alignment=TA_CENTER),
+    "count": ParagraphStyle("count", _base, fontName=BOLD, fontSize=12, leading=13, alignment=TA_CENTER),
+    "score": ParagraphStyle("score", _base, fontSize=6.5, leading=7.5, alignment=TA_CENTER),
+    "axis": ParagraphStyle("axis", _base, fontSize=7, leading=8.5),
+    "axis-centre": ParagraphStyle("axis-centre", _base, fontSize=7, leading=8.5, alignment=TA_CENTER),
+}
+GRID = [
+    ("GRID", (0, 0), (-1, -1), 0.5, RULE),
+    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ("TOPPADDING", (0, 0), (-1, -1), 3),
+    ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+    ("LEFTPADDING", (0, 0), (-1, -1), 4),
+    ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+]
+HEADER_ROW = [("BACKGROUND", (0, 0), (-1, 0), SHADE)]
+
+
+def render_appendix(appendix: Appendix, generated_on: date) -> bytes:
+    """The whole appendix as PDF bytes; `generated_on` is printed in every footer."""
+    out = io.BytesIO()
+    document = _Document(out, appendix, generated_on)
+    document.chunks = _story(appendix)
+    document.story = next(document.chunks)
+    document.build(document.story, canvasmaker=_Canvas)
+    return out.getvalue()
+
+
+class _Document(BaseDocTemplate):
+    def __init__(self, out, appendix: Appendix, generated_on: date):
+        super().__init__(
+            out, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=22 * mm,
+            bottomMargin=20 * mm, title=appendix.title, author=appendix.organisation,
+            subject=appendix.subject, creator="riskkit", lang="en-GB", displayDocTitle=True,
+        )
+        self.appendix = appendix
+        self.generated_on = generated_on
+        self.section_title = appendix.title
+        self.risk: tuple[str, int] | None = None  # reference, page it starts on
+        self.chunks: Iterator[list[Flowable]] = iter(())
+        self.story: list[Flowable] = []
+        frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body",
+                      leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+        # At page end, so that a section starting on this page has already named itself.
+        self.addPageTemplates([PageTemplate("page", [frame], onPageEnd=_decorate)])
+
+    def filterFlowables(self, flowables):
+        # Top the story up a risk at a time: only the next risk's flowables exist at once.
+        # (reportlab also passes its own list of page-start actions here: leave that be.)
+        while flowables is self.story and len(flowables) < 2:
+            chunk = next(self.chunks, None)
+            if chunk is None:
+                break
+            flowables.extend(chunk)
+
+
+class _Canvas(canvas.Canvas):
+    def save(self):
+        # Every footer refers to this form; now the number of pages is known.
+        self.beginForm(PAGE_TOTAL)
+        self.setFont(FONT, 8)
+        self.setFillColor(GREY)
+        self.drawString(0, 0, str(self.getPageNumber() - 1))
+        self.endForm()
+        super().save()
+
+
+class _SectionStart(ActionFlowable):
+    """Names the register in the running header from the page it starts on."""
+
+    def __init__(self, title: str):
+        super().__init__()
+        self.title = title
+
+    def apply(self, document):
+        document.section_title = self.title
+        document.risk = None
+
+
+class _RiskStart(ActionFlowable):
+    """Remembers which risk is being printed, so its later pages say "continued"."""
+
+    def __init__(self, reference: str):
+        super().__init__()
+        self.reference = reference
+
+    def apply(self, document):
+        document.risk = (self.reference, document.page)
+
+
+def _decorate(canv: canvas.Canvas, document: _Document) -> None:
+    appendix = document.appendix
+    canv.saveState()
+    canv.setFillColor(GREY)
+    canv.setStrokeColor(RULE)
+    canv.setLineWidth(0.5)
+    if document.page > 1:  # the first page carries the title itself
+        top = PAGE_HEIGHT - 13 * mm
+        heading = document.section_title
+        if document.risk and document.risk[1] < document.page:
+            heading += f"  ·  {document.risk[0]} continued"
+        canv.setFont(BOLD, 8)
+        canv.drawString(MARGIN, top, heading)
+        canv.setFont(FONT, 8)
+        canv.drawRightString(PAGE_WIDTH - MARGIN, top, appendix.organisation)
+        canv.line(MARGIN, top - 2.5 * mm, PAGE_WIDTH - MARGIN, top - 2.5 * mm)
+    bottom = 11 * mm
+    canv.line(MARGIN, bottom + 4 * mm, PAGE_WIDTH - MARGIN, bottom + 4 * mm)
+    canv.setFont(FONT, 8)
+    words = f"Page {document.page} of "
+    canv.drawString(MARGIN, bottom, words)
+    canv.translate(MARGIN + stringWidth(words, FONT, 8), bottom)
+    canv.doForm(PAGE_TOTAL)
+    canv.translate(-(MARGIN + stringWidth(words, FONT, 8)), -bottom)
+    canv.drawRightString(PAGE_WIDTH - MARGIN, bottom, f"Generated on {document.generated_on:%d/%m/%Y}")
+    marking = _marking(appendix)
+    if marking:
+        canv.setFont(BOLD, 8)
+        canv.drawCentredString(PAGE_WIDTH / 2, bottom, marking)
+    canv.restoreState()
+
+
+def _marking(appendix: Appendix) -> str:
+    if appendix.public:
+        return "Public version"
+    if any(s.exempt_count for s in appendix.sections):
+        return "Contains exempt information: not for publication"
+    return ""
+
+
+# --- the story ---------------------------------------------------------------------
+
+
+def _story(appendix: Appendix) -> Iterator[list[Flowable]]:
+    """The flowables in order, one chunk per summary page and per risk."""
+    several = len(appendix.sections) > 1
+    yield _cover(appendix)
+    for number, section in enumerate(appendix.sections):
+        yield _summary(appendix, section, new_page=number > 0 or several)
+        for entry in section.risks:
+            yield _risk(entry)
+
+
+def _p(text: str, style: str = "body") -> Paragraph:
+    return Paragraph(text, STYLES[style])
+
+
+def _text(value: str | None) -> str:
+    """User text made safe for reportlab's paragraph markup, line breaks kept."""
+    return escape(value or "").replace("\n", "<br/>")
+
+
+def _date(value: date | None) -> str:
+    return f"{value:%d/%m/%Y}" if value else ""
+
+
+def _ink(colour: str) -> colors.Color:
+    """Black or white text, whichever reads better on a band colour (WCAG contrast)."""
+    def channel(c: float) -> float:
+        c /= 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(int(colour[i:i + 2], 16)) for i in (1, 3, 5))
+    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return INK if (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) else colors.white
+
+
+def _on(colour: str, text: str, style: str) -> Paragraph:
+    """Text in the colour that reads on a band colour."""
+    return _p(f'<font color="{_ink(colour).hexval()}">{text}</font>', style)
+
+
+def _table(rows, widths_mm, style=(), header=True, **kw) -> Table:
+    table = Table(rows, colWidths=[w * mm for w in widths_mm], hAlign="LEFT", **kw)
+    table.setStyle(TableStyle(GRID + (HEADER_ROW if header else []) + list(style)))
+    return table
+
+
+def _cover(appendix: Appendix) -> list[Flowable]:
+    registers = "<br/>".join(
+        f"{_text(s.code)} – {_text(s.name)} ({s.level.lower()} register)" for s in appendix.sections)
+    total = sum(s.total for s in appendix.sections)
+    exempt = sum(s.exempt_count for s in appendix.sections)
+    if appendix.public:
+        version = "Public: risks containing exempt information are counted and listed by reference only"
+    elif exempt:
+        version = (f"Full: includes {exempt} risk{'s' if exempt != 1 else ''} containing exempt"
+                   " information, not for publication")
+    else:
+        version = "Full"
+    facts = [
+        ("Registers", registers),
+        ("As at", _date(appendix.as_of)),
+        ("Changes since", _date(appendix.since)),
+        ("Risks", f"{total} live risk{'s' if total != 1 else ''} (open or escalated),"
+                  " highest current score first"),
+        ("Version", version),
+    ]
+    flow: list[Flowable] = [
+        _p(_text(appendix.organisation), "organisation"),
+        _p(_text(appendix.title), "title"),
+        _table([[_p(k, "label"), _p(v, "cell")] for k, v in facts], [32, WIDTH / mm - 32],
+               style=[("BACKGROUND", (0, 0), (0, -1), SHADE)], header=False),
+    ]
+    if len(appendix.sections) > 1:
+        flow += [_p("Registers in this appendix", "heading"), _table(
+            [[_p(h, "label") for h in ("Code", "Register", "Current risk level summary")]]
+            + [[_p(_text(s.code), "cell"), _p(_text(s.name), "cell"), _p(s.summary, "cell")]
+               for s in appendix.sections],
+            [18, 86, 70], repeatRows=1)]
+    return flow
+
+
+def _summary(appendix: Appendix, section: Section, new_page: bool) -> list[Flowable]:
+    title = f"Risk Register – {section.name}"
+    flow: list[Flowable] = [PageBreak()] if new_page else []
+    flow.append(_SectionStart(title))
+    if new_page:
+        flow.append(_p(_text(title), "section"))
+    flow += [_p("Current Risk Level Summary", "heading"), _rag_chips(section), Spacer(1, 4 * mm),
+             _p(f"Heat map of current risk: the number of live risks in each cell"
+                f" ({_text(section.heat_map.matrix.name)} matrix).", "note"),
+             Spacer(1, 2 * mm), _heat_map_and_key(section)]
+    if section.exempt_count:
+        counted = (f"{section.exempt_count} risk{'s' if section.exempt_count != 1 else ''}"
+                   " containing exempt information")
+        flow.append(_p(f"Includes {counted}: counted here"
+                       + (", listed by reference only." if appendix.public else
+                          ", marked as exempt on their pages and omitted from the public version."),
+                       "note"))
+    flow += [_p(f"Current Risk Level Changes since {_date(appendix.since)}", "heading"),
+             _changes(section.changes, appendix.since)]
+    if not section.total:
+        flow += [Spacer(1, 4 * mm), _p("There are no live risks on this register.")]
+    return flow
+
+
+def _rag_chips(section: Section) -> Table:
+    counts = section.heat_map.band_counts()
+    cells = [_on(band.colour, f"{escape(band.colour_name)} {count}", "chip") for band, count in counts]
+    cells.append(_p(f"Total {section.total}", "chip"))
+    style = [("BACKGROUND", (i, 0), (i, 0), colors.HexColor(band.colour))
+             for i, (band, _) in enumerate(counts)]
+    style += [("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("TOPPADDING", (0, 0), (-1, -1), 5),
+              ("BOTTOMPADDING", (0, 0), (-1, -1), 6)]
+    return _table([cells], [30] * len(cells), style=style, header=False)
+
+
+def _heat_map_and_key(section: Section) -> Table:
+    matrix = section.heat_map.matrix
+    columns = len(matrix.impact)
+    cell_width = min(17.0, 104.0 / columns)
+    rows = [[_p("<b>Likelihood</b>", "axis")] + [""] * columns]
+    style = [("SPAN", (0, 0), (-1, 0)), ("ALIGN", (0, 0), (-1, -1), "CENTER"),
+             ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]
+    for y, row in enumerate(section.heat_map.rows, start=1):
+        likelihood = row[0].likelihood
+        line = [_p(f"{_text(matrix.likelihood[likelihood - 1])} ({likelihood})", "axis")]
+        for x, cell in enumerate(row, start=1):
+            ink = _ink(cell.band.colour).hexval()
+            count = f'<font color="{ink}">{cell.count}</font>' if cell.count else ""
+            line.append([_p(count, "count"), _p(f'<font color="{ink}">{cell.score}</font>', "score")])
+            style += [("BACKGROUND", (x, y), (x, y), colors.HexColor(cell.band.colour)),
+                      ("BOX", (x, y), (x, y), 1, colors.white)]
+        rows.append(line)
+    rows.append([""] + [_p(f"{_text(label)} ({n})", "axis-centre")
+                        for n, label in enumerate(matrix.impact, start=1)])
+    rows.append([""] + [_p("<b>Impact</b>", "axis-centre")] + [""] * (columns - 1))
+    style += [("SPAN", (1, len(rows) - 1), (-1, len(rows) - 1)),
+              ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+              ("LEFTPADDING", (0, 0), (-1, -1), 2), ("RIGHTPADDING", (0, 0), (-1, -1), 2)]
+    heights = [None] + [11 * mm] * len(section.heat_map.rows) + [None, None]
+    grid = Table(rows, colWidths=[24 * mm] + [cell_width * mm] * columns, rowHeights=heights)
+    grid.setStyle(TableStyle(style))
+
+    key_rows = [[_p("Key", "label"), ""]]
+    key_style = [("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("SPAN", (0, 0), (-1, 0)),
+                 ("LEFTPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 4)]
+    for band in reversed(matrix.bands):
+        scores = (f"scores {band.min_score}–{band.max_score}; "
+                  if band.min_score is not None and band.max_score is not None else "")
+        key_rows.append(["", _p(f"<b>{_text(band.name)}</b> ({_text(band.colour_name)})<br/>"
+                                f"{scores}reviewed every {band.review_months} months", "cell")])
+        row = len(key_rows) - 1
+        key_style += [("BACKGROUND", (0, row), (0, row), colors.HexColor(band.colour)),
+                      ("BOX", (0, row), (0, row), 1, colors.white)]
+    key = Table(key_rows, colWidths=[7 * mm, 38 * mm], hAlign="LEFT")
+    key.setStyle(TableStyle(key_style))
+    grid_width = 24 + cell_width * columns
+    outer = Table([[grid, key]], colWidths=[(grid_width + 6) * mm, (WIDTH / mm - grid_width - 6) * mm],
+                  hAlign="LEFT")
+    outer.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                               ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
+    return outer
+
+
+def _short(rating: Short | None, missing: str) -> Paragraph:
+    if rating is None:
+        return _p(missing, "cell")
+    return _on(rating.colour, f"<b>{escape(rating.text)}</b>", "cell")
+
+
+def _changes(changes: list[Change], since: date) -> Flowable:
+    if not changes:
+        return _p(f"No risk has gone up or down a rating, been added or been closed since"
+                  f" {_date(since)}.", "body")
+    rows = [[_p(h, "label") for h in ("Risk Ref", "Risk Title", "Change", "Previous", "Current")]]
+    style = []
+    for y, change in enumerate(changes, start=1):
+        what = change.change + (f"<br/>{_date(change.on)}" if change.on else "")
+        rows.append([_p(_text(change.reference), "cell"), _p(_text(change.title), "cell"), _p(what, "cell"),
+                     _short(change.before, "–" if change.change == "New" else "Withheld"),
+                     _short(change.after, "Closed" if change.change == "Closed" else "Withheld")])
+        # Each rating cell painted in its band's colour.
+        style += [("BACKGROUND", (x, y), (x, y), colors.HexColor(rating.colour))
+                  for x, rating in ((3, change.before), (4, change.after)) if rating is not None]
+    return _table(rows, [20, 88, 24, 21, 21], style=style, repeatRows=1)
+
+
+def _risk(entry: RiskEntry) -> list[Flowable]:
+    """One risk whole, on a page of its own, in the order the papers print it."""
+    next_review = _date(entry.next_review)
+    if entry.review_overdue:
+        next_review += f'<br/><font color="{ALERT.hexval()}"><b>Overdue</b></font>'
+    header = _table(
+        [[_p(h, "label") for h in ("Risk Ref", "Risk Title and Event", "Owner", "Last Review",
+                                   "Next Review")],
+         [_p(_text(entry.reference), "reference"), _p(_text(entry.title), "risk-title"),
+          _p(_text(entry.owner), "cell"), _p(_date(entry.last_review), "cell"), _p(next_review, "cell")]],
+        [20, 80, 36, 19, 19])
+    flow: list[Flowable] = [PageBreak(), _RiskStart(entry.reference), header]
+    if entry.withheld:
+        flow += [Spacer(1, 4 * mm), _p(
+            "The detail of this risk is exempt information and is not published. The risk is"
+            " counted in the register summary.", "body")]
+        return flow
+    if entry.exempt:
+        flow.append(_p(f'<font color="{ALERT.hexval()}"><b>Exempt information: not for publication.'
+                       "</b></font> This risk is listed by reference only in the public version.",
+                       "body"))
+    flow.append(Spacer(1, 3 * mm))
+    if entry.description:
+        flow.append(_p(_text(entry.description)))
+    for heading, words in (("Cause", entry.cause), ("Consequence", entry.consequence)):
+        flow += _subheading(heading) + [_p(_text(words) or "Not recorded.")]
+    flow += _subheading("Risk Rating", 36 * mm) + [_ratings(entry)]
+    flow += _subheading("Controls and Actions") + [_items(entry)]
+    flow += _subheading("Review Comments") + [_comments(entry)]
+    return flow
+
+
+def _subheading(text: str, room: float = 30 * mm) -> list[Flowable]:
+    """A heading that starts a new page when fewer than `room` are left under it. Not
+    keepWithNext, which would carry a whole long table to the next page with it."""
+    return [CondPageBreak(room), _p(text, "subheading")]
+
+
+def _ratings(entry: RiskEntry) -> Table:
+    def line(name: str, rating: Rated | None, extra: str = "", missing: str = "") -> tuple[list, str | None]:
+        if rating is None:
+            return [_p(name, "label"), "", _p(missing, "cell")], None
+        return [_p(name, "label"), "", _p(f"<b>{escape(rating.label)}</b>{extra}", "cell")], rating.colour
+
+    lines = [
+        line("Current Risk", entry.current, f" &nbsp; <font color='{GREY.hexval()}'>"
+                                            f"({escape(entry.trend).lower()} since the last review)</font>"),
+        line("Previous Current Risk", entry.previous, missing="None: not yet reviewed"),
+        line("Target Risk", entry.target),
+        ([_p("Target Date", "label"), "", _p(_date(entry.target_date) or "Not set", "cell")], None),
+    ]
+    style = [("BACKGROUND", (0, 0), (0, -1), SHADE)]
+    style += [("BACKGROUND", (1, y), (1, y), colors.HexColor(colour))
+              for y, (_, colour) in enumerate(lines) if colour]
+    return _table([row for row, _ in lines], [40, 4, WIDTH / mm - 44], style=style, header=False)
+
+
+def _items(entry: RiskEntry) -> Flowable:
+    if not entry.items:
+        return _p("No controls or actions recorded.")
+    rows = [[_p(h, "label") for h in ("Control / Action", "Owner", "Type", "Target Date")]]
+    for item in entry.items:
+        kind = escape(item.type) + (f"<br/><font color='{GREY.hexval()}' size='7.5'>{escape(item.status)}"
+                                    "</font>" if item.status else "")
+        rows.append([_p(_text(item.description), "cell"), _p(_text(item.owner), "cell"), _p(kind, "cell"),
+                     _p(_date(item.target_date), "cell")])
+    return _long_table(rows, [100, 32, 22, 20])
+
+
+def _comments(entry: RiskEntry) -> Flowable:
+    if not entry.comments:
+        return _p("No reviews recorded.")
+    rows = [[_p(h, "label") for h in ("Date", "Reviewed by", "Comment")]]
+    rows += [[_p(_date(c.reviewed_on), "cell"), _p(_text(c.reviewer), "cell"),
+              _p(_text(c.comment) or "No comment recorded.", "cell")] for c in entry.comments]
+    return _long_table(rows, [20, 36, WIDTH / mm - 56])
+
+
+def _long_table(rows: list[list[Paragraph]], widths_mm: list[float]) -> Table:
+    """A table that splits between rows across pages, repeating its header. Only when a
+    row is taller than a page may it split inside the row: reportlab's in-row splitting
+    otherwise also fills the last few millimetres of a page, repeating the header there."""
+    room = PAGE_HEIGHT - 42 * mm - 20 * mm  # the frame, less a header row and some text
+    too_tall = any(
+        cell.wrap(width * mm - 8, room)[1] > room
+        for row in rows[1:] for cell, width in zip(row, widths_mm, strict=True)
+        if len(cell.text) > 1500  # only a long text can fill a page: measure just those
+    )
+    return _table(rows, widths_mm, repeatRows=1, splitInRow=int(too_tall))

@@ -1,0 +1,248 @@
+"""Heat maps as an A4 landscape page: one reportlab Drawing, written out as PDF for
+committee papers and as PNG for slides, so the two never differ.
+
+Takes plain data (HeatMaps from services.summaries, names and dates) and returns
+bytes; it never reads the database or the clock. Every cell carries its band name
+and score in words, so the page reads when printed in greyscale.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+from reportlab.graphics import renderPDF, renderPM
+from reportlab.graphics.shapes import Drawing, Group, Line, Rect, String
+from reportlab.lib.colors import Color, HexColor
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
+
+if TYPE_CHECKING:
+    from riskkit.services.summaries import HeatMap
+
+PAGE_WIDTH, PAGE_HEIGHT = landscape(A4)
+MARGIN = 36
+TEXT, SECONDARY, RULE, WHITE = HexColor("#0b0c0c"), HexColor("#505a5f"), HexColor("#b1b4b6"), HexColor("#ffffff")
+REGULAR, BOLD = "Helvetica", "Helvetica-Bold"
+CAPTIONS = {"current": "Current risk", "target": "Target risk"}
+#: More references than the largest cell (a 2 x 2 matrix shows 128) can show, so the
+#: services need read no more from the database however big the register.
+MOST_REFERENCES = 150
+
+
+@dataclass
+class HeatMapReport:
+    maps: list[HeatMap]  # one, or current and target drawn side by side
+    register: str  # as printed: "Corporate Risk Register (CORP), rolling up AH, OPS"
+    organisation: str
+    as_of: date
+    generated: date
+    title: str = "Risk heat map"
+    owner: str | None = None  # the owner the risks were chosen by, if any
+
+
+@dataclass
+class Page:
+    drawing: Drawing
+    #: (which, likelihood, impact) -> (x0, y0, x1, y1) in points from the bottom left:
+    #: where each cell was drawn, so a test can check what landed inside it.
+    cells: dict[tuple[str, int, int], tuple[float, float, float, float]]
+
+
+def to_pdf(report: HeatMapReport) -> bytes:
+    out = io.BytesIO()
+    canvas = Canvas(out, pagesize=(PAGE_WIDTH, PAGE_HEIGHT), lang="en-GB")
+    canvas.setTitle(f"{report.title}: {report.register}")
+    canvas.setAuthor(report.organisation)
+    canvas.setSubject(f"{_which_words(report)} heat map as of {_long_date(report.as_of)}")
+    canvas.setCreator("riskkit")
+    renderPDF.draw(page(report).drawing, canvas, 0, 0)
+    canvas.showPage()
+    canvas.save()
+    return out.getvalue()
+
+
+def to_png(report: HeatMapReport, dpi: int = 150) -> bytes:
+    """The same page as a picture; 150 dpi is sharp on a projected slide."""
+    return renderPM.drawToString(page(report).drawing, fmt="PNG", dpi=dpi)
+
+
+def page(report: HeatMapReport) -> Page:
+    drawing = Drawing(PAGE_WIDTH, PAGE_HEIGHT)
+    cells: dict = {}
+    _header(drawing, report)
+    key_top = _key(drawing, report.maps[0].matrix)
+    _footer(drawing, report)
+    gap = 28
+    top, bottom = PAGE_HEIGHT - MARGIN - 84, key_top + 12
+    width = (PAGE_WIDTH - 2 * MARGIN - gap * (len(report.maps) - 1)) / len(report.maps)
+    for n, heat_map in enumerate(report.maps):
+        x = MARGIN + n * (width + gap)
+        cells.update(_matrix(drawing, heat_map, x, bottom, width, top - bottom))
+    return Page(drawing, cells)
+
+
+def _header(drawing: Drawing, report: HeatMapReport) -> None:
+    top = PAGE_HEIGHT - MARGIN
+    drawing.add(String(MARGIN, top - 10, report.organisation, fontName=REGULAR, fontSize=10, fillColor=SECONDARY))
+    drawing.add(String(MARGIN, top - 34, report.title, fontName=BOLD, fontSize=20, fillColor=TEXT))
+    drawing.add(String(MARGIN, top - 54, f"Register: {report.register}", fontName=REGULAR, fontSize=11,
+                       fillColor=TEXT))
+    details = f"As of {_long_date(report.as_of)}"
+    if report.owner:
+        details += f"  ·  Owner: {report.owner}"
+    drawing.add(String(MARGIN, top - 70, details, fontName=REGULAR, fontSize=11, fillColor=TEXT))
+
+
+def _footer(drawing: Drawing, report: HeatMapReport) -> None:
+    drawing.add(Line(MARGIN, MARGIN + 12, PAGE_WIDTH - MARGIN, MARGIN + 12, strokeColor=RULE, strokeWidth=0.5))
+    words = (f"{report.title}  ·  {report.register}  ·  As of {_long_date(report.as_of)}"
+             f"  ·  Generated {_long_date(report.generated)}")
+    drawing.add(String(MARGIN, MARGIN, words, fontName=REGULAR, fontSize=8, fillColor=SECONDARY))
+    # One page always: crowded cells end in "+N more" rather than running over.
+    drawing.add(String(PAGE_WIDTH - MARGIN, MARGIN, "Page 1 of 1", fontName=REGULAR, fontSize=8,
+                       fillColor=SECONDARY, textAnchor="end"))
+
+
+def _key(drawing: Drawing, matrix) -> float:
+    """The bands in a row above the footer: swatch, name, colour word, scores. Returns its top."""
+    y, x, size = MARGIN + 24, MARGIN, 9
+    drawing.add(String(x, y, "Key", fontName=BOLD, fontSize=size, fillColor=TEXT))
+    x += stringWidth("Key", BOLD, size) + 12
+    for band in matrix.bands:
+        drawing.add(Rect(x, y - 2, 11, 11, fillColor=HexColor(band.colour), strokeColor=TEXT, strokeWidth=0.5))
+        words = band.name if band.colour_name == band.name else f"{band.name} ({band.colour_name})"
+        if band.min_score is not None and band.max_score is not None:
+            words += f" {band.min_score}–{band.max_score}"
+        drawing.add(String(x + 15, y, words, fontName=REGULAR, fontSize=size, fillColor=TEXT))
+        x += 15 + stringWidth(words, REGULAR, size) + 18
+    drawing.add(String(PAGE_WIDTH - MARGIN, y, "Each cell: rating and score, number of risks, references",
+                       fontName=REGULAR, fontSize=8, fillColor=SECONDARY, textAnchor="end"))
+    return y + size + 2
+
+
+def _matrix(drawing: Drawing, heat_map: HeatMap, x: float, y: float, width: float, height: float) -> dict:
+    """One matrix with its axis labels and caption in the box (x, y, width, height)."""
+    matrix = heat_map.matrix
+    top = y + height
+    caption = CAPTIONS.get(heat_map.which, heat_map.which.capitalize())
+    drawing.add(String(x, top - 13, caption, fontName=BOLD, fontSize=13, fillColor=TEXT))
+    drawing.add(String(x + stringWidth(caption, BOLD, 13) + 12, top - 13, heat_map.summary_text(),
+                       fontName=REGULAR, fontSize=10, fillColor=TEXT))
+    label_width = min(96.0, width * 0.16)
+    grid_x, grid_y = x + 16 + label_width, y + 36
+    grid_width, grid_height = x + width - grid_x, top - 24 - grid_y
+    columns, rows = len(matrix.impact), len(matrix.likelihood)
+    cell_width, cell_height = grid_width / columns, grid_height / rows
+    label_size = 9 if cell_width >= 70 else 8
+
+    rotated = Group(String(0, 0, "Likelihood", fontName=BOLD, fontSize=9, fillColor=TEXT, textAnchor="middle"),
+                    transform=(0, 1, -1, 0, x + 9, grid_y + grid_height / 2))
+    drawing.add(rotated)
+    drawing.add(String(grid_x + grid_width / 2, y + 2, "Impact", fontName=BOLD, fontSize=9, fillColor=TEXT,
+                       textAnchor="middle"))
+    for level in matrix.levels("impact"):
+        centre = grid_x + (level - 0.5) * cell_width
+        lines = simpleSplit(f"{matrix.impact[level - 1]} ({level})", REGULAR, label_size, cell_width - 4)
+        for n, line in enumerate(lines[:2]):
+            drawing.add(String(centre, grid_y - 4 - label_size - n * (label_size + 1), line, fontName=REGULAR,
+                               fontSize=label_size, fillColor=TEXT, textAnchor="middle"))
+
+    placed = {}
+    for r, row in enumerate(heat_map.rows):
+        cell_y = grid_y + grid_height - (r + 1) * cell_height
+        lines = simpleSplit(f"{matrix.likelihood[row[0].likelihood - 1]} ({row[0].likelihood})", REGULAR,
+                            label_size, label_width - 6)[:3]
+        first = cell_y + cell_height / 2 + (len(lines) - 1) * (label_size + 1) / 2 - label_size / 3
+        for n, line in enumerate(lines):
+            drawing.add(String(grid_x - 6, first - n * (label_size + 1), line, fontName=REGULAR,
+                               fontSize=label_size, fillColor=TEXT, textAnchor="end"))
+        for cell in row:
+            cell_x = grid_x + (cell.impact - 1) * cell_width
+            _cell(drawing, cell, cell_x, cell_y, cell_width, cell_height)
+            placed[(heat_map.which, cell.likelihood, cell.impact)] = (
+                cell_x, cell_y, cell_x + cell_width, cell_y + cell_height)
+    return placed
+
+
+def _cell(drawing: Drawing, cell, x: float, y: float, width: float, height: float) -> None:
+    """Band colour, then in black or white, whichever reads better on it: band name and
+    score, the number of risks, and as many references as fit."""
+    drawing.add(Rect(x, y, width, height, fillColor=HexColor(cell.band.colour), strokeColor=WHITE,
+                     strokeWidth=2))
+    ink = ink_for(cell.band.colour)
+    size = 8 if width >= 90 else 7 if width >= 64 else 6.5  # two references a line even side by side
+    pad = 4
+    inner = width - 2 * pad
+    line_y = y + height - pad - size
+    drawing.add(String(x + pad, line_y, f"{cell.band.name} {cell.score}", fontName=REGULAR, fontSize=size,
+                       fillColor=ink))
+    if not cell.count:
+        return
+    line_y -= size + 4
+    drawing.add(String(x + pad, line_y, f"{cell.count} risk{'s' if cell.count != 1 else ''}", fontName=BOLD,
+                       fontSize=size + 2, fillColor=ink))
+    leading = size * 1.25
+    room = int((line_y - y - pad - 2) // leading)  # lines whose descenders stay inside the cell
+    for line in fit_references(cell.references, cell.count, inner, room, size):
+        line_y -= leading
+        drawing.add(String(x + pad, line_y, line, fontName=REGULAR, fontSize=size, fillColor=ink))
+
+
+def fit_references(references: list[str], count: int, width: float, lines: int, size: float) -> list[str]:
+    """References wrapped into at most `lines` lines of `width` points, ending "+N more"
+    for the `count` risks that did not fit or were not given. Work stops when the lines
+    are full, so a cell of thousands of risks costs no more than one of forty."""
+    if lines <= 0:
+        return []
+    capacity = sum(len(line) for line in _wrap(references, width, size, lines))
+    for shown in range(capacity, -1, -1):
+        tokens = references[:shown]
+        if count > shown:
+            tokens.append(f"+{count - shown} more")
+        wrapped = _wrap(tokens, width, size, lines + 1)
+        if len(wrapped) <= lines:
+            return [" ".join(line) for line in wrapped]
+    return []
+
+
+def _wrap(tokens: list[str], width: float, size: float, most: int) -> list[list[str]]:
+    """Greedy wrap of tokens separated by spaces (no commas: two references fit a line of
+    a narrow cell), stopping after `most` lines."""
+    space = stringWidth(" ", REGULAR, size)
+    lines: list[list[str]] = []
+    used = 0.0
+    for token in tokens:
+        token_width = stringWidth(token, REGULAR, size)
+        if lines and used + space + token_width <= width:
+            lines[-1].append(token)
+            used += space + token_width
+            continue
+        if len(lines) == most:
+            break
+        lines.append([token])
+        used = token_width
+    return lines
+
+
+def ink_for(colour: str) -> Color:
+    """Black or white text, whichever has the higher WCAG contrast on a band colour."""
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(int(colour[i:i + 2], 16)) for i in (1, 3, 5))
+    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return TEXT if (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) else WHITE
+
+
+def _which_words(report: HeatMapReport) -> str:
+    return " and ".join(CAPTIONS.get(m.which, m.which) for m in report.maps)
+
+
+def _long_date(value: date) -> str:
+    return f"{value.day} {value:%B %Y}"

@@ -1,0 +1,199 @@
+"""What the Excel/CSV export and the calendar feed show, gathered as plain rows.
+
+The export reads columns, not risk objects, in batches (`yield_per`), so a register of
+10,000 risks and their children never sits in memory as objects. The sheet headers are
+the workbook's format: the import reads them back, so they are only ever added to.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+
+from riskkit import scoring, vocab
+from riskkit.errors import NotFound
+from riskkit.extensions import db
+from riskkit.models import Action, Control, Register, Review, Risk, User
+from riskkit.services.registers import all_registers, register_and_children
+from riskkit.services.risks import LIVE, appetites
+
+#: Rows fetched from the database at a time.
+BATCH = 1000
+
+RISK_HEADERS = (
+    "reference", "register", "title", "description", "cause", "consequence", "category", "owner",
+    "status", "response", "exempt", "likelihood", "impact", "score", "rating",
+    "previous_likelihood", "previous_impact", "target_likelihood", "target_impact", "target_score",
+    "target_rating", "target_date", "inherent_likelihood", "inherent_impact", "last_review_date",
+    "next_review_date", "above_appetite",
+)
+CONTROL_HEADERS = ("reference", "description", "owner", "effectiveness", "last_tested")
+ACTION_HEADERS = ("reference", "description", "owner", "target_date", "status", "completed_date")
+REVIEW_HEADERS = (
+    "reference", "reviewed_on", "reviewer", "comment", "before_likelihood", "before_impact",
+    "after_likelihood", "after_impact", "next_review_date", "next_review_reason",
+)
+#: Column widths in characters for the text columns; the others fit their header, with
+#: room for the filter button.
+_WIDTHS = {
+    "title": 60, "description": 60, "cause": 60, "consequence": 60, "comment": 60,
+    "next_review_reason": 40, "category": 24, "owner": 24, "reviewer": 24,
+}
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One sheet of the export: its name, headers, column widths and rows. `rows` is
+    lazy: its query runs when the renderer iterates it, inside the app context."""
+
+    name: str
+    headers: tuple[str, ...]
+    rows: Iterator[tuple]
+
+    @property
+    def widths(self) -> list[int]:
+        return [max(_WIDTHS.get(h, 0), len(h) + 4) for h in self.headers]
+
+
+def export_sheets(register: Register | None = None) -> list[Sheet]:
+    """Risks (every status), controls, actions and reviews of one register, or of all.
+    A corporate register takes in the registers below it, as the register page does."""
+    register_ids = None
+    if register is not None:
+        register_ids = register_and_children(register) if register.level == "corporate" else [register.id]
+    return [
+        Sheet("Risks", RISK_HEADERS, _risk_rows(register_ids)),
+        Sheet("Controls", CONTROL_HEADERS, _child_rows(register_ids, select(
+            Risk.reference, Control.description, User.name, Control.effectiveness, Control.last_tested,
+        ).join(Risk, Control.risk_id == Risk.id).join(User, Control.owner_id == User.id)
+            .order_by(Risk.reference, Control.id))),
+        Sheet("Actions", ACTION_HEADERS, _child_rows(register_ids, select(
+            Risk.reference, Action.description, User.name, Action.target_date, Action.status,
+            Action.completed_date,
+        ).join(Risk, Action.risk_id == Risk.id).join(User, Action.owner_id == User.id)
+            .order_by(Risk.reference, Action.id))),
+        Sheet("Reviews", REVIEW_HEADERS, _child_rows(register_ids, select(
+            Risk.reference, Review.reviewed_on, User.name, Review.comment, Review.before_likelihood,
+            Review.before_impact, Review.after_likelihood, Review.after_impact, Review.next_review_date,
+            Review.next_review_reason,
+        ).join(Risk, Review.risk_id == Risk.id).join(User, Review.reviewer_id == User.id)
+            .order_by(Risk.reference, Review.reviewed_on, Review.id))),
+    ]
+
+
+def _batched(statement):
+    return db.session.execute(statement.execution_options(yield_per=BATCH))
+
+
+def _child_rows(register_ids: list[int] | None, statement) -> Iterator[tuple]:
+    if register_ids is not None:
+        statement = statement.where(Risk.register_id.in_(register_ids))
+    for row in _batched(statement):
+        yield tuple(row)
+
+
+def _risk_rows(register_ids: list[int] | None) -> Iterator[tuple]:
+    # Read once before streaming: registers are few, and their matrices rate every row.
+    registers = all_registers()
+    matrices, codes = {r.id: r.matrix for r in registers}, {r.id: r.code for r in registers}
+    appetite = appetites()
+    statement = select(
+        Risk.reference, Risk.register_id, Risk.title, Risk.description, Risk.cause, Risk.consequence,
+        Risk.category, User.name, Risk.status, Risk.response, Risk.exempt, Risk.likelihood, Risk.impact,
+        Risk.previous_likelihood, Risk.previous_impact, Risk.target_likelihood, Risk.target_impact,
+        Risk.target_date, Risk.inherent_likelihood, Risk.inherent_impact, Risk.last_review_date,
+        Risk.next_review_date,
+    ).join(User, Risk.owner_id == User.id).order_by(Risk.reference)
+    if register_ids is not None:
+        statement = statement.where(Risk.register_id.in_(register_ids))
+    for r in _batched(statement):
+        matrix = matrices[r.register_id]
+        score = scoring.score(r.likelihood, r.impact)
+        limit = appetite.get((r.category or "").lower())
+        yield (
+            r.reference, codes[r.register_id], r.title, r.description, r.cause, r.consequence,
+            r.category, r.name, r.status, r.response, _yes_no(r.exempt), r.likelihood, r.impact, score,
+            scoring.rating(matrix, r.likelihood, r.impact).name, r.previous_likelihood, r.previous_impact,
+            r.target_likelihood, r.target_impact, scoring.score(r.target_likelihood, r.target_impact),
+            scoring.rating(matrix, r.target_likelihood, r.target_impact).name, r.target_date,
+            r.inherent_likelihood, r.inherent_impact, r.last_review_date, r.next_review_date,
+            _yes_no(limit is not None and score > limit),
+        )
+
+
+def _yes_no(value: bool) -> str:
+    # Words rather than TRUE/FALSE cells, so the CSV and the workbook read the same.
+    return "yes" if value else "no"
+
+
+# --- the calendar feed -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CalendarEntry:
+    """An all-day calendar event: a review falling due, or an action's target date."""
+
+    key: str  # stable per item ("review-AH0033", "action-12"), so a moved date updates the event
+    day: date
+    summary: str
+    description: str
+    reference: str  # the risk, for a link to its page
+
+
+def new_calendar_token(user: User) -> str:
+    """Give the user a new secret feed address. The column holds one token, so the old
+    address stops working at once."""
+    user.calendar_token = secrets.token_urlsafe(32)
+    db.session.flush()
+    return user.calendar_token
+
+
+def calendar_owner(token: str) -> User:
+    """The person whose feed this token opens. A revoked token, or a person who may no
+    longer sign in, opens nothing."""
+    user = db.session.scalar(select(User).where(User.calendar_token == token)) if token else None
+    if user is None or not user.active:
+        raise NotFound("There is no calendar feed at this address. It may have been replaced by a new one")
+    return user
+
+
+def calendar_entries(user: User) -> list[CalendarEntry]:
+    """Next review dates of the live risks the user owns, and target dates of the open
+    actions they own on live risks, in date order."""
+    matrices = {r.id: r.matrix for r in all_registers()}
+    entries = []
+    reviews = select(
+        Risk.reference, Risk.title, Risk.register_id, Risk.likelihood, Risk.impact, Risk.next_review_date,
+    ).where(Risk.owner_id == user.id, Risk.status.in_(LIVE), Risk.next_review_date.is_not(None))
+    for reference, title, register_id, likelihood, impact, due in db.session.execute(reviews):
+        rating = scoring.describe(matrices[register_id], likelihood, impact)
+        entries.append(CalendarEntry(
+            f"review-{reference}", due, f"Review {reference}: {_shorten(title)}",
+            f"Review of risk {reference}: {title}\nCurrent risk: {rating}", reference,
+        ))
+    actions = select(
+        Action.id, Action.description, Action.status, Action.target_date, Risk.reference, Risk.title,
+        Risk.register_id, Risk.likelihood, Risk.impact,
+    ).join(Risk, Action.risk_id == Risk.id).where(
+        Action.owner_id == user.id, Action.status.in_(vocab.ACTION_OPEN), Action.target_date.is_not(None),
+        Risk.status.in_(LIVE))
+    for action_id, words, status, due, reference, title, register_id, likelihood, impact in \
+            db.session.execute(actions):
+        rating = scoring.describe(matrices[register_id], likelihood, impact)
+        entries.append(CalendarEntry(
+            f"action-{action_id}", due, f"Action due {reference}: {_shorten(words)}",
+            f"Action on risk {reference} ({vocab.label(vocab.ACTION_STATUSES, status)}): {words}\n"
+            f"Risk: {title}\nCurrent risk: {rating}", reference,
+        ))
+    entries.sort(key=lambda e: (e.day, e.key))
+    return entries
+
+
+def _shorten(text: str, limit: int = 60) -> str:
+    """A calendar shows only the start of a summary; the whole text is in the description."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

@@ -1,0 +1,232 @@
+"""The committee register appendix: generated from the demo register, read back with
+pypdf and pdftotext, rendered to PNG with pdftoppm, and downloaded from the web."""
+
+import subprocess
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import update
+
+from riskkit.extensions import db
+from riskkit.models import Control, HistoryEntry, User
+from riskkit.reports.appendix import render_appendix
+from riskkit.services.appendix import build_appendix
+from riskkit.services.lifecycle import set_status
+from riskkit.services.registers import get_register
+from riskkit.services.reviews import record_review
+from riskkit.services.risks import get_risk, update_risk
+from tests.factories import gen_person, gen_risk
+from tests.web_helpers import sign_in
+
+AH = ["AH0005", "AH0011", "AH0033", "AH0035", "AH0037", "AH0038"]
+GENERATED = date(2021, 10, 1)
+
+
+@pytest.fixture
+def generated_on(monkeypatch):
+    """The CLI prints the day it runs; fix it so the footer can be checked."""
+    monkeypatch.setattr("riskkit.commands.report.today", lambda: GENERATED)
+    return GENERATED
+
+
+def _text(path: Path) -> str:
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True,
+                          capture_output=True, text=True).stdout
+
+
+def _flat(text: str) -> str:
+    """Words separated by single spaces, so table columns read as one line."""
+    return " ".join(text.split())
+
+
+def _make(runner, tmp_path, *args, name="appendix.pdf") -> Path:
+    path = tmp_path / name
+    result = runner.invoke(args=["report", "register", str(path), *args])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(f"Wrote {path}")
+    return path
+
+
+def test_demo_register_appendix_reads_back(demo, runner, tmp_path, generated_on):
+    path = _make(runner, tmp_path, "--register", "AH", "--as-of", "2021-09-29",
+                 "--since", "2021-06-29")
+    reader = PdfReader(path)
+    pages = len(reader.pages)
+    assert pages > len(AH)  # the summary page, then each risk on pages of its own
+    assert reader.metadata.title == "Risk Register – Adult Social Care and Health"
+    assert reader.metadata.author == "Example County Council"
+    assert "AH Adult Social Care and Health" in reader.metadata.subject
+    assert reader.trailer["/Root"]["/Lang"] == "en-GB"
+
+    text = _text(path)
+    flat = _flat(text)
+    first = _flat(text.split("\f")[0])
+    assert "Green 0 Amber 4 Red 2 Total 6" in first
+    assert "Current Risk Level Changes since 29/06/2021" in first
+    assert f"Page 1 of {pages}" in first and "Generated on 01/10/2021" in first
+    for reference in AH:
+        assert reference in flat
+    assert "AH0005 Continued pressures on public sector" in flat
+    assert "High 20 Serious (4) Very Likely (5)" in flat  # AH0005 now
+    assert "High 16 Serious (4) Likely (4)" in flat  # and before its last review
+    assert "Medium 12 Serious (4) Possible (3)" in flat  # its target
+    assert "Michelle Goldsmith Control" in flat  # a control with its owner
+    assert "A - Accepted" in flat
+    assert "07/07/2021 Richard Smith Reviewed at DMT 07/07, agreed increase to likelihood" in flat
+    # AH0033's next review (13/08/2021) was before the as-of date.
+    assert "13/05/2021 13/08/2021 Overdue" in flat
+    second = text.split("\f")[1]
+    assert "Risk Register – Adult Social Care and Health" in second.splitlines()[0]
+    assert f"Page 2 of {pages}" in second
+    assert "OPS0003" not in flat
+    # The highest scores come first: both High 20 risks before any Medium one.
+    order = [flat.index(heading) for heading in (
+        "AH0005 Continued pressures", "AH0033 Adult Social Care Workforce", "AH0011 Business disruption")]
+    assert order == sorted(order)
+
+    png = subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(path),
+                          str(tmp_path / "page")], check=True, capture_output=True)
+    assert png.returncode == 0
+    picture = tmp_path / "page-01.png"
+    assert picture.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert picture.stat().st_size > 5000
+
+
+def test_public_version_counts_an_exempt_risk_but_leaves_out_its_detail(demo, runner, tmp_path):
+    risk = get_risk("AH0033")
+    cause = risk.cause
+    update_risk(risk, {"exempt": True}, None)
+    db.session.commit()
+
+    public = _flat(_text(_make(runner, tmp_path, "--register", "AH", "--public", name="public.pdf")))
+    assert "Green 0 Amber 4 Red 2 Total 6" in public  # still counted
+    assert "AH0033 Exempt" in public
+    assert "Adult Social Care Workforce" not in public
+    assert _flat(cause)[:60] not in public
+    assert "Kerena Hunter" not in public  # the owner of one of its actions
+    assert "Includes 1 risk containing exempt information: counted here, listed by reference only" in public
+    assert "Public version" in public
+
+    full = _flat(_text(_make(runner, tmp_path, "--register", "AH", name="full.pdf")))
+    assert "AH0033 Adult Social Care Workforce" in full
+    assert _flat(cause)[:60] in full
+    assert "Exempt information: not for publication" in full
+    assert "Contains exempt information: not for publication" in full
+
+
+def test_long_texts_split_across_pages(app, tmp_path):
+    owner = gen_person("Long Text Owner")
+    words = " ".join(f"word{n}" for n in range(1100))  # about 8,000 characters
+    risk = gen_risk(owner=owner, title="Very long risk", cause=f"Start of cause. {words} End of cause.",
+                    consequence="Short consequence.")
+    risk.controls.append(Control(description=f"Start of control. {words} End of control.", owner=owner))
+    db.session.commit()
+    appendix = build_appendix(["TST"], date(2026, 1, 5), date(2025, 10, 5), "Test Council")
+    path = tmp_path / "long.pdf"
+    path.write_bytes(render_appendix(appendix, generated_on=date(2026, 1, 6)))
+    reader = PdfReader(path)
+    assert len(reader.pages) >= 4
+    flat = _flat(_text(path))
+    for marker in ("Start of cause.", "word1099 End of cause.", "Start of control.", "End of control."):
+        assert marker in flat
+    # Continuation pages say whose they are, and the table header repeats.
+    assert "TST0001 continued" in flat
+    assert flat.count("Control / Action Owner Type Target Date") >= 2
+
+
+def test_changes_since_list_ratings_up_and_down_new_and_closed_risks(demo, tmp_path):
+    manager = db.session.query(User).filter_by(email="richard.smith@example.gov.uk").one()
+    record_review(get_risk("AH0005"), manager, date(2021, 9, 1), likelihood=3, impact=4,
+                  comment="Funding settlement confirmed.")
+    set_status(get_risk("AH0038"), "closed", manager)
+    db.session.commit()
+    db.session.execute(update(HistoryEntry).where(HistoryEntry.field == "status")
+                       .values(at=datetime(2021, 9, 15, 10, tzinfo=UTC)))
+    new = gen_risk(register=get_register("AH"), owner=manager, likelihood=2, impact=2,
+                   title="Winter fuel supply disruption")
+    new.created_at = datetime(2021, 9, 10, 9, tzinfo=UTC)
+    db.session.commit()
+
+    appendix = build_appendix(["AH"], date(2021, 9, 29), date(2021, 8, 20), "Test Council")
+    section = appendix.sections[0]
+    assert [(c.reference, c.change) for c in section.changes] == [
+        ("AH0005", "Decreased"), (new.reference, "New"), ("AH0038", "Closed")]
+    assert section.summary == "Green 1 Amber 4 Red 1 Total 6"
+    path = tmp_path / "changes.pdf"
+    path.write_bytes(render_appendix(appendix, generated_on=date(2021, 10, 1)))
+    flat = _flat(_text(path))
+    assert "AH0005 Continued pressures on public sector funding impacting on Decreased High 20 Medium 12" in flat
+    assert f"{new.reference} Winter fuel supply disruption New – Low 4 10/09/2021" in flat
+    assert "AH0038 Information governance Closed Medium 12 Closed 15/09/2021" in flat
+
+
+def test_every_register_by_default_each_in_its_own_section(demo, runner, tmp_path):
+    flat = _flat(_text(_make(runner, tmp_path)))
+    assert "Risk Registers – Corporate Risk Register, Adult Social Care and Health" in flat
+    assert "OPS Adult Social Care and Health Operations Green 0 Amber 0 Red 3 Total 3" in flat
+    assert "Risk Register – Adult Social Care and Health Operations Current Risk Level Summary" in flat
+    assert "OPS0003" in flat and "AH0005" in flat
+
+
+@pytest.mark.parametrize("option", ["--as-of", "--since"])
+def test_a_bad_date_exits_1_naming_the_option(app, runner, tmp_path, option):
+    result = runner.invoke(args=["report", "register", str(tmp_path / "x.pdf"), option, "2021-13-40"])
+    assert result.exit_code == 1
+    assert option in result.stderr and "2021-13-40" in result.stderr
+    assert not (tmp_path / "x.pdf").exists()
+
+
+def test_since_after_as_of_is_refused(app, runner, tmp_path):
+    result = runner.invoke(args=["report", "register", str(tmp_path / "x.pdf"), "--as-of", "2021-09-29",
+                                 "--since", "2021-10-01"])
+    assert result.exit_code == 1
+    assert "since date 2021-10-01 is after the as-of date 2021-09-29" in result.stderr
+
+
+def test_unknown_register_exits_1_listing_the_known_ones(demo, runner, tmp_path):
+    result = runner.invoke(args=["report", "register", str(tmp_path / "x.pdf"), "--register", "XYZ"])
+    assert result.exit_code == 1
+    assert "No register with code 'XYZ'; known registers: AH, CORP, OPS" in result.stderr
+
+
+def test_unwritable_path_exits_1_naming_it_and_leaves_no_file(demo, runner, tmp_path):
+    missing_folder = tmp_path / "no-such-folder" / "appendix.pdf"
+    in_the_way = tmp_path / "a-folder"
+    in_the_way.mkdir()
+    for target in (missing_folder, in_the_way):
+        result = runner.invoke(args=["report", "register", str(target), "--register", "AH"])
+        assert result.exit_code == 1
+        assert result.stderr.startswith(f"Error: Cannot write {target}:")
+        assert "Traceback" not in result.output
+    assert not missing_folder.parent.exists()
+    assert list(in_the_way.iterdir()) == [] and not list(tmp_path.glob(".a-folder*"))
+
+
+def test_web_download_for_a_viewer(client):
+    sign_in(client, "viewer")
+    page = client.get("/risks?register=AH")
+    assert 'href="/appendix.pdf?register=AH"' in page.get_data(as_text=True)
+    response = client.get("/appendix.pdf?register=AH&since=2021-06-29&public=1")
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    disposition = response.headers["Content-Disposition"]
+    assert disposition.startswith('attachment; filename="register-appendix-AH-')
+    assert disposition.endswith('-public.pdf"')
+    assert response.data.startswith(b"%PDF")
+
+
+def test_web_download_refuses_bad_input(client):
+    sign_in(client, "viewer")
+    unknown = client.get("/appendix.pdf?register=XYZ")
+    assert unknown.status_code == 404
+    assert "known registers: AH, CORP, OPS" in unknown.get_data(as_text=True)
+    bad = client.get("/appendix.pdf?register=AH&since=2021-13-40")
+    assert bad.status_code == 400
+    assert "is not a date" in bad.get_data(as_text=True)
+
+
+def test_web_download_needs_sign_in(client):
+    response = client.get("/appendix.pdf?register=AH")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]

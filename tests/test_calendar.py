@@ -1,0 +1,148 @@
+"""The calendar feed: RFC 5545 text, the secret per-person address, and its page."""
+
+import re
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy import select
+
+from riskkit import vocab
+from riskkit.extensions import db
+from riskkit.models import Action, Risk, User
+from riskkit.reports.calendar import calendar_bytes, escape, fold
+from riskkit.services.exports import CalendarEntry, new_calendar_token
+from riskkit.services.risks import LIVE
+from tests.conftest import FreshContextClient
+from tests.web_helpers import EMAILS, PASSWORD, sign_in
+
+
+def _person(name: str) -> User:
+    return db.session.scalar(select(User).where(User.name == name))
+
+
+def _unfold(body: bytes) -> list[str]:
+    """Content lines, after checking the physical lines: CRLF only, 75 octets at most."""
+    assert body.endswith(b"\r\n") and b"\n" not in body.replace(b"\r\n", b"")
+    physical = body.split(b"\r\n")[:-1]
+    assert all(len(line) <= 75 for line in physical), max(physical, key=len)
+    return body.decode("utf-8").replace("\r\n ", "").split("\r\n")[:-1]
+
+
+def _events(lines: list[str]) -> list[dict[str, str]]:
+    events, current = [], None
+    for line in lines:
+        if line == "BEGIN:VEVENT":
+            current = {}
+        elif line == "END:VEVENT":
+            events.append(current)
+            current = None
+        elif current is not None:
+            name, value = line.split(":", 1)
+            current[name] = value
+    return events
+
+
+def test_text_is_escaped_and_long_lines_fold_between_characters():
+    assert escape("a,b;c\\d\ne\r\nf\x07") == "a\\,b\\;c\\\\d\\ne\\nf"
+    line = "SUMMARY:" + "Réview – ünïcode " * 20
+    folded = fold(line)
+    assert all(len(part) <= 75 for part in folded.split(b"\r\n"))
+    assert folded.decode("utf-8").replace("\r\n ", "") == line + "\r\n"  # no character split
+    assert fold("SHORT:x") == b"SHORT:x\r\n"
+
+
+def test_a_feed_is_a_calendar_of_all_day_events():
+    entry = CalendarEntry("review-AH0005", date(2021, 10, 7), "Review AH0005: Continued, pressures",
+                          "Line one\nCurrent risk: High 20; more", "AH0005")
+    body = calendar_bytes([entry], name="riskkit: Richard Smith", stamp=datetime(2021, 9, 29, 8, 30, tzinfo=UTC),
+                          domain="risks.example.gov.uk", risk_url=lambda ref: f"https://risks.example.gov.uk/risks/{ref}")
+    lines = _unfold(body)
+    assert lines[:2] == ["BEGIN:VCALENDAR", "VERSION:2.0"] and lines[-1] == "END:VCALENDAR"
+    assert any(line.startswith("PRODID:") for line in lines)
+    [event] = _events(lines)
+    assert event["UID"] == "review-AH0005@risks.example.gov.uk"
+    assert event["DTSTAMP"] == "20210929T083000Z"
+    assert event["DTSTART;VALUE=DATE"] == "20211007" and event["DTEND;VALUE=DATE"] == "20211008"
+    assert event["SUMMARY"] == "Review AH0005: Continued\\, pressures"
+    assert event["DESCRIPTION"] == ("Line one\\nCurrent risk: High 20\\; more\\n"
+                                    "https://risks.example.gov.uk/risks/AH0005")
+
+
+def test_chris_mckenzies_feed_has_his_reviews_and_open_actions_without_signing_in(client):
+    chris = _person("Chris McKenzie")
+    token = new_calendar_token(chris)
+    db.session.commit()
+    response = client.get(f"/calendar/{token}.ics")
+    assert response.status_code == 200
+    assert response.mimetype == "text/calendar"
+    events = {e["UID"]: e for e in _events(_unfold(response.data))}
+    review = events["review-AH0033@localhost"]
+    assert review["DTSTART;VALUE=DATE"] == "20210813"
+    assert review["SUMMARY"].startswith("Review AH0033: ")
+    assert "Current risk: High 20 Serious (4) Very Likely (5)" in review["DESCRIPTION"]
+    assert review["DESCRIPTION"].endswith("http://localhost/risks/AH0033")
+    reviews = db.session.scalars(select(Risk.reference).where(
+        Risk.owner_id == chris.id, Risk.status.in_(LIVE))).all()
+    actions = db.session.scalars(select(Action).join(Risk).where(
+        Action.owner_id == chris.id, Action.status.in_(vocab.ACTION_OPEN), Action.target_date.is_not(None),
+        Risk.status.in_(LIVE))).all()
+    assert actions, "the demo gives Chris McKenzie an open action with a target date"
+    assert set(events) == ({f"review-{ref}@localhost" for ref in reviews}
+                           | {f"action-{a.id}@localhost" for a in actions})
+    action = events[f"action-{actions[0].id}@localhost"]
+    assert action["DTSTART;VALUE=DATE"] == actions[0].target_date.strftime("%Y%m%d")
+    assert action["SUMMARY"].startswith(f"Action due {actions[0].risk.reference}: ")
+
+    actions[0].status = "done"
+    db.session.commit()
+    later = _events(_unfold(client.get(f"/calendar/{token}.ics").data))
+    assert f"action-{actions[0].id}@localhost" not in {e["UID"] for e in later}
+
+
+def test_unknown_or_inactive_feeds_are_not_found(client):
+    assert client.get("/calendar/not-a-token.ics").status_code == 404
+    chris = _person("Chris McKenzie")
+    token = new_calendar_token(chris)
+    chris.active = False
+    db.session.commit()
+    assert client.get(f"/calendar/{token}.ics").status_code == 404
+
+
+def test_the_page_needs_sign_in_and_regenerating_revokes_the_old_address(client):
+    assert client.get("/calendar").status_code == 302
+    assert client.post("/calendar").status_code == 302
+    assert _person("Chris McKenzie").calendar_token is None
+    sign_in(client, "owner")
+    assert "You have no calendar address yet" in client.get("/calendar").get_data(as_text=True)
+    assert client.post("/calendar").status_code == 302
+    first = _person("Chris McKenzie").calendar_token
+    assert len(first) >= 43
+    page = client.get("/calendar").get_data(as_text=True)
+    assert f'value="http://localhost/calendar/{first}.ics"' in page
+    assert f'href="webcal://localhost/calendar/{first}.ics"' in page
+    client.post("/calendar")
+    second = _person("Chris McKenzie").calendar_token
+    assert second != first
+    assert "The old one no longer works" in client.get("/calendar").get_data(as_text=True)
+    assert client.get(f"/calendar/{first}.ics").status_code == 404
+    assert client.get(f"/calendar/{second}.ics").status_code == 200
+
+
+@pytest.fixture
+def secure(demo):
+    demo.config["WTF_CSRF_ENABLED"] = True
+    demo.test_client_class = FreshContextClient
+    return demo.test_client()
+
+
+def test_making_an_address_needs_the_form_token(secure):
+    def token(html):
+        return re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html).group(1)
+
+    secure.post("/login", data={"email": EMAILS["owner"], "password": PASSWORD,
+                                "csrf_token": token(secure.get("/login").get_data(as_text=True))})
+    assert secure.post("/calendar").status_code == 400
+    assert _person("Chris McKenzie").calendar_token is None
+    page = secure.get("/calendar").get_data(as_text=True)
+    assert secure.post("/calendar", data={"csrf_token": token(page)}).status_code == 302
+    assert _person("Chris McKenzie").calendar_token is not None
