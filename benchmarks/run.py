@@ -563,7 +563,11 @@ def main(argv: list[str] | None = None) -> int:
     print("\n".join(page_table(results)))
     if args.write:
         Path(args.write).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.write).write_text(document(results, args.repeat, argv, measured_on))
+        target = Path(args.write)
+        # Keep the Reports section that benchmarks/reports.py writes.
+        kept = target.read_text().partition("<!-- reports:")[1:] if target.exists() else ("", "")
+        target.write_text(document(results, args.repeat, argv, measured_on)
+                          + ("\n" + kept[0] + kept[1] if kept[0] else ""))
         print(f"\nWrote {args.write}")
     for note in slow_pages(results):
         print(note, file=sys.stderr)

@@ -5,42 +5,11 @@ from flask import current_app
 
 from riskkit.commands.common import ISO_DATE, command, today
 from riskkit.errors import ValidationError
-from riskkit.models import Register, User
 from riskkit.reports.files import write_atomically
-from riskkit.reports.heatmap import MOST_REFERENCES, HeatMapReport, to_pdf, to_png
+from riskkit.reports.heatmap import to_pdf, to_png
+from riskkit.services.heatmaps import SCORES, build_report
 from riskkit.services.people import find_person
-from riskkit.services.registers import all_registers, get_register, register_and_children
-from riskkit.services.summaries import heat_map
-
-SCORES = {"current": ["current"], "target": ["target"], "both": ["current", "target"]}
-
-
-def default_register() -> Register:
-    """The corporate register at the top of the tree, when there is exactly one."""
-    registers = all_registers()
-    tops = [r for r in registers if r.level == "corporate" and r.parent_id is None]
-    if len(tops) != 1:
-        known = ", ".join(r.code for r in registers) or "none yet"
-        raise ValidationError(f"No single corporate register to show by default: name a register"
-                              f" (known registers: {known})", field="register")
-    return tops[0]
-
-
-def build_report(register: Register, scores: str, owner: User | None, as_of, generated) -> HeatMapReport:
-    """The heat map(s) of a register as plain data for the renderer. Shared with the web
-    download so the two give the same page. A corporate register rolls up the registers
-    below it that score on the same matrix, as the dashboard does (cells of different
-    matrices cannot be added together)."""
-    ids, registers = [register.id], all_registers()
-    if register.level == "corporate":
-        below = register_and_children(register)
-        ids = [r.id for r in registers if r.id in below and r.matrix_id == register.matrix_id]
-    rolled_up = [r.code for r in registers if r.id in ids and r.id != register.id]
-    name = f"{register.name} ({register.code})" + (f", rolling up {', '.join(rolled_up)}" if rolled_up else "")
-    maps = [heat_map(register.matrix, ids, which, max_references=MOST_REFERENCES, owner=owner)
-            for which in SCORES[scores]]
-    return HeatMapReport(maps, name, current_app.config["ORGANISATION_NAME"], as_of, generated,
-                         owner=owner.name if owner else None)
+from riskkit.services.registers import default_register, get_register
 
 
 @command("heatmap")
@@ -58,7 +27,8 @@ def heatmap(pdf_file, png_file, code, owner, as_of, scores):
         raise ValidationError("Say where to write the heat map: --pdf FILE, --png FILE or both", field="file")
     generated = today()
     register = get_register(code) if code else default_register()
-    report = build_report(register, scores, find_person(owner) if owner else None, as_of or generated, generated)
+    report = build_report(register, scores, find_person(owner) if owner else None, as_of or generated, generated,
+                          current_app.config["ORGANISATION_NAME"])
     for path, render in ((pdf_file, to_pdf), (png_file, to_png)):
         if path:
             click.echo(f"Wrote {write_atomically(path, render(report))}")

@@ -2,7 +2,7 @@
 
 from sqlalchemy import select
 
-from riskkit.errors import NotFound
+from riskkit.errors import NotFound, ValidationError
 from riskkit.extensions import db
 from riskkit.models import Register
 
@@ -27,3 +27,24 @@ def register_and_children(register: Register) -> list[int]:
         frontier = list(db.session.scalars(select(Register.id).where(Register.parent_id.in_(frontier))))
         ids.extend(frontier)
     return ids
+
+
+def rollup_ids(register: Register, registers: list[Register]) -> list[int]:
+    """The registers a register's heat map and summary count: a corporate register rolls
+    up the registers below it that score on the same matrix (cells of different matrices
+    cannot be added together); any other register counts its own risks only."""
+    if register.level != "corporate":
+        return [register.id]
+    below = register_and_children(register)
+    return [r.id for r in registers if r.id in below and r.matrix_id == register.matrix_id]
+
+
+def default_register() -> Register:
+    """The corporate register at the top of the tree, when there is exactly one."""
+    registers = all_registers()
+    tops = [r for r in registers if r.level == "corporate" and r.parent_id is None]
+    if len(tops) != 1:
+        known = ", ".join(r.code for r in registers) or "none yet"
+        raise ValidationError(f"No single corporate register to show by default: name a register"
+                              f" (known registers: {known})", field="register")
+    return tops[0]

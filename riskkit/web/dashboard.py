@@ -3,7 +3,7 @@
 from flask import Blueprint, render_template, request
 from flask_login import current_user
 
-from riskkit.services.registers import all_registers, register_and_children
+from riskkit.services.registers import all_registers, rollup_ids
 from riskkit.services.risks import RiskFilter, appetites, count_risks, list_risks, summarise
 from riskkit.services.summaries import (
     actions_overdue,
@@ -28,12 +28,7 @@ def index():
     data = cell_data([r.id for r in registers])
     cards = []
     for register in registers:
-        # A corporate register's map rolls up the registers below it that score risks
-        # on the same matrix (cells of different matrices cannot be added together).
-        ids = [register.id]
-        if register.level == "corporate":
-            ids = [r.id for r in registers if r.id in register_and_children(register)
-                   and r.matrix_id == register.matrix_id]
+        ids = rollup_ids(register, registers)
         cards.append({"register": register, "map": heat_map(register.matrix, ids, data=data),
                       "rolled_up": [r for r in registers if r.id in ids and r.id != register.id]})
     changes, change_count = rating_changes([r.id for r in registers], since, limit=SHOWN)

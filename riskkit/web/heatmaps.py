@@ -2,14 +2,14 @@
 
 import io
 
-from flask import Blueprint, render_template, request, send_file
+from flask import Blueprint, current_app, render_template, request, send_file
 from flask_login import current_user
 
 from riskkit import permissions
-from riskkit.commands.heatmap import SCORES, build_report, default_register
 from riskkit.errors import ValidationError
 from riskkit.reports.heatmap import to_pdf
-from riskkit.services.registers import get_register
+from riskkit.services.heatmaps import SCORES, build_report
+from riskkit.services.registers import default_register, get_register
 from riskkit.web.params import today
 
 bp = Blueprint("heatmaps", __name__)
@@ -30,7 +30,7 @@ def download():
     except ValidationError as error:
         return render_template("errors/400.html", message=str(error)), 400
     generated = today()
-    pdf = to_pdf(build_report(register, scores, None, generated, generated))
+    pdf = to_pdf(build_report(register, scores, None, generated, generated, current_app.config["ORGANISATION_NAME"]))
     which = "" if scores == "current" else f"-{scores}"
     return send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=True,
                      download_name=f"heatmap-{register.code}{which}-{generated.isoformat()}.pdf")
