@@ -71,8 +71,9 @@ def section(rows: list[tuple]) -> str:
     lines = [START, "## Reports", "",
              "Whole commands, as cron or a clerk runs them (`python benchmarks/reports.py`): median of"
              " the timed runs, output size, and tracemalloc's peak of Python memory in a separate run."
-             " Rows are read in batches and written as they go, so memory stays well below the size"
-             " of the data.", "",
+             " The appendix and the Excel export read risks in batches and write them as they go, so"
+             " their memory stays far below the size of the data; the overdue report keeps one small"
+             " row per item and prints them at the end.", "",
              "| Command | Risks in the database | Median (s) | Output (MB) | Pages | Pages per second"
              " | Peak memory (MB) |",
              "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]

@@ -45,7 +45,6 @@ import generate  # noqa: E402
 from riskkit import create_app  # noqa: E402
 from riskkit.extensions import db  # noqa: E402
 from riskkit.models import Register, Risk  # noqa: E402
-from riskkit.services.overdue import due_items  # noqa: E402
 from riskkit.services.registers import get_register  # noqa: E402
 from riskkit.services.reviews import reviews_due  # noqa: E402
 from riskkit.services.risks import (  # noqa: E402
@@ -91,13 +90,6 @@ def due_for_review(reference: str) -> str:
     return f"{len(lines):,} risks"
 
 
-def overdue_report(reference: str) -> str:
-    items = due_items(AS_OF)
-    json_rows = [item.as_json() for item in items]
-    reviews = sum(1 for i in items if i.kind == "review")
-    return f"{reviews:,} reviews, {len(json_rows) - reviews:,} actions"
-
-
 OPERATIONS = [
     ("a", "Register page", register_page,
      f"`get_register('{REGISTER}')`, `appetites()`, `list_risks(RiskFilter(registers=[{REGISTER}]),"
@@ -110,9 +102,6 @@ OPERATIONS = [
     ("c", "Due for review", due_for_review,
      f"`appetites()`, `reviews_due({AS_OF.isoformat()})` over the whole organisation"
      " (not paged), `summarise()` of each risk"),
-    ("g", "Overdue report", overdue_report,
-     f"`due_items({AS_OF.isoformat()})` (what `riskkit overdue --format json` prints): every overdue"
-     " review and action in the organisation, read as plain columns, then made into JSON rows"),
 ]
 
 # --- the web pages --------------------------------------------------------------
