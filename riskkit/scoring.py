@@ -156,6 +156,21 @@ def rag_summary(matrix: Matrix, band_names: list[str]) -> list[tuple[Band, int]]
     return [(band, band_names.count(band.name)) for band in matrix.bands]
 
 
+DARK_TEXT, LIGHT_TEXT = "#0b0c0c", "#ffffff"
+
+
+def text_colour(colour: str) -> str:
+    """Dark or white text, whichever has the higher WCAG contrast on a band colour:
+    pages, heat maps and the appendix all print band names on band colours."""
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(int(colour[i:i + 2], 16)) for i in (1, 3, 5))
+    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return DARK_TEXT if (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) else LIGHT_TEXT
+
+
 def format_rag_summary(counts: list[tuple[Band, int]]) -> str:
     """'Green 0 Amber 4 Red 2 Total 6', as the committee papers print it."""
     parts = [f"{band.colour_name} {count}" for band, count in counts]

@@ -35,6 +35,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from riskkit import scoring
 from riskkit.services.appendix import Appendix, Change, Rated, RiskEntry, Section, Short
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
@@ -220,14 +221,7 @@ def _date(value: date | None) -> str:
 
 
 def _ink(colour: str) -> colors.Color:
-    """Black or white text, whichever reads better on a band colour (WCAG contrast)."""
-    def channel(c: float) -> float:
-        c /= 255
-        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-
-    r, g, b = (channel(int(colour[i:i + 2], 16)) for i in (1, 3, 5))
-    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
-    return INK if (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) else colors.white
+    return colors.HexColor(scoring.text_colour(colour))
 
 
 def _on(colour: str, text: str, style: str) -> Paragraph:

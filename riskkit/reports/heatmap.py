@@ -22,6 +22,8 @@ from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
+from riskkit import scoring
+
 if TYPE_CHECKING:
     from riskkit.services.summaries import HeatMap
 
@@ -240,13 +242,7 @@ def _wrap(tokens: list[str], width: float, size: float, most: int) -> list[list[
 
 def ink_for(colour: str) -> Color:
     """Black or white text, whichever has the higher WCAG contrast on a band colour."""
-    def channel(value: int) -> float:
-        c = value / 255
-        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-
-    r, g, b = (channel(int(colour[i:i + 2], 16)) for i in (1, 3, 5))
-    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
-    return TEXT if (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) else WHITE
+    return HexColor(scoring.text_colour(colour))
 
 
 def _which_words(report: HeatMapReport) -> str:

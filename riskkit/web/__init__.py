@@ -66,7 +66,7 @@ def init_app(app: Flask) -> None:
     )
 
     app.add_template_filter(_uk_date, "uk_date")
-    app.add_template_filter(_ink, "ink")
+    app.add_template_filter(scoring.text_colour, "ink")
 
     @app.errorhandler(PermissionDenied)
     @app.errorhandler(403)
@@ -94,14 +94,3 @@ def _uk_date(value) -> str:
     if isinstance(value, str):
         value = date.fromisoformat(value)
     return value.strftime("%d/%m/%Y")
-
-
-def _ink(colour: str) -> str:
-    """Black or white text, whichever reads better on a band colour (WCAG contrast)."""
-    def channel(c: float) -> float:
-        c /= 255
-        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-
-    r, g, b = (channel(int(colour[i:i + 2], 16)) for i in (1, 3, 5))
-    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
-    return "#0b0c0c" if (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) else "#ffffff"

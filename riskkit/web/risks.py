@@ -256,14 +256,19 @@ def action(reference, item_id):
     return _child(reference, item_id, Action, forms.ActionForm, "action")
 
 
+def _item_of(risk, model, item_id):
+    """The control or action with this id on this risk, or 404 (ids of another risk's
+    rows are not reachable through this one's URLs)."""
+    item = db.session.get(model, item_id)
+    if item is None or item.risk_id != risk.id:
+        abort(404)
+    return item
+
+
 def _child(reference, item_id, model, form_class, kind):
     risk = get_risk(reference)
     permissions.require(current_user, "edit_controls", risk)
-    item = None
-    if item_id is not None:
-        item = db.session.get(model, item_id)
-        if item is None or item.risk_id != risk.id:
-            abort(404)
+    item = _item_of(risk, model, item_id) if item_id is not None else None
     form = form_class(obj=item if request.method == "GET" else None)
     _owner_choices(form.owner)
     if request.method == "GET":
@@ -296,9 +301,7 @@ def _child(reference, item_id, model, form_class, kind):
 def remove(reference, kind, item_id):
     """Remove a control or action (its history stays)."""
     risk = get_risk(reference)
-    item = db.session.get(Control if kind == "controls" else Action, item_id)
-    if item is None or item.risk_id != risk.id:
-        abort(404)
+    item = _item_of(risk, Control if kind == "controls" else Action, item_id)
     form = forms.ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
@@ -316,9 +319,7 @@ def remove(reference, kind, item_id):
 def action_done(reference, item_id):
     """Mark an action done today."""
     risk = get_risk(reference)
-    item = db.session.get(Action, item_id)
-    if item is None or item.risk_id != risk.id:
-        abort(404)
+    item = _item_of(risk, Action, item_id)
     form = forms.ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
