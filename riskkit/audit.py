@@ -1,8 +1,8 @@
 """Who is acting, and the history every change leaves behind.
 
 History is written by a session hook rather than by each service, so that no
-path (web, CLI, import, demo loader) can change a risk, control, action or
-review without leaving a trace. Scores are also checked against the matrix
+path (web, CLI, import, demo loader) can change a risk, control, action, review,
+exercise, debrief or lesson without leaving a trace. Scores are also checked against the matrix
 here, before anything reaches the database.
 """
 
@@ -17,15 +17,34 @@ from sqlalchemy import event, insert, inspect, select
 from sqlalchemy.orm import Session
 
 from riskkit import scoring
-from riskkit.models import Action, Control, HistoryEntry, Register, Review, Risk, User
+from riskkit.models import (
+    Action,
+    CadenceRule,
+    ContinuityPlan,
+    Control,
+    Debrief,
+    Event,
+    HistoryEntry,
+    Lesson,
+    Objective,
+    Observation,
+    Register,
+    Review,
+    Risk,
+    Theme,
+    User,
+)
 from riskkit.models.base import utcnow
 
 #: What each audited model is called in the history.
-AUDITED = {Risk: "risk", Control: "control", Action: "action", Review: "review"}
+AUDITED = {Risk: "risk", Control: "control", Action: "action", Review: "review",
+           Event: "event", Objective: "objective", ContinuityPlan: "plan", Debrief: "debrief",
+           Observation: "observation", Lesson: "lesson", Theme: "theme",
+           CadenceRule: "cadence rule"}
 #: Bookkeeping columns whose changes say nothing to a reader.
 UNTRACKED = {"id", "version", "created_at", "updated_at"}
 #: Foreign keys shown by name rather than number.
-PEOPLE_FIELDS = {"owner_id": "owner", "reviewer_id": "reviewer"}
+PEOPLE_FIELDS = {"owner_id": "owner", "reviewer_id": "reviewer", "lead_id": "lead"}
 REGISTER_FIELDS = {"register_id": "register", "origin_register_id": "origin_register"}
 
 _actor: ContextVar[tuple[int | None, str]] = ContextVar("riskkit_actor", default=(None, "system"))
@@ -33,8 +52,12 @@ _actor: ContextVar[tuple[int | None, str]] = ContextVar("riskkit_actor", default
 
 @contextmanager
 def acting_as(user: User | None = None, name: str | None = None):
-    """Attribute every change made inside the block to `user` (or a named process)."""
-    token = _actor.set((user.id, user.name) if user is not None else (None, name or "system"))
+    """Attribute every change made inside the block to `user` (or a named process).
+    With neither, whoever is already acting (the command line, the demo loader) stays."""
+    if user is None and name is None:
+        yield
+        return
+    token = _actor.set((user.id, user.name) if user is not None else (None, name))
     try:
         yield
     finally:
@@ -112,6 +135,8 @@ def _check_before_flush(session, flush_context, instances):
     for obj in list(session.new) + list(session.dirty):
         if isinstance(obj, Risk):
             obj.check_scores()
+        elif isinstance(obj, Event | CadenceRule):
+            obj.check()
         elif isinstance(obj, Review):
             matrix = (obj.risk or session.get(Risk, obj.risk_id)).register.matrix
             scoring.check_scores(matrix, obj.before_likelihood, obj.before_impact, "before")

@@ -3,17 +3,24 @@
 admin    manages users, registers and matrices, and may do anything a manager may;
 manager  (a DMT member) edits any risk, records reviews, creates, closes, reopens,
          escalates and de-escalates risks;
-owner    edits the risks they own and the controls and actions on them, and records
-         reviews of their own risks;
+resilience  (a resilience / business continuity lead) plans and records exercises and
+         incidents, debriefs, observations, lessons, plans, themes and the programme's
+         cadence rules; recording an exercise outcome may set the tested controls'
+         effectiveness, and a lesson may raise an action on any risk;
+owner    edits the risks they own and the controls and actions on them, records
+         reviews of their own risks, and moves on the lessons they own;
 viewer   reads.
+
+Managers (and so admins) may do everything a resilience lead may.
 """
 
 from riskkit.errors import PermissionDenied
-from riskkit.models import Risk, User
+from riskkit.models import User
 
 MANAGERS = ("admin", "manager")
+RESILIENCE = ("admin", "manager", "resilience")
 
-#: action -> (roles allowed on any risk, whether a risk's owner is allowed on their own)
+#: action -> (roles allowed on anything, whether an owner is allowed on what they own)
 RULES = {
     "create_risk": (MANAGERS, False),
     "edit_risk": (MANAGERS, True),
@@ -21,11 +28,14 @@ RULES = {
     "record_review": (MANAGERS, True),
     "close_risk": (MANAGERS, False),
     "escalate_risk": (MANAGERS, False),
+    "edit_exercises": (RESILIENCE, False),
+    "progress_lesson": (RESILIENCE, True),
     "administer": (("admin",), False),
 }
 
 
-def can(user: User | None, action: str, risk: Risk | None = None) -> bool:
+def can(user: User | None, action: str, item=None) -> bool:
+    """May user do action (on item: a risk, or a lesson, which have owners)?"""
     if user is None or getattr(user, "is_anonymous", False):
         return False
     if action == "view":
@@ -33,11 +43,18 @@ def can(user: User | None, action: str, risk: Risk | None = None) -> bool:
     roles, owner_may = RULES[action]
     if user.role in roles:
         return True
-    return owner_may and user.role == "owner" and risk is not None and risk.owner_id == user.id
+    return owner_may and user.role == "owner" and item is not None and item.owner_id == user.id
 
 
-def require(user: User | None, action: str, risk: Risk | None = None) -> None:
-    if not can(user, action, risk):
+def require(user: User | None, action: str, item=None) -> None:
+    if not can(user, action, item):
         what = action.replace("_", " ")
-        target = f" {risk.reference}" if risk is not None else ""
+        target = f" {item.reference}" if item is not None else ""
         raise PermissionDenied(f"Your role does not allow you to {what}{target}")
+
+
+def require_unless_operator(user: User | None, action: str, item=None) -> None:
+    """As require, but None stands for the operator (the command line, the demo
+    loader, an import), who runs riskkit itself and may do anything."""
+    if user is not None:
+        require(user, action, item)

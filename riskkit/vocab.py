@@ -14,7 +14,39 @@ ACTION_STATUSES = (("planned", "Planned"), ("in_progress", "In progress"), ("don
 ACTION_CLOSED = ("done", "cancelled")
 ACTION_OPEN = tuple(value for value, _ in ACTION_STATUSES if value not in ACTION_CLOSED)
 ROLES = (("admin", "Administrator"), ("manager", "Manager (DMT member)"),
-         ("owner", "Risk owner"), ("viewer", "Viewer"))
+         ("resilience", "Resilience lead"), ("owner", "Risk owner"), ("viewer", "Viewer"))
+
+EVENT_KINDS = (("exercise", "Exercise"), ("incident", "Incident"))
+EXERCISE_TYPES = (("seminar", "Seminar"), ("workshop", "Workshop"), ("tabletop", "Tabletop"),
+                  ("game", "Game"), ("drill", "Drill"),
+                  ("command_post", "Functional / command post"),
+                  ("full_scale", "Full-scale / live"),
+                  ("comms_cascade", "Communications cascade test"))
+DISCUSSION_BASED = ("seminar", "workshop", "tabletop", "game")
+INCIDENT_TYPES = (("ict_outage", "ICT outage"), ("power", "Power"), ("fuel", "Fuel"),
+                  ("weather", "Weather"), ("infection_outbreak", "Infection outbreak"),
+                  ("evacuation", "Evacuation"), ("staffing", "Staffing"), ("other", "Other"))
+EVENT_STATUSES = (("planned", "Planned"), ("held", "Held"), ("debriefed", "Debriefed"),
+                  ("closed", "Closed"))
+OBJECTIVE_RATINGS = (("met", "Met"), ("partly_met", "Partly met"), ("not_met", "Not met"))
+DEBRIEF_KINDS = (("hot", "Hot"), ("cold", "Cold"))
+OBSERVATION_PROMPTS = (("went_well", "What went well"), ("did_not_go_well", "What did not go well"),
+                       ("do_differently", "What could be done differently"))
+OBSERVATION_KINDS = (("strength", "Strength"), ("improvement", "Area for improvement"))
+LESSON_STATUSES = (("identified", "Identified"), ("action_planned", "Action planned"),
+                   ("in_progress", "In progress"), ("implemented", "Implemented"),
+                   ("validated", "Validated"), ("closed", "Closed"))
+#: Lessons in these states still fall due on their due date.
+LESSON_OPEN = ("identified", "action_planned", "in_progress")
+PRIORITIES = (("high", "High"), ("medium", "Medium"), ("low", "Low"))
+#: What a cadence rule schedules: an exercise type, every plan, or a follow-up of each event.
+CADENCE_KINDS = (("exercise", "Exercise of a type"), ("plan", "Each business continuity plan"),
+                 ("hot_debrief", "Hot debrief"), ("cold_debrief", "Cold debrief"),
+                 ("improvement_plan", "Improvement plan"))
+CADENCE_UNITS = (("days", "days"), ("months", "months"))
+DEFAULT_THEMES = ("Communications", "Command and control", "Staffing", "ICT and data",
+                  "Power and utilities", "Fuel and transport", "Premises", "Supply chain",
+                  "Partners and multi-agency", "Information sharing", "Vulnerable people")
 
 
 def values(vocabulary) -> list[str]:

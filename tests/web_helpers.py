@@ -6,6 +6,7 @@ PASSWORD = "riskkit-demo"
 EMAILS = {
     "admin": "admin@example.gov.uk",
     "manager": "richard.smith@example.gov.uk",
+    "resilience": "wayne.gough@example.gov.uk",  # resilience lead; owns no demo risk
     "owner": "chris.mckenzie@example.gov.uk",  # owns AH0033
     "viewer": "clerk@example.gov.uk",
 }

@@ -6,15 +6,18 @@ from flask import current_app
 from riskkit.commands.common import command
 from riskkit.database import upgrade_database
 from riskkit.extensions import db
-from riskkit.services import matrices
+from riskkit.services import matrices, programme, themes
 from riskkit.services.demo import load_demo
 
 
 @command("init")
 def init():
-    """Create the database, or upgrade it to the current schema, and add built-in matrices."""
+    """Create the database, or upgrade it to the current schema, and add built-in matrices,
+    the default themes and the default exercise programme."""
     upgrade_database()
     added = matrices.ensure_builtin()
+    themes.ensure_defaults()
+    programme.ensure_defaults()
     db.session.commit()
     click.echo(f"Database ready at {db.engine.url.render_as_string(hide_password=True)}")
     if added:

@@ -28,7 +28,8 @@ EXIT_FOUND = 3
 @click.option("--dry-run", is_flag=True, help="With --email: print the messages instead of sending them.")
 @click.option("--fail-if-any", is_flag=True, help=f"Exit {EXIT_FOUND} when anything is listed.")
 def overdue(as_of, codes, owner, due_within, fmt, email, dry_run, fail_if_any):
-    """List overdue reviews and actions. Prints nothing when nothing is overdue."""
+    """List overdue reviews, actions, lessons and exercise programme items. Prints
+    nothing when nothing is overdue."""
     as_of = as_of or today()
     register_ids = [get_register(code).id for code in codes] or None
     items = due_items(as_of, register_ids, find_person(owner) if owner else None, due_within)
@@ -45,16 +46,21 @@ def overdue(as_of, codes, owner, due_within, fmt, email, dry_run, fail_if_any):
         sys.exit(EXIT_FOUND)
 
 
+KIND_WORDS = {"review": "review", "action": "action", "lesson": "lesson",
+              "exercise": "programme item"}
+
+
 def _text(items, as_of) -> None:
-    reviews = sum(1 for i in items if i.kind == "review")
-    click.echo(f"Due as of {as_of:%d/%m/%Y}: {reviews} review{'s' if reviews != 1 else ''},"
-               f" {len(items) - reviews} action{'s' if len(items) - reviews != 1 else ''}")
+    counts = [(sum(1 for i in items if i.kind == kind), words) for kind, words in KIND_WORDS.items()]
+    click.echo(f"Due as of {as_of:%d/%m/%Y}: "
+               + ", ".join(f"{n} {words}{'s' if n != 1 else ''}" for n, words in counts if n))
     for owner, owned in by_owner(items).items():
         click.echo(f"\n{owner} ({len(owned)})")
         for item in owned:
             words = f" – {item.action}" if item.action else ""
-            click.echo(f"  {item.kind:<6}  {item.reference}  {item.title}{words}")
-            click.echo(f"          {item.register}, due {item.due_date:%d/%m/%Y}, {describe_due(item)}")
+            click.echo(f"  {item.kind:<8}  {item.reference}  {item.title}{words}")
+            where = f"{item.register}, " if item.register else ""
+            click.echo(f"            {where}due {item.due_date:%d/%m/%Y}, {describe_due(item)}")
 
 
 def _email(items, as_of, dry_run) -> None:

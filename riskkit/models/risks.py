@@ -6,20 +6,8 @@ from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from riskkit import scoring, vocab
-from riskkit.errors import ValidationError
 from riskkit.extensions import db
-from riskkit.models.base import Timestamps
-
-
-def _text(value, field: str, required: bool = False, limit: int | None = None) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise ValidationError(f"Enter a {field.replace('_', ' ')}", field=field)
-    if limit and len(value) > limit:
-        raise ValidationError(
-            f"{field.replace('_', ' ').capitalize()} must be {limit} characters or fewer", field
-        )
-    return value
+from riskkit.models.base import Timestamps, clean_text
 
 
 class Risk(Timestamps, db.Model):
@@ -78,7 +66,7 @@ class Risk(Timestamps, db.Model):
 
     @validates("title")
     def _check_title(self, key, value):
-        return _text(value, key, required=True, limit=300)
+        return clean_text(value, key, required=True, limit=300)
 
     @validates("status")
     def _check_status(self, key, value):
@@ -127,16 +115,20 @@ class Control(Timestamps, db.Model):
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     effectiveness: Mapped[str] = mapped_column(String(20), default="not_tested")
     last_tested: Mapped[date | None] = mapped_column(Date)
+    # The exercise or incident whose outcome last set last_tested and effectiveness.
+    tested_by_event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("events.id", ondelete="SET NULL"))
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
     __mapper_args__ = {"version_id_col": version}
 
     risk: Mapped[Risk] = relationship(back_populates="controls")
     owner = relationship("User")
+    tested_by_event = relationship("Event", foreign_keys=[tested_by_event_id])
 
     @validates("description")
     def _check_description(self, key, value):
-        return _text(value, key, required=True)
+        return clean_text(value, key, required=True)
 
     @validates("effectiveness")
     def _check_effectiveness(self, key, value):
@@ -162,10 +154,13 @@ class Action(Timestamps, db.Model):
 
     risk: Mapped[Risk] = relationship(back_populates="actions")
     owner = relationship("User")
+    # The lessons this action answers (it may answer lessons from several events).
+    lessons = relationship("Lesson", secondary="lesson_actions", back_populates="actions",
+                           order_by="Lesson.id")
 
     @validates("description")
     def _check_description(self, key, value):
-        return _text(value, key, required=True)
+        return clean_text(value, key, required=True)
 
     @validates("status")
     def _check_status(self, key, value):

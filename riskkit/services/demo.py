@@ -12,8 +12,9 @@ from sqlalchemy import select
 from riskkit.audit import acting_as
 from riskkit.errors import ValidationError
 from riskkit.extensions import db
-from riskkit.models import Action, Appetite, Control, Register, Risk, User
-from riskkit.services import matrices
+from riskkit.models import Action, Appetite, ContinuityPlan, Control, Event, Register, Risk, User
+from riskkit.services import events, lessons, matrices, plans, programme, themes
+from riskkit.services.debriefs import add_observation, record_debrief
 from riskkit.services.people import find_person
 from riskkit.services.reviews import record_review
 from riskkit.services.risks import create_risk
@@ -32,6 +33,10 @@ def load_demo(seed_dir: str | Path) -> Counter:
             _load_registers(_read(seed_dir / "registers.yaml"), added)
             for path in sorted(seed_dir.glob("risks_*.yaml")):
                 _load_risks(path, _read(path), added)
+            added["themes"] += len(themes.ensure_defaults())
+            added["cadence rules"] += len(programme.ensure_defaults())
+            if (seed_dir / "resilience.yaml").is_file():
+                _load_resilience(_read(seed_dir / "resilience.yaml"), added)
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -144,3 +149,110 @@ def _load_risk(register: Register, entry: dict) -> None:
             item.get("comment", ""), next_review_date=next_date, next_review_reason=PAPER_DATE,
             reviewer=find_person(item.get("reviewer") or entry["owner"]),
         )
+
+
+def _load_resilience(data: dict, added: Counter) -> None:
+    """Plans, then events in date order with their debriefs, observations and lessons.
+    Lesson statuses are set last, as a validated lesson names a later event as evidence."""
+    for entry in data.get("plans", []):
+        if db.session.scalar(select(ContinuityPlan.id).where(
+                ContinuityPlan.service == entry["service"])) is None:
+            plans.save_plan(None, None, service=entry["service"], owner=find_person(entry["owner"]),
+                            last_reviewed=entry.get("last_reviewed"),
+                            next_review=entry.get("next_review"))
+            added["business continuity plans"] += 1
+    actions: dict[str, Action] = {}
+    statuses = []
+    for entry in data.get("events", []):
+        if db.session.scalar(select(Event.id).where(Event.name == entry["name"])) is not None:
+            continue
+        try:
+            statuses += _load_event(entry, actions, added)
+        except ValidationError as error:
+            raise ValidationError(f"resilience.yaml, {entry['name']}: {error}", error.field) \
+                from None
+    for lesson, entry in statuses:
+        lesson.status = entry["status"]
+        if entry.get("validated_by"):
+            evidence = events.find_event(entry["validated_by"])
+            lessons.check_validation(lesson, evidence)
+            lesson.evidence_event = evidence
+    db.session.flush()
+
+
+def _risk(reference: str) -> Risk:
+    risk = db.session.scalar(select(Risk).where(Risk.reference == reference))
+    if risk is None:
+        raise ValidationError(f"unknown risk {reference}", field="risks")
+    return risk
+
+
+def _control(entry: dict) -> Control:
+    matches = [c for c in _risk(entry["risk"]).controls if c.description.startswith(entry["starts"])]
+    if len(matches) != 1:
+        raise ValidationError(f"{len(matches)} controls on {entry['risk']} start"
+                              f" {entry['starts']!r}", field="controls")
+    return matches[0]
+
+
+def _load_event(entry: dict, actions: dict[str, Action], added: Counter) -> list:
+    objectives = entry.get("objectives", [])
+    event = events.save_event(
+        None, None, kind=entry["kind"], name=entry["name"], event_type=entry["type"],
+        start_date=entry["start"], end_date=entry.get("end"),
+        lead=find_person(entry["lead"]) if entry.get("lead") else None,
+        scenario=entry.get("scenario", ""), description=entry.get("description", ""),
+        services_affected=entry.get("services_affected", ""),
+        participants=entry.get("participants", ""), multi_agency=entry.get("multi_agency", False),
+        objectives=[o["text"] for o in objectives],
+        plans=[plans.find_plan(service) for service in entry.get("plans", [])],
+        risks=[_risk(reference) for reference in entry.get("risks", [])],
+        controls=[_control(item) for item in entry.get("controls", [])],
+        status="held" if entry["status"] != "planned" else "planned",
+        improvement_plan_agreed=entry.get("improvement_plan_agreed"),
+    )
+    added["exercises and incidents"] += 1
+    if event.has_happened:
+        events.record_outcome(event, None, as_of=event.end_date, control_results={}, ratings={
+            objective.id: (item.get("rating"), item.get("note", ""))
+            for objective, item in zip(event.objectives, objectives, strict=True)})
+    statuses = []
+    for item in entry.get("debriefs", []):
+        debrief = record_debrief(event, None, kind=item["kind"], held_on=item["date"],
+                                 facilitator=item.get("facilitator", ""),
+                                 attendees=item.get("attendees", ""),
+                                 multi_agency=item.get("multi_agency", False))
+        added["debriefs"] += 1
+        for seen in item.get("observations", []):
+            observation = add_observation(debrief, None, prompt=seen["prompt"], kind=seen["kind"],
+                                          text=seen["text"],
+                                          themes=themes.find_themes(seen.get("themes", [])))
+            added["observations"] += 1
+            for lesson_entry in seen.get("lessons", []):
+                statuses.append((_load_lesson(event, observation, lesson_entry, actions),
+                                 lesson_entry))
+                added["lessons"] += 1
+    event.status = entry["status"]
+    return statuses
+
+
+def _load_lesson(event, observation, entry: dict, actions: dict[str, Action]):
+    lesson = lessons.save_lesson(
+        None, None, event=event, observation=observation, statement=entry["statement"],
+        recommendation=entry.get("recommendation", ""), owner=find_person(entry["owner"]),
+        due_date=entry.get("due"), priority=entry.get("priority", "medium"),
+        risks=[_risk(reference) for reference in entry.get("risks", [])])
+    if entry.get("action"):
+        item = entry["action"]
+        action = lessons.raise_action(
+            lesson, None, risk=_risk(item["risk"]), description=item["description"],
+            owner=find_person(item.get("owner") or entry["owner"]),
+            target_date=item["target_date"])
+        action.status = item.get("status", "planned")
+        if action.status == "done":
+            action.completed_date = item["target_date"]
+        if item.get("key"):
+            actions[item["key"]] = action
+    if entry.get("action_key"):
+        lessons.link_action(lesson, None, actions[entry["action_key"]])
+    return lesson

@@ -10,7 +10,8 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
 from riskkit import permissions, scoring, vocab
 from riskkit.errors import NotFound, PermissionDenied
-from riskkit.web import admin, appendix, auth, dashboard, exports, heatmaps, overdue, register, risks
+from riskkit.web import admin, appendix, auth, dashboard, exercise_reports, exercises, exports, heatmaps
+from riskkit.web import lessons, overdue, programme, register, risks
 from riskkit.web.auth import login_manager
 
 csrf = CSRFProtect()
@@ -35,7 +36,8 @@ def init_app(app: Flask) -> None:
     csrf.init_app(app)
     login_manager.init_app(app)
     for blueprint in (auth.bp, dashboard.bp, register.bp, risks.bp, admin.bp, overdue.bp,
-                      heatmaps.bp, appendix.bp, exports.bp):
+                      heatmaps.bp, appendix.bp, exports.bp, exercises.bp, lessons.bp,
+                      programme.bp, exercise_reports.bp):
         app.register_blueprint(blueprint)
 
     @app.before_request
@@ -58,7 +60,7 @@ def init_app(app: Flask) -> None:
 
     # Globals rather than a context processor, so imported macros see them too.
     app.jinja_env.globals.update(
-        can=lambda action, risk=None: permissions.can(current_user, action, risk),
+        can=lambda action, item=None: permissions.can(current_user, action, item),
         vocab=vocab,
         trend_words=scoring.TREND_WORDS,
         trend_arrows=scoring.TREND_ARROWS,

@@ -1,0 +1,65 @@
+"""The exercise programme's cadence rules, kept as data so the resilience group can
+change them: how often each kind of exercise is due, how often each plan must be
+exercised, and how soon after an event its debriefs and improvement plan are due."""
+
+from sqlalchemy import Boolean, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, validates
+
+from riskkit import vocab
+from riskkit.errors import ValidationError
+from riskkit.extensions import db
+from riskkit.models.base import Timestamps, clean_text
+
+
+class CadenceRule(Timestamps, db.Model):
+    __tablename__ = "cadence_rules"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(20))
+    event_type: Mapped[str] = mapped_column(String(20), default="")  # for kind "exercise"
+    interval: Mapped[int] = mapped_column(Integer)
+    unit: Mapped[str] = mapped_column(String(8), default="months")
+    # For follow-ups that may not be done too early: a cold debrief from 14 days after.
+    not_before_days: Mapped[int | None] = mapped_column(Integer)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    @validates("name")
+    def _check_name(self, key, value):
+        return clean_text(value, key, required=True, limit=120)
+
+    @validates("kind")
+    def _check_kind(self, key, value):
+        return vocab.check(vocab.CADENCE_KINDS, value, key)
+
+    @validates("unit")
+    def _check_unit(self, key, value):
+        return vocab.check(vocab.CADENCE_UNITS, value, key)
+
+    @validates("interval")
+    def _check_interval(self, key, value):
+        if value is None or int(value) <= 0:
+            raise ValidationError("The interval must be a whole number greater than zero",
+                                  field="interval")
+        return int(value)
+
+    @validates("not_before_days")
+    def _check_not_before(self, key, value):
+        if value is not None and int(value) < 0:
+            raise ValidationError("Not before must be zero or more days", field="not_before_days")
+        return value
+
+    def check(self) -> None:
+        if self.kind == "exercise":
+            vocab.check(vocab.EXERCISE_TYPES, self.event_type, "event_type")
+        else:
+            self.event_type = ""
+
+    def describe(self) -> str:
+        """'every 6 months', 'within 1 day', '14 to 42 days after'."""
+        unit = self.unit if self.interval != 1 else self.unit.rstrip("s")
+        if self.kind in ("exercise", "plan"):
+            return f"every {self.interval} {unit}"
+        if self.not_before_days:
+            return f"{self.not_before_days} to {self.interval} {self.unit} after the event"
+        return f"within {self.interval} {unit} of the event"

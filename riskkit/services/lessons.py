@@ -1,0 +1,192 @@
+"""Lessons and recommendations, from identified to closed.
+
+A lesson moves one step on at a time (identified, action planned, in progress,
+implemented, validated, closed) or back to any earlier step. It becomes validated
+only when none of its actions is still open and a later exercise or incident is
+recorded as evidence that the change worked: that is what turns a lesson
+identified into a lesson learned. It is closed only once validated.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from riskkit import permissions, vocab
+from riskkit.audit import acting_as
+from riskkit.errors import NotFound, ValidationError
+from riskkit.extensions import db
+from riskkit.models import Action, Control, Event, Lesson, Observation, Risk, User
+from riskkit.models.lessons import lesson_actions, lesson_controls, lesson_risks
+from riskkit.services.risks import check_version
+
+ORDER = vocab.values(vocab.LESSON_STATUSES)
+
+
+def get_lesson(lesson_id: int) -> Lesson:
+    lesson = db.session.get(Lesson, lesson_id)
+    if lesson is None:
+        raise NotFound(f"No lesson number {lesson_id}")
+    return lesson
+
+
+def list_lessons(status: str | None = None, owner: User | None = None,
+                 open_only: bool = False, event: Event | None = None) -> list[Lesson]:
+    statement = select(Lesson).options(
+        selectinload(Lesson.owner), selectinload(Lesson.event),
+        selectinload(Lesson.actions)).order_by(Lesson.due_date.asc().nulls_last(), Lesson.id)
+    if status:
+        statement = statement.where(Lesson.status == vocab.check(
+            vocab.LESSON_STATUSES, status, "status"))
+    if open_only:
+        statement = statement.where(Lesson.status.in_(vocab.LESSON_OPEN))
+    if owner is not None:
+        statement = statement.where(Lesson.owner_id == owner.id)
+    if event is not None:
+        statement = statement.where(Lesson.event_id == event.id)
+    return list(db.session.scalars(statement))
+
+
+def save_lesson(by: User | None, lesson: Lesson | None, *, event: Event,
+                observation: Observation | None = None, statement: str,
+                recommendation: str = "", owner: User, due_date: date | None,
+                priority: str = "medium", risks: list[Risk] | None = None,
+                controls: list[Control] | None = None,
+                expected_version: int | None = None) -> Lesson:
+    """Create or edit a lesson (its status moves only through move_lesson)."""
+    permissions.require_unless_operator(by, "edit_exercises")
+    if observation is not None and observation.debrief.event_id != event.id:
+        raise ValidationError("That observation belongs to another event", field="observation")
+    with acting_as(by):
+        if lesson is None:
+            lesson = Lesson(event=event, observation=observation, status="identified")
+            db.session.add(lesson)
+        else:
+            check_version(lesson, expected_version, lesson.reference)
+        lesson.statement, lesson.recommendation = statement, (recommendation or "").strip()
+        lesson.owner, lesson.due_date, lesson.priority = owner, due_date, priority
+        if risks is not None:
+            lesson.risks = risks
+        if controls is not None:
+            lesson.controls = controls
+        db.session.flush()
+    return lesson
+
+
+def allowed_moves(lesson: Lesson) -> list[str]:
+    """The statuses a lesson may move to now: any earlier one, or the next."""
+    here = ORDER.index(lesson.status)
+    return ORDER[:here] + ORDER[here + 1:here + 2]
+
+
+def move_lesson(lesson: Lesson, by: User | None, status: str, *,
+                evidence_event: Event | None = None, evidence_note: str = "",
+                expected_version: int | None = None) -> Lesson:
+    permissions.require_unless_operator(by, "progress_lesson", lesson)
+    check_version(lesson, expected_version, lesson.reference)
+    vocab.check(vocab.LESSON_STATUSES, status, "status")
+    if status == lesson.status:
+        return lesson
+    if status not in allowed_moves(lesson):
+        raise ValidationError(
+            f"{lesson.reference} is {vocab.label(vocab.LESSON_STATUSES, lesson.status).lower()}:"
+            f" it can move to {_words(allowed_moves(lesson))}, not"
+            f" {vocab.label(vocab.LESSON_STATUSES, status).lower()}", field="status")
+    with acting_as(by):
+        if status == "validated":
+            check_validation(lesson, evidence_event)
+            lesson.evidence_event = evidence_event
+            lesson.evidence_note = (evidence_note or "").strip()
+        elif ORDER.index(status) < ORDER.index("validated"):
+            lesson.evidence_event, lesson.evidence_note = None, ""
+        lesson.status = status
+        db.session.flush()
+    return lesson
+
+
+def check_validation(lesson: Lesson, evidence: Event | None) -> None:
+    """Refuse validation while an action is open or without a later, held event as evidence."""
+    still_open = [a for a in lesson.actions if a.is_open]
+    if still_open:
+        raise ValidationError(
+            f"{lesson.reference} cannot be validated while {len(still_open)} of its actions"
+            f" {'is' if len(still_open) == 1 else 'are'} not done", field="status")
+    if evidence is None:
+        raise ValidationError("Choose the later exercise or incident that showed the change"
+                              " worked", field="evidence_event")
+    source = lesson.event
+    if evidence.id == source.id or evidence.start_date <= source.end_date:
+        raise ValidationError(f"The evidence must be an exercise or incident after {source.name}"
+                              f" (which ended on {source.end_date:%d/%m/%Y})",
+                              field="evidence_event")
+    if not evidence.has_happened:
+        raise ValidationError(f"{evidence.name} is still planned: it can be evidence once held",
+                              field="evidence_event")
+
+
+def evidence_candidates(lesson: Lesson) -> list[Event]:
+    """Events that could show this lesson's change worked: held, and after its event."""
+    return list(db.session.scalars(select(Event).where(
+        Event.status != "planned", Event.start_date > lesson.event.end_date)
+        .order_by(Event.start_date.desc())))
+
+
+def raise_action(lesson: Lesson, by: User | None, *, risk: Risk, description: str, owner: User,
+                 target_date: date | None) -> Action:
+    """Add a mitigating action to a risk that remembers it answers this lesson. The
+    lesson then names the risk, and an identified lesson has its action planned."""
+    permissions.require_unless_operator(by, "edit_exercises")
+    if target_date is None:
+        raise ValidationError("Enter the action's target date", field="target_date")
+    with acting_as(by):
+        action = Action(risk=risk, description=description, owner=owner,
+                        target_date=target_date, status="planned")
+        db.session.add(action)
+        lesson.actions.append(action)
+        if risk not in lesson.risks:
+            lesson.risks.append(risk)
+        if lesson.status == "identified":
+            lesson.status = "action_planned"
+        db.session.flush()
+    return action
+
+
+def link_action(lesson: Lesson, by: User | None, action: Action) -> None:
+    """Record that an existing action (perhaps raised for another event's lesson) also
+    answers this one."""
+    permissions.require_unless_operator(by, "edit_exercises")
+    with acting_as(by):
+        if action not in lesson.actions:
+            lesson.actions.append(action)
+        if action.risk not in lesson.risks:
+            lesson.risks.append(action.risk)
+        if lesson.status == "identified":
+            lesson.status = "action_planned"
+        db.session.flush()
+
+
+def lessons_for_risk(risk: Risk) -> list[Lesson]:
+    """Lessons that name the risk or one of its controls, or that an action on it answers."""
+    controls = select(Control.id).where(Control.risk_id == risk.id)
+    actions = select(Action.id).where(Action.risk_id == risk.id)
+    ids = select(lesson_risks.c.lesson_id).where(lesson_risks.c.risk_id == risk.id).union(
+        select(lesson_controls.c.lesson_id).where(lesson_controls.c.control_id.in_(controls)),
+        select(lesson_actions.c.lesson_id).where(lesson_actions.c.action_id.in_(actions)))
+    return list(db.session.scalars(select(Lesson).where(Lesson.id.in_(ids)).options(
+        selectinload(Lesson.event), selectinload(Lesson.owner)).order_by(Lesson.id)))
+
+
+def lessons_owned_or_on_risks_of(person: User) -> list[Lesson]:
+    """What a risk owner sees first: lessons they own or that concern their risks."""
+    their_risks = select(Risk.id).where(Risk.owner_id == person.id)
+    on_their_risks = select(lesson_risks.c.lesson_id).where(
+        lesson_risks.c.risk_id.in_(their_risks))
+    return list(db.session.scalars(select(Lesson).where(
+        or_(Lesson.owner_id == person.id, Lesson.id.in_(on_their_risks))).order_by(Lesson.id)))
+
+
+def _words(statuses: list[str]) -> str:
+    labels = [vocab.label(vocab.LESSON_STATUSES, s).lower() for s in statuses]
+    return " or ".join(labels) if len(labels) < 3 else ", ".join(labels[:-1]) + " or " + labels[-1]

@@ -1,0 +1,81 @@
+"""Business continuity plans, and when each was last exercised.
+
+Last exercised is read from the events, never typed in: the latest held exercise
+that tested the plan, or the latest incident that activated it and was debriefed
+with lessons recorded (a real activation that was learned from counts as an exercise).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, or_, select
+
+from riskkit import permissions
+from riskkit.audit import acting_as
+from riskkit.errors import NotFound, ValidationError
+from riskkit.extensions import db
+from riskkit.models import ContinuityPlan, Debrief, Event, Lesson, User
+from riskkit.models.events import event_plans
+from riskkit.services.risks import check_version
+
+
+def get_plan(plan_id: int) -> ContinuityPlan:
+    plan = db.session.get(ContinuityPlan, plan_id)
+    if plan is None:
+        raise NotFound(f"No business continuity plan number {plan_id}")
+    return plan
+
+
+def find_plan(service: str) -> ContinuityPlan:
+    plan = db.session.scalar(select(ContinuityPlan).where(
+        func.lower(ContinuityPlan.service) == (service or "").strip().lower()))
+    if plan is None:
+        raise NotFound(f"No business continuity plan for {service!r}")
+    return plan
+
+
+def list_plans() -> list[ContinuityPlan]:
+    return list(db.session.scalars(select(ContinuityPlan).order_by(ContinuityPlan.service)))
+
+
+def counts_as_exercise():
+    """The condition on Event for an event that exercises the plans it names."""
+    learned_from = select(Lesson.event_id).join(Debrief, Debrief.event_id == Lesson.event_id)
+    return (Event.status != "planned") & or_(Event.kind == "exercise", Event.id.in_(learned_from))
+
+
+def last_exercised(as_of: date | None = None) -> dict[int, tuple[date, str]]:
+    """plan id -> (date, event name) of its latest exercise on or before as_of."""
+    statement = (select(event_plans.c.plan_id, Event.end_date, Event.name)
+                 .join(Event, Event.id == event_plans.c.event_id)
+                 .where(counts_as_exercise()).order_by(Event.end_date))
+    if as_of is not None:
+        statement = statement.where(Event.end_date <= as_of)
+    latest: dict[int, tuple[date, str]] = {}
+    for plan_id, end, name in db.session.execute(statement):
+        latest[plan_id] = (end, name)  # ordered by date, so the last one wins
+    return latest
+
+
+def save_plan(by: User | None, plan: ContinuityPlan | None, *, service: str, owner: User,
+              last_reviewed: date | None, next_review: date | None,
+              expected_version: int | None = None) -> ContinuityPlan:
+    permissions.require_unless_operator(by, "edit_exercises")
+    if last_reviewed and next_review and next_review < last_reviewed:
+        raise ValidationError("The next review must be after the last review",
+                              field="next_review")
+    clash = db.session.scalar(select(ContinuityPlan).where(
+        func.lower(ContinuityPlan.service) == (service or "").strip().lower()))
+    if clash is not None and clash is not plan:
+        raise ValidationError("There is already a plan for that service", field="service")
+    with acting_as(by):
+        if plan is None:
+            plan = ContinuityPlan()
+            db.session.add(plan)
+        else:
+            check_version(plan, expected_version, f"The plan for {plan.service}")
+        plan.service, plan.owner = service, owner
+        plan.last_reviewed, plan.next_review = last_reviewed, next_review
+        db.session.flush()
+    return plan

@@ -1,0 +1,205 @@
+"""The exercise programme: what is due, or overdue, as of a date, from the cadence
+rules (kept as data, so the resilience group can change them).
+
+- An exercise rule is due its interval after the last held exercise of its type
+  (due now if there has never been one).
+- The plan rule is due for each business continuity plan its interval after the
+  plan was last exercised (services.plans says what counts).
+- Follow-up rules are due their interval after each held event ends, until the
+  hot or cold debrief is recorded or the improvement plan agreed; a closed event
+  owes nothing more.
+Everything is judged as it stood on `as_of`, so a past date gives the past answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date, timedelta
+
+from dateutil.relativedelta import relativedelta
+from sqlalchemy import func, select
+
+from riskkit import permissions, vocab
+from riskkit.audit import acting_as
+from riskkit.errors import NotFound, ValidationError
+from riskkit.extensions import db
+from riskkit.models import CadenceRule, ContinuityPlan, Debrief, Event, User
+from riskkit.services.plans import last_exercised
+
+DEFAULT_RULES = (
+    ("Communications cascade test", "exercise", "comms_cascade", 6, "months", None),
+    ("Tabletop exercise", "exercise", "tabletop", 12, "months", None),
+    ("Live exercise", "exercise", "full_scale", 3 * 12, "months", None),
+    ("Command post exercise", "exercise", "command_post", 3 * 12, "months", None),
+    ("Business continuity plan exercised", "plan", "", 12, "months", None),
+    ("Hot debrief", "hot_debrief", "", 1, "days", None),
+    ("Cold debrief", "cold_debrief", "", 6 * 7, "days", 2 * 7),
+    ("Improvement plan", "improvement_plan", "", 60, "days", None),
+)
+
+
+@dataclass(frozen=True)
+class Due:
+    rule: str  # the rule's name
+    kind: str  # the rule's kind
+    subject: str  # what is due: an exercise type, a plan's service, an event's name
+    due_date: date
+    days_overdue: int  # negative: falls due in that many days
+    note: str  # what it was judged from: "last held 14/03/2023 (Exercise Mighty Oak)"
+    owner: str
+    owner_email: str | None = None
+    event_id: int | None = None
+    plan_id: int | None = None
+    never: bool = False  # never held or exercised: due now, whatever the date
+
+    @property
+    def key(self) -> str:
+        return f"programme:{self.rule}:{self.subject}:{self.due_date.isoformat()}"
+
+    def as_json(self) -> dict:
+        data = asdict(self)
+        data["due_date"] = self.due_date.isoformat()
+        del data["owner_email"]
+        return data
+
+
+def ensure_defaults() -> list[CadenceRule]:
+    """Start an empty programme with the usual rules; never re-adds to one in use."""
+    if db.session.scalar(select(func.count(CadenceRule.id))):
+        return []
+    rules = [CadenceRule(name=name, kind=kind, event_type=event_type, interval=interval,
+                         unit=unit, not_before_days=not_before)
+             for name, kind, event_type, interval, unit, not_before in DEFAULT_RULES]
+    db.session.add_all(rules)
+    db.session.flush()
+    return rules
+
+
+def list_rules(active_only: bool = False) -> list[CadenceRule]:
+    statement = select(CadenceRule).order_by(CadenceRule.id)
+    if active_only:
+        statement = statement.where(CadenceRule.active.is_(True))
+    return list(db.session.scalars(statement))
+
+
+def get_rule(rule_id: int) -> CadenceRule:
+    rule = db.session.get(CadenceRule, rule_id)
+    if rule is None:
+        raise NotFound(f"No cadence rule number {rule_id}")
+    return rule
+
+
+def save_rule(by: User | None, rule: CadenceRule | None, *, name: str, kind: str,
+              event_type: str = "", interval: int | None, unit: str = "months",
+              not_before_days: int | None = None, active: bool = True) -> CadenceRule:
+    permissions.require_unless_operator(by, "edit_exercises")
+    if not_before_days is not None and interval is not None and unit == "days" \
+            and not_before_days >= interval:
+        raise ValidationError("Not before must be fewer days than the interval",
+                              field="not_before_days")
+    with acting_as(by):
+        if rule is None:
+            rule = CadenceRule()
+            db.session.add(rule)
+        rule.name, rule.kind, rule.event_type = name, kind, event_type or ""
+        rule.interval, rule.unit = interval, unit
+        rule.not_before_days, rule.active = not_before_days, bool(active)
+        rule.check()
+        db.session.flush()
+    return rule
+
+
+def after(start: date, rule: CadenceRule, interval: int | None = None) -> date:
+    amount = rule.interval if interval is None else interval
+    if rule.unit == "months":
+        return start + relativedelta(months=amount)
+    return start + timedelta(days=amount)
+
+
+def due(as_of: date, due_within: int = 0, owner: User | None = None) -> list[Due]:
+    """Everything the programme has due on or before as_of (plus due_within days),
+    most overdue first."""
+    cutoff = as_of + timedelta(days=due_within)
+    items: list[Due] = []
+    rules = list_rules(active_only=True)
+    held = list(db.session.scalars(
+        select(Event).where(Event.status != "planned", Event.start_date <= as_of)
+        .order_by(Event.end_date, Event.id)))
+    for rule in rules:
+        if rule.kind == "exercise":
+            items.extend(_exercise_due(rule, held, as_of))
+        elif rule.kind == "plan":
+            items.extend(_plans_due(rule, as_of))
+        else:
+            items.extend(_follow_ups_due(rule, held, as_of))
+    items = [i for i in items if i.due_date <= cutoff]
+    if owner is not None:
+        items = [i for i in items if i.owner == owner.name]
+    return sorted(items, key=lambda i: (-i.days_overdue, i.rule, i.subject))
+
+
+def _exercise_due(rule: CadenceRule, held: list[Event], as_of: date) -> list[Due]:
+    label = vocab.label(vocab.EXERCISE_TYPES, rule.event_type)
+    of_type = [e for e in held if e.kind == "exercise" and e.event_type == rule.event_type]
+    planned = db.session.scalar(
+        select(Event).where(Event.kind == "exercise", Event.event_type == rule.event_type,
+                            Event.status == "planned", Event.start_date >= as_of)
+        .order_by(Event.start_date).limit(1))
+    next_words = f"; next planned {planned.start_date:%d/%m/%Y} ({planned.name})" \
+        if planned else ""
+    if not of_type:
+        return [Due(rule.name, rule.kind, label, as_of, 0, f"never held{next_words}",
+                    _name(planned.lead if planned else None),
+                    _email(planned.lead if planned else None), never=True)]
+    last = of_type[-1]
+    due_date = after(last.end_date, rule)
+    return [Due(rule.name, rule.kind, label, due_date, (as_of - due_date).days,
+                f"last held {last.end_date:%d/%m/%Y} ({last.name}){next_words}",
+                _name(last.lead), _email(last.lead))]
+
+
+def _plans_due(rule: CadenceRule, as_of: date) -> list[Due]:
+    latest = last_exercised(as_of)
+    items = []
+    for plan in db.session.scalars(select(ContinuityPlan).order_by(ContinuityPlan.service)):
+        if plan.id in latest:
+            when, name = latest[plan.id]
+            due_date, note = after(when, rule), f"last exercised {when:%d/%m/%Y} ({name})"
+        else:
+            due_date, note = as_of, "never exercised"
+        items.append(Due(rule.name, rule.kind, plan.service, due_date, (as_of - due_date).days,
+                         note, plan.owner.name, plan.owner.email, plan_id=plan.id,
+                         never=plan.id not in latest))
+    return items
+
+
+def _follow_ups_due(rule: CadenceRule, held: list[Event], as_of: date) -> list[Due]:
+    debriefs = {(event_id, kind) for event_id, kind in db.session.execute(
+        select(Debrief.event_id, Debrief.kind).where(Debrief.held_on <= as_of))}
+    items = []
+    for event in held:
+        if event.status == "closed" or event.end_date > as_of:
+            continue
+        # A hot debrief cannot be held once the cold one has been: it is no longer owed.
+        if rule.kind == "hot_debrief" and ({(event.id, "hot"), (event.id, "cold")} & debriefs):
+            continue
+        if rule.kind == "cold_debrief" and (event.id, "cold") in debriefs:
+            continue
+        if rule.kind == "improvement_plan" and event.improvement_plan_agreed \
+                and event.improvement_plan_agreed <= as_of:
+            continue
+        due_date = after(event.end_date, rule)
+        note = f"{event.type_label.lower()} ended {event.end_date:%d/%m/%Y}"
+        if rule.not_before_days:
+            note += f"; not before {after(event.end_date, rule, rule.not_before_days):%d/%m/%Y}"
+        items.append(Due(rule.name, rule.kind, event.name, due_date, (as_of - due_date).days,
+                         note, _name(event.lead), _email(event.lead), event_id=event.id))
+    return items
+
+
+def _name(person: User | None) -> str:
+    return person.name if person is not None else "No lead named"
+
+
+def _email(person: User | None) -> str | None:
+    return person.email if person is not None else None

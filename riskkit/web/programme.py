@@ -1,0 +1,5 @@
+"""Placeholder blueprint, filled in by the pages of issue 5."""
+
+from flask import Blueprint
+
+bp = Blueprint("programme", __name__)
