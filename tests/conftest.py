@@ -12,7 +12,7 @@ from sqlalchemy import text
 from riskkit import create_app
 from riskkit.database import upgrade_database
 from riskkit.extensions import db
-from riskkit.services import matrices
+from riskkit.services import matrices, programme, themes
 from riskkit.services.demo import load_demo
 
 POSTGRES_URL = os.environ.get("RISKKIT_TEST_DATABASE_URL")
@@ -56,7 +56,9 @@ def app(database_template, tmp_path):
         shutil.copy(database_template, copy)
         app = create_app(_config(f"sqlite:///{copy}"))
     with app.app_context():
-        matrices.ensure_builtin()
+        matrices.ensure_builtin()  # what `riskkit init` adds
+        themes.ensure_defaults()
+        programme.ensure_defaults()
         db.session.commit()
         yield app
         db.session.remove()

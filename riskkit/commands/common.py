@@ -13,6 +13,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from riskkit.audit import acting_as, command_line_actor
 from riskkit.errors import RiskkitError
+from riskkit.extensions import db
 
 
 def command(*args, **kwargs):
@@ -26,6 +27,7 @@ def command(*args, **kwargs):
                 with acting_as(name=command_line_actor()):
                     return function(*a, **kw)
             except RiskkitError as error:
+                db.session.rollback()  # nothing half-made is left for a later flush
                 raise click.ClickException(str(error)) from None
             except (OperationalError, ProgrammingError) as error:
                 # An unreachable or uninitialised database is the operator's to fix.
