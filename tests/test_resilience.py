@@ -257,7 +257,7 @@ def test_validation_needs_actions_done_and_a_later_event_as_evidence(demo):
 def test_one_action_answers_lessons_from_two_events(demo):
     lesson = _lesson_from_lemur()
     shared = next(a for a in get_risk("AH0011").actions if len(a.lessons) >= 2)
-    assert len({l.event_id for l in shared.lessons}) == 2  # the demo's contact directory action
+    assert len({lesson.event_id for lesson in shared.lessons}) == 2  # the demo's contact directory action
     lessons.link_action(lesson, None, shared)
     db.session.commit()
     assert lesson in shared.lessons and lesson.status == "action_planned"
@@ -338,7 +338,7 @@ def test_the_cross_reference_counts_observations_and_open_lessons(demo):
     observations, open_lessons = table.cell(by_name["Vulnerable people"], evacuation)
     seen = [o for d in evacuation.debriefs for o in d.observations
             if by_name["Vulnerable people"] in o.themes]
-    still_open = {l.id for o in seen for l in o.lessons if l.is_open}
+    still_open = {lesson.id for o in seen for lesson in o.lessons if lesson.is_open}
     assert (observations, open_lessons) == (len(seen), len(still_open)) and observations > 0
     assert by_name["Communications"] in table.recurring()
     headers, rows = themes.cross_reference_rows(table)

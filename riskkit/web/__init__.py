@@ -10,8 +10,21 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
 from riskkit import permissions, scoring, vocab
 from riskkit.errors import NotFound, PermissionDenied
-from riskkit.web import admin, appendix, auth, dashboard, exercise_reports, exercises, exports, heatmaps
-from riskkit.web import lessons, overdue, programme, register, risks
+from riskkit.web import (
+    admin,
+    appendix,
+    auth,
+    dashboard,
+    exercise_reports,
+    exercises,
+    exports,
+    heatmaps,
+    lessons,
+    overdue,
+    programme,
+    register,
+    risks,
+)
 from riskkit.web.auth import login_manager
 
 csrf = CSRFProtect()
