@@ -7,7 +7,7 @@ from datetime import date
 from email.message import EmailMessage
 from html import escape
 
-from riskkit.services.overdue import Item, describe_due
+from riskkit.services.overdue import KIND_LABELS, Item, describe_due, path_of
 
 
 @dataclass
@@ -26,7 +26,8 @@ class Digest:
 
 
 def _line(item: Item) -> str:
-    what = f"Review of {item.reference}" if item.kind == "review" else f"Action on {item.reference}"
+    what = {"review": f"Review of {item.reference}", "action": f"Action on {item.reference}",
+            "lesson": f"Lesson {item.reference} from"}.get(item.kind, f"{item.reference}:")
     words = f": {item.action}" if item.action else ""
     return (f"{what} {item.title}{words}\n    owner {item.owner}, due {item.due_date:%d/%m/%Y},"
             f" {describe_due(item)}")
@@ -40,7 +41,7 @@ def build_message(digest: Digest, as_of: date, sender: str, organisation: str,
     message["To"] = f"{digest.name} <{digest.address}>"
     message["Subject"] = (f"Risk register: {overdue} overdue, {len(digest.items) - overdue} due soon"
                           f" ({as_of:%d/%m/%Y})")
-    sections = [("Your reviews and actions", digest.own),
+    sections = [("Due from you", digest.own),
                 ("Escalated to you as register owner", digest.escalated)]
     text = [f"Dear {digest.name},", "",
             f"This is the {organisation} risk register reminder for {as_of:%d/%m/%Y}.", ""]
@@ -51,13 +52,13 @@ def build_message(digest: Digest, as_of: date, sender: str, organisation: str,
             continue
         text += [heading, "-" * len(heading)] + [_line(i) for i in items] + [""]
         rows = "".join(
-            f"<tr><td>{'Review' if i.kind == 'review' else 'Action'}</td>"
-            f"<td><a href=\"{escape(base_url)}/risks/{escape(i.reference)}\">{escape(i.reference)}</a></td>"
+            f"<tr><td>{KIND_LABELS[i.kind]}</td>"
+            f"<td><a href=\"{escape(base_url + path_of(i))}\">{escape(i.reference)}</a></td>"
             f"<td>{escape(i.title)}{'<br>' + escape(i.action) if i.action else ''}</td>"
             f"<td>{escape(i.owner)}</td><td>{i.due_date:%d/%m/%Y}</td><td>{describe_due(i)}</td></tr>"
             for i in items)
         html.append(f"<h2>{escape(heading)}</h2><table border=\"1\" cellpadding=\"4\""
-                    f" style=\"border-collapse:collapse\"><tr><th>Kind</th><th>Risk</th><th>What</th>"
+                    f" style=\"border-collapse:collapse\"><tr><th>Kind</th><th>Reference</th><th>What</th>"
                     f"<th>Owner</th><th>Due</th><th>Status</th></tr>{rows}</table>")
     if base_url:
         text.append(f"Open the register: {base_url}/")

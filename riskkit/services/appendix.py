@@ -21,7 +21,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from riskkit import scoring, vocab
 from riskkit.errors import ValidationError
 from riskkit.extensions import db
-from riskkit.models import Action, Control, HistoryEntry, Register, Review, Risk
+from riskkit.models import Action, Control, HistoryEntry, Lesson, Register, Review, Risk
 from riskkit.services.registers import all_registers, get_register
 from riskkit.services.risks import LIVE, SORTS
 from riskkit.services.summaries import HeatMap, cell_data, heat_map, rating_changes
@@ -256,6 +256,7 @@ def _risks(register: Register, as_of: date, public: bool) -> Iterator[RiskEntry]
                 joinedload(Risk.owner),
                 selectinload(Risk.controls).joinedload(Control.owner),
                 selectinload(Risk.actions).joinedload(Action.owner),
+                selectinload(Risk.actions).selectinload(Action.lessons).joinedload(Lesson.event),
                 selectinload(Risk.reviews).joinedload(Review.reviewer)))}
         for risk_id in batch:
             yield _entry(loaded[risk_id], matrix, as_of, public)
@@ -263,11 +264,19 @@ def _risks(register: Register, as_of: date, public: bool) -> Iterator[RiskEntry]
         del loaded
 
 
+def _lesson_origin(action: Action) -> str:
+    """' (From lesson L0003, Exercise Lemur.)': an action remembers the lessons it answers."""
+    if not action.lessons:
+        return ""
+    return " (From " + "; ".join(f"lesson {lesson.reference}, {lesson.event.name}"
+                                 for lesson in action.lessons) + ".)"
+
+
 def _entry(risk: Risk, matrix: scoring.Matrix, as_of: date, public: bool) -> RiskEntry:
     if public and risk.exempt:
         return RiskEntry(risk.reference, EXEMPT_TITLE, exempt=True, withheld=True)
     # Agreed actions first, then the controls in place, as the papers list them.
-    items = [Item(a.description, a.owner.name, ACTION_TYPE,
+    items = [Item(a.description + _lesson_origin(a), a.owner.name, ACTION_TYPE,
                   vocab.label(vocab.ACTION_STATUSES, a.status), a.target_date) for a in risk.actions]
     items += [Item(c.description, c.owner.name, CONTROL_TYPE, "", None) for c in risk.controls]
     return RiskEntry(

@@ -7,17 +7,18 @@ from __future__ import annotations
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import select
+from sqlalchemy import func, or_, select, tuple_
+from sqlalchemy.orm import joinedload
 
-from riskkit import permissions, vocab
+from riskkit import permissions, scoring, vocab
 from riskkit.audit import acting_as
 from riskkit.errors import NotFound, ValidationError
 from riskkit.extensions import db
-from riskkit.models import ContinuityPlan, Control, Event, Objective, Risk, User
+from riskkit.models import ContinuityPlan, Control, Event, Objective, Register, Risk, User
 from riskkit.models.base import utcnow
 from riskkit.models.events import event_controls, event_risks
 from riskkit.services.packs import Pack
-from riskkit.services.risks import check_version
+from riskkit.services.risks import LIVE, check_version
 
 #: How far back an exercise or incident still counts as evidence for a risk.
 EVIDENCE_MONTHS = 12
@@ -186,6 +187,36 @@ def exercised_risk_ids(risk_ids: list[int], as_of: date) -> set[int]:
         event_controls, event_controls.c.control_id == Control.id).where(
         event_controls.c.event_id.in_(recent), Control.risk_id.in_(risk_ids))
     return set(db.session.scalars(direct.union(through_controls)))
+
+
+def unexercised_top_risks(registers: list[Register], as_of: date,
+                          limit: int = 10) -> tuple[list[Risk], int]:
+    """Live risks rated in their matrix's top band with no exercise or incident evidence
+    (on the risk or a control) in the EVIDENCE_MONTHS before as_of: the first `limit`
+    by reference, and how many there are. Read in two statements by cell, not per risk."""
+    by_matrix: dict[str, list[Register]] = {}
+    for register in registers:
+        by_matrix.setdefault(register.matrix.slug, []).append(register)
+    in_top_band = []
+    for matrix_registers in by_matrix.values():
+        matrix = matrix_registers[0].matrix
+        cells = [(lk, im) for lk in matrix.levels("likelihood") for im in matrix.levels("impact")
+                 if scoring.rating(matrix, lk, im) == matrix.top_band]
+        in_top_band.append(Risk.register_id.in_([r.id for r in matrix_registers])
+                           & tuple_(Risk.likelihood, Risk.impact).in_(cells))
+    if not in_top_band:
+        return [], 0
+    recent = select(Event.id).where(Event.status != "planned",
+                                    Event.end_date > evidence_since(as_of),
+                                    Event.start_date <= as_of)
+    tested = select(event_risks.c.risk_id).where(event_risks.c.event_id.in_(recent)).union(
+        select(Control.risk_id).join(event_controls, event_controls.c.control_id == Control.id)
+        .where(event_controls.c.event_id.in_(recent)))
+    where = (Risk.status.in_(LIVE), or_(*in_top_band), Risk.id.not_in(tested))
+    count = db.session.scalar(select(func.count(Risk.id)).where(*where))
+    risks = list(db.session.scalars(select(Risk).where(*where).options(joinedload(Risk.owner))
+                                    .order_by(Risk.reference).limit(limit)))
+    return risks, count
 
 
 def search_controls(risks: list[Risk]) -> list[Control]:

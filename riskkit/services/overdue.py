@@ -121,6 +121,19 @@ def _lessons_due(as_of: date, cutoff: date, due_within: int, owner: User | None)
             for lesson_id, event, name, email, due, statement in db.session.execute(columns)]
 
 
+KIND_LABELS = {"review": "Review", "action": "Action", "lesson": "Lesson",
+               "exercise": "Exercise programme"}
+
+
+def path_of(item: Item) -> str:
+    """Where the item is dealt with in the web app (a path, for pages and emails)."""
+    if item.kind == "lesson":
+        return f"/lessons/{int(item.reference[1:])}"
+    if item.kind == "exercise":
+        return "/programme"
+    return f"/risks/{item.reference}"
+
+
 def by_owner(items: list[Item]) -> dict[str, list[Item]]:
     """Items grouped by owner name, owners in alphabetical order."""
     groups: dict[str, list[Item]] = {}

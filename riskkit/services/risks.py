@@ -17,7 +17,7 @@ from riskkit import permissions, scoring, vocab
 from riskkit.audit import acting_as
 from riskkit.errors import Conflict, NotFound, ValidationError
 from riskkit.extensions import db
-from riskkit.models import Action, Appetite, Control, Register, Review, Risk, User
+from riskkit.models import Action, Appetite, Control, Lesson, Register, Review, Risk, User
 from riskkit.services.registers import register_and_children
 
 #: Fields a risk form may change. Current likelihood and impact change only through
@@ -131,14 +131,17 @@ def list_risks(filters: RiskFilter, sort: str = "score", page: int | None = None
 
 
 def get_risk(reference: str) -> Risk:
-    """One risk whole: controls, actions and reviews with their people, in four statements."""
+    """One risk whole: controls, actions (with the lessons they answer) and reviews with
+    their people, in a fixed number of statements."""
     risk = db.session.scalar(
         select(Risk)
         .where(Risk.reference == (reference or "").strip().upper())
         .options(
             joinedload(Risk.owner), joinedload(Risk.register), joinedload(Risk.origin_register),
             selectinload(Risk.controls).joinedload(Control.owner),
+            selectinload(Risk.controls).joinedload(Control.tested_by_event),
             selectinload(Risk.actions).joinedload(Action.owner),
+            selectinload(Risk.actions).selectinload(Action.lessons).joinedload(Lesson.event),
             selectinload(Risk.reviews).joinedload(Review.reviewer),
         )
     )

@@ -3,6 +3,7 @@
 from flask import Blueprint, render_template, request
 from flask_login import current_user
 
+from riskkit.services.events import evidence_since, unexercised_top_risks
 from riskkit.services.registers import all_registers, rollup_ids
 from riskkit.services.risks import RiskFilter, appetites, count_risks, list_risks, summarise
 from riskkit.services.summaries import (
@@ -46,4 +47,6 @@ def index():
         overdue_action_count=count_actions_overdue(as_of),
         my_risks=[summarise(r, appetite) for r in list_risks(mine, page=1, per_page=SHOWN)],
         my_risk_count=count_risks(mine),
+        unexercised=unexercised_top_risks(registers, as_of, limit=SHOWN),
+        evidence_since=evidence_since(as_of),
     )

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from riskkit.extensions import db
 from riskkit.models import User
-from riskkit.services.overdue import KINDS, by_owner, describe_due, due_items
+from riskkit.services.overdue import KIND_LABELS, KINDS, by_owner, describe_due, due_items, path_of
 from riskkit.services.registers import all_registers
 from riskkit.web.params import date_arg, int_arg, today
 
@@ -35,7 +35,8 @@ def index():
     items, context = _report()
     owners = db.session.scalars(select(User).where(User.active).order_by(User.name)).all()
     return render_template("overdue/index.html", title="Overdue", section="overdue", items=items,
-                           groups=by_owner(items), describe_due=describe_due, owners=owners, **context)
+                           groups=by_owner(items), describe_due=describe_due, owners=owners,
+                           path_of=path_of, kind_labels=KIND_LABELS, **context)
 
 
 @bp.get("/overdue.csv")

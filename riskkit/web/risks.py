@@ -13,6 +13,8 @@ from riskkit.extensions import db
 from riskkit.models import Action, Control, HistoryEntry, Register, User
 from riskkit.models.base import utcnow
 from riskkit.services import lifecycle
+from riskkit.services.events import events_for_risk
+from riskkit.services.lessons import lessons_for_risk
 from riskkit.services.registers import all_registers
 from riskkit.services.reviews import record_review
 from riskkit.services.risks import (
@@ -98,6 +100,7 @@ def show(reference):
     return render_template(
         "risks/show.html", title=f"{risk.reference} {risk.title}", section="register",
         risk=risk, data=data, history=lifecycle.history_of(risk), confirm=forms.ConfirmForm(),
+        events=events_for_risk(risk), lessons=lessons_for_risk(risk),
         as_of=today(),
     )
 
