@@ -110,6 +110,24 @@ def _changes(obj, change: str):
             new = history.added[0] if history.added else None
         if old != new and not (change != "update" and old in (None, "") and new in (None, "")):
             yield key, old, new
+    # Links kept in association tables (the risks an exercise tests, the actions that
+    # answer a lesson...): what was unlinked is the old value, what was linked the new.
+    for relationship in state.mapper.relationships:
+        if relationship.secondary is None or change == "delete":
+            continue
+        history = state.attrs[relationship.key].history
+        if history.added or history.deleted:
+            yield (relationship.key, ", ".join(_label(o) for o in history.deleted) or None,
+                   ", ".join(_label(o) for o in history.added) or None)
+
+
+def _label(obj) -> str:
+    """How a linked record is named in the history."""
+    for attribute in ("reference", "name", "service"):
+        value = getattr(obj, attribute, None)
+        if value:
+            return str(value)
+    return f"{AUDITED.get(type(obj), type(obj).__name__.lower())} {obj.id}"
 
 
 def _remember_unloaded_old_values(session, obj) -> None:

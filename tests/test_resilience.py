@@ -433,3 +433,20 @@ def test_exercises_packs_lists_them_and_names_a_broken_file(app, runner, tmp_pat
     app.config["EXERCISE_PACKS_DIR"] = str(tmp_path)
     broken = runner.invoke(args=["exercises", "packs"])
     assert broken.exit_code == 1 and "broken.yaml, line " in broken.stderr
+
+
+def test_links_are_kept_in_the_history(demo):
+    lesson = _lesson_from_lemur()
+    lessons.raise_action(lesson, None, risk=get_risk("AH0011"), description="Buy fuel",
+                         owner=find_person("Wayne Gough"), target_date=date(2027, 1, 1))
+    db.session.commit()
+    rows = {(h.field, h.old_value, h.new_value) for h in db.session.scalars(
+        select(HistoryEntry).where(HistoryEntry.entity == "lesson", HistoryEntry.entity_id == lesson.id))}
+    assert ("risks", None, "AH0011") in rows and ("status", "identified", "action_planned") in rows
+    assert any(field == "actions" and new.startswith("action ") for field, _, new in rows)
+    lesson.risks = []
+    db.session.commit()
+    assert db.session.scalar(select(HistoryEntry).where(
+        HistoryEntry.entity == "lesson", HistoryEntry.entity_id == lesson.id,
+        HistoryEntry.field == "risks", HistoryEntry.old_value == "AH0011",
+        HistoryEntry.new_value.is_(None))) is not None
