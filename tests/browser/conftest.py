@@ -41,6 +41,7 @@ CHROMIUM_ARGS = [
 PASSWORD = "riskkit-demo"
 USERS = {
     "manager": ("richard.smith@example.gov.uk", "Richard Smith"),
+    "resilience": ("wayne.gough@example.gov.uk", "Wayne Gough"),
     "owner": ("chris.mckenzie@example.gov.uk", "Chris McKenzie"),
     "viewer": ("clerk@example.gov.uk", "Committee Clerk"),
     "admin": ("admin@example.gov.uk", "Risk Admin"),
@@ -66,6 +67,10 @@ def _answers(url: str) -> bool:
         return False
 
 
+#: The server's environment, so a test can run `riskkit` commands on the server's database.
+SERVER_ENV: dict[str, str] = {}
+
+
 @pytest.fixture(scope="session")
 def riskkit_server(tmp_path_factory):
     """Base URL of a riskkit server on the demo data, stopped at the end of the session."""
@@ -74,6 +79,7 @@ def riskkit_server(tmp_path_factory):
            if key not in ("RISKKIT_TEST_DATABASE_URL",)}
     env.update(RISKKIT_DATABASE_URL=f"sqlite:///{folder / 'riskkit.sqlite'}",
                RISKKIT_SECRET_KEY="browser-tests-only")
+    SERVER_ENV.update(env)
     demo = subprocess.run([str(RISKKIT), "demo"], env=env, cwd=ROOT, capture_output=True,
                           text=True, timeout=120)
     if demo.returncode != 0:
@@ -101,6 +107,15 @@ def riskkit_server(tmp_path_factory):
             except subprocess.TimeoutExpired:
                 server.kill()
                 server.wait()
+
+
+@pytest.fixture
+def riskkit_cli(riskkit_server):
+    """riskkit_cli(*args) -> the CompletedProcess of `riskkit ARGS` on the server's database."""
+    def _run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([str(RISKKIT), *args], env=SERVER_ENV, cwd=ROOT,
+                              capture_output=True, text=True, timeout=120)
+    return _run
 
 
 @pytest.fixture(scope="session")
@@ -140,7 +155,7 @@ def snap(request):
 @pytest.fixture
 def signed_in(new_context, snap):
     """signed_in(role) -> a page in a fresh browser context, signed in as the demo user
-    with that role (manager, owner, viewer or admin), on the page sign-in leads to.
+    with that role (manager, resilience, owner, viewer or admin), on the page sign-in leads to.
 
     At the end of the test, any script error on a page, or any stylesheet, script, font
     or image that failed to load, is an error."""
