@@ -5,29 +5,29 @@ import pytest
 from riskkit.services.risks import get_risk
 from tests.web_helpers import sign_in
 
-ROLES = ["anonymous", "viewer", "owner", "manager", "admin"]
+ROLES = ["anonymous", "viewer", "owner", "resilience", "manager", "admin"]
 # AH0033 is the owner's own risk (Chris McKenzie); AH0005 belongs to the manager.
 GET_MATRIX = {
-    #  route                                anonymous viewer owner manager admin
-    "/":                                   (302, 200, 200, 200, 200),
-    "/risks":                              (302, 200, 200, 200, 200),
-    "/risks?register=AH&rating=High":      (302, 200, 200, 200, 200),
-    "/risks/AH0033":                       (302, 200, 200, 200, 200),
-    "/risks/new":                          (302, 403, 403, 200, 200),
-    "/risks/AH0033/edit":                  (302, 403, 200, 200, 200),
-    "/risks/AH0005/edit":                  (302, 403, 403, 200, 200),
-    "/risks/AH0033/review":                (302, 403, 200, 200, 200),
-    "/risks/AH0005/review":                (302, 403, 403, 200, 200),
-    "/risks/AH0033/controls/new":          (302, 403, 200, 200, 200),
-    "/risks/AH0005/controls/new":          (302, 403, 403, 200, 200),
-    "/risks/AH0033/actions/new":           (302, 403, 200, 200, 200),
-    "/risks/AH0005/actions/new":           (302, 403, 403, 200, 200),
-    "/admin/users":                        (302, 403, 403, 403, 200),
-    "/admin/users/new":                    (302, 403, 403, 403, 200),
-    "/admin/registers":                    (302, 403, 403, 403, 200),
-    "/admin/registers/new":                (302, 403, 403, 403, 200),
-    "/admin/matrices":                     (302, 403, 403, 403, 200),
-    "/login":                              (200, 302, 302, 302, 302),
+    #  route                                anonymous viewer owner resilience manager admin
+    "/":                                   (302, 200, 200, 200, 200, 200),
+    "/risks":                              (302, 200, 200, 200, 200, 200),
+    "/risks?register=AH&rating=High":      (302, 200, 200, 200, 200, 200),
+    "/risks/AH0033":                       (302, 200, 200, 200, 200, 200),
+    "/risks/new":                          (302, 403, 403, 403, 200, 200),
+    "/risks/AH0033/edit":                  (302, 403, 200, 403, 200, 200),
+    "/risks/AH0005/edit":                  (302, 403, 403, 403, 200, 200),
+    "/risks/AH0033/review":                (302, 403, 200, 403, 200, 200),
+    "/risks/AH0005/review":                (302, 403, 403, 403, 200, 200),
+    "/risks/AH0033/controls/new":          (302, 403, 200, 403, 200, 200),
+    "/risks/AH0005/controls/new":          (302, 403, 403, 403, 200, 200),
+    "/risks/AH0033/actions/new":           (302, 403, 200, 403, 200, 200),
+    "/risks/AH0005/actions/new":           (302, 403, 403, 403, 200, 200),
+    "/admin/users":                        (302, 403, 403, 403, 403, 200),
+    "/admin/users/new":                    (302, 403, 403, 403, 403, 200),
+    "/admin/registers":                    (302, 403, 403, 403, 403, 200),
+    "/admin/registers/new":                (302, 403, 403, 403, 403, 200),
+    "/admin/matrices":                     (302, 403, 403, 403, 403, 200),
+    "/login":                              (200, 302, 302, 302, 302, 302),
 }
 
 
@@ -50,15 +50,15 @@ def test_get_permission_matrix(web, route, expected):
 def _post_routes():
     ah33, ah05 = get_risk("AH0033"), get_risk("AH0005")
     return {
-        # route: (data, anonymous viewer owner manager admin)
-        "/risks/AH0033/close": ({"version": ah33.version}, (302, 403, 403, 302, 302)),
-        "/risks/AH0033/escalate": ({"version": ah33.version}, (302, 403, 403, 302, 302)),
+        # route: (data, anonymous viewer owner resilience manager admin)
+        "/risks/AH0033/close": ({"version": ah33.version}, (302, 403, 403, 403, 302, 302)),
+        "/risks/AH0033/escalate": ({"version": ah33.version}, (302, 403, 403, 403, 302, 302)),
         f"/risks/AH0033/actions/{ah33.actions[0].id}/done":
-            ({"version": ah33.actions[0].version}, (302, 403, 302, 302, 302)),
+            ({"version": ah33.actions[0].version}, (302, 403, 302, 403, 302, 302)),
         f"/risks/AH0005/actions/{ah05.actions[0].id}/done":
-            ({"version": ah05.actions[0].version}, (302, 403, 403, 302, 302)),
+            ({"version": ah05.actions[0].version}, (302, 403, 403, 403, 302, 302)),
         f"/risks/AH0005/controls/{ah05.controls[0].id}/remove":
-            ({"version": ah05.controls[0].version}, (302, 403, 403, 302, 302)),
+            ({"version": ah05.controls[0].version}, (302, 403, 403, 403, 302, 302)),
     }
 
 
@@ -71,7 +71,7 @@ def test_post_permission_matrix(web, role_index, role):
         if expected[role_index] == 302 and role != "anonymous":
             assert "/login" not in response.location
         # undo a successful close/escalate so later routes see the same risk state
-        if role_index >= 3 and route.endswith(("/close", "/escalate")):
+        if role in ("manager", "admin") and route.endswith(("/close", "/escalate")):
             undo = "reopen" if route.endswith("/close") else "de_escalate"
             risk = get_risk("AH0033")
             _client(web, "manager").post(f"/risks/AH0033/{undo}", data={"version": risk.version})
