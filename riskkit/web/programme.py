@@ -1,5 +1,207 @@
-"""Placeholder blueprint, filled in by the pages of issue 5."""
+"""The exercise programme (what is due, and the cadence rules), business continuity
+plans and common themes, with the cross-reference of themes against events. Views
+parse the form, call a service, and render; the rules live in the services."""
 
-from flask import Blueprint
+from datetime import date, datetime
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from riskkit import permissions
+from riskkit.errors import Conflict, NotFound, ValidationError
+from riskkit.extensions import db
+from riskkit.models import HistoryEntry, User
+from riskkit.models.base import utcnow
+from riskkit.reports.workbook import csv_bytes
+from riskkit.services import plans as plan_service
+from riskkit.services import programme as programme_service
+from riskkit.services import themes as theme_service
+from riskkit.services.overdue import describe_due
+from riskkit.services.risks import commit
+from riskkit.web import forms
+from riskkit.web.params import date_arg, int_arg, today
+from riskkit.web.programme_forms import NewThemeForm, PlanForm, RuleForm, ThemeForm
 
 bp = Blueprint("programme", __name__)
+LATEST_AS_OF = date(9000, 1, 1)  # later dates cannot have years added to them safely
+
+
+def _found(get, item_id):
+    try:
+        return get(item_id)
+    except NotFound:
+        abort(404)
+
+
+def _save(form, change) -> bool:
+    """Run a service call and commit; a refusal goes on the field it names."""
+    try:
+        change()
+        commit()
+        return True
+    except ValidationError as error:
+        db.session.rollback()
+        forms.put_error(form, error)
+        return False
+
+
+def when(item) -> str:
+    """'due now' (never held), '47 days overdue', 'due in 5 days'."""
+    return "due now" if item.never else describe_due(item)
+
+
+# --- the programme and its rules --------------------------------------------------------
+
+
+@bp.get("/programme")
+def index():
+    """What the programme has due or overdue as of a date, and the rules it follows."""
+    args, errors = request.args, {}
+    as_of = date_arg(args, "as_of", today(), errors)
+    if as_of >= LATEST_AS_OF:
+        errors["as_of"] = f"Choose a date before {LATEST_AS_OF:%Y}"
+        as_of = today()
+    due_within = min(max(int_arg(args, "due_within") or 0, 0), 366)
+    items = programme_service.due(as_of, due_within)
+    return render_template("programme/index.html", title="Exercise programme",
+                           section="programme", items=items, rules=programme_service.list_rules(),
+                           as_of=as_of, due_within=due_within, errors=errors, when=when)
+
+
+@bp.route("/programme/rules/new", methods=["GET", "POST"], defaults={"rule_id": None})
+@bp.route("/programme/rules/<int:rule_id>/edit", methods=["GET", "POST"])
+def rule(rule_id):
+    """Add a cadence rule, or change one."""
+    permissions.require(current_user, "edit_exercises")
+    item = _found(programme_service.get_rule, rule_id) if rule_id else None
+    form = RuleForm(obj=item if request.method == "GET" else None)
+    if form.validate_on_submit() and _save(form, lambda: programme_service.save_rule(
+            current_user, item, name=form.name.data, kind=form.kind.data,
+            event_type=form.event_type.data or "", interval=form.interval.data,
+            unit=form.unit.data, not_before_days=form.not_before_days.data,
+            active=form.active.data)):
+        flash(f"Saved the rule {form.name.data.strip()}.")
+        return redirect(url_for("programme.index", _anchor="rules"))
+    title = f"Change the rule {item.name}" if item else "Add a rule"
+    return render_template("programme/rule.html", title=title, section="programme", form=form,
+                           item=item), 400 if form.errors else 200
+
+
+# --- business continuity plans ----------------------------------------------------------
+
+
+@bp.get("/plans")
+def plans():
+    """Business continuity plans: owner, reviews, and when each was last exercised."""
+    as_of = today()
+    return render_template("programme/plans.html", title="Business continuity plans",
+                           section="programme", plans=plan_service.list_plans(),
+                           exercised=plan_service.last_exercised(as_of), as_of=as_of)
+
+
+@bp.route("/plans/new", methods=["GET", "POST"], defaults={"plan_id": None})
+@bp.route("/plans/<int:plan_id>/edit", methods=["GET", "POST"])
+def plan(plan_id):
+    """Add a business continuity plan, or change one."""
+    permissions.require(current_user, "edit_exercises")
+    item = _found(plan_service.get_plan, plan_id) if plan_id else None
+    form = PlanForm(obj=item if request.method == "GET" else None)
+    form.owner.choices = forms.options([("", "Choose a person")] + [
+        (p.id, p.name) for p in db.session.scalars(
+            select(User).where(User.active).order_by(User.name))])
+    if not form.is_submitted():
+        form.owner.data = item.owner_id if item else None
+        form.version.data = item.version if item else ""
+        form.opened_at.data = utcnow().isoformat()
+    conflict = None
+    if form.validate_on_submit():
+        try:
+            if _save(form, lambda: plan_service.save_plan(
+                    current_user, item, service=form.service.data, owner=_person(form.owner.data),
+                    last_reviewed=form.last_reviewed.data, next_review=form.next_review.data,
+                    expected_version=_version(form))):
+                flash(f"Saved the plan for {form.service.data.strip()}.")
+                return redirect(url_for("programme.plans"))
+        except Conflict as error:
+            db.session.rollback()
+            form.version.data = item.version
+            conflict = {"message": str(error), "changes": _plan_changes(item, form)}
+    title = f"Change the plan for {item.service}" if item else "Add a plan"
+    status = 409 if conflict else 400 if form.errors else 200
+    return render_template("programme/plan.html", title=title, section="programme", form=form,
+                           item=item, conflict=conflict), status
+
+
+def _person(person_id) -> User:
+    person = db.session.get(User, person_id) if isinstance(person_id, int) else None
+    if person is None:
+        raise ValidationError("Choose an owner from the list", field="owner")
+    return person
+
+
+def _version(form) -> int | None:
+    try:
+        return int(form.version.data)
+    except (TypeError, ValueError):
+        return None
+
+
+def _plan_changes(item, form) -> list[HistoryEntry]:
+    """What others changed on the plan since the form was opened, to show on a conflict."""
+    try:
+        opened = datetime.fromisoformat(form.opened_at.data)
+    except (TypeError, ValueError):
+        return []
+    return list(db.session.scalars(select(HistoryEntry).where(
+        HistoryEntry.entity == "plan", HistoryEntry.entity_id == item.id,
+        HistoryEntry.at > opened).order_by(HistoryEntry.id)))
+
+
+# --- themes -----------------------------------------------------------------------------
+
+
+@bp.route("/themes", methods=["GET", "POST"])
+def themes():
+    """The common themes; editors add one here."""
+    form = NewThemeForm()
+    if request.method == "POST":
+        permissions.require(current_user, "edit_exercises")
+        if form.validate_on_submit() and _save(form, lambda: theme_service.save_theme(
+                current_user, None, name=form.name.data)):
+            flash(f"Added the theme {form.name.data.strip()}.")
+            return redirect(url_for("programme.themes"))
+    return render_template("programme/themes.html", title="Themes", section="programme",
+                           themes=theme_service.list_themes(), form=form
+                           ), 400 if form.errors else 200
+
+
+@bp.route("/themes/<int:theme_id>/edit", methods=["GET", "POST"])
+def theme(theme_id):
+    """Rename a theme, or stop offering it."""
+    permissions.require(current_user, "edit_exercises")
+    item = _found(theme_service.get_theme, theme_id)
+    form = ThemeForm(obj=item if request.method == "GET" else None)
+    if form.validate_on_submit() and _save(form, lambda: theme_service.save_theme(
+            current_user, item, name=form.name.data, active=form.active.data)):
+        flash(f"Saved the theme {form.name.data.strip()}.")
+        return redirect(url_for("programme.themes"))
+    return render_template("programme/theme.html", title=f"Change the theme {item.name}",
+                           section="programme", form=form, item=item
+                           ), 400 if form.errors else 200
+
+
+@bp.get("/themes/cross-reference")
+def cross_reference():
+    """Themes against the exercises and incidents they came up in."""
+    return render_template("programme/cross_reference.html", title="Themes cross-reference",
+                           section="programme", table=theme_service.cross_reference())
+
+
+@bp.get("/themes/cross-reference.csv")
+def cross_reference_csv():
+    """The cross-reference as CSV, one row per theme and event."""
+    headers, rows = theme_service.cross_reference_rows(theme_service.cross_reference())
+    return Response(csv_bytes(headers, rows), mimetype="text/csv",
+                    headers={"Content-Disposition": "attachment; filename=cross-reference.csv"})
+
