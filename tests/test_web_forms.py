@@ -258,3 +258,17 @@ def test_dashboard_lists_a_rating_change_since_the_chosen_date(client):
     assert "Medium 12" in changes and "High 16" in changes
     later = client.get("/?since=2021-10-01&as_of=2021-10-02").get_data(as_text=True)
     assert "No risk has changed rating since 01/10/2021" in later
+
+
+def test_a_date_sent_as_one_value_is_treated_as_blank_not_a_crash(client):
+    sign_in(client, "manager")
+    owner = get_risk("AH0011").owner
+    before = len(get_risk("AH0011").actions)
+    added = client.post("/risks/AH0011/actions/new", data={
+        "description": "Test the generator monthly", "owner": str(owner.id),
+        "target_date": "30/11/2021", "status": "planned", "version": "", "opened_at": ""})
+    assert added.status_code in (302, 400)
+    db.session.expire_all()
+    action = [a for a in get_risk("AH0011").actions if a.description == "Test the generator monthly"]
+    assert len(get_risk("AH0011").actions) == before + len(action)
+    assert all(a.target_date is None for a in action)

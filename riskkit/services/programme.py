@@ -109,11 +109,10 @@ def save_rule(by: User | None, rule: CadenceRule | None, *, name: str, kind: str
     return rule
 
 
-def after(start: date, rule: CadenceRule, interval: int | None = None) -> date:
-    amount = rule.interval if interval is None else interval
+def after(start: date, rule: CadenceRule) -> date:
     if rule.unit == "months":
-        return start + relativedelta(months=amount)
-    return start + timedelta(days=amount)
+        return start + relativedelta(months=rule.interval)
+    return start + timedelta(days=rule.interval)
 
 
 def due(as_of: date, due_within: int = 0, owner: User | None = None) -> list[Due]:
@@ -191,7 +190,7 @@ def _follow_ups_due(rule: CadenceRule, held: list[Event], as_of: date) -> list[D
         due_date = after(event.end_date, rule)
         note = f"{event.type_label.lower()} ended {event.end_date:%d/%m/%Y}"
         if rule.not_before_days:
-            note += f"; not before {after(event.end_date, rule, rule.not_before_days):%d/%m/%Y}"
+            note += f"; not before {event.end_date + timedelta(days=rule.not_before_days):%d/%m/%Y}"
         items.append(Due(rule.name, rule.kind, event.name, due_date, (as_of - due_date).days,
                          note, _name(event.lead), _email(event.lead), event_id=event.id))
     return items

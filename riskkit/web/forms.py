@@ -41,13 +41,16 @@ def options(pairs) -> list[SelectChoice]:
 
 
 class GovDateField(DateField):
-    """A day-month-year date. A post that leaves the field out altogether is treated
-    as blank, rather than breaking the GOV.UK widget when the form is shown again."""
+    """A day-month-year date. A post that leaves the field out, or sends it as one value
+    instead of day, month and year, is treated as blank, rather than breaking the GOV.UK
+    widget when the form is shown again."""
 
     def process(self, formdata, data=None, extra_filters=None):
         super().process(formdata, data, extra_filters)
-        if not self.raw_data:
+        if not self.raw_data or len(self.raw_data) != 3:
             self.raw_data = None
+            if formdata is not None and formdata.getlist(self.name):
+                self.data = None
 
 
 def date_field(label: str, required: bool = False, **kwargs) -> DateField:
