@@ -11,6 +11,9 @@ from riskkit.extensions import db
 from riskkit.models.base import Timestamps, clean_text
 
 
+MAX_INTERVAL = 999
+
+
 class CadenceRule(Timestamps, db.Model):
     __tablename__ = "cadence_rules"
 
@@ -41,6 +44,8 @@ class CadenceRule(Timestamps, db.Model):
         if value is None or int(value) <= 0:
             raise ValidationError("The interval must be a whole number greater than zero",
                                   field="interval")
+        if int(value) > MAX_INTERVAL:  # beyond any programme, and past the calendar's end
+            raise ValidationError(f"The interval must be {MAX_INTERVAL} or fewer", field="interval")
         return int(value)
 
     @validates("not_before_days")
