@@ -7,6 +7,7 @@ from flask import current_app
 
 from riskkit import vocab
 from riskkit.commands.common import ISO_DATE, command, print_json, print_table, today
+from riskkit.commands.exercise_reports import SUBCOMMANDS
 from riskkit.extensions import db
 from riskkit.services import events, packs, programme
 from riskkit.services.overdue import describe_due
@@ -87,7 +88,7 @@ def new(slug, name, start, end, lead, references):
                f" ({len(event.objectives)} objectives)")
 
 
-for subcommand in (list_events, due, list_packs, new):
+for subcommand in (list_events, due, list_packs, new, *SUBCOMMANDS):
     exercises.add_command(subcommand)
 
 COMMANDS = [exercises]

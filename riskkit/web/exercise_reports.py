@@ -1,5 +1,52 @@
-"""Placeholder blueprint, filled in by the pages of issue 5."""
+"""Downloads of an exercise's (or incident's) report as a PDF and of the improvement plan
+as an Excel workbook, for anyone signed in."""
 
-from flask import Blueprint
+import io
+import re
+
+from flask import Blueprint, Response, current_app, render_template, request, send_file
+from flask_login import current_user
+
+from riskkit import permissions
+from riskkit.reports.exercise import render_exercise_report
+from riskkit.reports.improvement_plan import improvement_plan_bytes
+from riskkit.services.events import get_event
+from riskkit.services.exercise_report import build_improvement_plan, build_report
+from riskkit.web.params import int_arg, today
 
 bp = Blueprint("exercise_reports", __name__)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def slug(name: str) -> str:
+    """exercise-lemur: a file name's worth of an event's name."""
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:60].rstrip("-") or "event"
+
+
+@bp.get("/exercises/<int:event_id>/report.pdf")
+def report(event_id):
+    """The exercise report, or an incident's debrief report (an unknown number is a 404)."""
+    permissions.require(current_user, "view")
+    event = get_event(event_id)
+    data = build_report(event, current_app.config["ORGANISATION_NAME"], as_of=today())
+    name = ("exercise-report-" if event.is_exercise else "incident-debrief-report-") + slug(event.name)
+    return Response(render_exercise_report(data, generated_on=today()), mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'})
+
+
+@bp.get("/improvement-plan.xlsx")
+def improvement_plan():
+    """Every lesson, or one event's (?event=7); ?open=1 for the open lessons only."""
+    permissions.require(current_user, "view")
+    event = None
+    if request.args.get("event", "").strip():
+        event_id = int_arg(request.args, "event")
+        if event_id is None:
+            return render_template("errors/400.html", message=(
+                f"{request.args['event']!r} is not an exercise or incident number")), 400
+        event = get_event(event_id)
+    plan = build_improvement_plan(event, as_of=today(), open_only=request.args.get("open") == "1")
+    which = slug(event.name) if event else "all"
+    return send_file(io.BytesIO(improvement_plan_bytes(plan)), mimetype=XLSX, as_attachment=True,
+                     download_name=f"improvement-plan-{which}-{today().isoformat()}.xlsx")

@@ -1,0 +1,59 @@
+"""exercises report and exercises improvement-plan: an exercise's (or incident's) report
+as a PDF, and the improvement plan as an Excel workbook."""
+
+import click
+from flask import current_app
+
+from riskkit.commands.common import command, today
+from riskkit.errors import ValidationError
+from riskkit.reports.exercise import render_exercise_report
+from riskkit.reports.files import write_atomically
+from riskkit.reports.improvement_plan import improvement_plan_bytes
+from riskkit.services.exercise_report import (
+    build_improvement_plan,
+    build_report,
+    event_by_number_or_name,
+)
+
+
+def _check_suffix(path: str, suffix: str, what: str) -> None:
+    if not path.lower().endswith(suffix):
+        raise ValidationError(f"Cannot write {what} to {path!r}: the file name must end in {suffix}",
+                              field="file")
+
+
+@command("report")
+@click.argument("event", metavar="EVENT")
+# A plain string: write_atomically reports every unwritable path as one line and exit 1.
+@click.argument("path", metavar="FILE.pdf")
+def report(event, path):
+    """Write the report of an exercise, or the debrief report of an incident, as a PDF.
+    EVENT is its number (see `riskkit exercises list`) or its exact name."""
+    _check_suffix(path, ".pdf", "a report")
+    chosen = event_by_number_or_name(event)
+    data = build_report(chosen, current_app.config["ORGANISATION_NAME"], as_of=today())
+    target = write_atomically(path, render_exercise_report(data, generated_on=today()))
+    what = "exercise report" if data.is_exercise else "incident debrief report"
+    click.echo(f"Wrote {target}: {what} for {data.name}"
+               f" ({len(data.lessons)} lesson{'s' if len(data.lessons) != 1 else ''})")
+
+
+@command("improvement-plan")
+@click.argument("path", metavar="FILE.xlsx")
+@click.option("--event", "spec", metavar="EVENT",
+              help="Only this exercise or incident (its number or exact name); default all.")
+@click.option("--open-only", is_flag=True,
+              help="Only open lessons (identified, action planned or in progress).")
+def improvement_plan(path, spec, open_only):
+    """Write the improvement plan as an Excel workbook: a row per lesson, and the actions
+    the lessons raised on risks."""
+    _check_suffix(path, ".xlsx", "the improvement plan")
+    event = event_by_number_or_name(spec) if spec else None
+    plan = build_improvement_plan(event, as_of=today(), open_only=open_only)
+    target = write_atomically(path, improvement_plan_bytes(plan))
+    lessons, actions = len(plan.lessons), len(plan.actions)
+    click.echo(f"Wrote {target}: {lessons} lesson{'s' if lessons != 1 else ''} and {actions}"
+               f" action{'s' if actions != 1 else ''}" + (f" for {event.name}" if event else ""))
+
+
+SUBCOMMANDS = [report, improvement_plan]
