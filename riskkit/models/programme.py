@@ -10,7 +10,6 @@ from riskkit.errors import ValidationError
 from riskkit.extensions import db
 from riskkit.models.base import Timestamps, clean_text
 
-
 MAX_INTERVAL = 999
 
 
