@@ -88,3 +88,90 @@ def test_static_assets_need_no_login(web):
     response = web.test_client().get("/assets/riskkit.min.css")
     assert response.status_code == 200 and b"arial" in response.data
     response.close()
+
+
+# The resilience pages. {event} is Exercise Lemur, {lesson} its first lesson; the ids are
+# read from the demo data so the matrix does not depend on load order.
+RESILIENCE_GET = {
+    #  route                                      anonymous viewer owner resilience manager admin
+    "/exercises":                                (302, 200, 200, 200, 200, 200),
+    "/exercises/{event}":                        (302, 200, 200, 200, 200, 200),
+    "/exercises/{event}/report.pdf":             (302, 200, 200, 200, 200, 200),
+    "/improvement-plan.xlsx":                    (302, 200, 200, 200, 200, 200),
+    "/debriefs/{debrief}":                       (302, 200, 200, 200, 200, 200),
+    "/lessons":                                  (302, 200, 200, 200, 200, 200),
+    "/lessons/{lesson}":                         (302, 200, 200, 200, 200, 200),
+    "/programme":                                (302, 200, 200, 200, 200, 200),
+    "/plans":                                    (302, 200, 200, 200, 200, 200),
+    "/themes":                                   (302, 200, 200, 200, 200, 200),
+    "/themes/cross-reference":                   (302, 200, 200, 200, 200, 200),
+    "/themes/cross-reference.csv":               (302, 200, 200, 200, 200, 200),
+    "/exercises/new":                            (302, 403, 403, 200, 200, 200),
+    "/exercises/new?pack=power-outage":          (302, 403, 403, 200, 200, 200),
+    "/incidents/new":                            (302, 403, 403, 200, 200, 200),
+    "/exercises/{event}/edit":                   (302, 403, 403, 200, 200, 200),
+    "/exercises/{event}/outcome":                (302, 403, 403, 200, 200, 200),
+    "/exercises/{event}/debriefs/new":           (302, 403, 403, 200, 200, 200),
+    "/observations/{observation}/lesson":        (302, 403, 403, 200, 200, 200),
+    "/lessons/{lesson}/edit":                    (302, 403, 403, 200, 200, 200),
+    "/lessons/{lesson}/actions/new":             (302, 403, 403, 200, 200, 200),
+    "/programme/rules/new":                      (302, 403, 403, 200, 200, 200),
+    "/programme/rules/{rule}/edit":              (302, 403, 403, 200, 200, 200),
+    "/plans/new":                                (302, 403, 403, 200, 200, 200),
+    "/plans/{plan}/edit":                        (302, 403, 403, 200, 200, 200),
+    "/themes/{theme}/edit":                      (302, 403, 403, 200, 200, 200),
+}
+
+
+def _ids() -> dict[str, int]:
+    from riskkit.services import events, plans, programme, themes
+
+    lemur = events.find_event("Exercise Lemur")
+    debrief = lemur.debriefs[-1]
+    return {"event": lemur.id, "debrief": debrief.id, "observation": debrief.observations[0].id,
+            "lesson": lemur.lessons[0].id, "rule": programme.list_rules()[0].id,
+            "plan": plans.list_plans()[0].id, "theme": themes.list_themes()[0].id}
+
+
+@pytest.mark.parametrize("route, expected", RESILIENCE_GET.items(), ids=list(RESILIENCE_GET))
+def test_resilience_get_permission_matrix(web, route, expected):
+    path = route.format(**_ids())
+    for role, status in zip(ROLES, expected, strict=True):
+        response = _client(web, role).get(path)
+        assert response.status_code == status, f"{role} GET {path}"
+        if status == 403:
+            assert "You do not have permission to do that" in response.get_data(as_text=True)
+
+
+def test_resilience_post_permission_matrix(web):
+    """Viewers and owners may change nothing on the resilience side; a lesson's owner
+    may move it on, but not someone else's."""
+    from riskkit.extensions import db
+    from riskkit.services import events, lessons
+    from riskkit.services.people import find_person
+
+    ids = _ids()
+    lemur = events.find_event("Exercise Lemur")
+    mine = lessons.save_lesson(None, None, event=lemur, statement="Owner's own lesson",
+                               owner=find_person("Chris McKenzie"), due_date=None)
+    db.session.commit()
+    refused = {
+        f"/exercises/{ids['event']}/status": {"status": "closed", "version": lemur.version},
+        f"/debriefs/{ids['debrief']}/observations": {"prompt": "went_well", "kind": "strength",
+                                                     "text": "x"},
+        f"/lessons/{ids['lesson']}/status": {"status": "closed"},
+        "/themes": {"name": "Weather"},
+        f"/lessons/{mine.id}/edit": {"statement": "changed"},
+    }
+    for role in ("viewer", "owner"):
+        for route, data in refused.items():
+            response = _client(web, role).post(route, data=data)
+            assert response.status_code == 403, f"{role} POST {route}"
+    assert _client(web, "anonymous").post("/themes", data={"name": "Weather"}).status_code == 302
+    moved = _client(web, "owner").post(f"/lessons/{mine.id}/status",
+                                       data={"status": "action_planned", "version": mine.version})
+    assert moved.status_code == 302
+    db.session.expire_all()
+    assert lessons.get_lesson(mine.id).status == "action_planned"
+    added = _client(web, "resilience").post("/themes", data={"name": "Weather"})
+    assert added.status_code == 302

@@ -203,6 +203,13 @@ def test_viewer_sees_no_buttons_that_change_things(signed_in, snap):
     pytest.param("register", "/risks", id="register"),
     pytest.param("risk", "/risks/AH0038", id="risk"),
     pytest.param("review-form", "/risks/AH0038/review", id="review-form"),
+    pytest.param("exercises", "/exercises", id="exercises"),
+    pytest.param("exercise", "/exercises/7", id="exercise"),  # Exercise Lemur in the demo
+    pytest.param("incident-form", "/incidents/new", id="incident-form"),
+    pytest.param("lessons", "/lessons", id="lessons"),
+    pytest.param("programme", "/programme", id="programme"),
+    pytest.param("cross-reference", "/themes/cross-reference", id="cross-reference"),
+    pytest.param("plans", "/plans", id="plans"),
 ])
 def test_axe_finds_no_serious_violations(signed_in, snap, name, path):
     page = signed_in("manager")
