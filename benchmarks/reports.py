@@ -8,6 +8,7 @@ cached databases of run.py; memory is tracemalloc's peak during one run.
 """
 
 import argparse
+import json
 import statistics
 import subprocess
 import sys
@@ -62,18 +63,24 @@ def measure(path: Path, arguments: list[str], repeat: int) -> dict:
             info = subprocess.run(["pdfinfo", str(written[0])], capture_output=True, text=True).stdout
             pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
         out_file = written[0].suffix if written else "stdout"
+        items = len(json.loads(result.stdout)) if not written and "json" in args else None
     median = statistics.median(times)
     return {"median": median, "peak_mb": peak / 1e6, "size_mb": size / 1e6, "pages": pages,
-            "output": out_file}
+            "output": out_file, "items": items}
 
 
 def section(rows: list[tuple]) -> str:
+    listed = next((m for _, _, m in rows if m.get("items") is not None), None)
+    here = (f" (here {listed['items']:,} items, {listed['size_mb']:.0f} MB of JSON)"
+            if listed else "")
     lines = [START, "## Reports", "",
              "Whole commands, as cron or a clerk runs them (`python benchmarks/reports.py`): median of"
              " the timed runs, output size, and tracemalloc's peak of Python memory in a separate run."
              " The appendix and the Excel export read risks in batches and write them as they go, so"
              " their memory stays far below the size of the data; the overdue report keeps one small"
-             " row per item and prints them at the end.", "",
+             f" row per item{here} and prints them at the end; its items include lessons past"
+             " their due date and what the exercise programme has overdue.",
+             "",
              "| Command | Risks in the database | Median (s) | Output (MB) | Pages | Pages per second"
              " | Peak memory (MB) |",
              "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
