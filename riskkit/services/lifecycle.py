@@ -6,13 +6,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
-
 from riskkit import permissions, vocab
 from riskkit.audit import acting_as
 from riskkit.errors import ValidationError
 from riskkit.extensions import db
-from riskkit.models import Action, Control, HistoryEntry, Risk, User
+from riskkit.models import Action, Control, Risk, User
 from riskkit.services.risks import check_version
 
 
@@ -105,9 +103,3 @@ def remove(risk: Risk, by: User, item: Control | Action, expected_version: int |
         db.session.delete(item)
         db.session.flush()
 
-
-def history_of(risk: Risk, limit: int = 200) -> list[HistoryEntry]:
-    """The risk's change history (its own fields and its children's), newest first."""
-    return list(db.session.scalars(
-        select(HistoryEntry).where(HistoryEntry.risk_id == risk.id)
-        .order_by(HistoryEntry.id.desc()).limit(limit)))

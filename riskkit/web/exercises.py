@@ -3,7 +3,6 @@ from scratch), recording an incident, the event page, its outcome and status, an
 debriefs with their observations. Views parse the form, call a service, commit and
 redirect; the rules live in the services."""
 
-from datetime import datetime
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -12,10 +11,11 @@ from sqlalchemy import select
 from riskkit import permissions, vocab
 from riskkit.errors import Conflict, NotFound, ValidationError
 from riskkit.extensions import db
-from riskkit.models import HistoryEntry, Risk, User
+from riskkit.models import Risk, User
 from riskkit.models.base import utcnow
 from riskkit.services import debriefs as debrief_service
 from riskkit.services import events as event_service
+from riskkit.services import history
 from riskkit.services import packs as pack_service
 from riskkit.services.plans import list_plans
 from riskkit.services.risks import LIVE, commit
@@ -110,17 +110,6 @@ def expected(form) -> int | None:
         return None
 
 
-def changes_since(entity: str, record, form) -> list[HistoryEntry]:
-    """What others changed on the record since the form was opened, to show on a conflict."""
-    try:
-        opened = datetime.fromisoformat(form.opened_at.data)
-    except (TypeError, ValueError):
-        return []
-    return list(db.session.scalars(select(HistoryEntry).where(
-        HistoryEntry.entity == entity, HistoryEntry.entity_id == record.id,
-        HistoryEntry.at > opened).order_by(HistoryEntry.id)))
-
-
 def run(form, change, record=None, entity: str = "", page_field: str = "page"):
     """Run a service call and commit it. Returns (result, conflict, page_errors): a
     refused value goes on its form field (or, if the form has none, into page_errors);
@@ -133,7 +122,8 @@ def run(form, change, record=None, entity: str = "", page_field: str = "page"):
         db.session.rollback()
         if record is not None and "version" in form._fields:
             form.version.data = record.version
-        changes = changes_since(entity, record, form) if record is not None else []
+        changes = history.changed_since(form.opened_at.data, entity=entity, entity_id=record.id) \
+            if record is not None else []
         return None, {"message": str(error), "changes": changes}, {}
     except ValidationError as error:
         db.session.rollback()

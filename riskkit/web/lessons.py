@@ -5,13 +5,13 @@ form, call a service, commit and redirect; the rules live in the services."""
 
 from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from riskkit import permissions, vocab
 from riskkit.errors import ValidationError
 from riskkit.extensions import db
-from riskkit.models import Action, Event, HistoryEntry, User
+from riskkit.models import Action, Event, User
 from riskkit.services import debriefs as debrief_service
+from riskkit.services import history
 from riskkit.services import lessons as lesson_service
 from riskkit.web import event_forms
 from riskkit.web.exercises import (
@@ -69,12 +69,10 @@ def _show(lesson, move_form=None, link_form=None, failed=None, conflict=None, pa
     _move_choices(move_form, lesson)
     link_form = link_form or event_forms.LinkActionForm(formdata=None)
     linkable = _link_choices(link_form, lesson)
-    history = list(db.session.scalars(select(HistoryEntry).where(
-        HistoryEntry.entity == "lesson", HistoryEntry.entity_id == lesson.id)
-        .order_by(HistoryEntry.at.desc(), HistoryEntry.id.desc())))
+    changes = history.entries(entity="lesson", entity_id=lesson.id, limit=None)
     return page("lessons/show.html", failed, conflict, page_errors,
                 title=f"Lesson {lesson.reference} from {lesson.event.name}", lesson=lesson,
-                move_form=move_form, link_form=link_form, linkable=linkable, history=history,
+                move_form=move_form, link_form=link_form, linkable=linkable, history=changes,
                 as_of=today())
 
 

@@ -2,7 +2,7 @@
 plans and common themes, with the cross-reference of themes against events. Views
 parse the form, call a service, and render; the rules live in the services."""
 
-from datetime import date, datetime
+from datetime import date
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -11,9 +11,10 @@ from sqlalchemy import select
 from riskkit import permissions
 from riskkit.errors import Conflict, NotFound, ValidationError
 from riskkit.extensions import db
-from riskkit.models import HistoryEntry, User
+from riskkit.models import User
 from riskkit.models.base import utcnow
 from riskkit.reports.workbook import csv_bytes
+from riskkit.services import history
 from riskkit.services import plans as plan_service
 from riskkit.services import programme as programme_service
 from riskkit.services import themes as theme_service
@@ -126,7 +127,8 @@ def plan(plan_id):
         except Conflict as error:
             db.session.rollback()
             form.version.data = item.version
-            conflict = {"message": str(error), "changes": _plan_changes(item, form)}
+            conflict = {"message": str(error), "changes": history.changed_since(
+                form.opened_at.data, entity="plan", entity_id=item.id)}
     title = f"Change the plan for {item.service}" if item else "Add a plan"
     status = 409 if conflict else 400 if form.errors else 200
     return render_template("programme/plan.html", title=title, section="programme", form=form,
@@ -145,17 +147,6 @@ def _version(form) -> int | None:
         return int(form.version.data)
     except (TypeError, ValueError):
         return None
-
-
-def _plan_changes(item, form) -> list[HistoryEntry]:
-    """What others changed on the plan since the form was opened, to show on a conflict."""
-    try:
-        opened = datetime.fromisoformat(form.opened_at.data)
-    except (TypeError, ValueError):
-        return []
-    return list(db.session.scalars(select(HistoryEntry).where(
-        HistoryEntry.entity == "plan", HistoryEntry.entity_id == item.id,
-        HistoryEntry.at > opened).order_by(HistoryEntry.id)))
 
 
 # --- themes -----------------------------------------------------------------------------

@@ -1,7 +1,6 @@
 """One risk: its page, and the forms that change it. Views parse the form, call a
 service, and render; the rules live in the services."""
 
-from datetime import datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -12,7 +11,7 @@ from riskkit.errors import Conflict, ValidationError
 from riskkit.extensions import db
 from riskkit.models import Action, Control, HistoryEntry, Register, User
 from riskkit.models.base import utcnow
-from riskkit.services import lifecycle
+from riskkit.services import history, lifecycle
 from riskkit.services.events import events_for_risk
 from riskkit.services.lessons import lessons_for_risk
 from riskkit.services.registers import all_registers
@@ -64,16 +63,6 @@ def _expected(form) -> int | None:
         return None
 
 
-def _changes_since(risk, form) -> list[HistoryEntry]:
-    """What others changed on this risk since the form was opened, to show on a conflict."""
-    try:
-        opened = datetime.fromisoformat(form.opened_at.data)
-    except (TypeError, ValueError):
-        return []
-    return list(db.session.scalars(select(HistoryEntry).where(
-        HistoryEntry.risk_id == risk.id, HistoryEntry.at > opened).order_by(HistoryEntry.id)))
-
-
 def _save(form, risk, change, current_version):
     """Run a service call and commit it. Returns (saved, conflict): a refused value is
     put on its form field; a lost optimistic-locking race comes back as the conflict to
@@ -85,7 +74,7 @@ def _save(form, risk, change, current_version):
     except Conflict as error:
         db.session.rollback()
         form.version.data = current_version()
-        return None, {"message": str(error), "changes": _changes_since(risk, form)}
+        return None, {"message": str(error), "changes": history.changed_since(form.opened_at.data, risk_id=risk.id)}
     except ValidationError as error:
         db.session.rollback()
         forms.put_error(form, error)
@@ -99,7 +88,7 @@ def show(reference):
     data = describe_whole(risk, appetites())
     return render_template(
         "risks/show.html", title=f"{risk.reference} {risk.title}", section="register",
-        risk=risk, data=data, history=lifecycle.history_of(risk), confirm=forms.ConfirmForm(),
+        risk=risk, data=data, history=history.entries(risk_id=risk.id), confirm=forms.ConfirmForm(),
         events=events_for_risk(risk), lessons=lessons_for_risk(risk),
         as_of=today(),
     )
