@@ -8,13 +8,24 @@ from datetime import date
 
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import func, or_, select, tuple_
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from riskkit import permissions, scoring, vocab
 from riskkit.audit import acting_as
 from riskkit.errors import NotFound, ValidationError
 from riskkit.extensions import db
-from riskkit.models import ContinuityPlan, Control, Event, Objective, Register, Risk, User
+from riskkit.models import (
+    ContinuityPlan,
+    Control,
+    Debrief,
+    Event,
+    Lesson,
+    Objective,
+    Observation,
+    Register,
+    Risk,
+    User,
+)
 from riskkit.models.base import utcnow
 from riskkit.models.events import event_controls, event_risks
 from riskkit.services.packs import Pack
@@ -25,7 +36,8 @@ EVIDENCE_MONTHS = 12
 
 
 def list_events(kind: str | None = None, status: str | None = None) -> list[Event]:
-    statement = select(Event).order_by(Event.start_date.desc(), Event.id.desc())
+    statement = select(Event).options(joinedload(Event.lead)).order_by(
+        Event.start_date.desc(), Event.id.desc())
     if kind:
         statement = statement.where(Event.kind == vocab.check(vocab.EVENT_KINDS, kind, "kind"))
     if status:
@@ -35,7 +47,16 @@ def list_events(kind: str | None = None, status: str | None = None) -> list[Even
 
 
 def get_event(event_id: int) -> Event:
-    event = db.session.get(Event, event_id)
+    """One event whole: its objectives, links, debriefs, observations (with themes and
+    lessons) and lessons, in a fixed number of statements."""
+    event = db.session.scalar(select(Event).where(Event.id == event_id).options(
+        joinedload(Event.lead), selectinload(Event.objectives), selectinload(Event.plans),
+        selectinload(Event.risks), selectinload(Event.controls).joinedload(Control.risk),
+        selectinload(Event.debriefs).selectinload(Debrief.observations)
+        .selectinload(Observation.themes),
+        selectinload(Event.debriefs).selectinload(Debrief.observations)
+        .selectinload(Observation.lessons),
+        selectinload(Event.lessons).joinedload(Lesson.owner)))
     if event is None:
         raise NotFound(f"No exercise or incident number {event_id}")
     return event

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload
 
 from riskkit import permissions
 from riskkit.audit import acting_as
@@ -36,7 +37,8 @@ def find_plan(service: str) -> ContinuityPlan:
 
 
 def list_plans() -> list[ContinuityPlan]:
-    return list(db.session.scalars(select(ContinuityPlan).order_by(ContinuityPlan.service)))
+    return list(db.session.scalars(select(ContinuityPlan).options(joinedload(ContinuityPlan.owner))
+                                   .order_by(ContinuityPlan.service)))
 
 
 def counts_as_exercise():

@@ -18,6 +18,7 @@ from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from riskkit import permissions, vocab
 from riskkit.audit import acting_as
@@ -123,7 +124,7 @@ def due(as_of: date, due_within: int = 0, owner: User | None = None) -> list[Due
     rules = list_rules(active_only=True)
     held = list(db.session.scalars(
         select(Event).where(Event.status != "planned", Event.start_date <= as_of)
-        .order_by(Event.end_date, Event.id)))
+        .options(joinedload(Event.lead)).order_by(Event.end_date, Event.id)))
     for rule in rules:
         if rule.kind == "exercise":
             items.extend(_exercise_due(rule, held, as_of))
@@ -141,8 +142,9 @@ def _exercise_due(rule: CadenceRule, held: list[Event], as_of: date) -> list[Due
     label = vocab.label(vocab.EXERCISE_TYPES, rule.event_type)
     of_type = [e for e in held if e.kind == "exercise" and e.event_type == rule.event_type]
     planned = db.session.scalar(
-        select(Event).where(Event.kind == "exercise", Event.event_type == rule.event_type,
-                            Event.status == "planned", Event.start_date >= as_of)
+        select(Event).options(joinedload(Event.lead))
+        .where(Event.kind == "exercise", Event.event_type == rule.event_type,
+               Event.status == "planned", Event.start_date >= as_of)
         .order_by(Event.start_date).limit(1))
     next_words = f"; next planned {planned.start_date:%d/%m/%Y} ({planned.name})" \
         if planned else ""
@@ -160,7 +162,8 @@ def _exercise_due(rule: CadenceRule, held: list[Event], as_of: date) -> list[Due
 def _plans_due(rule: CadenceRule, as_of: date) -> list[Due]:
     latest = last_exercised(as_of)
     items = []
-    for plan in db.session.scalars(select(ContinuityPlan).order_by(ContinuityPlan.service)):
+    for plan in db.session.scalars(select(ContinuityPlan).options(joinedload(ContinuityPlan.owner))
+                                   .order_by(ContinuityPlan.service)):
         if plan.id in latest:
             when, name = latest[plan.id]
             due_date, note = after(when, rule), f"last exercised {when:%d/%m/%Y} ({name})"
