@@ -450,3 +450,16 @@ def test_links_are_kept_in_the_history(demo):
         HistoryEntry.entity == "lesson", HistoryEntry.entity_id == lesson.id,
         HistoryEntry.field == "risks", HistoryEntry.old_value == "AH0011",
         HistoryEntry.new_value.is_(None))) is not None
+
+
+def test_a_control_is_linked_only_with_its_risk(demo):
+    control = get_risk("AH0037").controls[0]
+    with pytest.raises(ValidationError, match="Tick the risk of each control chosen: AH0037") as error:
+        events.save_event(None, None, kind="exercise", name="Stray", event_type="drill",
+                          start_date=date(2026, 5, 2), risks=[get_risk("AH0011")], controls=[control])
+    assert error.value.field == "controls"
+    db.session.rollback()
+    with pytest.raises(ValidationError, match="AH0037"):
+        lessons.save_lesson(None, None, event=events.find_event("Exercise Lemur"), statement="x",
+                            owner=find_person("Wayne Gough"), due_date=None, controls=[control])
+    db.session.rollback()

@@ -113,10 +113,19 @@ def save_event(by: User | None, event: Event | None, *, kind: str, name: str, ev
         if risks is not None:
             event.risks = risks
         if controls is not None:
+            check_controls_belong(controls, event.risks)
             event.controls = controls
         event.check()
         db.session.flush()
     return event
+
+
+def check_controls_belong(controls: list[Control] | None, risks: list[Risk]) -> None:
+    """A control is tested, or concerned, only together with its risk."""
+    strays = sorted({c.risk.reference for c in controls or [] if c.risk not in risks})
+    if strays:
+        raise ValidationError(f"Tick the risk of each control chosen: {', '.join(strays)}",
+                              field="controls")
 
 
 def create_from_pack(by: User | None, pack: Pack, *, name: str, start_date: date | None,

@@ -20,6 +20,7 @@ from riskkit.errors import NotFound, ValidationError
 from riskkit.extensions import db
 from riskkit.models import Action, Control, Event, Lesson, Observation, Risk, User
 from riskkit.models.lessons import lesson_actions, lesson_controls, lesson_risks
+from riskkit.services.events import check_controls_belong
 from riskkit.services.risks import check_version
 
 ORDER = vocab.values(vocab.LESSON_STATUSES)
@@ -57,6 +58,7 @@ def save_lesson(by: User | None, lesson: Lesson | None, *, event: Event,
                 expected_version: int | None = None) -> Lesson:
     """Create or edit a lesson (its status moves only through move_lesson)."""
     permissions.require_unless_operator(by, "edit_exercises")
+    check_controls_belong(controls, risks if risks is not None else (lesson.risks if lesson else []))
     if observation is not None and observation.debrief.event_id != event.id:
         raise ValidationError("That observation belongs to another event", field="observation")
     with acting_as(by):
@@ -167,24 +169,31 @@ def link_action(lesson: Lesson, by: User | None, action: Action) -> None:
         db.session.flush()
 
 
-def lessons_for_risk(risk: Risk) -> list[Lesson]:
-    """Lessons that name the risk or one of its controls, or that an action on it answers."""
-    controls = select(Control.id).where(Control.risk_id == risk.id)
-    actions = select(Action.id).where(Action.risk_id == risk.id)
-    ids = select(lesson_risks.c.lesson_id).where(lesson_risks.c.risk_id == risk.id).union(
+def _concerning(risk_ids):
+    """Ids of the lessons that name one of these risks or their controls, or that an
+    action on one of them answers (risk_ids: a list or a subquery)."""
+    controls = select(Control.id).where(Control.risk_id.in_(risk_ids))
+    actions = select(Action.id).where(Action.risk_id.in_(risk_ids))
+    return select(lesson_risks.c.lesson_id).where(lesson_risks.c.risk_id.in_(risk_ids)).union(
         select(lesson_controls.c.lesson_id).where(lesson_controls.c.control_id.in_(controls)),
         select(lesson_actions.c.lesson_id).where(lesson_actions.c.action_id.in_(actions)))
-    return list(db.session.scalars(select(Lesson).where(Lesson.id.in_(ids)).options(
-        selectinload(Lesson.event), selectinload(Lesson.owner)).order_by(Lesson.id)))
+
+
+def _listed(condition) -> list[Lesson]:
+    return list(db.session.scalars(select(Lesson).where(condition).options(
+        selectinload(Lesson.event), selectinload(Lesson.owner))
+        .order_by(Lesson.due_date.asc().nulls_last(), Lesson.id)))
+
+
+def lessons_for_risk(risk: Risk) -> list[Lesson]:
+    """Lessons that concern the risk, soonest due first."""
+    return _listed(Lesson.id.in_(_concerning([risk.id])))
 
 
 def lessons_owned_or_on_risks_of(person: User) -> list[Lesson]:
     """What a risk owner sees first: lessons they own or that concern their risks."""
     their_risks = select(Risk.id).where(Risk.owner_id == person.id)
-    on_their_risks = select(lesson_risks.c.lesson_id).where(
-        lesson_risks.c.risk_id.in_(their_risks))
-    return list(db.session.scalars(select(Lesson).where(
-        or_(Lesson.owner_id == person.id, Lesson.id.in_(on_their_risks))).order_by(Lesson.id)))
+    return _listed(or_(Lesson.owner_id == person.id, Lesson.id.in_(_concerning(their_risks))))
 
 
 def _words(statuses: list[str]) -> str:
