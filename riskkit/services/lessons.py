@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from riskkit import permissions, vocab
 from riskkit.audit import acting_as
@@ -35,9 +35,8 @@ def get_lesson(lesson_id: int) -> Lesson:
 
 def list_lessons(status: str | None = None, owner: User | None = None,
                  open_only: bool = False, event: Event | None = None) -> list[Lesson]:
-    statement = select(Lesson).options(
-        selectinload(Lesson.owner), selectinload(Lesson.event),
-        selectinload(Lesson.actions)).order_by(Lesson.due_date.asc().nulls_last(), Lesson.id)
+    statement = select(Lesson).options(joinedload(Lesson.owner), joinedload(Lesson.event)) \
+        .order_by(Lesson.due_date.asc().nulls_last(), Lesson.id)
     if status:
         statement = statement.where(Lesson.status == vocab.check(
             vocab.LESSON_STATUSES, status, "status"))
@@ -181,7 +180,7 @@ def _concerning(risk_ids):
 
 def _listed(condition) -> list[Lesson]:
     return list(db.session.scalars(select(Lesson).where(condition).options(
-        selectinload(Lesson.event), selectinload(Lesson.owner))
+        joinedload(Lesson.event), joinedload(Lesson.owner))
         .order_by(Lesson.due_date.asc().nulls_last(), Lesson.id)))
 
 
