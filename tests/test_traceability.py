@@ -109,3 +109,13 @@ def test_the_appendix_says_which_lesson_an_action_answers(demo, runner, tmp_path
     text = " ".join(subprocess.run(["pdftotext", str(path), "-"], check=True, capture_output=True,
                                    text=True).stdout.split())
     assert f"Agree a generator fuel contract (From lesson {lesson.reference}, Exercise Lemur.)" in text
+
+
+def test_the_event_and_lessons_pages_link_the_reports(web, client):
+    sign_in(client, "viewer")
+    lemur = events.find_event("Exercise Lemur")
+    page = client.get(f"/exercises/{lemur.id}").get_data(as_text=True)
+    assert f'href="/exercises/{lemur.id}/report.pdf"' in page
+    assert f'href="/improvement-plan.xlsx?event={lemur.id}"' in page
+    assert client.get(f"/improvement-plan.xlsx?event={lemur.id}").status_code == 200
+    assert 'href="/improvement-plan.xlsx"' in client.get("/lessons").get_data(as_text=True)
