@@ -142,13 +142,12 @@ def theme_cross_reference(result: Result) -> str:
 
 def open_lessons(result: Result) -> str:
     rows = lessons.list_lessons(open_only=True)
-    # What the service loads with them: owner, event and actions.
+    # What the service loads with them, as the lessons page shows them: owner and event.
     owners = {lesson.owner.name for lesson in rows}
     from_events = {lesson.event.name for lesson in rows}
-    acted = sum(1 for lesson in rows if lesson.actions)
     late = sum(1 for lesson in rows if lesson.due_date and lesson.due_date < AS_OF)
     return (f"{len(rows):,} open lessons from {len(from_events):,} events, {len(owners):,}"
-            f" owners, {acted:,} with actions, {late:,} past their due date")
+            f" owners, {late:,} past their due date")
 
 
 def risk_resilience(result: Result) -> str:
@@ -182,7 +181,7 @@ RESILIENCE_OPERATIONS = [
      "`themes.cross_reference()`, then each theme's `events_with()` and `totals()` and"
      " `recurring()`, as the cross-reference page shows them"),
     ("i", "Open lessons", open_lessons,
-     "`lessons.list_lessons(open_only=True)`, with the owner, event and actions it loads"),
+     "`lessons.list_lessons(open_only=True)`, with the owner and event it loads"),
     ("j", "One risk's exercises and lessons", risk_resilience,
      "`get_risk(reference)`, `events.events_for_risk(risk)` and `lessons.lessons_for_risk(risk)`"
      " for a risk with exercise evidence (the one closest to 2 events and 2 lessons, see"
