@@ -43,8 +43,32 @@ def database_template(tmp_path_factory):
     return path
 
 
+def _initialise(app) -> None:
+    """What `riskkit init` adds to a new database."""
+    matrices.ensure_builtin()
+    themes.ensure_defaults()
+    programme.ensure_defaults()
+    db.session.commit()
+
+
+@pytest.fixture(scope="session")
+def demo_template(database_template, tmp_path_factory):
+    """On SQLite, one database with the demo loaded, copied for each test that uses the
+    demo: loading it takes over a second, and most tests use it."""
+    if POSTGRES_URL:
+        return None
+    path = tmp_path_factory.mktemp("demo") / "demo.sqlite"
+    shutil.copy(database_template, path)
+    app = create_app(_config(f"sqlite:///{path}"))
+    with app.app_context():
+        _initialise(app)
+        load_demo(app.config["SEED_DATA_DIR"])
+        db.engine.dispose()
+    return path
+
+
 @pytest.fixture
-def app(database_template, tmp_path):
+def app(request, database_template, tmp_path):
     if POSTGRES_URL:
         app = create_app(_config(POSTGRES_URL))
         with app.app_context():
@@ -52,14 +76,13 @@ def app(database_template, tmp_path):
             db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
             db.session.commit()
     else:
+        wants_demo = "demo" in request.fixturenames
+        source = request.getfixturevalue("demo_template") if wants_demo else database_template
         copy = tmp_path / "riskkit.sqlite"
-        shutil.copy(database_template, copy)
+        shutil.copy(source, copy)
         app = create_app(_config(f"sqlite:///{copy}"))
     with app.app_context():
-        matrices.ensure_builtin()  # what `riskkit init` adds
-        themes.ensure_defaults()
-        programme.ensure_defaults()
-        db.session.commit()
+        _initialise(app)
         yield app
         db.session.remove()
         db.engine.dispose()
@@ -67,8 +90,10 @@ def app(database_template, tmp_path):
 
 @pytest.fixture
 def demo(app):
-    """The demo organisation from seed_data/ (the committee paper's register)."""
-    load_demo(app.config["SEED_DATA_DIR"])
+    """The demo organisation from seed_data/ (the committee paper's register): copied
+    from the demo template on SQLite, loaded afresh on PostgreSQL."""
+    if POSTGRES_URL:
+        load_demo(app.config["SEED_DATA_DIR"])
     return app
 
 

@@ -309,9 +309,10 @@ def test_the_chooser_asks_for_a_choice_and_an_unknown_pack_is_named(client):
 
 def test_the_outcome_of_a_future_planned_exercise_is_refused_with_the_reason(client):
     sign_in(client, "resilience")
+    control = _control("AH0011", "Resilience plans in place")
     event = save_event(None, None, kind="exercise", name="Exercise Hazel", event_type="drill",
                        start_date=date(2099, 5, 1), objectives=["To test the drill"],
-                       controls=[_control("AH0011", "Resilience plans in place")])
+                       risks=[control.risk], controls=[control])
     db.session.commit()
     objective = event.objectives[0]
     response = client.post(f"/exercises/{event.id}/outcome", data={
