@@ -16,6 +16,7 @@ from riskkit.services import matrices, programme, themes
 from riskkit.services.demo import load_demo
 
 POSTGRES_URL = os.environ.get("RISKKIT_TEST_DATABASE_URL")
+SNAPSHOT = "demo_snapshot"  # the PostgreSQL schema the demo tables are copied into
 
 
 def _config(url: str) -> dict:
@@ -53,10 +54,22 @@ def _initialise(app) -> None:
 
 @pytest.fixture(scope="session")
 def demo_template(database_template, tmp_path_factory):
-    """On SQLite, one database with the demo loaded, copied for each test that uses the
-    demo: loading it takes over a second, and most tests use it."""
+    """The demo loaded once (it takes over a second, and most tests use it), then copied
+    for each test that asks for it: on SQLite a database file; on PostgreSQL a copy of
+    every table in a schema of its own (SNAPSHOT)."""
     if POSTGRES_URL:
-        return None
+        app = create_app(_config(POSTGRES_URL))
+        with app.app_context():
+            _empty()
+            _initialise(app)
+            load_demo(app.config["SEED_DATA_DIR"])
+            db.session.execute(text(f"DROP SCHEMA IF EXISTS {SNAPSHOT} CASCADE"))
+            db.session.execute(text(f"CREATE SCHEMA {SNAPSHOT}"))
+            for table in db.metadata.sorted_tables:
+                db.session.execute(text(f'CREATE TABLE {SNAPSHOT}."{table.name}" AS TABLE "{table.name}"'))
+            db.session.commit()
+            db.engine.dispose()
+        return SNAPSHOT
     path = tmp_path_factory.mktemp("demo") / "demo.sqlite"
     shutil.copy(database_template, path)
     app = create_app(_config(f"sqlite:///{path}"))
@@ -67,16 +80,35 @@ def demo_template(database_template, tmp_path_factory):
     return path
 
 
+def _empty() -> None:
+    tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+    db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    db.session.commit()
+
+
+def _restore_snapshot() -> None:
+    """Copy the demo tables back, and move each id sequence past the copied ids."""
+    for table in db.metadata.sorted_tables:
+        db.session.execute(text(f'INSERT INTO "{table.name}" SELECT * FROM {SNAPSHOT}."{table.name}"'))
+        if "id" in table.c:
+            db.session.execute(text(
+                f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'),"
+                f' COALESCE(MAX(id), 1), MAX(id) IS NOT NULL) FROM "{table.name}"'))
+    db.session.commit()
+
+
 @pytest.fixture
 def app(request, database_template, tmp_path):
+    wants_demo = "demo" in request.fixturenames
     if POSTGRES_URL:
         app = create_app(_config(POSTGRES_URL))
         with app.app_context():
-            tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
-            db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-            db.session.commit()
+            if wants_demo:
+                request.getfixturevalue("demo_template")
+            _empty()
+            if wants_demo:
+                _restore_snapshot()
     else:
-        wants_demo = "demo" in request.fixturenames
         source = request.getfixturevalue("demo_template") if wants_demo else database_template
         copy = tmp_path / "riskkit.sqlite"
         shutil.copy(source, copy)
@@ -90,10 +122,8 @@ def app(request, database_template, tmp_path):
 
 @pytest.fixture
 def demo(app):
-    """The demo organisation from seed_data/ (the committee paper's register): copied
-    from the demo template on SQLite, loaded afresh on PostgreSQL."""
-    if POSTGRES_URL:
-        load_demo(app.config["SEED_DATA_DIR"])
+    """The demo organisation from seed_data/ (the committee paper's register), copied
+    from the demo template (see demo_template)."""
     return app
 
 
