@@ -15,11 +15,8 @@ from datetime import date
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas
 from reportlab.platypus import (
     ActionFlowable,
@@ -36,50 +33,20 @@ from reportlab.platypus import (
 )
 
 from riskkit import scoring
+from riskkit.reports.pages import (
+    ALERT,
+    GREY,
+    GRID,
+    HEADER_ROW,
+    MARGIN,
+    PAGE_HEIGHT,
+    SHADE,
+    STYLES,
+    WIDTH,
+    PageTotalCanvas,
+    draw_page_furniture,
+)
 from riskkit.services.appendix import Appendix, Change, Rated, RiskEntry, Section, Short
-
-PAGE_WIDTH, PAGE_HEIGHT = A4
-MARGIN = 18 * mm
-WIDTH = PAGE_WIDTH - 2 * MARGIN
-FONT, BOLD = "Helvetica", "Helvetica-Bold"  # the PDF standard fonts: nothing to embed
-INK = colors.HexColor("#0b0c0c")
-GREY = colors.HexColor("#505a5f")
-RULE = colors.HexColor("#b1b4b6")
-SHADE = colors.HexColor("#f3f2f1")
-ALERT = colors.HexColor("#d4351c")
-PAGE_TOTAL = "pageTotal"  # the form holding the number of pages, drawn at the end
-
-_base = ParagraphStyle("body", fontName=FONT, fontSize=9, leading=12, textColor=INK)
-STYLES = {
-    "body": _base,
-    "cell": ParagraphStyle("cell", _base, fontSize=8.5, leading=10.8),
-    "label": ParagraphStyle("label", _base, fontName=BOLD, fontSize=8, leading=10),
-    "note": ParagraphStyle("note", _base, fontSize=8, leading=10.5, textColor=GREY),
-    "organisation": ParagraphStyle("organisation", _base, fontSize=11, leading=14, textColor=GREY),
-    "title": ParagraphStyle("title", _base, fontName=BOLD, fontSize=20, leading=24, spaceBefore=2,
-                            spaceAfter=10),
-    "section": ParagraphStyle("section", _base, fontName=BOLD, fontSize=15, leading=19, spaceAfter=6),
-    "heading": ParagraphStyle("heading", _base, fontName=BOLD, fontSize=11.5, leading=14,
-                              spaceBefore=12, spaceAfter=5, keepWithNext=1),
-    "subheading": ParagraphStyle("subheading", _base, fontName=BOLD, fontSize=9.5, leading=12,
-                                 spaceBefore=8, spaceAfter=2),
-    "reference": ParagraphStyle("reference", _base, fontName=BOLD, fontSize=11, leading=13),
-    "risk-title": ParagraphStyle("risk-title", _base, fontName=BOLD, fontSize=10, leading=12.5),
-    "chip": ParagraphStyle("chip", _base, fontName=BOLD, fontSize=11, leading=13, alignment=TA_CENTER),
-    "count": ParagraphStyle("count", _base, fontName=BOLD, fontSize=12, leading=13, alignment=TA_CENTER),
-    "score": ParagraphStyle("score", _base, fontSize=6.5, leading=7.5, alignment=TA_CENTER),
-    "axis": ParagraphStyle("axis", _base, fontSize=7, leading=8.5),
-    "axis-centre": ParagraphStyle("axis-centre", _base, fontSize=7, leading=8.5, alignment=TA_CENTER),
-}
-GRID = [
-    ("GRID", (0, 0), (-1, -1), 0.5, RULE),
-    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-    ("TOPPADDING", (0, 0), (-1, -1), 3),
-    ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
-    ("LEFTPADDING", (0, 0), (-1, -1), 4),
-    ("RIGHTPADDING", (0, 0), (-1, -1), 4),
-]
-HEADER_ROW = [("BACKGROUND", (0, 0), (-1, 0), SHADE)]
 
 
 def render_appendix(appendix: Appendix, generated_on: date) -> bytes:
@@ -88,7 +55,7 @@ def render_appendix(appendix: Appendix, generated_on: date) -> bytes:
     document = _Document(out, appendix, generated_on)
     document.chunks = _story(appendix)
     document.story = next(document.chunks)
-    document.build(document.story, canvasmaker=_Canvas)
+    document.build(document.story, canvasmaker=PageTotalCanvas)
     return out.getvalue()
 
 
@@ -120,17 +87,6 @@ class _Document(BaseDocTemplate):
             flowables.extend(chunk)
 
 
-class _Canvas(canvas.Canvas):
-    def save(self):
-        # Every footer refers to this form; now the number of pages is known.
-        self.beginForm(PAGE_TOTAL)
-        self.setFont(FONT, 8)
-        self.setFillColor(GREY)
-        self.drawString(0, 0, str(self.getPageNumber() - 1))
-        self.endForm()
-        super().save()
-
-
 class _SectionStart(ActionFlowable):
     """Names the register in the running header from the page it starts on."""
 
@@ -156,34 +112,11 @@ class _RiskStart(ActionFlowable):
 
 def _decorate(canv: canvas.Canvas, document: _Document) -> None:
     appendix = document.appendix
-    canv.saveState()
-    canv.setFillColor(GREY)
-    canv.setStrokeColor(RULE)
-    canv.setLineWidth(0.5)
-    if document.page > 1:  # the first page carries the title itself
-        top = PAGE_HEIGHT - 13 * mm
-        heading = document.section_title
-        if document.risk and document.risk[1] < document.page:
-            heading += f"  ·  {document.risk[0]} continued"
-        canv.setFont(BOLD, 8)
-        canv.drawString(MARGIN, top, heading)
-        canv.setFont(FONT, 8)
-        canv.drawRightString(PAGE_WIDTH - MARGIN, top, appendix.organisation)
-        canv.line(MARGIN, top - 2.5 * mm, PAGE_WIDTH - MARGIN, top - 2.5 * mm)
-    bottom = 11 * mm
-    canv.line(MARGIN, bottom + 4 * mm, PAGE_WIDTH - MARGIN, bottom + 4 * mm)
-    canv.setFont(FONT, 8)
-    words = f"Page {document.page} of "
-    canv.drawString(MARGIN, bottom, words)
-    canv.translate(MARGIN + stringWidth(words, FONT, 8), bottom)
-    canv.doForm(PAGE_TOTAL)
-    canv.translate(-(MARGIN + stringWidth(words, FONT, 8)), -bottom)
-    canv.drawRightString(PAGE_WIDTH - MARGIN, bottom, f"Generated on {document.generated_on:%d/%m/%Y}")
-    marking = _marking(appendix)
-    if marking:
-        canv.setFont(BOLD, 8)
-        canv.drawCentredString(PAGE_WIDTH / 2, bottom, marking)
-    canv.restoreState()
+    heading = document.section_title
+    if document.risk and document.risk[1] < document.page:
+        heading += f"  ·  {document.risk[0]} continued"
+    draw_page_furniture(canv, document.page, heading, appendix.organisation,
+                        document.generated_on, marking=_marking(appendix))
 
 
 def _marking(appendix: Appendix) -> str:

@@ -33,7 +33,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from riskkit.reports.appendix import (
+from riskkit.reports.pages import (
     ALERT,
     BOLD,
     FONT,
@@ -42,15 +42,15 @@ from riskkit.reports.appendix import (
     HEADER_ROW,
     MARGIN,
     PAGE_HEIGHT,
-    PAGE_WIDTH,
     RULE,
     SHADE,
     STYLES,
     WIDTH,
+    PageTotalCanvas,
+    draw_page_furniture,
 )
 from riskkit.services.exercise_report import ExerciseReport, LessonRow, ObservationRow
 
-PAGE_TOTAL = "pageTotal"
 #: How tall a piece of a long table cell may be: a page can break between pieces.
 CHUNK = 20 * mm
 #: Light tints behind each rating (the words carry the meaning; the tint helps the eye).
@@ -66,7 +66,7 @@ def render_exercise_report(report: ExerciseReport, generated_on: date) -> bytes:
     """The whole report as PDF bytes; `generated_on` is printed in every footer."""
     out = io.BytesIO()
     document = _Document(out, report, generated_on)
-    document.build(_story(report), canvasmaker=_Canvas)
+    document.build(_story(report), canvasmaker=PageTotalCanvas)
     return out.getvalue()
 
 
@@ -84,40 +84,10 @@ class _Document(BaseDocTemplate):
         self.addPageTemplates([PageTemplate("page", [frame], onPageEnd=_decorate)])
 
 
-class _Canvas(canvas.Canvas):
-    def save(self):
-        # Every footer refers to this form; now the number of pages is known.
-        self.beginForm(PAGE_TOTAL)
-        self.setFont(FONT, 8)
-        self.setFillColor(GREY)
-        self.drawString(0, 0, str(self.getPageNumber() - 1))
-        self.endForm()
-        super().save()
-
-
 def _decorate(canv: canvas.Canvas, document: _Document) -> None:
     report = document.report
-    canv.saveState()
-    canv.setFillColor(GREY)
-    canv.setStrokeColor(RULE)
-    canv.setLineWidth(0.5)
-    if document.page > 1:  # the first page carries the title itself
-        top = PAGE_HEIGHT - 13 * mm
-        canv.setFont(BOLD, 8)
-        canv.drawString(MARGIN, top, _fit(report.title, BOLD, WIDTH * 0.62))
-        canv.setFont(FONT, 8)
-        canv.drawRightString(PAGE_WIDTH - MARGIN, top, _fit(report.organisation, FONT, WIDTH * 0.36))
-        canv.line(MARGIN, top - 2.5 * mm, PAGE_WIDTH - MARGIN, top - 2.5 * mm)
-    bottom = 11 * mm
-    canv.line(MARGIN, bottom + 4 * mm, PAGE_WIDTH - MARGIN, bottom + 4 * mm)
-    canv.setFont(FONT, 8)
-    words = f"Page {document.page} of "
-    canv.drawString(MARGIN, bottom, words)
-    canv.translate(MARGIN + stringWidth(words, FONT, 8), bottom)
-    canv.doForm(PAGE_TOTAL)
-    canv.translate(-(MARGIN + stringWidth(words, FONT, 8)), -bottom)
-    canv.drawRightString(PAGE_WIDTH - MARGIN, bottom, f"Generated on {document.generated_on:%d/%m/%Y}")
-    canv.restoreState()
+    draw_page_furniture(canv, document.page, _fit(report.title, BOLD, WIDTH * 0.62),
+                        _fit(report.organisation, FONT, WIDTH * 0.36), document.generated_on)
 
 
 def _fit(text: str, font: str, width: float) -> str:
