@@ -12,7 +12,6 @@ from riskkit import permissions, vocab
 from riskkit.errors import Conflict, NotFound, ValidationError
 from riskkit.extensions import db
 from riskkit.models import Risk, User
-from riskkit.models.base import utcnow
 from riskkit.services import debriefs as debrief_service
 from riskkit.services import events as event_service
 from riskkit.services import history
@@ -21,7 +20,7 @@ from riskkit.services.plans import list_plans
 from riskkit.services.risks import LIVE, commit
 from riskkit.services.themes import list_themes
 from riskkit.web import event_forms
-from riskkit.web.forms import options
+from riskkit.web.forms import expected, options, stamp
 from riskkit.web.params import today
 
 bp = Blueprint("exercises", __name__)
@@ -94,20 +93,6 @@ def chosen_controls(controls, ids) -> list:
                                   " its risk again, or leave the control out (the list now"
                                   " shows the controls of the ticked risks)", field="controls")
     return [by_id[i] for i in picked]
-
-
-def stamp(form, record) -> None:
-    """Fill the hidden version and opened-at fields on first display."""
-    if not form.is_submitted():
-        form.version.data = record.version if record is not None else ""
-        form.opened_at.data = utcnow().isoformat()
-
-
-def expected(form) -> int | None:
-    try:
-        return int(form.version.data)
-    except (TypeError, ValueError):
-        return None
 
 
 def run(form, change, record=None, entity: str = "", page_field: str = "page"):

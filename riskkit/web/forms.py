@@ -31,6 +31,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from riskkit import vocab
 from riskkit.errors import ValidationError
+from riskkit.models.base import utcnow
 
 DATE_FORMAT = "%d %m %Y"  # GovDateInput posts day, month and year as three values
 
@@ -221,3 +222,19 @@ class MatrixForm(FlaskForm):
     name = StringField("Name", widget=GovTextInput(), validators=[InputRequired("Enter a name")])
     bands = FieldList(FormField(BandForm))
     submit = SubmitField("Save matrix", widget=GovSubmitInput())
+
+
+def stamp(form, record) -> None:
+    """Fill a versioned form's hidden version and opened-at fields on first display:
+    the save is checked against the version, a conflict lists what changed since."""
+    if not form.is_submitted():
+        form.version.data = record.version if record is not None else ""
+        form.opened_at.data = utcnow().isoformat()
+
+
+def expected(form) -> int | None:
+    """The version the form was read at, or None for a new record."""
+    try:
+        return int(form.version.data)
+    except (TypeError, ValueError):
+        return None

@@ -18,7 +18,6 @@ from riskkit.web.exercises import (
     chosen,
     chosen_controls,
     control_choices,
-    expected,
     page,
     people,
     person,
@@ -26,9 +25,8 @@ from riskkit.web.exercises import (
     risk_choices,
     run,
     short,
-    stamp,
 )
-from riskkit.web.forms import options
+from riskkit.web.forms import expected, options, stamp
 from riskkit.web.params import int_arg, today
 
 bp = Blueprint("lessons", __name__)

@@ -12,7 +12,6 @@ from riskkit import permissions
 from riskkit.errors import Conflict, NotFound, ValidationError
 from riskkit.extensions import db
 from riskkit.models import User
-from riskkit.models.base import utcnow
 from riskkit.reports.workbook import csv_bytes
 from riskkit.services import history
 from riskkit.services import plans as plan_service
@@ -113,15 +112,14 @@ def plan(plan_id):
             select(User).where(User.active).order_by(User.name))])
     if not form.is_submitted():
         form.owner.data = item.owner_id if item else None
-        form.version.data = item.version if item else ""
-        form.opened_at.data = utcnow().isoformat()
+    forms.stamp(form, item)
     conflict = None
     if form.validate_on_submit():
         try:
             if _save(form, lambda: plan_service.save_plan(
                     current_user, item, service=form.service.data, owner=_person(form.owner.data),
                     last_reviewed=form.last_reviewed.data, next_review=form.next_review.data,
-                    expected_version=_version(form))):
+                    expected_version=forms.expected(form))):
                 flash(f"Saved the plan for {form.service.data.strip()}.")
                 return redirect(url_for("programme.plans"))
         except Conflict as error:
@@ -140,13 +138,6 @@ def _person(person_id) -> User:
     if person is None:
         raise ValidationError("Choose an owner from the list", field="owner")
     return person
-
-
-def _version(form) -> int | None:
-    try:
-        return int(form.version.data)
-    except (TypeError, ValueError):
-        return None
 
 
 # --- themes -----------------------------------------------------------------------------

@@ -10,7 +10,6 @@ from riskkit import permissions, scoring
 from riskkit.errors import Conflict, ValidationError
 from riskkit.extensions import db
 from riskkit.models import Action, Control, HistoryEntry, Register, User
-from riskkit.models.base import utcnow
 from riskkit.services import history, lifecycle
 from riskkit.services.events import events_for_risk
 from riskkit.services.lessons import lessons_for_risk
@@ -47,20 +46,6 @@ def _person(person_id) -> User:
     if person is None:
         raise ValidationError("Choose an owner from the list", field="owner")
     return person
-
-
-def _stamp(form, record) -> None:
-    """Fill the hidden version and opened-at fields on first display."""
-    if not form.is_submitted():
-        form.version.data = record.version if record is not None else ""
-        form.opened_at.data = utcnow().isoformat()
-
-
-def _expected(form) -> int | None:
-    try:
-        return int(form.version.data)
-    except (TypeError, ValueError):
-        return None
 
 
 def _save(form, risk, change, current_version):
@@ -108,7 +93,7 @@ def new():
         abort(404)
     forms.set_score_choices(form, register.matrix,
                             blank_first=("inherent_likelihood", "inherent_impact"))
-    _stamp(form, None)
+    forms.stamp(form, None)
     if form.validate_on_submit():
         try:
             details = {name: getattr(form, name).data for name in (
@@ -140,13 +125,13 @@ def edit(reference):
         form.owner.data = risk.owner_id
     forms.set_score_choices(form, risk.register.matrix,
                             blank_first=("inherent_likelihood", "inherent_impact"))
-    _stamp(form, risk)
+    forms.stamp(form, risk)
     conflict = None
     if form.validate_on_submit():
         def change():
             changes = {name: getattr(form, name).data for name in EDIT_FIELDS}
             changes["owner"] = _person(form.owner.data)
-            return update_risk(risk, changes, current_user, _expected(form)) or ["nothing had changed"]
+            return update_risk(risk, changes, current_user, forms.expected(form)) or ["nothing had changed"]
 
         changed, conflict = _save(form, risk, change, lambda: risk.version)
         if changed:
@@ -166,7 +151,7 @@ def review(reference):
     matrix = risk.register.matrix
     form = forms.ReviewForm()
     forms.set_score_choices(form, matrix)
-    _stamp(form, risk)
+    forms.stamp(form, risk)
     if request.method == "GET":
         form.reviewed_on.data = today()
         form.likelihood.data, form.impact.data = risk.likelihood, risk.impact
@@ -186,7 +171,7 @@ def review(reference):
                 form.impact.data, form.comment.data or "",
                 next_review_date=form.next_review_date.data,
                 next_review_reason=form.next_review_reason.data or "",
-                expected_version=_expected(form)), lambda: risk.version)
+                expected_version=forms.expected(form)), lambda: risk.version)
             if saved:
                 flash(f"Review of {risk.reference} recorded: now"
                       f" {scoring.describe(matrix, risk.likelihood, risk.impact)}, next review"
@@ -215,11 +200,11 @@ def change_status(reference, change):
     try:
         if change in ("close", "reopen"):
             lifecycle.set_status(risk, "closed" if change == "close" else "open", current_user,
-                                 _expected(form))
+                                 forms.expected(form))
         elif change == "escalate":
-            lifecycle.escalate(risk, current_user, _expected(form))
+            lifecycle.escalate(risk, current_user, forms.expected(form))
         else:
-            lifecycle.de_escalate(risk, current_user, _expected(form))
+            lifecycle.de_escalate(risk, current_user, forms.expected(form))
         commit()
         flash({"close": f"{risk.reference} closed.", "reopen": f"{risk.reference} reopened.",
                "escalate": f"{risk.reference} escalated to the {risk.register.name} register.",
@@ -265,7 +250,7 @@ def _child(reference, item_id, model, form_class, kind):
     _owner_choices(form.owner)
     if request.method == "GET":
         form.owner.data = item.owner_id if item else risk.owner_id
-    _stamp(form, item)
+    forms.stamp(form, item)
     conflict = None
     if form.validate_on_submit():
         def change():
@@ -274,11 +259,11 @@ def _child(reference, item_id, model, form_class, kind):
                 return lifecycle.save_control(
                     risk, current_user, item, description=form.description.data, owner=owner,
                     effectiveness=form.effectiveness.data, last_tested=form.last_tested.data,
-                    expected_version=_expected(form))
+                    expected_version=forms.expected(form))
             return lifecycle.save_action(
                 risk, current_user, item, description=form.description.data, owner=owner,
                 target_date=form.target_date.data, status=form.status.data, as_of=today(),
-                expected_version=_expected(form))
+                expected_version=forms.expected(form))
 
         saved, conflict = _save(form, risk, change, lambda: item.version if item else "")
         if saved:
@@ -298,7 +283,7 @@ def remove(reference, kind, item_id):
     if not form.validate_on_submit():
         abort(400)
     try:
-        lifecycle.remove(risk, current_user, item, _expected(form))
+        lifecycle.remove(risk, current_user, item, forms.expected(form))
         commit()
         flash(f"{kind[:-1].capitalize()} removed from {risk.reference}.")
     except Conflict as error:
@@ -318,7 +303,7 @@ def action_done(reference, item_id):
     try:
         lifecycle.save_action(risk, current_user, item, description=item.description,
                               owner=item.owner, target_date=item.target_date, status="done",
-                              as_of=today(), expected_version=_expected(form))
+                              as_of=today(), expected_version=forms.expected(form))
         commit()
         flash(f"Action marked done on {risk.reference}.")
     except Conflict as error:
