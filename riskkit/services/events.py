@@ -203,20 +203,22 @@ def evidence_since(as_of: date) -> date:
     return as_of - relativedelta(months=EVIDENCE_MONTHS)
 
 
-def exercised_risk_ids(risk_ids: list[int], as_of: date) -> set[int]:
-    """Of these risks, those tested by an exercise or incident (directly or through a
-    control) that happened in the EVIDENCE_MONTHS before as_of."""
-    if not risk_ids:
-        return set()
+def _evidenced(as_of: date):
+    """The ids of risks tested by a held exercise or incident (directly or through a
+    control) that ended in the EVIDENCE_MONTHS before as_of: a subquery."""
     recent = select(Event.id).where(Event.status != "planned",
                                     Event.end_date > evidence_since(as_of),
                                     Event.start_date <= as_of)
-    direct = select(event_risks.c.risk_id).where(event_risks.c.event_id.in_(recent),
-                                                 event_risks.c.risk_id.in_(risk_ids))
-    through_controls = select(Control.risk_id).join(
-        event_controls, event_controls.c.control_id == Control.id).where(
-        event_controls.c.event_id.in_(recent), Control.risk_id.in_(risk_ids))
-    return set(db.session.scalars(direct.union(through_controls)))
+    return select(event_risks.c.risk_id).where(event_risks.c.event_id.in_(recent)).union(
+        select(Control.risk_id).join(event_controls, event_controls.c.control_id == Control.id)
+        .where(event_controls.c.event_id.in_(recent)))
+
+
+def exercised_risk_ids(risk_ids: list[int], as_of: date) -> set[int]:
+    """Of these risks, those with exercise or incident evidence as of the day."""
+    evidenced = _evidenced(as_of).subquery()
+    return set(db.session.scalars(select(evidenced.c.risk_id).where(
+        evidenced.c.risk_id.in_(risk_ids))))
 
 
 def unexercised_top_risks(registers: list[Register], as_of: date,
@@ -236,13 +238,7 @@ def unexercised_top_risks(registers: list[Register], as_of: date,
                            & tuple_(Risk.likelihood, Risk.impact).in_(cells))
     if not in_top_band:
         return [], 0
-    recent = select(Event.id).where(Event.status != "planned",
-                                    Event.end_date > evidence_since(as_of),
-                                    Event.start_date <= as_of)
-    tested = select(event_risks.c.risk_id).where(event_risks.c.event_id.in_(recent)).union(
-        select(Control.risk_id).join(event_controls, event_controls.c.control_id == Control.id)
-        .where(event_controls.c.event_id.in_(recent)))
-    where = (Risk.status.in_(LIVE), or_(*in_top_band), Risk.id.not_in(tested))
+    where = (Risk.status.in_(LIVE), or_(*in_top_band), Risk.id.not_in(_evidenced(as_of)))
     count = db.session.scalar(select(func.count(Risk.id)).where(*where))
     risks = list(db.session.scalars(select(Risk).where(*where).options(joinedload(Risk.owner))
                                     .order_by(Risk.reference).limit(limit)))
