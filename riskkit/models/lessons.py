@@ -35,6 +35,11 @@ lesson_actions = Table(
 )
 
 
+def lesson_reference(lesson_id: int) -> str:
+    """How a lesson is named: L0012."""
+    return f"L{lesson_id:04d}"
+
+
 class Theme(db.Model):
     """A common theme (communications, staffing, ...) that observations are tagged with."""
 
@@ -146,7 +151,7 @@ class Lesson(Timestamps, db.Model):
 
     @property
     def reference(self) -> str:
-        return f"L{self.id:04d}"
+        return lesson_reference(self.id)
 
     @property
     def is_open(self) -> bool:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import aliased
 from riskkit import vocab
 from riskkit.extensions import db
 from riskkit.models import Action, Event, Lesson, Register, Risk, User
+from riskkit.models.lessons import lesson_reference
 from riskkit.services import programme
 from riskkit.services.risks import LIVE
 
@@ -116,7 +117,7 @@ def _lessons_due(as_of: date, cutoff: date, due_within: int, owner: User | None)
                Lesson.due_date < cutoff if not due_within else Lesson.due_date <= cutoff)
     if owner is not None:
         columns = columns.where(Lesson.owner_id == owner.id)
-    return [Item("lesson", f"L{lesson_id:04d}", event, name, email, "", None, None, due,
+    return [Item("lesson", lesson_reference(lesson_id), event, name, email, "", None, None, due,
                  (as_of - due).days, statement)
             for lesson_id, event, name, email, due, statement in db.session.execute(columns)]
 
