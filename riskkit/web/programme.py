@@ -4,12 +4,12 @@ parse the form, call a service, and render; the rules live in the services."""
 
 from datetime import date
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from riskkit import permissions
-from riskkit.errors import Conflict, NotFound, ValidationError
+from riskkit.errors import Conflict, ValidationError
 from riskkit.extensions import db
 from riskkit.models import User
 from riskkit.reports.workbook import csv_bytes
@@ -25,13 +25,6 @@ from riskkit.web.programme_forms import NewThemeForm, PlanForm, RuleForm, ThemeF
 
 bp = Blueprint("programme", __name__)
 LATEST_AS_OF = date(9000, 1, 1)  # later dates cannot have years added to them safely
-
-
-def _found(get, item_id):
-    try:
-        return get(item_id)
-    except NotFound:
-        abort(404)
 
 
 def _save(form, change) -> bool:
@@ -74,7 +67,7 @@ def index():
 def rule(rule_id):
     """Add a cadence rule, or change one."""
     permissions.require(current_user, "edit_exercises")
-    item = _found(programme_service.get_rule, rule_id) if rule_id else None
+    item = programme_service.get_rule(rule_id) if rule_id else None
     form = RuleForm(obj=item if request.method == "GET" else None)
     if form.validate_on_submit() and _save(form, lambda: programme_service.save_rule(
             current_user, item, name=form.name.data, kind=form.kind.data,
@@ -105,7 +98,7 @@ def plans():
 def plan(plan_id):
     """Add a business continuity plan, or change one."""
     permissions.require(current_user, "edit_exercises")
-    item = _found(plan_service.get_plan, plan_id) if plan_id else None
+    item = plan_service.get_plan(plan_id) if plan_id else None
     form = PlanForm(obj=item if request.method == "GET" else None)
     form.owner.choices = forms.options([("", "Choose a person")] + [
         (p.id, p.name) for p in db.session.scalars(
@@ -162,7 +155,7 @@ def themes():
 def theme(theme_id):
     """Rename a theme, or stop offering it."""
     permissions.require(current_user, "edit_exercises")
-    item = _found(theme_service.get_theme, theme_id)
+    item = theme_service.get_theme(theme_id)
     form = ThemeForm(obj=item if request.method == "GET" else None)
     if form.validate_on_submit() and _save(form, lambda: theme_service.save_theme(
             current_user, item, name=form.name.data, active=form.active.data)):
