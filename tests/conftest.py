@@ -128,6 +128,20 @@ def demo(app):
 
 
 @pytest.fixture
+def live_server(app, tmp_path):
+    """A real `riskkit serve` on this test's database (see tests/live_server.py). Build
+    the data first and commit it; the server sees what is committed."""
+    from tests.live_server import LiveServer
+
+    db.session.commit()
+    folder = tmp_path / "live"
+    folder.mkdir()
+    server = LiveServer(app.config["SQLALCHEMY_DATABASE_URI"], folder).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
 def runner(app):
     """Click's runner bound to the test app; result.stderr is kept apart from stdout."""
     return app.test_cli_runner()

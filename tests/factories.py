@@ -8,8 +8,11 @@ from riskkit.services import matrices
 from riskkit.services.risks import create_risk
 
 
-def gen_person(name="Pat Owner", role="owner", email=None) -> User:
+def gen_person(name="Pat Owner", role="owner", email=None, password=None) -> User:
+    """A person; with a password (and an email) they can sign in."""
     person = User(name=name, role=role, email=email)
+    if password is not None:
+        person.set_password(password)
     db.session.add(person)
     db.session.flush()
     return person
