@@ -30,8 +30,10 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from riskkit import vocab
-from riskkit.errors import ValidationError
+from riskkit.errors import Conflict, ValidationError
 from riskkit.models.base import utcnow
+from riskkit.services import history
+from riskkit.services.risks import commit
 
 DATE_FORMAT = "%d %m %Y"  # GovDateInput posts day, month and year as three values
 
@@ -238,3 +240,24 @@ def expected(form) -> int | None:
         return int(form.version.data)
     except (TypeError, ValueError):
         return None
+
+
+def save(form, change, record=None, place=put_error, **history_of):
+    """The one way a form is saved: run the service calls in `change`, and commit.
+    Returns (result, conflict, page_errors). `result` is what `change` returned (True if
+    nothing), or None when nothing was saved. A refused value is put where `place` puts
+    it: on its field, or in the page errors `place` returns. A stale version, or a race
+    lost to another save at any point, is the conflict to show with a 409: its message,
+    and what changed since the form was opened (`history_of` says whose history, as
+    services.history.entries takes it); the form then carries the version now stored,
+    so that saving again is a choice made knowing the other change."""
+    try:
+        result = commit(change)
+    except Conflict as error:
+        if record is not None:
+            form.version.data = record.version
+        changes = history.changed_since(form.opened_at.data, **history_of) if history_of else []
+        return None, {"message": str(error), "changes": changes}, {}
+    except ValidationError as error:
+        return None, None, place(form, error) or {}
+    return (True if result is None else result), None, {}
