@@ -1,5 +1,6 @@
-"""Many clients at once against a real `riskkit serve` (the live_server fixture): a lost
-race is a 409 conflict page, never a 5xx, and references are handed out once each."""
+"""Lost updates. Many clients at once against a real `riskkit serve` (the live_server
+fixture): a lost race is a 409 conflict page, never a 5xx, and references are handed out
+once each. And a post that leaves out the version it was read at is refused."""
 
 import threading
 from collections import Counter
@@ -14,6 +15,8 @@ from sqlalchemy import func, select
 from riskkit.extensions import db
 from riskkit.models import Action, Control, Lesson, Review, Risk
 from riskkit.services.debriefs import add_observation, record_debrief
+from riskkit.web.forms import MISSING_VERSION
+from tests.conftest import FreshContextClient
 from tests.factories import gen_event, gen_lesson, gen_person, gen_plan, gen_register, gen_risk
 from tests.live_server import csrf_token
 
@@ -169,3 +172,72 @@ def test_ten_lessons_from_one_observation_at_once_get_ten_new_references(world, 
     db.session.expire_all()
     references = [lesson.reference for lesson in db.session.scalars(select(Lesson))]
     assert len(references) == len(set(references)) == 1 + CREATORS
+
+
+# --- a post without its version ---------------------------------------------------------------
+
+#: Each versioned form: its path, the record whose version it carries, and a valid post.
+VERSIONED_FORMS = {
+    "risk": (lambda w: f"/risks/{w.risk.reference}/edit", "risk", lambda w: {
+        "title": "Payroll fails", "description": "", "cause": "", "consequence": "",
+        "category": "", "owner": str(w.admin.id), "target_likelihood": "3",
+        "target_impact": "4", "target_date": BLANK_DATE, "inherent_likelihood": "",
+        "inherent_impact": "", "response": "treat"}),
+    "review": (lambda w: f"/risks/{w.risk.reference}/review", "risk", lambda w: {
+        "reviewed_on": ["1", "3", "2026"], "likelihood": "3", "impact": "4",
+        "comment": "Reviewed", "next_review_date": BLANK_DATE, "next_review_reason": ""}),
+    "control": (lambda w: f"/risks/{w.risk.reference}/controls/{w.control.id}", "control",
+                lambda w: {"description": "Backup payroll run, weekly", "owner": str(w.admin.id),
+                           "effectiveness": "effective", "last_tested": BLANK_DATE}),
+    "action": (lambda w: f"/risks/{w.risk.reference}/actions/{w.action.id}", "action",
+               lambda w: {"description": "Test the backup run monthly", "owner": str(w.admin.id),
+                          "status": "in_progress", "target_date": BLANK_DATE}),
+    "close risk": (lambda w: f"/risks/{w.risk.reference}/close", "risk", lambda w: {}),
+    "remove control": (lambda w: f"/risks/{w.risk.reference}/controls/{w.control.id}/remove",
+                       "control", lambda w: {}),
+    "action done": (lambda w: f"/risks/{w.risk.reference}/actions/{w.action.id}/done", "action",
+                    lambda w: {}),
+    "exercise": (lambda w: f"/exercises/{w.event.id}/edit", "event", lambda w: {
+        "name": "Exercise Ash", "event_type": "tabletop", "start_date": ["10", "2", "2026"],
+        "end_date": BLANK_DATE, "lead": "", "participants": "", "scenario": "",
+        "objectives": "", "risks": [str(w.risk.id)]}),
+    "exercise status": (lambda w: f"/exercises/{w.event.id}/status", "event",
+                        lambda w: {"status": "held"}),
+    "exercise outcome": (lambda w: f"/exercises/{w.event.id}/outcome", "event", lambda w: {}),
+    "lesson": (lambda w: f"/lessons/{w.lesson.id}/edit", "lesson", lambda w: {
+        "statement": "Contacts were a year old", "recommendation": "", "owner": str(w.admin.id),
+        "due_date": BLANK_DATE, "priority": "high"}),
+    "lesson status": (lambda w: f"/lessons/{w.lesson.id}/status", "lesson", lambda w: {
+        "status": "action_planned", "evidence_event": "", "evidence_note": ""}),
+    "plan": (lambda w: f"/plans/{w.plan.id}/edit", "plan", lambda w: {
+        "service": "Payroll and pensions", "owner": str(w.admin.id), "last_reviewed": BLANK_DATE,
+        "next_review": BLANK_DATE}),
+}
+
+
+@pytest.mark.parametrize("version", [None, "", "two"], ids=["left out", "blank", "not a number"])
+@pytest.mark.parametrize("name", VERSIONED_FORMS)
+def test_a_versioned_form_without_its_version_is_refused_and_changes_nothing(
+        app, world, name, version):
+    path, whose, fields = VERSIONED_FORMS[name]
+    record = getattr(world, whose)
+    if name == "exercise outcome":
+        world.event.status = "held"
+        db.session.commit()
+    model, record_id, before = type(record), record.id, record.version
+
+    def version_now():
+        return db.session.scalar(select(model.version).where(model.id == record_id))
+
+    app.config["WTF_CSRF_ENABLED"] = False
+    app.test_client_class = FreshContextClient
+    client = app.test_client()
+    assert client.post("/login", data={"email": EMAIL, "password": PASSWORD}).status_code == 302
+    post = fields(world) | ({} if version is None else {"version": version})
+    refused = client.post(path(world), data=post)
+    assert refused.status_code == 400
+    assert MISSING_VERSION.rstrip(".") in refused.get_data(as_text=True)
+    assert version_now() == before
+    # The same post with the version saves: the version was all that was wrong.
+    client.post(path(world), data=post | {"version": str(before)})
+    assert version_now() in (None, before + 1)  # removed, or saved

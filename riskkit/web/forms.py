@@ -27,7 +27,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, StopValidation
 
 from riskkit import vocab
 from riskkit.errors import Conflict, ValidationError
@@ -103,11 +103,24 @@ def put_error(form, error: ValidationError) -> None:
     field.errors = list(field.errors) + [str(error)]
 
 
+#: Why a form that changes a record was refused without its version.
+MISSING_VERSION = ("This form did not say which version of the record it changes, so"
+                   " nothing was saved: reload the page and make your change again.")
+
+
 class VersionedForm(FlaskForm):
-    """Carries the version the user read, and when, for optimistic locking."""
+    """Carries the version the user read, and when, for optimistic locking. A form that
+    changes a record that exists must carry that version: without one there is nothing
+    to check another person's save against, and the post is refused. Only a new
+    record's form (stamp(form, None)) has none."""
 
     version = HiddenField()
     opened_at = HiddenField()
+    changes_existing = True
+
+    def validate_version(self, field):
+        if self.changes_existing and expected(self) is None:
+            raise StopValidation(MISSING_VERSION)
 
 
 class RiskForm(VersionedForm):
@@ -227,8 +240,10 @@ class MatrixForm(FlaskForm):
 
 
 def stamp(form, record) -> None:
-    """Fill a versioned form's hidden version and opened-at fields on first display:
-    the save is checked against the version, a conflict lists what changed since."""
+    """Say which record a versioned form changes (None: a new one), and fill its hidden
+    version and opened-at fields on first display: the save is checked against the
+    version, and a conflict lists what changed since it was opened."""
+    form.changes_existing = record is not None
     if not form.is_submitted():
         form.version.data = record.version if record is not None else ""
         form.opened_at.data = utcnow().isoformat()
