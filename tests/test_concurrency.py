@@ -241,3 +241,23 @@ def test_a_versioned_form_without_its_version_is_refused_and_changes_nothing(
     # The same post with the version saves: the version was all that was wrong.
     client.post(path(world), data=post | {"version": str(before)})
     assert version_now() in (None, before + 1)  # removed, or saved
+
+
+@pytest.mark.parametrize("kind", ["lesson", "exercise"])
+def test_a_save_that_changes_only_links_moves_the_version_on(app, world, kind):
+    """Ticking a risk on a lesson or an exercise is a change like any other: a second
+    form read at the same version is then stale, instead of overwriting it unchecked."""
+    path, whose, fields = VERSIONED_FORMS[kind]
+    record = getattr(world, whose)
+    app.config["WTF_CSRF_ENABLED"] = False
+    app.test_client_class = FreshContextClient
+    client = app.test_client()
+    assert client.post("/login", data={"email": EMAIL, "password": PASSWORD}).status_code == 302
+    same = ({"name": record.name} if kind == "exercise"
+            else {"statement": record.statement, "priority": record.priority})
+    post = fields(world) | same | {"version": str(record.version), "opened_at": ""}
+    linked = post | {"risks": [str(world.risk.id)]}
+    unlinked = post | {"risks": []}
+    first, second = (unlinked, linked) if kind == "exercise" else (linked, unlinked)
+    assert client.post(path(world), data=first).status_code == 302
+    assert client.post(path(world), data=second).status_code == 409
