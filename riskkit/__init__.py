@@ -5,7 +5,7 @@ import os
 from flask import Flask
 
 from riskkit import config as config_module
-from riskkit.config import PROJECT_ROOT
+from riskkit import resources
 
 __version__ = "0.1.0"
 
@@ -14,8 +14,9 @@ def create_app(config: dict | None = None) -> Flask:
     """Build the app. `config` overrides defaults and the environment (tests use it)."""
     app = Flask(
         __name__,
+        instance_path=str(config_module.data_dir()),
         instance_relative_config=True,
-        template_folder=str(PROJECT_ROOT / "templates"),
+        template_folder=str(resources.folder("templates")),
         static_url_path="/assets",  # GOV.UK Frontend's CSS refers to /assets/...
     )
     os.makedirs(app.instance_path, exist_ok=True)

@@ -26,7 +26,8 @@ class RiskkitGroup(click.Group):
 def cli():
     """riskkit: risk register and resilience exercises.
 
-    The database is RISKKIT_DATABASE_URL (default: a SQLite file in ./instance).
+    The database is RISKKIT_DATABASE_URL (default: a SQLite file in the data directory,
+    RISKKIT_DATA_DIR; `riskkit init` prints where it is).
     Run a command with --help for its options.
     """
 

@@ -5,8 +5,22 @@ import os
 import secrets
 from pathlib import Path
 
-#: The checkout root: templates, seed data and exercise packs live beside the package.
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from riskkit import resources
+
+
+def data_dir() -> Path:
+    """Where the SQLite database and other instance files live: RISKKIT_DATA_DIR if set;
+    in a source checkout (pyproject.toml beside the package) its instance/ folder, as
+    before; for an installed package the user's data folder (~/.local/share/riskkit on
+    Linux), never inside the virtual environment."""
+    if os.environ.get("RISKKIT_DATA_DIR"):
+        return Path(os.environ["RISKKIT_DATA_DIR"]).expanduser().resolve()
+    checkout = Path(__file__).resolve().parent.parent
+    if (checkout / "pyproject.toml").is_file():
+        return checkout / "instance"
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("riskkit", appauthor=False))
 
 
 def load(instance_path: str, overrides: dict | None = None) -> dict:
@@ -18,8 +32,8 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         # A random key per process is safe for the CLI; a server must set one so that
         # sessions survive restarts and are shared between workers.
         "SECRET_KEY": env.get("RISKKIT_SECRET_KEY") or secrets.token_hex(32),
-        "SEED_DATA_DIR": env.get("RISKKIT_SEED_DATA", str(PROJECT_ROOT / "seed_data")),
-        "EXERCISE_PACKS_DIR": env.get("RISKKIT_EXERCISES", str(PROJECT_ROOT / "exercises")),
+        "SEED_DATA_DIR": env.get("RISKKIT_SEED_DATA", str(resources.folder("seed_data"))),
+        "EXERCISE_PACKS_DIR": env.get("RISKKIT_EXERCISES", str(resources.folder("exercises"))),
         "ORGANISATION_NAME": env.get("RISKKIT_ORGANISATION", "Example County Council"),
         # Reminder emails (riskkit overdue --email).
         "SMTP": {

@@ -19,7 +19,7 @@ def init():
     themes.ensure_defaults()
     programme.ensure_defaults()
     db.session.commit()
-    click.echo(f"Database ready at {db.engine.url.render_as_string(hide_password=True)}")
+    _where()
     if added:
         click.echo(f"Added matrices: {', '.join(m.slug for m in added)}")
 
@@ -28,6 +28,7 @@ def init():
 def demo():
     """Initialise the database and load the demo register from seed_data/ (safe to rerun)."""
     upgrade_database()
+    _where()
     added = load_demo(current_app.config["SEED_DATA_DIR"])
     if not added:
         click.echo("Demo data already loaded: nothing to add.")
@@ -43,9 +44,16 @@ def serve(host, port, threads):
     """Run the web app with the waitress server."""
     import waitress
 
+    _where()
     click.echo(f"riskkit on http://{host}:{port}/ (Ctrl+C to stop)")
     waitress.serve(current_app._get_current_object(), host=host, port=port, threads=threads,
                    ident="riskkit")
+
+
+def _where() -> None:
+    """Say where the data is, so nobody has to guess which database a command used."""
+    click.echo(f"Data directory: {current_app.instance_path}")
+    click.echo(f"Database: {db.engine.url.render_as_string(hide_password=True)}")
 
 
 COMMANDS = [init, demo, serve]
