@@ -21,15 +21,15 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from alembic.script import ScriptDirectory
 from sqlalchemy import Date, DateTime, create_engine, func, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DataError, IntegrityError
 
-from riskkit.database import MIGRATIONS, upgrade_database
+from riskkit.database import upgrade_database
 from riskkit.errors import ValidationError
 from riskkit.extensions import db
 from riskkit.models.base import utcnow
+from riskkit.services.health import head_revision, migrations, schema_revision
 
 #: What `riskkit init` adds by itself (with the history of adding it): a database holding
 #: only these is still empty.
@@ -53,14 +53,6 @@ def _tables():
     return db.metadata.sorted_tables
 
 
-def _scripts() -> ScriptDirectory:
-    return ScriptDirectory(MIGRATIONS)
-
-
-def _revision(connection: Connection) -> str:
-    return connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
-
-
 def _encode(value):
     if isinstance(value, datetime):
         value = value if value.tzinfo else value.replace(tzinfo=UTC)
@@ -81,10 +73,10 @@ def _decode(column, value):
 
 
 def _dump(connection: Connection, archive: zipfile.ZipFile) -> Summary:
-    revision = _revision(connection)
-    if revision != _scripts().get_current_head():
+    revision = schema_revision(connection)
+    if revision != head_revision():
         raise ValidationError(f"The database is at schema {revision}, not this riskkit's"
-                              f" {_scripts().get_current_head()}: run `riskkit init` first")
+                              f" {head_revision()}: run `riskkit init` first")
     rows, files = {}, {}
     for table in _tables():
         lines = [json.dumps({c.name: _encode(v) for c, v in zip(table.columns, row, strict=True)},
@@ -168,10 +160,10 @@ def read_archive(path: Path) -> tuple[dict, dict[str, list[dict]]]:
 
 
 def _check_revision(revision: str) -> None:
-    head = _scripts().get_current_head()
+    head = head_revision()
     if revision == head:
         return
-    known = {script.revision for script in _scripts().walk_revisions()}
+    known = {script.revision for script in migrations().walk_revisions()}
     if revision not in known:
         raise ValidationError(f"The backup is from a newer riskkit (schema {revision}); this"
                               f" riskkit knows schemas up to {head}: upgrade riskkit first", "file")
