@@ -38,11 +38,11 @@ def test_the_shipped_folders_are_found_through_the_package():
     assert (resources.folder("exercises") / "power-outage.yaml").is_file()
 
 
-def test_the_data_directory_is_riskkit_data_dir_when_set(monkeypatch, tmp_path):
-    monkeypatch.setenv("RISKKIT_DATA_DIR", str(tmp_path / "data"))
-    assert config.data_dir() == tmp_path / "data"
+def test_the_data_directory_is_riskkit_data_dir_when_set(tmp_path):
+    settings = config.from_environment({"RISKKIT_DATA_DIR": str(tmp_path / "data")})
+    assert settings.data_dir == tmp_path / "data"
+    assert settings.database_url == f"sqlite:///{tmp_path / 'data' / 'riskkit.sqlite'}"
 
 
-def test_a_checkout_keeps_its_data_in_its_instance_folder(monkeypatch):
-    monkeypatch.delenv("RISKKIT_DATA_DIR", raising=False)
-    assert config.data_dir() == ROOT / "instance"
+def test_a_checkout_keeps_its_data_in_its_instance_folder():
+    assert config.from_environment({}).data_dir == ROOT / "instance"
