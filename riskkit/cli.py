@@ -5,6 +5,13 @@ import click
 from flask.cli import ScriptInfo
 
 from riskkit import __version__, create_app
+from riskkit.errors import SettingError
+
+
+class BadSetting(click.ClickException):
+    """A setting riskkit cannot start with: one line, exit status 2 (as for bad usage)."""
+
+    exit_code = 2
 
 
 class RiskkitGroup(click.Group):
@@ -12,7 +19,10 @@ class RiskkitGroup(click.Group):
     `python cli.py X` and `flask --app riskkit X` run the same command."""
 
     def _app_cli(self, ctx):
-        return ctx.ensure_object(ScriptInfo).load_app().cli
+        try:
+            return ctx.ensure_object(ScriptInfo).load_app().cli
+        except SettingError as error:
+            raise BadSetting(str(error)) from None
 
     def list_commands(self, ctx):
         return sorted(self._app_cli(ctx).list_commands(ctx))
@@ -26,7 +36,8 @@ class RiskkitGroup(click.Group):
 def cli():
     """riskkit: risk register and resilience exercises.
 
-    The database is RISKKIT_DATABASE_URL (default: a SQLite file in ./instance).
+    The database is RISKKIT_DATABASE_URL (default: a SQLite file in the data directory,
+    RISKKIT_DATA_DIR; `riskkit init` prints where it is).
     Run a command with --help for its options.
     """
 

@@ -12,7 +12,6 @@ from riskkit import permissions
 from riskkit.errors import ValidationError
 from riskkit.extensions import db
 from riskkit.models import User
-from riskkit.reports.workbook import csv_bytes
 from riskkit.services import plans as plan_service
 from riskkit.services import programme as programme_service
 from riskkit.services import themes as theme_service
@@ -158,6 +157,7 @@ def cross_reference():
 @bp.get("/themes/cross-reference.csv")
 def cross_reference_csv():
     """The cross-reference as CSV, one row per theme and event."""
+    from riskkit.reports.workbook import csv_bytes  # on first use: the CLI starts fast
     headers, rows = theme_service.cross_reference_rows(theme_service.cross_reference())
     return Response(csv_bytes(headers, rows), mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename=cross-reference.csv"})
