@@ -261,3 +261,13 @@ def test_a_save_that_changes_only_links_moves_the_version_on(app, world, kind):
     first, second = (unlinked, linked) if kind == "exercise" else (linked, unlinked)
     assert client.post(path(world), data=first).status_code == 302
     assert client.post(path(world), data=second).status_code == 409
+
+
+def test_ten_plans_for_one_service_added_at_once_save_one_and_refuse_the_rest(world, live_server):
+    """The service's name is unique: whoever is second is told, never given a 500."""
+    forms = [{"service": "Waste collection", "owner": str(world.admin.id),
+              "last_reviewed": BLANK_DATE, "next_review": BLANK_DATE, "version": "",
+              "opened_at": ""} for _ in range(CREATORS)]
+    statuses = _race(live_server, "/plans/new", forms)
+    assert statuses.count(302) == 1, (Counter(statuses), live_server.log[-4000:])
+    assert set(statuses) <= {302, 400, 409}, (Counter(statuses), live_server.log[-4000:])

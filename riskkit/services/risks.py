@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import case, func, or_, select, tuple_, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -52,25 +53,36 @@ class RiskFilter:
 
 
 #: What a person who lost a race to another save is told.
-LOST_RACE = ("Someone else saved this record while you were editing it. Nothing of yours was"
-             " saved: reload it to see their change, then make yours again.")
+LOST_RACE = ("Someone else saved this record, or one like it, at the same moment. Nothing of"
+             " yours was saved: reload the page to see their change, then make yours again.")
 
 
 def commit(change=lambda: None):
     """Run `change` (service calls) and commit it, as one. Losing a race to another save
     is a Conflict, like a stale form: the row's version moved on between reading and
-    writing, which shows at a flush inside the change as often as at the commit.
-    Anything else refused rolls back and is raised as it is."""
+    writing, or a row with the same unique value (a plan's service, a link) was saved
+    since the service checked there was none. Either shows at a flush inside the change
+    as often as at the commit. Anything else refused rolls back and is raised as it is."""
     try:
         result = change()
         db.session.commit()
-    except StaleDataError:
+    except (StaleDataError, IntegrityError) as error:
         db.session.rollback()
+        if isinstance(error, IntegrityError) and not _unique_violation(error):
+            raise
         raise Conflict(LOST_RACE) from None
     except BaseException:
         db.session.rollback()
         raise
     return result
+
+
+def _unique_violation(error: IntegrityError) -> bool:
+    """Whether the database refused a row because another has the same unique key."""
+    orig = error.orig
+    return (getattr(orig, "sqlstate", None) == "23505"  # PostgreSQL unique_violation
+            or getattr(orig, "sqlite_errorname", None) in (
+                "SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY"))
 
 
 def check_version(record, expected_version: int | None, name: str) -> None:

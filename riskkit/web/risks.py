@@ -178,15 +178,13 @@ def change_status(reference, change):
     form = forms.ConfirmForm()
     if not form.validate_on_submit():
         return _refused(form)
+    version = forms.expected(form)
+    step = {"close": lambda: lifecycle.set_status(risk, "closed", current_user, version),
+            "reopen": lambda: lifecycle.set_status(risk, "open", current_user, version),
+            "escalate": lambda: lifecycle.escalate(risk, current_user, version),
+            "de_escalate": lambda: lifecycle.de_escalate(risk, current_user, version)}[change]
     try:
-        if change in ("close", "reopen"):
-            commit(lambda: lifecycle.set_status(
-                risk, "closed" if change == "close" else "open", current_user,
-                forms.expected(form)))
-        elif change == "escalate":
-            commit(lambda: lifecycle.escalate(risk, current_user, forms.expected(form)))
-        else:
-            commit(lambda: lifecycle.de_escalate(risk, current_user, forms.expected(form)))
+        commit(step)
         flash({"close": f"{risk.reference} closed.", "reopen": f"{risk.reference} reopened.",
                "escalate": f"{risk.reference} escalated to the {risk.register.name} register.",
                "de_escalate": f"{risk.reference} returned to the {risk.register.name} register."
