@@ -12,6 +12,7 @@ from riskkit.commands import (
     heatmap,
     matrices,
     overdue,
+    registers,
     report,
     risks,
     serve,
@@ -20,7 +21,7 @@ from riskkit.commands import (
 
 
 def init_app(app: Flask) -> None:
-    for module in (database, risks, matrices, users, overdue, heatmap, report, export,
+    for module in (database, risks, registers, matrices, users, overdue, heatmap, report, export,
                    exercises, backup, check, serve):
         for command in module.COMMANDS:
             app.cli.add_command(command)
