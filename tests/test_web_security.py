@@ -106,3 +106,123 @@ def test_passwords_are_hashed(demo):
 
     user = db.session.scalar(select(User).where(User.email == EMAILS["viewer"]))
     assert user.password_hash.startswith("scrypt:") and PASSWORD not in user.password_hash
+
+
+@pytest.mark.parametrize("name,value", [
+    ("RISKKIT_SESSION_IDLE_MINUTES", "soon"), ("RISKKIT_SESSION_MAX_HOURS", "0"),
+    ("RISKKIT_SECURE_COOKIES", "perhaps"),
+])
+def test_a_bad_session_setting_is_one_line_naming_it(app, name, value):
+    import os
+    import subprocess
+
+    from tests.live_server import RISKKIT, ROOT
+
+    env = {**os.environ, name: value, "RISKKIT_SECRET_KEY": "x",
+           "RISKKIT_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"]}
+    result = subprocess.run([str(RISKKIT), "users", "list"], env=env, cwd=ROOT,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"Error: {name}")
+    assert "Traceback" not in result.stderr
+
+
+# Cookies and headers, read from the real responses.
+
+def _set_cookie_headers(response):
+    return response.headers.getlist("Set-Cookie")
+
+
+def test_the_session_cookie_is_samesite_lax_and_httponly(secure):
+    page = secure.get("/login")
+    cookies = _set_cookie_headers(page)  # the CSRF token starts the session
+    assert cookies and all("SameSite=Lax" in c and "HttpOnly" in c for c in cookies)
+    token = _token(page.get_data(as_text=True))
+    signed_in = secure.post("/login", data={"email": EMAILS["viewer"], "password": PASSWORD,
+                                            "csrf_token": token})
+    cookies = _set_cookie_headers(signed_in)
+    assert cookies and all("SameSite=Lax" in c and "HttpOnly" in c for c in cookies)
+    assert not any("Secure" in c for c in cookies)  # served over plain http here
+    assert "Strict-Transport-Security" not in signed_in.headers
+
+
+def test_over_https_cookies_are_secure_and_hsts_is_sent(demo, monkeypatch):
+    from riskkit import create_app
+
+    monkeypatch.setenv("RISKKIT_BASE_URL", "https://risk.example")
+    https = create_app({"TESTING": True, "SECRET_KEY": "test-only", "WTF_CSRF_ENABLED": False,
+                        "SQLALCHEMY_DATABASE_URI": demo.config["SQLALCHEMY_DATABASE_URI"]})
+    https.test_client_class = FreshContextClient
+    client = https.test_client()
+    response = client.post("/login", data={"email": EMAILS["viewer"], "password": PASSWORD},
+                           base_url="https://localhost")
+    cookies = _set_cookie_headers(response)
+    assert cookies and all("Secure" in c and "SameSite=Lax" in c for c in cookies)
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+    monkeypatch.setenv("RISKKIT_SECURE_COOKIES", "no")  # the setting wins over the URL
+    plain = create_app({"TESTING": True, "SECRET_KEY": "test-only",
+                        "SQLALCHEMY_DATABASE_URI": demo.config["SQLALCHEMY_DATABASE_URI"]})
+    with plain.app_context():
+        response = plain.test_client().get("/login")
+    assert not any("Secure" in c for c in _set_cookie_headers(response))
+    assert "Strict-Transport-Security" not in response.headers
+
+
+def test_pages_behind_the_login_are_not_stored_but_assets_are(client):
+    from tests.web_helpers import sign_in
+
+    assert client.get("/").headers.get("Cache-Control") == "no-store"  # the redirect too
+    sign_in(client, "admin")
+    for url in ("/", "/risks/AH0005", "/admin/users", "/overdue.csv", "/export.xlsx",
+                "/no-such-page"):
+        response = client.get(url)
+        assert response.headers.get("Cache-Control") == "no-store", url
+    asset = client.get("/assets/app.css")
+    assert asset.status_code == 200
+    assert "no-store" not in asset.headers.get("Cache-Control", "")
+    asset.close()
+
+
+# Secret key: one per data folder, kept owner-only, shared by every process.
+
+def test_without_a_key_one_is_generated_kept_and_shared(app, monkeypatch, tmp_path, caplog):
+    import logging
+
+    from flask import Flask
+
+    from riskkit import create_app
+
+    monkeypatch.delenv("RISKKIT_SECRET_KEY", raising=False)
+    monkeypatch.setattr(Flask, "auto_find_instance_path", lambda self: str(tmp_path))
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    with caplog.at_level(logging.INFO, logger="riskkit"):
+        first = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url})
+        second = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url})
+    key = tmp_path / "secret_key"
+    assert first.config["SECRET_KEY"] == second.config["SECRET_KEY"] == key.read_text().strip()
+    assert len(first.config["SECRET_KEY"]) >= 64
+    assert key.stat().st_mode & 0o777 == 0o600
+    said = [r.getMessage() for r in caplog.records if "secret key" in r.getMessage().lower()]
+    assert len(said) == 1 and str(key) in said[0]
+    # a session started by one process is good in the other
+    first.test_client_class = second.test_client_class = FreshContextClient
+    one = first.test_client()
+    one.get("/login")  # the form's CSRF token starts a session
+    two = second.test_client()
+    two.set_cookie("session", one.get_cookie("session").value)
+    with two.session_transaction() as session:
+        assert "csrf_token" in session
+
+
+def test_processes_starting_together_share_one_key(tmp_path):
+    import subprocess
+    import sys
+
+    from tests.live_server import ROOT
+
+    script = "import sys; from riskkit.config import load; print(load(sys.argv[1])['SECRET_KEY'])"
+    env = {k: v for k, v in __import__("os").environ.items() if k != "RISKKIT_SECRET_KEY"}
+    started = [subprocess.Popen([sys.executable, "-c", script, str(tmp_path)], env=env, cwd=ROOT,
+                                stdout=subprocess.PIPE, text=True) for _ in range(6)]
+    keys = {p.communicate(timeout=60)[0].strip() for p in started}
+    assert len(keys) == 1 and keys == {(tmp_path / "secret_key").read_text().strip()}
