@@ -108,6 +108,124 @@ def test_passwords_are_hashed(demo):
     assert user.password_hash.startswith("scrypt:") and PASSWORD not in user.password_hash
 
 
+# Open redirects: `next` is followed only to a path on this site.
+
+@pytest.mark.parametrize("target", [
+    "/%09/evil.example", "/\t/evil.example", "%2F%2Fevil.example", "/%2F/evil.example",
+    "/\\evil.example", "\\\\evil.example", " //evil.example", "/\n/evil.example",
+    "https://evil.example/", "javascript:alert(1)", "//evil.example", "///evil.example",
+    "%252F%252Fevil.example", "/%0d/evil.example",
+])
+def test_next_never_leaves_the_site(client, target):
+    response = client.post("/login", query_string={"next": target}, data={
+        "email": EMAILS["viewer"], "password": PASSWORD})
+    assert response.status_code == 302
+    assert response.location == "/"
+
+
+def test_next_follows_a_path_on_this_site(client):
+    response = client.get("/risks/AH0005?tab=history")
+    assert response.status_code == 302
+    signed_in = client.post(response.location, data={"email": EMAILS["viewer"], "password": PASSWORD})
+    assert signed_in.location == "/risks/AH0005?tab=history"
+
+
+# Sessions: a copied cookie stops working when its owner's sessions are ended.
+
+def _signed_in_client(web, role):
+    from tests.web_helpers import sign_in
+
+    return sign_in(web.test_client(), role)
+
+
+def _copy(web, client):
+    """A second browser holding a copy of `client`'s session cookie."""
+    thief = web.test_client()
+    thief.set_cookie("session", client.get_cookie("session").value)
+    return thief
+
+
+def test_a_copied_session_works_until_its_owner_signs_out(web):
+    owner = _signed_in_client(web, "viewer")
+    thief = _copy(web, owner)
+    assert thief.get("/").status_code == 200
+    assert owner.post("/logout").status_code == 302
+    assert thief.get("/").status_code == 302
+    assert thief.get("/").location.startswith("/login")
+
+
+def _edit_user(admin, email, **changes):
+    """Save the admin form for this user with CHANGES (None leaves a box unticked)."""
+    user = db_user(email)
+    data = {"name": user.name, "email": user.email, "role": user.role, "active": "y", **changes}
+    response = admin.post(f"/admin/users/{user.id}",
+                          data={k: v for k, v in data.items() if v is not None})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+
+
+def db_user(email):
+    from sqlalchemy import select
+
+    from riskkit.extensions import db
+    from riskkit.models import User
+
+    return db.session.scalar(select(User).where(User.email == email))
+
+
+def test_a_password_reset_ends_every_session_of_that_user(web):
+    viewer = _signed_in_client(web, "viewer")
+    other_browser = _signed_in_client(web, "viewer")
+    admin = _signed_in_client(web, "admin")
+    _edit_user(admin, EMAILS["viewer"], password="a brand new password")
+    assert viewer.get("/").status_code == 302
+    assert other_browser.get("/").status_code == 302
+    assert admin.get("/").status_code == 200  # only that user's sessions end
+
+
+def test_disabling_a_user_ends_their_sessions(web):
+    viewer = _signed_in_client(web, "viewer")
+    admin = _signed_in_client(web, "admin")
+    _edit_user(admin, EMAILS["viewer"], active=None)
+    assert viewer.get("/").status_code == 302
+    assert not db_user(EMAILS["viewer"]).is_active
+
+
+def test_an_admin_changing_their_own_password_stays_signed_in_there_only(web):
+    admin = _signed_in_client(web, "admin")
+    elsewhere = _copy(web, admin)
+    _edit_user(admin, EMAILS["admin"], password="a brand new password")
+    assert admin.get("/").status_code == 200
+    assert elsewhere.get("/").status_code == 302
+
+
+def _age_session(client, **minutes_ago):
+    import time
+
+    with client.session_transaction() as session:
+        for key, minutes in minutes_ago.items():
+            session[key] = time.time() - minutes * 60
+
+
+def test_a_session_left_idle_too_long_ends(web):
+    client = _signed_in_client(web, "viewer")
+    web.config["SESSION_IDLE_MINUTES"] = 30
+    _age_session(client, seen_at=29)
+    assert client.get("/").status_code == 200  # and being seen restarts the idle clock
+    _age_session(client, seen_at=31)
+    response = client.get("/")
+    assert response.status_code == 302 and response.location.startswith("/login")
+    assert client.get("/").status_code == 302  # the session itself was ended
+
+
+def test_a_session_ends_after_its_absolute_lifetime_however_busy(web):
+    client = _signed_in_client(web, "viewer")
+    web.config["SESSION_MAX_HOURS"] = 12
+    _age_session(client, signed_in_at=11 * 60 + 59)
+    assert client.get("/").status_code == 200
+    _age_session(client, signed_in_at=12 * 60 + 1)
+    assert client.get("/").status_code == 302
+
+
 @pytest.mark.parametrize("name,value", [
     ("RISKKIT_SESSION_IDLE_MINUTES", "soon"), ("RISKKIT_SESSION_MAX_HOURS", "0"),
     ("RISKKIT_SECURE_COOKIES", "perhaps"),
@@ -181,6 +299,32 @@ def test_pages_behind_the_login_are_not_stored_but_assets_are(client):
     assert asset.status_code == 200
     assert "no-store" not in asset.headers.get("Cache-Control", "")
     asset.close()
+
+
+# Names cannot carry line breaks or control characters into emails and headers.
+
+@pytest.mark.parametrize("name", ["Chris\nBcc: evil@example.org", "Chris\rMcKenzie",
+                                  "Chris\x00McKenzie", "Chris\u2028McKenzie", "Chris\tMcKenzie"])
+def test_a_name_with_a_line_break_or_control_character_is_refused_beside_the_field(client, name):
+    from tests.web_helpers import error_messages, sign_in
+
+    sign_in(client, "admin")
+    response = client.post("/admin/users/new", data={
+        "name": name, "email": "new.person@example.gov.uk", "role": "viewer", "active": "y",
+        "password": "a long enough password"})
+    assert response.status_code == 400
+    assert error_messages(response) == ["A name cannot contain line breaks or control characters"]
+    assert 'id="name-error"' in response.get_data(as_text=True)
+    assert db_user("new.person@example.gov.uk") is None
+
+
+def test_a_name_with_a_line_break_is_refused_by_the_cli(runner):
+    result = runner.invoke(args=["users", "add", "new.person@example.gov.uk", "--name",
+                                 "Chris\nMcKenzie", "--password-stdin"],
+                           input="a long enough password\n")
+    assert result.exit_code == 1
+    assert result.stderr == "Error: A name cannot contain line breaks or control characters\n"
+    assert db_user("new.person@example.gov.uk") is None
 
 
 # Secret key: one per data folder, kept owner-only, shared by every process.

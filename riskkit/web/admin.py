@@ -13,6 +13,7 @@ from riskkit.services.matrices import all_matrices
 from riskkit.services.people import add_person
 from riskkit.services.registers import all_registers
 from riskkit.web import forms
+from riskkit.web.auth import start_session
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -51,6 +52,9 @@ def user(user_id):
                 elif person.id is None and form.active.data and form.email.data:
                     raise ValidationError("Set a password so they can sign in", "password")
                 db.session.commit()
+            if person == current_user and person.is_active:
+                # A new password ended all their sessions: keep this one, the admin's own.
+                start_session(person)
             flash(f"Saved {person.name}.")
             return redirect(url_for("admin.users"))
         except ValidationError as error:
