@@ -327,6 +327,25 @@ def test_a_name_with_a_line_break_is_refused_by_the_cli(runner):
     assert db_user("new.person@example.gov.uk") is None
 
 
+def test_a_name_with_a_line_break_is_refused_on_import_and_nothing_is_added(app, runner, tmp_path):
+    import shutil
+
+    from sqlalchemy import func, select
+
+    from riskkit.extensions import db
+    from riskkit.models import User
+
+    seed = tmp_path / "seed"
+    shutil.copytree(app.config["SEED_DATA_DIR"], seed)
+    people = seed / "people.yaml"
+    people.write_text(people.read_text().replace("name: Chris McKenzie", 'name: "Chris\\nMcKenzie"'))
+    app.config["SEED_DATA_DIR"] = str(seed)
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 1
+    assert result.stderr == "Error: A name cannot contain line breaks or control characters\n"
+    assert db.session.scalar(select(func.count()).select_from(User)) == 0
+
+
 # Secret key: one per data folder, kept owner-only, shared by every process.
 
 def test_without_a_key_one_is_generated_kept_and_shared(app, monkeypatch, tmp_path, caplog):
