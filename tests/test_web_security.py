@@ -15,6 +15,27 @@ def secure(demo):
     return demo.test_client()
 
 
+@pytest.fixture
+def another_app(app):
+    """Builds another app on this test's database (after the test changes the
+    environment), and closes its connections afterwards."""
+    from riskkit import create_app
+    from riskkit.extensions import db
+
+    made = []
+
+    def make(**config):
+        made.append(create_app({"TESTING": True, **config,
+                                "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]}))
+        made[-1].test_client_class = FreshContextClient
+        return made[-1]
+
+    yield make
+    for each in made:
+        with each.app_context():
+            db.engine.dispose()
+
+
 def _token(html: str) -> str:
     return re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html).group(1)
 
@@ -264,24 +285,16 @@ def test_the_session_cookie_is_samesite_lax_and_httponly(secure):
     assert "Strict-Transport-Security" not in signed_in.headers
 
 
-def test_over_https_cookies_are_secure_and_hsts_is_sent(demo, monkeypatch):
-    from riskkit import create_app
-
+def test_over_https_cookies_are_secure_and_hsts_is_sent(demo, monkeypatch, another_app):
     monkeypatch.setenv("RISKKIT_BASE_URL", "https://risk.example")
-    https = create_app({"TESTING": True, "SECRET_KEY": "test-only", "WTF_CSRF_ENABLED": False,
-                        "SQLALCHEMY_DATABASE_URI": demo.config["SQLALCHEMY_DATABASE_URI"]})
-    https.test_client_class = FreshContextClient
-    client = https.test_client()
+    client = another_app(SECRET_KEY="test-only", WTF_CSRF_ENABLED=False).test_client()
     response = client.post("/login", data={"email": EMAILS["viewer"], "password": PASSWORD},
                            base_url="https://localhost")
     cookies = _set_cookie_headers(response)
     assert cookies and all("Secure" in c and "SameSite=Lax" in c for c in cookies)
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
     monkeypatch.setenv("RISKKIT_SECURE_COOKIES", "no")  # the setting wins over the URL
-    plain = create_app({"TESTING": True, "SECRET_KEY": "test-only",
-                        "SQLALCHEMY_DATABASE_URI": demo.config["SQLALCHEMY_DATABASE_URI"]})
-    with plain.app_context():
-        response = plain.test_client().get("/login")
+    response = another_app(SECRET_KEY="test-only").test_client().get("/login")
     assert not any("Secure" in c for c in _set_cookie_headers(response))
     assert "Strict-Transport-Security" not in response.headers
 
@@ -348,19 +361,15 @@ def test_a_name_with_a_line_break_is_refused_on_import_and_nothing_is_added(app,
 
 # Secret key: one per data folder, kept owner-only, shared by every process.
 
-def test_without_a_key_one_is_generated_kept_and_shared(app, monkeypatch, tmp_path, caplog):
+def test_without_a_key_one_is_generated_kept_and_shared(another_app, monkeypatch, tmp_path, caplog):
     import logging
 
     from flask import Flask
 
-    from riskkit import create_app
-
     monkeypatch.delenv("RISKKIT_SECRET_KEY", raising=False)
     monkeypatch.setattr(Flask, "auto_find_instance_path", lambda self: str(tmp_path))
-    url = app.config["SQLALCHEMY_DATABASE_URI"]
     with caplog.at_level(logging.INFO, logger="riskkit"):
-        first = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url})
-        second = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url})
+        first, second = another_app(), another_app()
     key = tmp_path / "secret_key"
     assert first.config["SECRET_KEY"] == second.config["SECRET_KEY"] == key.read_text().strip()
     assert len(first.config["SECRET_KEY"]) >= 64
@@ -368,7 +377,6 @@ def test_without_a_key_one_is_generated_kept_and_shared(app, monkeypatch, tmp_pa
     said = [r.getMessage() for r in caplog.records if "secret key" in r.getMessage().lower()]
     assert len(said) == 1 and str(key) in said[0]
     # a session started by one process is good in the other
-    first.test_client_class = second.test_client_class = FreshContextClient
     one = first.test_client()
     one.get("/login")  # the form's CSRF token starts a session
     two = second.test_client()

@@ -89,7 +89,9 @@ def _take_try(key: str, free: int, now: datetime) -> None:
             values = dict(key=key, tries=1, last_try_at=now, next_try_at=now + _delay(1, free),
                           version=1)
             insert = (postgresql if db.engine.dialect.name == "postgresql" else sqlite).insert
-            if db.session.execute(insert(table).values(**values).on_conflict_do_nothing()).rowcount:
+            # RETURNING, not rowcount: psycopg reports no rowcount for an INSERT here.
+            if db.session.execute(insert(table).values(**values).on_conflict_do_nothing()
+                                  .returning(table.c.key)).first():
                 db.session.commit()
                 return
             db.session.rollback()
