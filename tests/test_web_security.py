@@ -235,6 +235,7 @@ def test_a_session_left_idle_too_long_ends(web):
     _age_session(client, seen_at=31)
     response = client.get("/")
     assert response.status_code == 302 and response.location.startswith("/login")
+    assert "Your session has ended" in client.get(response.location).get_data(as_text=True)
     assert client.get("/").status_code == 302  # the session itself was ended
 
 

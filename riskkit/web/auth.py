@@ -27,10 +27,14 @@ def load_user(session_id: str):
     """The signed-in user, unless their sessions were ended or this one has expired."""
     user = signin.user_for_session(session_id)
     now = time.time()
-    if user is None or signin.session_expired(
-            session.get("signed_in_at"), session.get("seen_at"), now,
-            current_app.config["SESSION_IDLE_MINUTES"], current_app.config["SESSION_MAX_HOURS"]):
+    if user is None:
         session.clear()
+        return None
+    if signin.session_expired(session.get("signed_in_at"), session.get("seen_at"), now,
+                              current_app.config["SESSION_IDLE_MINUTES"],
+                              current_app.config["SESSION_MAX_HOURS"]):
+        session.clear()
+        flash("Your session has ended. Sign in again.")
         return None
     session["seen_at"] = now
     return user
