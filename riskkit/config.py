@@ -80,20 +80,28 @@ def _stored_secret_key(folder: Path) -> str:
     temporary file and then linked into place, which fails if the file exists: so two
     processes starting together end up with one key, and none reads a half-written one."""
     path = folder / "secret_key"
-    if not path.exists():
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".secret_key.")  # mode 0600
-        try:
-            with os.fdopen(handle, "w") as file:
-                file.write(secrets.token_hex(32) + "\n")
-            os.link(temporary, path)
-            log.warning("No RISKKIT_SECRET_KEY is set: generated a secret key and kept it in %s"
-                        " (readable by its owner only). A production set-up names its own.", path)
-        except FileExistsError:
-            pass  # another process made it first: use theirs
-        finally:
-            os.unlink(temporary)
-    key = path.read_text().strip()
+    try:
+        if not path.exists():
+            _make_secret_key(path)
+        key = path.read_text().strip()
+    except OSError as error:
+        raise SettingError(f"Cannot keep a secret key in {path} ({error.strerror}): set"
+                           " RISKKIT_SECRET_KEY") from None
     if len(key) < 32:
         raise SettingError(f"The secret key in {path} is too short: delete the file to make a new"
                            " one, or set RISKKIT_SECRET_KEY")
     return key
+
+
+def _make_secret_key(path: Path) -> None:
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".secret_key.")  # mode 0600
+    try:
+        with os.fdopen(handle, "w") as file:
+            file.write(secrets.token_hex(32) + "\n")
+        os.link(temporary, path)
+        log.warning("No RISKKIT_SECRET_KEY is set: generated a secret key and kept it in %s"
+                    " (readable by its owner only). A production set-up names its own.", path)
+    except FileExistsError:
+        pass  # another process made it first: use theirs
+    finally:
+        os.unlink(temporary)

@@ -398,3 +398,13 @@ def test_processes_starting_together_share_one_key(tmp_path):
                                 stdout=subprocess.PIPE, text=True) for _ in range(6)]
     keys = {p.communicate(timeout=60)[0].strip() for p in started}
     assert len(keys) == 1 and keys == {(tmp_path / "secret_key").read_text().strip()}
+
+
+def test_a_key_file_that_cannot_be_used_is_one_line_naming_it(tmp_path):
+    from riskkit.config import SettingError, load
+
+    (tmp_path / "secret_key").write_text("short\n")
+    with pytest.raises(SettingError, match=r"The secret key in .*secret_key is too short"):
+        load(str(tmp_path))
+    with pytest.raises(SettingError, match=r"Cannot keep a secret key in .*missing.*set RISKKIT_SECRET_KEY"):
+        load(str(tmp_path / "missing"))

@@ -75,7 +75,7 @@ def init_app(app: Flask) -> None:
         if secure:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         if request.endpoint not in PUBLIC_ENDPOINTS:
-            # Pages behind the sign-in (and the sign-in's redirects) stay out of any cache:
+            # Pages behind the sign-in (and their redirects to it) stay out of any cache:
             # no copy for the next person at a shared computer or behind a proxy.
             response.headers["Cache-Control"] = "no-store"
         return response
