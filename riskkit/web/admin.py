@@ -1,7 +1,7 @@
 """Administration: users, registers and scoring matrices (admins only)."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask_login import current_user, login_user
 from sqlalchemy import func, select
 
 from riskkit import permissions, scoring
@@ -13,7 +13,6 @@ from riskkit.services.matrices import all_matrices
 from riskkit.services.people import add_person
 from riskkit.services.registers import all_registers
 from riskkit.web import forms
-from riskkit.web.auth import start_session
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -53,8 +52,9 @@ def user(user_id):
                     raise ValidationError("Set a password so they can sign in", "password")
                 db.session.commit()
             if person == current_user and person.is_active:
-                # A new password ended all their sessions: keep this one, the admin's own.
-                start_session(person)
+                # A new password ended all their sessions: keep this one, the admin's own
+                # (with its clocks: it is not a new sign-in).
+                login_user(person)
             flash(f"Saved {person.name}.")
             return redirect(url_for("admin.users"))
         except ValidationError as error:

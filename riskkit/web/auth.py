@@ -40,13 +40,6 @@ def load_user(session_id: str):
     return user
 
 
-def start_session(user) -> None:
-    """Sign USER in on this browser, with a fresh session and its clocks started."""
-    session.clear()
-    login_user(user)
-    session["signed_in_at"] = session["seen_at"] = time.time()
-
-
 class LoginForm(FlaskForm):
     email = StringField("Email address", widget=GovTextInput(),
                         validators=[InputRequired("Enter your email address")])
@@ -68,7 +61,9 @@ def login():
         except ValidationError as error:
             forms.put_error(form, error)
         else:
-            start_session(user)
+            session.clear()  # a fresh session: nothing from before signing in carries over
+            login_user(user)
+            session["signed_in_at"] = session["seen_at"] = time.time()
             return redirect(safe_next(request.args.get("next")))
     status = 400 if form.errors else 200
     return render_template("auth/login.html", form=form), status
