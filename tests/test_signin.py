@@ -74,6 +74,18 @@ def test_failures_are_forgotten_after_an_hour_of_quiet(pat):
     assert [_try("guess", later) for _ in range(5)] == ["wrong"] * 5
 
 
+def test_forgotten_counters_are_removed(app):
+    from sqlalchemy import func, select
+
+    from riskkit.models import SignInThrottle
+
+    for n in range(10):
+        _try("guess", NOW, email=f"made.up.{n}@example.org")
+    assert db.session.scalar(select(func.count()).select_from(SignInThrottle)) == 11
+    _try("guess", NOW + timedelta(hours=1, seconds=1), email="made.up.0@example.org")
+    assert db.session.scalar(select(func.count()).select_from(SignInThrottle)) == 2
+
+
 def test_one_address_guessing_many_accounts_is_slowed_down(app):
     answers = [_try("guess", NOW, email=f"person{n}@example.gov.uk") for n in range(31)]
     assert answers[:30] == ["wrong"] * 30

@@ -121,7 +121,7 @@ class SignInThrottle(db.Model):
 
     key: Mapped[str] = mapped_column(String(80), primary_key=True)
     tries: Mapped[int] = mapped_column(Integer)
-    last_try_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_try_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     # No try is checked before this.
     next_try_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     # Bumped by every change, so that two requests cannot both take the same try.

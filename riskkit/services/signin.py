@@ -35,6 +35,8 @@ def sign_in(email: str, password: str, address: str, now: datetime) -> User:
     cannot sign in take the same time and get the same answer."""
     email = (email or "").strip().lower()
     account, client = _key("account", address, email), _key("address", address)
+    # Counters forgotten anyway are removed, so typing made-up emails cannot fill the table.
+    db.session.execute(delete(SignInThrottle).where(SignInThrottle.last_try_at < now - FORGET_AFTER))
     _take_try(account, ACCOUNT_FREE_TRIES, now)
     _take_try(client, ADDRESS_FREE_TRIES, now)
     user = db.session.scalar(select(User).where(User.email == email))

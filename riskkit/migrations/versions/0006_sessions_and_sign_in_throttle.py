@@ -39,6 +39,8 @@ def upgrade():
     sa.Column('version', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('key', name=op.f('pk_sign_in_throttles'))
     )
+    with op.batch_alter_table('sign_in_throttles', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_sign_in_throttles_last_try_at'), ['last_try_at'], unique=False)
     with op.batch_alter_table('failed_logins', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_failed_logins_email'))
         batch_op.drop_index(batch_op.f('ix_failed_logins_at'))
@@ -56,6 +58,8 @@ def downgrade():
     with op.batch_alter_table('failed_logins', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_failed_logins_at'), ['at'], unique=False)
         batch_op.create_index(batch_op.f('ix_failed_logins_email'), ['email'], unique=False)
+    with op.batch_alter_table('sign_in_throttles', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_sign_in_throttles_last_try_at'))
     op.drop_table('sign_in_throttles')
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.drop_column('session_token')
