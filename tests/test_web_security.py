@@ -387,13 +387,14 @@ def test_without_a_key_one_is_generated_kept_and_shared(another_app, monkeypatch
 
 
 def test_processes_starting_together_share_one_key(tmp_path):
+    import os
     import subprocess
     import sys
 
     from tests.live_server import ROOT
 
     script = "import sys; from riskkit.config import load; print(load(sys.argv[1])['SECRET_KEY'])"
-    env = {k: v for k, v in __import__("os").environ.items() if k != "RISKKIT_SECRET_KEY"}
+    env = {k: v for k, v in os.environ.items() if k != "RISKKIT_SECRET_KEY"}
     started = [subprocess.Popen([sys.executable, "-c", script, str(tmp_path)], env=env, cwd=ROOT,
                                 stdout=subprocess.PIPE, text=True) for _ in range(6)]
     keys = {p.communicate(timeout=60)[0].strip() for p in started}
