@@ -86,7 +86,8 @@ def test_check_fails_naming_each_problem(demo, runner):
 def test_serve_on_a_port_in_use_is_one_line_and_exit_2(tmp_path):
     with socket.create_server(("127.0.0.1", 0)) as taken:
         port = taken.getsockname()[1]
-        result = run({"RISKKIT_DATA_DIR": str(tmp_path)}, "serve", "--port", str(port))
+        result = run({"RISKKIT_DATA_DIR": str(tmp_path), "RISKKIT_SECRET_KEY": "k" * 64},
+                     "serve", "--port", str(port))
     assert result.returncode == 2
     assert result.stderr.strip() == (f"Error: Cannot listen on 127.0.0.1:{port} (--host, --port):"
                                      " Address already in use")
