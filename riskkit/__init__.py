@@ -1,7 +1,6 @@
 """riskkit: a risk register and resilience-exercise toolkit."""
 
 import os
-import secrets
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -27,7 +26,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(settings.flask_config())
     app.config.update(config or {})
     if not app.config["SECRET_KEY"]:
-        app.config["SECRET_KEY"] = secrets.token_hex(32)
+        app.config["SECRET_KEY"] = config_module.secret_key(settings)
     if settings.proxy_hops:
         # Trust X-Forwarded-For/-Proto/-Host/-Prefix from this many proxies, and no more:
         # the client's address (sign-in throttling, logs) and https come from them.

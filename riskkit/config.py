@@ -5,7 +5,10 @@ config keys) to create_app."""
 
 from __future__ import annotations
 
+import logging
 import os
+import secrets
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +19,8 @@ from sqlalchemy.exc import ArgumentError
 
 from riskkit import resources
 from riskkit.errors import SettingError
+
+log = logging.getLogger(__name__)
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 SMTP_TLS = ("none", "starttls", "ssl")
@@ -220,3 +225,41 @@ class _Reader:
             raise SettingError(f"{name} must be the address people open riskkit at, like"
                                f" https://risk.council.example, not {value!r}", name)
         return value
+
+
+def secret_key(settings: Settings) -> str:
+    """RISKKIT_SECRET_KEY, or the key kept in the data directory (made on first use), so
+    sign-ins survive restarts and every process on one data directory shares it."""
+    return settings.secret_key or stored_secret_key(settings.data_dir)
+
+
+def stored_secret_key(folder: Path) -> str:
+    """The key in FOLDER/secret_key, made on first use. It is written to a private
+    temporary file and then linked into place, which fails if the file exists: so two
+    processes starting together end up with one key, and none reads a half-written one."""
+    path = folder / "secret_key"
+    try:
+        if not path.exists():
+            _make_secret_key(path)
+        key = path.read_text().strip()
+    except OSError as error:
+        raise SettingError(f"Cannot keep a secret key in {path} ({error.strerror}): set"
+                           " RISKKIT_SECRET_KEY", "RISKKIT_SECRET_KEY") from None
+    if len(key) < 32:
+        raise SettingError(f"The secret key in {path} is too short: delete the file to make a new"
+                           " one, or set RISKKIT_SECRET_KEY", "RISKKIT_SECRET_KEY")
+    return key
+
+
+def _make_secret_key(path: Path) -> None:
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".secret_key.")  # mode 0600
+    try:
+        with os.fdopen(handle, "w") as file:
+            file.write(secrets.token_hex(32) + "\n")
+        os.link(temporary, path)
+        log.warning("No RISKKIT_SECRET_KEY is set: generated a secret key and kept it in %s"
+                    " (readable by its owner only). A production set-up names its own.", path)
+    except FileExistsError:
+        pass  # another process made it first: use theirs
+    finally:
+        os.unlink(temporary)

@@ -3,8 +3,10 @@ SQLite backup restores into PostgreSQL and back unchanged (when the suite runs o
 PostgreSQL), and a damaged, newer or misplaced archive is refused with nothing written."""
 
 import json
+import re
 import zipfile
 from contextlib import contextmanager
+from datetime import date, timedelta
 
 import pytest
 
@@ -150,3 +152,62 @@ def test_a_restore_that_fails_part_way_writes_nothing(demo, runner, tmp_path):
     assert result.exit_code == 1
     assert "could not be restored" in result.stderr and "nothing was written" in result.stderr
     assert row_counts() == counts
+
+
+def _last_reviews_match(archive) -> int:
+    """Every review saved here has a later date than any before it, and a review sets its
+    risk's last review date in the same transaction: in a consistent snapshot each risk's
+    last review date is its newest review's date. Returns how many reviews it holds."""
+    tables = tables_of(archive)
+    risks = [json.loads(line) for line in tables["tables/risks.jsonl"].decode().splitlines()]
+    reviews = [json.loads(line) for line in tables["tables/reviews.jsonl"].decode().splitlines()]
+    for risk in risks:
+        dates = [review["reviewed_on"] for review in reviews if review["risk_id"] == risk["id"]]
+        assert risk["last_review_date"] == max(dates, default=None), risk["reference"]
+    return len(reviews)
+
+
+def test_a_backup_taken_while_reviews_are_saved_is_one_consistent_snapshot(app, live_server, tmp_path):
+    import threading
+
+    from tests.factories import gen_person, gen_register, gen_risk
+    from tests.live_server import csrf_token
+
+    manager = gen_person(email="manager@example.gov.uk", password="a-long-password", role="manager")
+    register = gen_register()
+    risks = [gen_risk(register=register, owner=manager, title=f"Risk {n}") for n in range(3)]
+    references = [risk.reference for risk in risks]
+    stop, statuses, days = threading.Event(), [], iter(range(1, 10_000))
+    first_day = date(2026, 1, 5)
+
+    def reviewer(n: int) -> None:
+        client = live_server.session("manager@example.gov.uk", "a-long-password")
+        while not stop.is_set():
+            reference = references[n % len(references)]
+            day = first_day + timedelta(days=next(days))
+            form = client.get(f"{live_server.url}/risks/{reference}/review", timeout=30)
+            version = re.search(r'name="version" type="hidden" value="(\d+)"', form.text).group(1)
+            saved = client.post(f"{live_server.url}/risks/{reference}/review", timeout=30,
+                                allow_redirects=False, data={
+                                    "csrf_token": csrf_token(form.text), "version": version,
+                                    "reviewed_on": [str(day.day), str(day.month), str(day.year)],
+                                    "likelihood": "3",
+                                    "impact": "4", "no_change": "y"})
+            statuses.append(saved.status_code)
+
+    threads = [threading.Thread(target=reviewer, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    try:
+        archives = []
+        for n in range(3):
+            archive = tmp_path / f"during-{n}.zip"
+            made = live_server.cli("backup", str(archive))
+            assert made.returncode == 0, made.stderr
+            archives.append(archive)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+    assert statuses.count(302) >= 3 and not [s for s in statuses if s >= 500]
+    assert [_last_reviews_match(archive) for archive in archives] != [0, 0, 0]

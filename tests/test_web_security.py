@@ -15,6 +15,27 @@ def secure(demo):
     return demo.test_client()
 
 
+@pytest.fixture
+def another_app(app):
+    """Builds another app on this test's database (after the test changes the
+    environment), and closes its connections afterwards."""
+    from riskkit import create_app
+    from riskkit.extensions import db
+
+    made = []
+
+    def make(**config):
+        made.append(create_app({"TESTING": True, **config,
+                                "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]}))
+        made[-1].test_client_class = FreshContextClient
+        return made[-1]
+
+    yield make
+    for each in made:
+        with each.app_context():
+            db.engine.dispose()
+
+
 def _token(html: str) -> str:
     return re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html).group(1)
 
@@ -106,3 +127,286 @@ def test_passwords_are_hashed(demo):
 
     user = db.session.scalar(select(User).where(User.email == EMAILS["viewer"]))
     assert user.password_hash.startswith("scrypt:") and PASSWORD not in user.password_hash
+
+
+# Open redirects: `next` is followed only to a path on this site.
+
+@pytest.mark.parametrize("target", [
+    "/%09/evil.example", "/\t/evil.example", "%2F%2Fevil.example", "/%2F/evil.example",
+    "/\\evil.example", "\\\\evil.example", " //evil.example", "/\n/evil.example",
+    "https://evil.example/", "javascript:alert(1)", "//evil.example", "///evil.example",
+    "%252F%252Fevil.example", "/%0d/evil.example",
+])
+def test_next_never_leaves_the_site(client, target):
+    response = client.post("/login", query_string={"next": target}, data={
+        "email": EMAILS["viewer"], "password": PASSWORD})
+    assert response.status_code == 302
+    assert response.location == "/"
+
+
+def test_next_follows_a_path_on_this_site(client):
+    response = client.get("/risks/AH0005?tab=history")
+    assert response.status_code == 302
+    signed_in = client.post(response.location, data={"email": EMAILS["viewer"], "password": PASSWORD})
+    assert signed_in.location == "/risks/AH0005?tab=history"
+
+
+# Sessions: a copied cookie stops working when its owner's sessions are ended.
+
+def _signed_in_client(web, role):
+    from tests.web_helpers import sign_in
+
+    return sign_in(web.test_client(), role)
+
+
+def _copy(web, client):
+    """A second browser holding a copy of `client`'s session cookie."""
+    thief = web.test_client()
+    thief.set_cookie("session", client.get_cookie("session").value)
+    return thief
+
+
+def test_a_copied_session_works_until_its_owner_signs_out(web):
+    owner = _signed_in_client(web, "viewer")
+    thief = _copy(web, owner)
+    assert thief.get("/").status_code == 200
+    assert owner.post("/logout").status_code == 302
+    assert thief.get("/").status_code == 302
+    assert thief.get("/").location.startswith("/login")
+
+
+def _edit_user(admin, email, **changes):
+    """Save the admin form for this user with CHANGES (None leaves a box unticked)."""
+    user = db_user(email)
+    data = {"name": user.name, "email": user.email, "role": user.role, "active": "y", **changes}
+    response = admin.post(f"/admin/users/{user.id}",
+                          data={k: v for k, v in data.items() if v is not None})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+
+
+def db_user(email):
+    from sqlalchemy import select
+
+    from riskkit.extensions import db
+    from riskkit.models import User
+
+    return db.session.scalar(select(User).where(User.email == email))
+
+
+def test_a_password_reset_ends_every_session_of_that_user(web):
+    viewer = _signed_in_client(web, "viewer")
+    other_browser = _signed_in_client(web, "viewer")
+    admin = _signed_in_client(web, "admin")
+    _edit_user(admin, EMAILS["viewer"], password="a brand new password")
+    assert viewer.get("/").status_code == 302
+    assert other_browser.get("/").status_code == 302
+    assert admin.get("/").status_code == 200  # only that user's sessions end
+
+
+def test_disabling_a_user_ends_their_sessions(web):
+    viewer = _signed_in_client(web, "viewer")
+    admin = _signed_in_client(web, "admin")
+    _edit_user(admin, EMAILS["viewer"], active=None)
+    assert viewer.get("/").status_code == 302
+    assert not db_user(EMAILS["viewer"]).is_active
+
+
+def test_an_admin_changing_their_own_password_stays_signed_in_there_only(web):
+    admin = _signed_in_client(web, "admin")
+    elsewhere = _copy(web, admin)
+    _edit_user(admin, EMAILS["admin"], password="a brand new password")
+    assert admin.get("/").status_code == 200
+    assert elsewhere.get("/").status_code == 302
+
+
+def _age_session(client, **minutes_ago):
+    import time
+
+    with client.session_transaction() as session:
+        for key, minutes in minutes_ago.items():
+            session[key] = time.time() - minutes * 60
+
+
+def test_a_session_left_idle_too_long_ends(web):
+    client = _signed_in_client(web, "viewer")
+    web.config["SESSION_IDLE_MINUTES"] = 30
+    _age_session(client, seen_at=29)
+    assert client.get("/").status_code == 200  # and being seen restarts the idle clock
+    _age_session(client, seen_at=31)
+    response = client.get("/")
+    assert response.status_code == 302 and response.location.startswith("/login")
+    assert "Your session has ended" in client.get(response.location).get_data(as_text=True)
+    assert client.get("/").status_code == 302  # the session itself was ended
+
+
+def test_a_session_ends_after_its_absolute_lifetime_however_busy(web):
+    client = _signed_in_client(web, "viewer")
+    web.config["SESSION_MAX_HOURS"] = 12
+    _age_session(client, signed_in_at=11 * 60 + 59)
+    assert client.get("/").status_code == 200
+    _age_session(client, signed_in_at=12 * 60 + 1)
+    assert client.get("/").status_code == 302
+
+
+@pytest.mark.parametrize("name,value", [
+    ("RISKKIT_SESSION_IDLE_MINUTES", "soon"), ("RISKKIT_SESSION_MAX_HOURS", "0"),
+    ("RISKKIT_SECURE_COOKIES", "perhaps"),
+])
+def test_a_bad_session_setting_is_one_line_naming_it(app, name, value):
+    import os
+    import subprocess
+
+    from tests.live_server import RISKKIT, ROOT
+
+    env = {**os.environ, name: value, "RISKKIT_SECRET_KEY": "x",
+           "RISKKIT_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"]}
+    result = subprocess.run([str(RISKKIT), "users", "list"], env=env, cwd=ROOT,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2  # a setting riskkit cannot start with, as for any setting
+    assert result.stderr.startswith(f"Error: {name}")
+    assert "Traceback" not in result.stderr
+
+
+# Cookies and headers, read from the real responses.
+
+def _set_cookie_headers(response):
+    return response.headers.getlist("Set-Cookie")
+
+
+def test_the_session_cookie_is_samesite_lax_and_httponly(secure):
+    page = secure.get("/login")
+    cookies = _set_cookie_headers(page)  # the CSRF token starts the session
+    assert cookies and all("SameSite=Lax" in c and "HttpOnly" in c for c in cookies)
+    token = _token(page.get_data(as_text=True))
+    signed_in = secure.post("/login", data={"email": EMAILS["viewer"], "password": PASSWORD,
+                                            "csrf_token": token})
+    cookies = _set_cookie_headers(signed_in)
+    assert cookies and all("SameSite=Lax" in c and "HttpOnly" in c for c in cookies)
+    assert not any("Secure" in c for c in cookies)  # served over plain http here
+    assert "Strict-Transport-Security" not in signed_in.headers
+
+
+def test_over_https_cookies_are_secure_and_hsts_is_sent(demo, monkeypatch, another_app):
+    monkeypatch.setenv("RISKKIT_BASE_URL", "https://risk.example")
+    client = another_app(SECRET_KEY="test-only", WTF_CSRF_ENABLED=False).test_client()
+    response = client.post("/login", data={"email": EMAILS["viewer"], "password": PASSWORD},
+                           base_url="https://localhost")
+    cookies = _set_cookie_headers(response)
+    assert cookies and all("Secure" in c and "SameSite=Lax" in c for c in cookies)
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+    monkeypatch.setenv("RISKKIT_SECURE_COOKIES", "no")  # the setting wins over the URL
+    response = another_app(SECRET_KEY="test-only").test_client().get("/login")
+    assert not any("Secure" in c for c in _set_cookie_headers(response))
+    assert "Strict-Transport-Security" not in response.headers
+
+
+def test_pages_behind_the_login_are_not_stored_but_assets_are(client):
+    from tests.web_helpers import sign_in
+
+    assert client.get("/").headers.get("Cache-Control") == "no-store"  # the redirect too
+    sign_in(client, "admin")
+    for url in ("/", "/risks/AH0005", "/admin/users", "/overdue.csv", "/export.xlsx",
+                "/no-such-page"):
+        response = client.get(url)
+        assert response.headers.get("Cache-Control") == "no-store", url
+    asset = client.get("/assets/app.css")
+    assert asset.status_code == 200
+    assert "no-store" not in asset.headers.get("Cache-Control", "")
+    asset.close()
+
+
+# Names cannot carry line breaks or control characters into emails and headers.
+
+@pytest.mark.parametrize("name", ["Chris\nBcc: evil@example.org", "Chris\rMcKenzie",
+                                  "Chris\x00McKenzie", "Chris\u2028McKenzie", "Chris\tMcKenzie"])
+def test_a_name_with_a_line_break_or_control_character_is_refused_beside_the_field(client, name):
+    from tests.web_helpers import error_messages, sign_in
+
+    sign_in(client, "admin")
+    response = client.post("/admin/users/new", data={
+        "name": name, "email": "new.person@example.gov.uk", "role": "viewer", "active": "y",
+        "password": "a long enough password"})
+    assert response.status_code == 400
+    assert error_messages(response) == ["A name cannot contain line breaks or control characters"]
+    assert 'id="name-error"' in response.get_data(as_text=True)
+    assert db_user("new.person@example.gov.uk") is None
+
+
+def test_a_name_with_a_line_break_is_refused_by_the_cli(runner):
+    result = runner.invoke(args=["users", "add", "new.person@example.gov.uk", "--name",
+                                 "Chris\nMcKenzie", "--password-stdin"],
+                           input="a long enough password\n")
+    assert result.exit_code == 1
+    assert result.stderr == "Error: A name cannot contain line breaks or control characters\n"
+    assert db_user("new.person@example.gov.uk") is None
+
+
+def test_a_name_with_a_line_break_is_refused_on_import_and_nothing_is_added(app, runner, tmp_path):
+    import shutil
+
+    from sqlalchemy import func, select
+
+    from riskkit.extensions import db
+    from riskkit.models import User
+
+    seed = tmp_path / "seed"
+    shutil.copytree(app.config["SEED_DATA_DIR"], seed)
+    people = seed / "people.yaml"
+    people.write_text(people.read_text().replace("name: Chris McKenzie", 'name: "Chris\\nMcKenzie"'))
+    app.config["SEED_DATA_DIR"] = str(seed)
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 1
+    assert result.stderr == "Error: A name cannot contain line breaks or control characters\n"
+    assert db.session.scalar(select(func.count()).select_from(User)) == 0
+
+
+# Secret key: one per data folder, kept owner-only, shared by every process.
+
+def test_without_a_key_one_is_generated_kept_and_shared(another_app, monkeypatch, tmp_path, caplog):
+    import logging
+
+
+    monkeypatch.delenv("RISKKIT_SECRET_KEY", raising=False)
+    monkeypatch.setenv("RISKKIT_DATA_DIR", str(tmp_path))
+    with caplog.at_level(logging.INFO, logger="riskkit"):
+        first, second = another_app(), another_app()
+    key = tmp_path / "secret_key"
+    assert first.config["SECRET_KEY"] == second.config["SECRET_KEY"] == key.read_text().strip()
+    assert len(first.config["SECRET_KEY"]) >= 64
+    assert key.stat().st_mode & 0o777 == 0o600
+    said = [r.getMessage() for r in caplog.records if "secret key" in r.getMessage().lower()]
+    assert len(said) == 1 and str(key) in said[0]
+    # a session started by one process is good in the other
+    one = first.test_client()
+    one.get("/login")  # the form's CSRF token starts a session
+    two = second.test_client()
+    two.set_cookie("session", one.get_cookie("session").value)
+    with two.session_transaction() as session:
+        assert "csrf_token" in session
+
+
+def test_processes_starting_together_share_one_key(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from tests.live_server import ROOT
+
+    script = ("import sys, pathlib; from riskkit.config import stored_secret_key;"
+              " print(stored_secret_key(pathlib.Path(sys.argv[1])))")
+    env = {k: v for k, v in os.environ.items() if k != "RISKKIT_SECRET_KEY"}
+    started = [subprocess.Popen([sys.executable, "-c", script, str(tmp_path)], env=env, cwd=ROOT,
+                                stdout=subprocess.PIPE, text=True) for _ in range(6)]
+    keys = {p.communicate(timeout=60)[0].strip() for p in started}
+    assert len(keys) == 1 and keys == {(tmp_path / "secret_key").read_text().strip()}
+
+
+def test_a_key_file_that_cannot_be_used_is_one_line_naming_it(tmp_path):
+    from riskkit.config import stored_secret_key
+    from riskkit.errors import SettingError
+
+    (tmp_path / "secret_key").write_text("short\n")
+    with pytest.raises(SettingError, match=r"The secret key in .*secret_key is too short"):
+        stored_secret_key(tmp_path)
+    with pytest.raises(SettingError, match=r"Cannot keep a secret key in .*missing.*set RISKKIT_SECRET_KEY"):
+        stored_secret_key(tmp_path / "missing")

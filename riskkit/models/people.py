@@ -1,16 +1,33 @@
 """People: risk owners, reviewers and the users who sign in. A person without a
 password (a team such as "ASCH Divisional Directors") can own things but not sign in."""
 
+import secrets
+import unicodedata
 from datetime import datetime
+from functools import cache
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, DateTime, String
+from sqlalchemy import Boolean, DateTime, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from riskkit import vocab
 from riskkit.extensions import db
-from riskkit.models.base import Timestamps, utcnow
+from riskkit.models.base import Timestamps
+
+#: Line breaks and other control characters: in a name they could start a new email header.
+_CONTROL = {"Cc", "Zl", "Zp"}
+
+
+def _new_session_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash made as real ones are, checked against when there is no real one, so that
+    an unknown email takes as long to refuse as a wrong password."""
+    return generate_password_hash(secrets.token_hex(16))
 
 
 class User(UserMixin, Timestamps, db.Model):
@@ -24,6 +41,8 @@ class User(UserMixin, Timestamps, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # The secret in this person's calendar feed URL; regenerating it revokes the old URL.
     calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # Part of every session cookie of this user; a new one ends all their sessions.
+    session_token: Mapped[str] = mapped_column(String(64), default=_new_session_token)
 
     @validates("role")
     def _check_role(self, key, value):
@@ -35,7 +54,18 @@ class User(UserMixin, Timestamps, db.Model):
             from riskkit.errors import ValidationError
 
             raise ValidationError("A person needs a name", field="name")
+        if any(unicodedata.category(c) in _CONTROL for c in value.strip()):
+            from riskkit.errors import ValidationError
+
+            raise ValidationError("A name cannot contain line breaks or control characters",
+                                  field="name")
         return value.strip()
+
+    @validates("active")
+    def _check_active(self, key, value):
+        if not value:
+            self.end_sessions()
+        return value
 
     @validates("email")
     def _check_email(self, key, value):
@@ -55,9 +85,20 @@ class User(UserMixin, Timestamps, db.Model):
 
             raise ValidationError("Passwords must be at least 10 characters", field="password")
         self.password_hash = generate_password_hash(password)
+        self.end_sessions()
 
     def check_password(self, password: str) -> bool:
-        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+        """Whether this user may sign in with this password; one hash check whatever the
+        answer (see verify_nobody)."""
+        matches = check_password_hash(self.password_hash or _dummy_hash(), password or "")
+        return matches and self.is_active
+
+    def end_sessions(self) -> None:
+        """Sign this user out everywhere: every session cookie names the old token."""
+        self.session_token = _new_session_token()
+
+    def get_id(self) -> str:  # Flask-Login keeps this in the session cookie
+        return f"{self.id}:{self.session_token}"
 
     @property
     def is_active(self) -> bool:  # Flask-Login: inactive users cannot sign in
@@ -67,12 +108,21 @@ class User(UserMixin, Timestamps, db.Model):
         return f"<User {self.name}>"
 
 
-class FailedLogin(db.Model):
-    """A failed sign-in, kept briefly to slow down password guessing."""
+def verify_nobody(password: str) -> None:
+    """Spend what checking a real password costs, for an email that has no account."""
+    check_password_hash(_dummy_hash(), password or "")
 
-    __tablename__ = "failed_logins"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), index=True)
-    address: Mapped[str] = mapped_column(String(64))
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+class SignInThrottle(db.Model):
+    """Sign-in attempts counted for one key (an account at an address, or an address),
+    to slow down password guessing (services/signin.py)."""
+
+    __tablename__ = "sign_in_throttles"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    tries: Mapped[int] = mapped_column(Integer)
+    last_try_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    # No try is checked before this.
+    next_try_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Bumped by every change, so that two requests cannot both take the same try.
+    version: Mapped[int] = mapped_column(Integer)

@@ -13,7 +13,9 @@ from __future__ import annotations
 import io
 import re
 from datetime import date
-from xml.sax.saxutils import escape
+
+# Escapes text for ReportLab markup; parses no XML, so bandit's B406 does not apply.
+from xml.sax.saxutils import escape  # nosec B406
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from email.headerregistry import Address
 from email.message import EmailMessage
 from html import escape
 
@@ -35,10 +36,13 @@ def _line(item: Item) -> str:
 
 def build_message(digest: Digest, as_of: date, sender: str, organisation: str,
                   base_url: str = "") -> EmailMessage:
+    """The digest as an email. A name or address that cannot be written into the To
+    header safely (a line break, say) raises ValueError: the display name is quoted and
+    encoded by the standard library, so it can never add a recipient or a header."""
     overdue = sum(1 for i in digest.items if i.days_overdue > 0)
     message = EmailMessage()
     message["From"] = sender
-    message["To"] = f"{digest.name} <{digest.address}>"
+    message["To"] = Address(display_name=digest.name, addr_spec=digest.address)
     message["Subject"] = (f"Risk register: {overdue} overdue, {len(digest.items) - overdue} due soon"
                           f" ({as_of:%d/%m/%Y})")
     sections = [("Due from you", digest.own),

@@ -61,9 +61,13 @@ def send_reminders(items: list[Item], as_of: date, settings: dict, organisation:
     for digest in planned:
         fresh = _unsent(digest, as_of)
         outcome.already_sent += len(digest.items) - len(fresh.items)
-        if fresh.items:
+        if not fresh.items:
+            continue
+        try:
             messages.append((fresh, build_message(fresh, as_of, settings["from"], organisation,
                                                   settings.get("base_url", ""))))
+        except ValueError as error:  # one person's bad name or address stops only their email
+            outcome.failed.append(f"{digest.address}: cannot be written as an email ({error})")
     if dry_run:
         for digest, message in messages:
             echo(message.as_string())

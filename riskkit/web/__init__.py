@@ -44,8 +44,11 @@ def init_app(app: Flask) -> None:
     ])
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    # Set, not setdefault: Flask's own defaults already hold these keys.
+    secure = app.config["SECURE_COOKIES"]
+    for cookie in ("SESSION", "REMEMBER"):
+        app.config.update({f"{cookie}_COOKIE_HTTPONLY": True, f"{cookie}_COOKIE_SAMESITE": "Lax",
+                           f"{cookie}_COOKIE_SECURE": secure})
     WTFormsHelpers(app)
     csrf.init_app(app)
     login_manager.init_app(app)
@@ -70,6 +73,12 @@ def init_app(app: Flask) -> None:
         )
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        if secure:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        if request.endpoint not in PUBLIC_ENDPOINTS:
+            # Pages behind the sign-in (and their redirects to it) stay out of any cache:
+            # no copy for the next person at a shared computer or behind a proxy.
+            response.headers["Cache-Control"] = "no-store"
         return response
 
     # Globals rather than a context processor, so imported macros see them too.

@@ -1,7 +1,7 @@
 """Administration: users, registers and scoring matrices (admins only)."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask_login import current_user, login_user
 from sqlalchemy import func, select
 
 from riskkit import permissions, scoring
@@ -51,6 +51,10 @@ def user(user_id):
                 elif person.id is None and form.active.data and form.email.data:
                     raise ValidationError("Set a password so they can sign in", "password")
                 db.session.commit()
+            if person == current_user and person.is_active:
+                # A new password ended all their sessions: keep this one, the admin's own
+                # (with its clocks: it is not a new sign-in).
+                login_user(person)
             flash(f"Saved {person.name}.")
             return redirect(url_for("admin.users"))
         except ValidationError as error:

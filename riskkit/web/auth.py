@@ -1,32 +1,43 @@
-"""Signing in and out, with failed attempts slowed down."""
+"""Signing in and out (the rules are in services/signin.py)."""
 
-from datetime import timedelta
+import time
+import unicodedata
+from urllib.parse import unquote, urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import LoginManager, current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
-from sqlalchemy import delete, func, select
 from wtforms import PasswordField, StringField, SubmitField
 from wtforms.validators import InputRequired
 
+from riskkit.errors import ValidationError
 from riskkit.extensions import db
-from riskkit.models import FailedLogin, User
 from riskkit.models.base import utcnow
+from riskkit.services import signin
+from riskkit.web import forms
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
 
-#: After this many failures for one email address within the window, refuse to try.
-MAX_FAILURES = 5
-WINDOW = timedelta(minutes=15)
-
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    user = db.session.get(User, int(user_id))
-    return user if user is not None and user.is_active else None
+def load_user(session_id: str):
+    """The signed-in user, unless their sessions were ended or this one has expired."""
+    user = signin.user_for_session(session_id)
+    now = time.time()
+    if user is None:
+        session.clear()
+        return None
+    if signin.session_expired(session.get("signed_in_at"), session.get("seen_at"), now,
+                              current_app.config["SESSION_IDLE_MINUTES"],
+                              current_app.config["SESSION_MAX_HOURS"]):
+        session.clear()
+        flash("Your session has ended. Sign in again.")
+        return None
+    session["seen_at"] = now
+    return user
 
 
 class LoginForm(FlaskForm):
@@ -37,11 +48,6 @@ class LoginForm(FlaskForm):
     submit = SubmitField("Sign in", widget=GovSubmitInput())
 
 
-def _recent_failures(email: str) -> int:
-    return db.session.scalar(select(func.count()).select_from(FailedLogin).where(
-        FailedLogin.email == email, FailedLogin.at > utcnow() - WINDOW))
-
-
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     """Sign in with email and password."""
@@ -49,34 +55,43 @@ def login():
         return redirect(url_for("dashboard.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        email = form.email.data.strip().lower()
-        if _recent_failures(email) >= MAX_FAILURES:
-            form.email.errors.append(
-                "Too many failed attempts to sign in as this user. Wait 15 minutes and try again.")
+        try:
+            user = signin.sign_in(form.email.data, form.password.data, request.remote_addr or "",
+                                  utcnow())
+        except ValidationError as error:
+            forms.put_error(form, error)
         else:
-            user = db.session.scalar(select(User).where(User.email == email))
-            if user is not None and user.is_active and user.check_password(form.password.data):
-                db.session.execute(delete(FailedLogin).where(FailedLogin.email == email))
-                db.session.commit()
-                login_user(user)
-                return redirect(_safe_next(request.args.get("next")))
-            db.session.add(FailedLogin(email=email, address=request.remote_addr or ""))
-            db.session.commit()
-            form.email.errors.append("The email address or password is not right")
+            session.clear()  # a fresh session: nothing from before signing in carries over
+            login_user(user)
+            session["signed_in_at"] = session["seen_at"] = time.time()
+            return redirect(safe_next(request.args.get("next")))
     status = 400 if form.errors else 200
     return render_template("auth/login.html", form=form), status
 
 
 @bp.post("/logout")
 def logout():
-    """Sign out."""
+    """Sign out, here and on every other browser this user signed in on."""
+    current_user.end_sessions()
+    db.session.commit()
     logout_user()
+    session.clear()
     flash("You have signed out.")
     return redirect(url_for("auth.login"))
 
 
-def _safe_next(target: str | None) -> str:
-    """Only follow a `next` that stays on this site."""
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
+def safe_next(target: str | None) -> str:
+    """`target` if it is a path on this site, else the dashboard. Judged as a browser
+    would read it: percent-decoded, without the tabs, line breaks and other control
+    characters browsers drop, and with backslashes read as slashes."""
+    if target:
+        seen = target
+        while unquote(seen) != seen:  # in case something on the way decodes it again
+            seen = unquote(seen)
+        seen = "".join(c for c in seen if not c.isspace() and unicodedata.category(c)[0] != "C")
+        seen = seen.replace("\\", "/")
+        parts = urlsplit(seen)
+        if seen.startswith("/") and not seen.startswith("//") and not parts.scheme \
+                and not parts.netloc:
+            return target
     return url_for("dashboard.index")
