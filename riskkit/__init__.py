@@ -5,6 +5,7 @@ import os
 from flask import Flask
 
 from riskkit import config as config_module
+from riskkit import logs
 from riskkit.config import PROJECT_ROOT
 
 __version__ = "0.1.0"
@@ -20,6 +21,7 @@ def create_app(config: dict | None = None) -> Flask:
     )
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.update(config_module.load(app.instance_path, config))
+    logs.configure(app.config["LOG_LEVEL"])  # before Flask would add a handler of its own
 
     from riskkit import database, web
     from riskkit.commands import init_app as init_commands

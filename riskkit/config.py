@@ -5,6 +5,9 @@ import os
 import secrets
 from pathlib import Path
 
+from riskkit.errors import ValidationError
+from riskkit.logs import LEVELS
+
 #: The checkout root: templates, seed data and exercise packs live beside the package.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,6 +35,15 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
             "base_url": env.get("RISKKIT_BASE_URL", "").rstrip("/"),
         },
         "ESCALATE_AFTER_DAYS": env.get("RISKKIT_ESCALATE_AFTER_DAYS", "30"),
+        "LOG_LEVEL": _log_level(env.get("RISKKIT_LOG_LEVEL", "INFO")),
     }
     settings.update(overrides or {})
     return settings
+
+
+def _log_level(value: str) -> str:
+    level = value.strip().upper()
+    if level not in LEVELS:
+        raise ValidationError(f"RISKKIT_LOG_LEVEL must be one of {', '.join(LEVELS)}, not {value!r}",
+                              field="RISKKIT_LOG_LEVEL")
+    return level
