@@ -5,6 +5,7 @@ import click
 from flask.cli import ScriptInfo
 
 from riskkit import __version__, create_app
+from riskkit.errors import RiskkitError
 
 
 class RiskkitGroup(click.Group):
@@ -12,7 +13,10 @@ class RiskkitGroup(click.Group):
     `python cli.py X` and `flask --app riskkit X` run the same command."""
 
     def _app_cli(self, ctx):
-        return ctx.ensure_object(ScriptInfo).load_app().cli
+        try:
+            return ctx.ensure_object(ScriptInfo).load_app().cli
+        except RiskkitError as error:  # a bad setting: one line naming it, not a traceback
+            raise click.ClickException(str(error)) from None
 
     def list_commands(self, ctx):
         return sorted(self._app_cli(ctx).list_commands(ctx))
