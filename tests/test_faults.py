@@ -330,13 +330,14 @@ def test_riskkit_demo_killed_midway_leaves_no_demo_or_the_whole_demo(app, tmp_pa
         delay = 0 if phase == "schema" else rng.uniform(0, 0.8)
         finished = _run_demo(url, kill_at=(phase, delay))
         assert finished is None or finished.returncode == 0, (seed, finished.stderr)
-        seen.append((phase, round(delay, 3), _demo_counts(url)))
+        seen.append((phase, round(delay, 3), finished is None, _demo_counts(url)))
+    assert any(killed for _, _, killed, _ in seen), seen  # not every run had finished
 
     complete = _run_demo(url)
     assert complete.returncode == 0, (seed, seen, complete.stderr)
     whole = _demo_counts(url)
     assert whole["risks"] and whole["lessons"]
     nothing = dict.fromkeys(DEMO_TABLES, 0)
-    for phase, delay, counts in seen:
+    for phase, delay, _, counts in seen:
         assert counts in (nothing, whole), (seed, phase, delay, counts, whole)
     assert "nothing to add" in _run_demo(url).stdout
