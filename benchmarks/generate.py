@@ -101,6 +101,27 @@ REGISTERS = [
 ]
 
 # category, highest tolerated score (None: no appetite set for that category)
+SERVICE_AREAS = (
+    "Community Services", "Highways", "Waste Management", "Libraries", "Trading Standards",
+    "Registration", "Coroners", "Fire Safety", "Emergency Planning", "Property", "Finance",
+    "Procurement", "Human Resources", "Legal Services", "Democratic Services", "Customer Contact",
+    "Public Protection", "Transport", "Planning", "Economic Development", "Skills",
+)
+
+
+def council_registers(count: int) -> list[tuple]:
+    """REGISTERS, then operational registers for service areas under the directorates
+    (round robin) until there are `count` registers in all."""
+    registers = list(REGISTERS[:count])
+    directorates = [code for code, _, level, *_ in REGISTERS if level == "directorate"]
+    for n in range(count - len(registers)):
+        area = SERVICE_AREAS[n % len(SERVICE_AREAS)]
+        suffix = f" {n // len(SERVICE_AREAS) + 1}" if n >= len(SERVICE_AREAS) else ""
+        registers.append((f"S{n + 1:02d}", f"{area}{suffix}", "operational",
+                          directorates[n % len(directorates)], "council-5x5", 4))
+    return registers
+
+
 CATEGORIES = [
     ("Financial", 12), ("Workforce", 15), ("Information governance", 12),
     ("Service delivery", 15), ("Safeguarding", 8), ("Business continuity", 12),
@@ -439,8 +460,11 @@ def _insert(table, rows: list[dict]) -> None:
 
 
 class _Generator:
-    def __init__(self, n_risks: int, seed: int):
+    def __init__(self, n_risks: int, seed: int, n_registers: int = len(REGISTERS),
+                 n_people: int | None = None):
         self.n = n_risks
+        self.registers_made = council_registers(n_registers)
+        self.n_people = n_people
         self.rng = random.Random(seed)
         self.counts = dict.fromkeys(
             ("registers", "people", "risks", "controls", "actions", "reviews", "appetites"), 0)
@@ -450,7 +474,7 @@ class _Generator:
 
     def people(self) -> None:
         rng = self.rng
-        total = max(len(REGISTERS) * 3, self.n // 40)
+        total = self.n_people or max(len(self.registers_made) * 3, self.n // 40)
         names = [(f, "", s) for f in FIRST_NAMES for s in LAST_NAMES]
         rng.shuffle(names)
         if total > len(names):
@@ -459,20 +483,20 @@ class _Generator:
             names += extra
         if total > len(names):
             raise SystemExit(f"Cannot make {total} unique names; use fewer risks")
-        weights = [share for *_, share in REGISTERS]
-        self.pool = {code: [] for code, *_ in REGISTERS}
-        self.managers = {code: [] for code, *_ in REGISTERS}
+        weights = [share for *_, share in self.registers_made]
+        self.pool = {code: [] for code, *_ in self.registers_made}
+        self.managers = {code: [] for code, *_ in self.registers_made}
         rows = []
         day = _at(REFERENCE_DATE - timedelta(days=900))
         for person_id, (first, initial, last) in enumerate(names[:total], 1):
             name = f"{first} {initial + ' ' if initial else ''}{last}"
             email = f"{first}.{initial + '.' if initial else ''}{last}@example.gov.uk".lower()
             # Every register gets some people first; the rest go where the risks are.
-            if person_id <= len(REGISTERS) * 3:
-                home = REGISTERS[(person_id - 1) % len(REGISTERS)][0]
+            if person_id <= len(self.registers_made) * 3:
+                home = self.registers_made[(person_id - 1) % len(self.registers_made)][0]
             else:
-                home = rng.choices(REGISTERS, weights)[0][0]
-            manager = person_id <= len(REGISTERS) or rng.random() < 0.1
+                home = rng.choices(self.registers_made, weights)[0][0]
+            manager = person_id <= len(self.registers_made) or rng.random() < 0.1
             self.pool[home].append(person_id)
             if manager:
                 self.managers[home].append(person_id)
@@ -494,7 +518,7 @@ class _Generator:
         self.register_ids, self.matrix_of, self.parent_of = {}, {}, {}
         rows = []
         day = _at(REFERENCE_DATE - timedelta(days=900))
-        for register_id, (code, name, level, parent, slug, _) in enumerate(REGISTERS, 1):
+        for register_id, (code, name, level, parent, slug, _) in enumerate(self.registers_made, 1):
             self.register_ids[code] = register_id
             self.parent_of[code] = parent
             self.matrix_of[code] = scoring.parse_matrix(
@@ -524,8 +548,8 @@ class _Generator:
 
     def risks(self, log) -> None:
         rng = self.rng
-        codes = [code for code, *_ in REGISTERS]
-        weights = [share for *_, share in REGISTERS]
+        codes = [code for code, *_ in self.registers_made]
+        weights = [share for *_, share in self.registers_made]
         numbers = dict.fromkeys(codes, 0)
         started = time.perf_counter()
         for first in range(1, self.n + 1, BATCH):
@@ -1005,7 +1029,8 @@ def _unsynchronised(dbapi_connection, connection_record) -> None:
     dbapi_connection.execute("PRAGMA synchronous=OFF")
 
 
-def generate(n_risks: int, seed: int = 1, log=print) -> dict:
+def generate(n_risks: int, seed: int = 1, log=print, registers: int = len(REGISTERS),
+             people: int | None = None) -> dict:
     """Fill the (migrated, empty) database of the current app; return row counts."""
     if db.session.scalar(select(func.count()).select_from(Risk)) or \
             db.session.scalar(select(func.count()).select_from(Register)) or \
@@ -1018,7 +1043,7 @@ def generate(n_risks: int, seed: int = 1, log=print) -> dict:
         db.session.execute(text("PRAGMA synchronous=OFF"))
     matrices.ensure_builtin()
     db.session.commit()
-    generator = _Generator(n_risks, seed)
+    generator = _Generator(n_risks, seed, registers, people)
     generator.people()
     generator.registers()
     generator.appetites()
@@ -1043,13 +1068,14 @@ def generate(n_risks: int, seed: int = 1, log=print) -> dict:
     return generator.counts
 
 
-def build(database_url: str, n_risks: int, seed: int = 1, log=print) -> dict:
+def build(database_url: str, n_risks: int, seed: int = 1, log=print, registers: int = len(REGISTERS),
+          people: int | None = None) -> dict:
     """Migrate the database at database_url and fill it; return row counts."""
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url})
     with app.app_context():
         upgrade_database()
         try:
-            return generate(n_risks, seed, log)
+            return generate(n_risks, seed, log, registers, people)
         finally:
             db.session.remove()
             db.engine.dispose()
@@ -1062,12 +1088,17 @@ def main(argv: list[str] | None = None) -> int:
                         help="an empty database, e.g. sqlite:///big.sqlite or"
                              " postgresql+psycopg://user:pass@host/name")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--registers", type=int, default=len(REGISTERS),
+                        help=f"how many registers (default {len(REGISTERS)}; a council: 50)")
+    parser.add_argument("--people", type=int, default=None,
+                        help="how many people (default one per 40 risks; a council: 300)")
     args = parser.parse_args(argv)
     if args.risks < 1:
         parser.error("--risks must be at least 1")
     started = time.perf_counter()
     counts = build(args.database_url, args.risks, args.seed,
-                   log=lambda line: print(line, file=sys.stderr))
+                   log=lambda line: print(line, file=sys.stderr), registers=args.registers,
+                   people=args.people)
     seconds = time.perf_counter() - started
     print(", ".join(f"{count:,} {name.replace('_', ' ')}" for name, count in counts.items())
           + f" in {seconds:.1f} s")

@@ -15,6 +15,7 @@ from datetime import date, datetime
 
 from sqlalchemy import event, insert, inspect, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 
 from riskkit import scoring
 from riskkit.models import (
@@ -145,11 +146,27 @@ def _remember_unloaded_old_values(session, obj) -> None:
         state.info["audit_old"] = dict(zip(missing, row, strict=True))
 
 
+def _only_links_changed(obj) -> bool:
+    """Whether a versioned record's many-to-many links changed, and none of its columns."""
+    state = inspect(obj)
+    if state.mapper.version_id_col is None or state.modified is False:
+        return False
+    links = [r.key for r in state.mapper.relationships if r.secondary is not None]
+    columns = [c.key for c in state.mapper.column_attrs]
+    return (any(state.attrs[key].history.has_changes() for key in links)
+            and not any(state.attrs[key].history.has_changes() for key in columns))
+
+
 @event.listens_for(Session, "before_flush")
 def _check_before_flush(session, flush_context, instances):
     for obj in session.dirty:
         if type(obj) in AUDITED and session.is_modified(obj):
             _remember_unloaded_old_values(session, obj)
+        if _only_links_changed(obj):
+            # The version moves on only when the row is written: without this, ticking
+            # a risk on a lesson would leave its version as it was, and a form read
+            # before would then save over it unchecked.
+            flag_modified(obj, "updated_at")
     for obj in list(session.new) + list(session.dirty):
         if isinstance(obj, Risk):
             obj.check_scores()

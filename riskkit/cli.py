@@ -5,7 +5,13 @@ import click
 from flask.cli import ScriptInfo
 
 from riskkit import __version__, create_app
-from riskkit.errors import RiskkitError
+from riskkit.errors import SettingError
+
+
+class BadSetting(click.ClickException):
+    """A setting riskkit cannot start with: one line, exit status 2 (as for bad usage)."""
+
+    exit_code = 2
 
 
 class RiskkitGroup(click.Group):
@@ -15,8 +21,8 @@ class RiskkitGroup(click.Group):
     def _app_cli(self, ctx):
         try:
             return ctx.ensure_object(ScriptInfo).load_app().cli
-        except RiskkitError as error:  # a bad setting: one line naming it, not a traceback
-            raise click.ClickException(str(error)) from None
+        except SettingError as error:
+            raise BadSetting(str(error)) from None
 
     def list_commands(self, ctx):
         return sorted(self._app_cli(ctx).list_commands(ctx))
@@ -30,7 +36,8 @@ class RiskkitGroup(click.Group):
 def cli():
     """riskkit: risk register and resilience exercises.
 
-    The database is RISKKIT_DATABASE_URL (default: a SQLite file in ./instance).
+    The database is RISKKIT_DATABASE_URL (default: a SQLite file in the data directory,
+    RISKKIT_DATA_DIR; `riskkit init` prints where it is).
     Run a command with --help for its options.
     """
 

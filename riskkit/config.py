@@ -1,49 +1,222 @@
-"""Configuration: defaults, then RISKKIT_* environment variables, then overrides
-passed to create_app (tests). Nothing is read at import time."""
+"""Settings: every RISKKIT_* environment variable is read here, once, when the app or a
+command starts, into one typed Settings object. Each is checked with a message that
+names it; nothing else in riskkit reads the environment. Tests pass overrides (Flask
+config keys) to create_app."""
+
+from __future__ import annotations
 
 import os
-import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from riskkit.errors import ValidationError
-from riskkit.logs import LEVELS
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
-#: The checkout root: templates, seed data and exercise packs live beside the package.
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from riskkit import resources
+from riskkit.errors import SettingError
 
-
-def load(instance_path: str, overrides: dict | None = None) -> dict:
-    """Return the settings for one app instance."""
-    env = os.environ
-    default_db = "sqlite:///" + str(Path(instance_path) / "riskkit.sqlite")
-    settings = {
-        "SQLALCHEMY_DATABASE_URI": env.get("RISKKIT_DATABASE_URL", default_db),
-        # A random key per process is safe for the CLI; a server must set one so that
-        # sessions survive restarts and are shared between workers.
-        "SECRET_KEY": env.get("RISKKIT_SECRET_KEY") or secrets.token_hex(32),
-        "SEED_DATA_DIR": env.get("RISKKIT_SEED_DATA", str(PROJECT_ROOT / "seed_data")),
-        "EXERCISE_PACKS_DIR": env.get("RISKKIT_EXERCISES", str(PROJECT_ROOT / "exercises")),
-        "ORGANISATION_NAME": env.get("RISKKIT_ORGANISATION", "Example County Council"),
-        # Reminder emails (riskkit overdue --email).
-        "SMTP": {
-            "host": env.get("RISKKIT_SMTP_HOST", "localhost"),
-            "port": env.get("RISKKIT_SMTP_PORT", "25"),
-            "user": env.get("RISKKIT_SMTP_USER", ""),
-            "password": env.get("RISKKIT_SMTP_PASSWORD", ""),
-            "tls": env.get("RISKKIT_SMTP_TLS", "none"),  # none, starttls or ssl
-            "from": env.get("RISKKIT_SMTP_FROM", "riskkit@localhost"),
-            "base_url": env.get("RISKKIT_BASE_URL", "").rstrip("/"),
-        },
-        "ESCALATE_AFTER_DAYS": env.get("RISKKIT_ESCALATE_AFTER_DAYS", "30"),
-        "LOG_LEVEL": _log_level(env.get("RISKKIT_LOG_LEVEL", "INFO")),
-    }
-    settings.update(overrides or {})
-    return settings
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+SMTP_TLS = ("none", "starttls", "ssl")
+YES, NO = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
 
 
-def _log_level(value: str) -> str:
-    level = value.strip().upper()
-    if level not in LEVELS:
-        raise ValidationError(f"RISKKIT_LOG_LEVEL must be one of {', '.join(LEVELS)}, not {value!r}",
-                              field="RISKKIT_LOG_LEVEL")
-    return level
+@dataclass(frozen=True)
+class Smtp:
+    """The mail server reminders go through."""
+
+    host: str = "localhost"
+    port: int = 25
+    user: str = ""
+    password: str = ""
+    tls: str = "none"  # one of SMTP_TLS
+    sender: str = "riskkit@localhost"
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    secret_key: str  # empty: one is generated and kept in the data directory
+    base_url: str  # "https://risk.council.example", no trailing slash; empty when not set
+    secure_cookies: bool
+    proxy_hops: int
+    session_idle_minutes: int
+    session_max_hours: int
+    log_level: str
+    organisation: str
+    seed_data_dir: Path
+    exercises_dir: Path
+    escalate_after_days: int
+    smtp: Smtp = field(default_factory=Smtp)
+
+    def flask_config(self) -> dict:
+        """The Flask config keys the app reads, all from this one object."""
+        return {
+            "SETTINGS": self,
+            "SQLALCHEMY_DATABASE_URI": self.database_url,
+            "SECRET_KEY": self.secret_key,
+            "SEED_DATA_DIR": str(self.seed_data_dir),
+            "EXERCISE_PACKS_DIR": str(self.exercises_dir),
+            "ORGANISATION_NAME": self.organisation,
+            "ESCALATE_AFTER_DAYS": self.escalate_after_days,
+            "SESSION_IDLE_MINUTES": self.session_idle_minutes,
+            "SESSION_MAX_HOURS": self.session_max_hours,
+            "SECURE_COOKIES": self.secure_cookies,
+            "LOG_LEVEL": self.log_level,
+            "SMTP": {"host": self.smtp.host, "port": self.smtp.port, "user": self.smtp.user,
+                     "password": self.smtp.password, "tls": self.smtp.tls,
+                     "from": self.smtp.sender, "base_url": self.base_url},
+        }
+
+    def described(self) -> list[tuple[str, str]]:
+        """(setting, value in force) for `riskkit check`, with secrets masked."""
+        masked = make_url(self.database_url).render_as_string(hide_password=True)
+        return [
+            ("RISKKIT_DATA_DIR", str(self.data_dir)),
+            ("RISKKIT_DATABASE_URL", masked),
+            ("RISKKIT_SECRET_KEY", "set (hidden)" if self.secret_key
+             else f"not set: kept in {self.data_dir / 'secret_key'}"),
+            ("RISKKIT_BASE_URL", self.base_url or "not set"),
+            ("RISKKIT_SECURE_COOKIES", "yes" if self.secure_cookies else "no"),
+            ("RISKKIT_PROXY_HOPS", str(self.proxy_hops)),
+            ("RISKKIT_SESSION_IDLE_MINUTES", str(self.session_idle_minutes)),
+            ("RISKKIT_SESSION_MAX_HOURS", str(self.session_max_hours)),
+            ("RISKKIT_LOG_LEVEL", self.log_level),
+            ("RISKKIT_ORGANISATION", self.organisation),
+            ("RISKKIT_SEED_DATA", str(self.seed_data_dir)),
+            ("RISKKIT_EXERCISES", str(self.exercises_dir)),
+            ("RISKKIT_ESCALATE_AFTER_DAYS", str(self.escalate_after_days)),
+            ("RISKKIT_SMTP_HOST", self.smtp.host),
+            ("RISKKIT_SMTP_PORT", str(self.smtp.port)),
+            ("RISKKIT_SMTP_TLS", self.smtp.tls),
+            ("RISKKIT_SMTP_USER", self.smtp.user or "not set"),
+            ("RISKKIT_SMTP_PASSWORD", "set (hidden)" if self.smtp.password else "not set"),
+            ("RISKKIT_SMTP_FROM", self.smtp.sender),
+        ]
+
+
+#: Every setting riskkit reads; docs/operations.md names each (a test checks both ways).
+NAMES = (
+    "RISKKIT_DATA_DIR", "RISKKIT_DATABASE_URL", "RISKKIT_SECRET_KEY", "RISKKIT_BASE_URL",
+    "RISKKIT_SECURE_COOKIES", "RISKKIT_PROXY_HOPS", "RISKKIT_SESSION_IDLE_MINUTES",
+    "RISKKIT_SESSION_MAX_HOURS", "RISKKIT_LOG_LEVEL", "RISKKIT_ORGANISATION",
+    "RISKKIT_SEED_DATA", "RISKKIT_EXERCISES", "RISKKIT_ESCALATE_AFTER_DAYS",
+    "RISKKIT_SMTP_HOST", "RISKKIT_SMTP_PORT", "RISKKIT_SMTP_TLS", "RISKKIT_SMTP_USER",
+    "RISKKIT_SMTP_PASSWORD", "RISKKIT_SMTP_FROM",
+)
+
+
+def default_data_dir() -> Path:
+    """In a source checkout (pyproject.toml beside the package) its instance/ folder;
+    for an installed package the user's data folder (~/.local/share/riskkit on Linux),
+    never inside the virtual environment, which an upgrade may replace."""
+    checkout = Path(__file__).resolve().parent.parent
+    if (checkout / "pyproject.toml").is_file():
+        return checkout / "instance"
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("riskkit", appauthor=False))
+
+
+def from_environment(env: Mapping[str, str] | None = None) -> Settings:
+    """Read and check every RISKKIT_* setting. Raises SettingError naming the first bad one."""
+    read = _Reader(os.environ if env is None else env)
+    data_dir = read.path("RISKKIT_DATA_DIR", default_data_dir())
+    base_url = read.base_url("RISKKIT_BASE_URL")
+    return Settings(
+        data_dir=data_dir,
+        database_url=read.database_url("RISKKIT_DATABASE_URL", f"sqlite:///{data_dir / 'riskkit.sqlite'}"),
+        secret_key=read.text("RISKKIT_SECRET_KEY", ""),
+        base_url=base_url,
+        secure_cookies=read.yes_no("RISKKIT_SECURE_COOKIES", base_url.startswith("https://")),
+        proxy_hops=read.whole("RISKKIT_PROXY_HOPS", 0, low=0, high=5),
+        session_idle_minutes=read.whole("RISKKIT_SESSION_IDLE_MINUTES", 60, low=1, high=10_080),
+        session_max_hours=read.whole("RISKKIT_SESSION_MAX_HOURS", 12, low=1, high=720),
+        log_level=read.choice("RISKKIT_LOG_LEVEL", "INFO", LOG_LEVELS, upper=True),
+        organisation=read.text("RISKKIT_ORGANISATION", "Example County Council"),
+        seed_data_dir=read.folder("RISKKIT_SEED_DATA", resources.folder("seed_data")),
+        exercises_dir=read.folder("RISKKIT_EXERCISES", resources.folder("exercises")),
+        escalate_after_days=read.whole("RISKKIT_ESCALATE_AFTER_DAYS", 30, low=1, high=3650),
+        smtp=Smtp(
+            host=read.text("RISKKIT_SMTP_HOST", "localhost"),
+            port=read.whole("RISKKIT_SMTP_PORT", 25, low=1, high=65535),
+            user=read.text("RISKKIT_SMTP_USER", ""),
+            password=read.text("RISKKIT_SMTP_PASSWORD", ""),
+            tls=read.choice("RISKKIT_SMTP_TLS", "none", SMTP_TLS),
+            sender=read.text("RISKKIT_SMTP_FROM", "riskkit@localhost"),
+        ),
+    )
+
+
+class _Reader:
+    """Typed reads of the environment; an empty value counts as not set."""
+
+    def __init__(self, env: Mapping[str, str]):
+        self.env = env
+
+    def _raw(self, name: str) -> str:
+        return (self.env.get(name) or "").strip()
+
+    def text(self, name: str, default: str) -> str:
+        value = self._raw(name)
+        if any(ord(c) < 32 for c in value):
+            raise SettingError(f"{name} must not hold control characters or line breaks", name)
+        return value or default
+
+    def whole(self, name: str, default: int, low: int, high: int) -> int:
+        value = self._raw(name)
+        if not value:
+            return default
+        if not value.isdigit() or not low <= int(value) <= high:
+            raise SettingError(f"{name} must be a whole number from {low} to {high}, not {value!r}", name)
+        return int(value)
+
+    def yes_no(self, name: str, default: bool) -> bool:
+        value = self._raw(name).lower()
+        if not value:
+            return default
+        if value not in YES | NO:
+            raise SettingError(f"{name} must be yes or no, not {value!r}", name)
+        return value in YES
+
+    def choice(self, name: str, default: str, choices: tuple[str, ...], upper: bool = False) -> str:
+        value = self._raw(name)
+        value = value.upper() if upper else value.lower()
+        if not value:
+            return default
+        if value not in choices:
+            raise SettingError(f"{name} must be one of {', '.join(choices)}, not {value!r}", name)
+        return value
+
+    def path(self, name: str, default: Path) -> Path:
+        value = self._raw(name)
+        return Path(value).expanduser().resolve() if value else default
+
+    def folder(self, name: str, default: Path) -> Path:
+        folder = self.path(name, default)
+        if not folder.is_dir():
+            raise SettingError(f"{name} is {str(folder)!r}, which is not a folder", name)
+        return folder
+
+    def database_url(self, name: str, default: str) -> str:
+        value = self._raw(name) or default
+        try:
+            url = make_url(value)
+        except ArgumentError:
+            raise SettingError(f"{name} is not a database URL (like postgresql://user:password@host/"
+                               "name or sqlite:////path/riskkit.sqlite)", name) from None
+        if url.get_backend_name() not in ("sqlite", "postgresql"):
+            raise SettingError(f"{name} must be a sqlite:// or postgresql:// URL, not"
+                               f" {url.get_backend_name()}://", name)
+        return value
+
+    def base_url(self, name: str) -> str:
+        value = self._raw(name).rstrip("/")
+        parts = urlsplit(value)
+        if value and (parts.scheme not in ("http", "https") or not parts.hostname
+                      or parts.query or parts.fragment):
+            raise SettingError(f"{name} must be the address people open riskkit at, like"
+                               f" https://risk.council.example, not {value!r}", name)
+        return value

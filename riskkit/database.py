@@ -3,7 +3,7 @@
 import sqlite3
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, has_request_context, request
 from flask_migrate import upgrade
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -22,6 +22,18 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_write_lock_first(conn):
+    # A request that may change data takes SQLite's write lock when its transaction
+    # begins, not at its first write: concurrent writers then queue behind busy_timeout,
+    # and what a request read is still true when it writes. Left to pysqlite, reads run
+    # outside any transaction, so two requests could both read the same version or the
+    # same next reference number and both write.
+    if conn.dialect.name == "sqlite" and has_request_context() and request.method not in (
+            "GET", "HEAD", "OPTIONS"):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def init_app(app: Flask) -> None:

@@ -28,3 +28,11 @@ class Conflict(RiskkitError):
 
 class PermissionDenied(RiskkitError):
     """The acting user's role does not allow this."""
+
+
+class SettingError(RiskkitError):
+    """A RISKKIT_* setting riskkit cannot use, found when it starts. `setting` names it."""
+
+    def __init__(self, message: str, setting: str):
+        super().__init__(message)
+        self.setting = setting

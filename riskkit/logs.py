@@ -5,8 +5,6 @@ import logging
 import sys
 import time
 
-#: The level names RISKKIT_LOG_LEVEL accepts.
-LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 #: The loggers configured here; others (alembic's, Python's last resort) keep their own.
 LOGGERS = ("riskkit", "waitress")
 

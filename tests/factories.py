@@ -5,6 +5,9 @@ from datetime import date
 from riskkit.extensions import db
 from riskkit.models import Register, User
 from riskkit.services import matrices
+from riskkit.services.events import save_event
+from riskkit.services.lessons import save_lesson
+from riskkit.services.plans import save_plan
 from riskkit.services.risks import create_risk
 
 
@@ -34,3 +37,27 @@ def gen_risk(register=None, owner=None, likelihood=3, impact=4, as_of=date(2026,
                        impact=impact, **kw)
     db.session.commit()
     return risk
+
+
+def gen_event(name="Exercise Oak", kind="exercise", event_type="tabletop", risks=(),
+              controls=(), start_date=date(2026, 2, 10)):
+    """An exercise (planned) or incident (held), testing the risks and controls given."""
+    event = save_event(None, None, kind=kind, name=name, event_type=event_type,
+                       start_date=start_date, risks=list(risks), controls=list(controls))
+    db.session.commit()
+    return event
+
+
+def gen_lesson(event=None, owner=None, statement="Out-of-hours contacts were out of date"):
+    event = event or gen_event()
+    lesson = save_lesson(None, None, event=event, statement=statement,
+                         owner=owner or gen_person("Lee Lesson"), due_date=None)
+    db.session.commit()
+    return lesson
+
+
+def gen_plan(service="Payroll", owner=None):
+    plan = save_plan(None, None, service=service, owner=owner or gen_person("Pia Plan"),
+                     last_reviewed=None, next_review=None)
+    db.session.commit()
+    return plan

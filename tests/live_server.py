@@ -48,6 +48,7 @@ class LiveServer:
     database_url: str
     folder: Path
     extra_env: dict = field(default_factory=dict)
+    serve_args: tuple[str, ...] = ()  # more options for `riskkit serve`, such as --workers
     url: str = ""
     process: subprocess.Popen | None = None
 
@@ -68,7 +69,7 @@ class LiveServer:
         self.url = f"http://127.0.0.1:{port}"
         log = open(self.folder / "server.log", "a")  # noqa: SIM115 (closed with the process)
         self.process = subprocess.Popen(
-            [str(RISKKIT), "serve", "--host", "127.0.0.1", "--port", str(port)],
+            [str(RISKKIT), "serve", "--host", "127.0.0.1", "--port", str(port), *self.serve_args],
             env=self.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
         log.close()
         deadline = time.monotonic() + STARTUP_SECONDS

@@ -1,8 +1,10 @@
 """Docs that cannot drift: every command and option is in docs/cli.md."""
 
+from pathlib import Path
+
 import click
 
-from riskkit.config import PROJECT_ROOT
+PROJECT_ROOT = Path(__file__).resolve().parents[1]  # the checkout
 
 REFERENCE = (PROJECT_ROOT / "docs" / "cli.md").read_text()
 

@@ -229,7 +229,7 @@ def test_a_10000_risk_map_is_one_readable_page(tmp_path):
                    "review_months": 1}]})
     rows = [[Cell(lk, im, scoring.rating(matrix, lk, im), 2_500, [f"R{lk}{im}{n:04d}" for n in range(2_500)])
              for im in (1, 2)] for lk in (2, 1)]
-    from riskkit.reports.heatmap import HeatMapReport
+    from riskkit.services.heatmaps import HeatMapReport
 
     report = HeatMapReport([HeatMap(matrix, rows, "current")], "Test (T)", "Org", GENERATED, GENERATED)
     out = tmp_path / "big.pdf"

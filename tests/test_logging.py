@@ -62,9 +62,9 @@ def test_a_bad_log_level_is_one_error_naming_the_setting(tmp_path):
     result = subprocess.run([str(RISKKIT), "risks"], cwd=ROOT, capture_output=True, text=True,
                             env={"PATH": "/usr/bin:/bin", "RISKKIT_LOG_LEVEL": "LOUD",
                                  "RISKKIT_DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite"})
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert result.stderr.splitlines() == [
-        "Error: RISKKIT_LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL, not 'LOUD'"]
+        "Error: RISKKIT_LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, not 'LOUD'"]
 
 
 def test_riskkit_serve_writes_exactly_one_line_per_request(app, live_server):

@@ -196,8 +196,17 @@ def test_dry_run_prints_and_sends_nothing(demo, runner, smtp):
     assert db.session.scalar(select(db.func.count()).select_from(ReminderSent)) == 0
 
 
+def test_sending_reminders_needs_the_base_url_for_their_links(demo, runner):
+    demo.config["SMTP"] = {**demo.config["SMTP"], "base_url": ""}
+    result = runner.invoke(args=["overdue", "--as-of", "2021-09-29", "--email"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: RISKKIT_BASE_URL is not set")
+    assert db.session.scalar(select(db.func.count()).select_from(ReminderSent)) == 0
+
+
 def test_unreachable_server_is_one_line_per_recipient(demo, runner):
-    demo.config["SMTP"] = {**demo.config["SMTP"], "host": "127.0.0.1", "port": 1}
+    demo.config["SMTP"] = {**demo.config["SMTP"], "host": "127.0.0.1", "port": 1,
+                           "base_url": "https://risk.example"}
     result = runner.invoke(args=["overdue", "--as-of", "2021-09-29", "--email"])
     assert result.exit_code == 1
     assert "chris.mckenzie@example.gov.uk: cannot reach the mail server" in result.stderr

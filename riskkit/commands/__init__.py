@@ -3,11 +3,25 @@ Commands stay thin: parse options, call a service, print."""
 
 from flask import Flask
 
-from riskkit.commands import database, exercises, export, heatmap, matrices, overdue, report, risks, users
+from riskkit.commands import (
+    backup,
+    check,
+    database,
+    exercises,
+    export,
+    heatmap,
+    matrices,
+    overdue,
+    registers,
+    report,
+    risks,
+    serve,
+    users,
+)
 
 
 def init_app(app: Flask) -> None:
-    for module in (database, risks, matrices, users, overdue, heatmap, report, export,
-                   exercises):
+    for module in (database, risks, registers, matrices, users, overdue, heatmap, report, export,
+                   exercises, backup, check, serve):
         for command in module.COMMANDS:
             app.cli.add_command(command)

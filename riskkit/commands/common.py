@@ -42,6 +42,14 @@ def command(*args, **kwargs):
     return decorate
 
 
+def say_where() -> None:
+    """Say where the data is, so nobody has to guess which database a command used."""
+    from flask import current_app
+
+    click.echo(f"Data directory: {current_app.instance_path}")
+    click.echo(f"Database: {db.engine.url.render_as_string(hide_password=True)}")
+
+
 class IsoDate(click.ParamType):
     name = "YYYY-MM-DD"
 

@@ -1,9 +1,9 @@
-"""init, demo and serve."""
+"""init and demo."""
 
 import click
 from flask import current_app
 
-from riskkit.commands.common import command
+from riskkit.commands.common import command, say_where
 from riskkit.database import upgrade_database
 from riskkit.extensions import db
 from riskkit.services import matrices, programme, themes
@@ -19,7 +19,7 @@ def init():
     themes.ensure_defaults()
     programme.ensure_defaults()
     db.session.commit()
-    click.echo(f"Database ready at {db.engine.url.render_as_string(hide_password=True)}")
+    say_where()
     if added:
         click.echo(f"Added matrices: {', '.join(m.slug for m in added)}")
 
@@ -28,6 +28,7 @@ def init():
 def demo():
     """Initialise the database and load the demo register from seed_data/ (safe to rerun)."""
     upgrade_database()
+    say_where()
     added = load_demo(current_app.config["SEED_DATA_DIR"])
     if not added:
         click.echo("Demo data already loaded: nothing to add.")
@@ -35,17 +36,4 @@ def demo():
     click.echo("Loaded " + ", ".join(f"{count} {what}" for what, count in added.items()) + ".")
 
 
-@command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64))
-def serve(host, port, threads):
-    """Run the web app with the waitress server."""
-    import waitress
-
-    click.echo(f"riskkit on http://{host}:{port}/ (Ctrl+C to stop)")
-    waitress.serve(current_app._get_current_object(), host=host, port=port, threads=threads,
-                   ident="riskkit")
-
-
-COMMANDS = [init, demo, serve]
+COMMANDS = [init, demo]

@@ -6,9 +6,7 @@ from flask import current_app
 
 from riskkit.commands.common import command, today
 from riskkit.errors import ValidationError
-from riskkit.reports.exercise import render_exercise_report
 from riskkit.reports.files import write_atomically
-from riskkit.reports.improvement_plan import improvement_plan_bytes
 from riskkit.services.exercise_report import (
     build_improvement_plan,
     build_report,
@@ -29,6 +27,9 @@ def _check_suffix(path: str, suffix: str, what: str) -> None:
 def report(event, path):
     """Write the report of an exercise, or the debrief report of an incident, as a PDF.
     EVENT is its number (see `riskkit exercises list`) or its exact name."""
+    from riskkit.reports.exercise import (
+        render_exercise_report,  # on first use: the CLI starts fast
+    )
     _check_suffix(path, ".pdf", "a report")
     chosen = event_by_number_or_name(event)
     data = build_report(chosen, current_app.config["ORGANISATION_NAME"], as_of=today())
@@ -47,6 +48,9 @@ def report(event, path):
 def improvement_plan(path, spec, open_only):
     """Write the improvement plan as an Excel workbook: a row per lesson, and the actions
     the lessons raised on risks."""
+    from riskkit.reports.improvement_plan import (
+        improvement_plan_bytes,  # on first use: the CLI starts fast
+    )
     _check_suffix(path, ".xlsx", "the improvement plan")
     event = event_by_number_or_name(spec) if spec else None
     plan = build_improvement_plan(event, as_of=today(), open_only=open_only)

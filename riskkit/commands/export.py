@@ -8,7 +8,6 @@ import click
 from riskkit.commands.common import command
 from riskkit.errors import ValidationError
 from riskkit.reports.files import write_atomically
-from riskkit.reports.workbook import csv_bytes, workbook_bytes
 from riskkit.services.exports import export_sheets
 from riskkit.services.registers import get_register
 
@@ -21,6 +20,10 @@ FORMATS = (".xlsx", ".csv")
               help="Only this register (a corporate register takes in those below it).")
 def export(file, code):
     """Write FILE.xlsx (sheets Risks, Controls, Actions, Reviews) or FILE.csv (risks)."""
+    from riskkit.reports.workbook import (  # on first use: the CLI starts fast
+        csv_bytes,
+        workbook_bytes,
+    )
     kind = file.suffix.lower()
     if kind not in FORMATS:
         raise ValidationError(f"Cannot export to {str(file)!r}: the file name must end in .xlsx"

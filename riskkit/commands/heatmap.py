@@ -6,7 +6,6 @@ from flask import current_app
 from riskkit.commands.common import ISO_DATE, command, today
 from riskkit.errors import ValidationError
 from riskkit.reports.files import write_atomically
-from riskkit.reports.heatmap import to_pdf, to_png
 from riskkit.services.heatmaps import SCORES, build_report
 from riskkit.services.people import find_person
 from riskkit.services.registers import default_register, get_register
@@ -23,6 +22,7 @@ from riskkit.services.registers import default_register, get_register
               help="Current risk, target risk, or both side by side.")
 def heatmap(pdf_file, png_file, code, owner, as_of, scores):
     """Draw a register's heat map as a PDF and/or PNG."""
+    from riskkit.reports.heatmap import to_pdf, to_png  # on first use: the CLI starts fast
     if not pdf_file and not png_file:
         raise ValidationError("Say where to write the heat map: --pdf FILE, --png FILE or both", field="file")
     generated = today()

@@ -6,7 +6,7 @@ import click
 from flask import current_app
 
 from riskkit.commands.common import ISO_DATE, command, print_csv, print_json, today
-from riskkit.errors import ValidationError
+from riskkit.errors import SettingError, ValidationError
 from riskkit.services.overdue import by_owner, describe_due, due_items
 from riskkit.services.people import find_person
 from riskkit.services.registers import get_register
@@ -64,6 +64,9 @@ def _text(items, as_of) -> None:
 
 
 def _email(items, as_of, dry_run) -> None:
+    if not dry_run and not current_app.config["SMTP"].get("base_url"):
+        raise SettingError("RISKKIT_BASE_URL is not set, so reminders would carry links that go"
+                           " nowhere: set it to the address people open riskkit at", "RISKKIT_BASE_URL")
     try:
         escalate_after = int(current_app.config["ESCALATE_AFTER_DAYS"])
     except ValueError:

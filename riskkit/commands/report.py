@@ -4,7 +4,6 @@ import click
 from flask import current_app
 
 from riskkit.commands.common import ISO_DATE, command, today
-from riskkit.reports.appendix import render_appendix
 from riskkit.reports.files import write_atomically
 from riskkit.services.appendix import build_appendix, default_since
 
@@ -27,6 +26,9 @@ def report():
               help="Leave out the detail of exempt risks (counted, titled Exempt).")
 def register(path, codes, as_of, since, public):
     """Write the committee register appendix: a summary page per register, then each risk whole."""
+    from riskkit.reports.appendix import (
+        render_appendix,  # on first use: the CLI starts fast
+    )
     as_of = as_of or today()
     appendix = build_appendix(codes, as_of, since or default_since(as_of),
                               current_app.config["ORGANISATION_NAME"], public=public)

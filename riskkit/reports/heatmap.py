@@ -25,6 +25,7 @@ from reportlab.pdfgen.canvas import Canvas
 from riskkit import scoring
 
 if TYPE_CHECKING:
+    from riskkit.services.heatmaps import HeatMapReport
     from riskkit.services.summaries import HeatMap
 
 PAGE_WIDTH, PAGE_HEIGHT = landscape(A4)
@@ -32,20 +33,6 @@ MARGIN = 36
 TEXT, SECONDARY, RULE, WHITE = HexColor("#0b0c0c"), HexColor("#505a5f"), HexColor("#b1b4b6"), HexColor("#ffffff")
 REGULAR, BOLD = "Helvetica", "Helvetica-Bold"
 CAPTIONS = {"current": "Current risk", "target": "Target risk"}
-#: More references than the largest cell (a 2 x 2 matrix shows 128) can show, so the
-#: services need read no more from the database however big the register.
-MOST_REFERENCES = 150
-
-
-@dataclass
-class HeatMapReport:
-    maps: list[HeatMap]  # one, or current and target drawn side by side
-    register: str  # as printed: "Corporate Risk Register (CORP), rolling up AH, OPS"
-    organisation: str
-    as_of: date
-    generated: date
-    title: str = "Risk heat map"
-    owner: str | None = None  # the owner the risks were chosen by, if any
 
 
 @dataclass

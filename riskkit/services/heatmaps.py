@@ -1,13 +1,29 @@
 """The heat map report's data: which registers, which scores, for the renderer."""
 
+from dataclasses import dataclass
 from datetime import date
 
 from riskkit.models import Register, User
-from riskkit.reports.heatmap import MOST_REFERENCES, HeatMapReport
 from riskkit.services.registers import all_registers, rollup_ids
-from riskkit.services.summaries import heat_map
+from riskkit.services.summaries import HeatMap, heat_map
 
+#: More references than the largest cell (a 2 x 2 matrix shows 128) can show, so no more
+#: need be read from the database however big the register.
+MOST_REFERENCES = 150
 SCORES = {"current": ["current"], "target": ["target"], "both": ["current", "target"]}
+
+
+@dataclass
+class HeatMapReport:
+    """What the heat map renderer (reports/heatmap.py) draws."""
+
+    maps: list[HeatMap]  # one, or current and target drawn side by side
+    register: str  # as printed: "Corporate Risk Register (CORP), rolling up AH, OPS"
+    organisation: str
+    as_of: date
+    generated: date
+    title: str = "Risk heat map"
+    owner: str | None = None  # the owner the risks were chosen by, if any
 
 
 def build_report(register: Register, scores: str, owner: User | None, as_of: date, generated: date,

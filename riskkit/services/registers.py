@@ -1,10 +1,14 @@
-"""Registers: finding them by code, and the tree below a register."""
+"""Registers: finding them by code, adding and changing them, and the tree below a
+register. The tree is kept a tree (save_register refuses a parent that would make a
+cycle), and every walk of it is cycle-safe all the same, so that a database edited by
+hand cannot make a page loop for ever."""
 
 from sqlalchemy import select
 
+from riskkit import permissions
 from riskkit.errors import NotFound, ValidationError
 from riskkit.extensions import db
-from riskkit.models import Register
+from riskkit.models import MatrixDefinition, Register, Risk, User
 
 
 def all_registers() -> list[Register]:
@@ -21,12 +25,48 @@ def get_register(code: str) -> Register:
 
 
 def register_and_children(register: Register) -> list[int]:
-    """Ids of a register and every register below it, for a corporate roll-up."""
+    """Ids of a register and every register below it, for a corporate roll-up. Each
+    register is visited once, so a cycle in the data ends the walk instead of looping."""
     ids, frontier = [register.id], [register.id]
     while frontier:
-        frontier = list(db.session.scalars(select(Register.id).where(Register.parent_id.in_(frontier))))
+        below = db.session.scalars(select(Register.id).where(Register.parent_id.in_(frontier)))
+        frontier = [i for i in below if i not in ids]
         ids.extend(frontier)
     return ids
+
+
+def save_register(by: User | None, register: Register | None, *, code: str, name: str,
+                  level: str, parent: Register | None, matrix: MatrixDefinition,
+                  owner: User | None = None) -> Register:
+    """Add a register (register None) or change one. The code is unique, and neither
+    the code nor the matrix changes once the register has risks (their references and
+    scores use them). The parent may be neither the register itself nor one below it:
+    that would make a cycle, and a register would be its own ancestor."""
+    permissions.require_unless_operator(by, "administer")
+    code = (code or "").strip().upper()
+    clash = db.session.scalar(select(Register).where(Register.code == code))
+    if clash is not None and clash is not register:
+        raise ValidationError(f"There is already a register with the code {code}", "code")
+    if register is not None and register.id is not None:
+        has_risks = db.session.scalar(
+            select(Risk.id).where(Risk.register_id == register.id).limit(1)) is not None
+        if has_risks and code != register.code:
+            raise ValidationError("The code cannot change once the register has risks:"
+                                  " their references use it", "code")
+        if has_risks and matrix.id != register.matrix_id:
+            raise ValidationError("The matrix cannot change once the register has risks",
+                                  "matrix")
+        if parent is not None and parent.id in register_and_children(register):
+            where = "the register itself" if parent.id == register.id else f"below {register.code}"
+            raise ValidationError(f"{parent.code} cannot be the parent of {register.code}: it is"
+                                  f" {where}, so the tree would go round in a circle", "parent")
+    if register is None:
+        register = Register(next_number=1)
+        db.session.add(register)
+    register.code, register.name, register.level = code, name, level
+    register.parent, register.matrix_definition, register.owner = parent, matrix, owner
+    db.session.flush()
+    return register
 
 
 def rollup_ids(register: Register, registers: list[Register]) -> list[int]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, or_, select, tuple_
+from sqlalchemy import case, func, or_, select, tuple_, update
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -51,14 +51,26 @@ class RiskFilter:
     impact: int | None = None
 
 
-def commit() -> None:
-    """Commit, turning a lost optimistic-locking race into a Conflict."""
+#: What a person who lost a race to another save is told.
+LOST_RACE = ("Someone else saved this record while you were editing it. Nothing of yours was"
+             " saved: reload it to see their change, then make yours again.")
+
+
+def commit(change=lambda: None):
+    """Run `change` (service calls) and commit it, as one. Losing a race to another save
+    is a Conflict, like a stale form: the row's version moved on between reading and
+    writing, which shows at a flush inside the change as often as at the commit.
+    Anything else refused rolls back and is raised as it is."""
     try:
+        result = change()
         db.session.commit()
     except StaleDataError:
         db.session.rollback()
-        raise Conflict("Someone else saved this record while you were editing it."
-                       " Reload it to see their change, then make yours again.") from None
+        raise Conflict(LOST_RACE) from None
+    except BaseException:
+        db.session.rollback()
+        raise
+    return result
 
 
 def check_version(record, expected_version: int | None, name: str) -> None:
@@ -171,11 +183,7 @@ def create_risk(register: Register, by: User | None, as_of: date, *, title: str,
     target_likelihood = target_likelihood or likelihood
     target_impact = target_impact or impact
     _check_target(matrix, likelihood, impact, target_likelihood, target_impact)
-    # Lock the register's counter row so two people adding risks get different numbers.
-    next_free = db.session.execute(select(Register.next_number).where(
-        Register.id == register.id).with_for_update()).scalar_one()
-    number = reference_number or next_free
-    register.next_number = max(next_free, number + 1)
+    number = _take_number(register, reference_number)
     reference = register.reference(number)
     if db.session.scalar(select(Risk.id).where(Risk.reference == reference)) is not None:
         raise ValidationError(f"Reference {reference} is already used", field="reference")
@@ -190,6 +198,20 @@ def create_risk(register: Register, by: User | None, as_of: date, *, title: str,
         db.session.add(risk)
         db.session.flush()
     return risk
+
+
+def _take_number(register: Register, wanted: int | None = None) -> int:
+    """The register's next reference number (or `wanted`, from an import), moving its
+    counter past it in one UPDATE ... RETURNING: two risks added at once get different
+    numbers on any database, and as the counter only goes up no number is handed out
+    twice."""
+    counter = Register.next_number
+    moved = counter + 1 if wanted is None else case((counter > wanted, counter),
+                                                     else_=wanted + 1)
+    taken = db.session.execute(
+        update(Register).where(Register.id == register.id).values(next_number=moved)
+        .returning(counter).execution_options(synchronize_session="fetch")).scalar_one()
+    return taken - 1 if wanted is None else wanted
 
 
 def update_risk(risk: Risk, changes: dict, by: User | None,

@@ -18,6 +18,7 @@ from riskkit.web import (
     exercise_reports,
     exercises,
     exports,
+    health,
     heatmaps,
     lessons,
     overdue,
@@ -30,7 +31,7 @@ from riskkit.web.auth import login_manager
 csrf = CSRFProtect()
 
 #: Endpoints anyone may reach: signing in, and the static assets.
-PUBLIC_ENDPOINTS = {"auth.login", "static", "exports.calendar_feed"}
+PUBLIC_ENDPOINTS = {"auth.login", "static", "exports.calendar_feed", "health.healthz"}
 
 
 def init_app(app: Flask) -> None:
@@ -51,7 +52,7 @@ def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     for blueprint in (auth.bp, dashboard.bp, register.bp, risks.bp, admin.bp, overdue.bp,
                       heatmaps.bp, appendix.bp, exports.bp, exercises.bp, lessons.bp,
-                      programme.bp, exercise_reports.bp):
+                      programme.bp, exercise_reports.bp, health.bp):
         app.register_blueprint(blueprint)
 
     @app.before_request

@@ -11,7 +11,7 @@ from riskkit.extensions import db
 from riskkit.models import MatrixDefinition, Register, Risk, User
 from riskkit.services.matrices import all_matrices
 from riskkit.services.people import add_person
-from riskkit.services.registers import all_registers
+from riskkit.services.registers import all_registers, register_and_children, save_register
 from riskkit.web import forms
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -78,8 +78,9 @@ def register(register_id):
     if register_id and item is None:
         abort(404)
     form = forms.RegisterForm(obj=item if request.method == "GET" else None)
+    below = register_and_children(item) if item else []  # not offered: they would make a cycle
     form.parent.choices = forms.options([("", "None (top level)")] + [
-        (r.id, f"{r.code} – {r.name}") for r in all_registers() if item is None or r.id != item.id])
+        (r.id, f"{r.code} – {r.name}") for r in all_registers() if r.id not in below])
     form.matrix.choices = forms.options((m.id, m.name) for m in all_matrices())
     form.owner.choices = forms.options([("", "No owner")] + [
         (p.id, p.name) for p in db.session.scalars(select(User).order_by(User.name))])
@@ -87,31 +88,27 @@ def register(register_id):
         form.parent.data, form.matrix.data, form.owner.data = (
             item.parent_id, item.matrix_id, item.owner_id)
     if form.validate_on_submit():
-        try:
-            has_risks = item is not None and db.session.scalar(
-                select(Risk.id).where(Risk.register_id == item.id).limit(1)) is not None
-            if has_risks and form.code.data.strip().upper() != item.code:
-                raise ValidationError("The code cannot change once the register has risks:"
-                                      " their references use it", "code")
-            if has_risks and form.matrix.data != item.matrix_id:
-                raise ValidationError("The matrix cannot change once the register has risks",
-                                      "matrix")
-            if item is None:
-                item = Register(next_number=1)
-                db.session.add(item)
-            item.code, item.name, item.level = form.code.data, form.name.data, form.level.data
-            item.parent_id = form.parent.data or None
-            item.matrix_id = form.matrix.data
-            item.owner_id = form.owner.data or None
-            db.session.commit()
-            flash(f"Saved register {item.code}.")
+        saved, _, _ = forms.save(form, lambda: save_register(
+            current_user, item, code=form.code.data, name=form.name.data, level=form.level.data,
+            parent=_chosen(Register, form.parent.data, "parent", "a parent register"),
+            matrix=_chosen(MatrixDefinition, form.matrix.data, "matrix", "a matrix", required=True),
+            owner=_chosen(User, form.owner.data, "owner", "an owner")))
+        if saved:
+            flash(f"Saved register {saved.code}.")
             return redirect(url_for("admin.registers"))
-        except ValidationError as error:
-            db.session.rollback()
-            forms.put_error(form, error)
     title = f"Edit register {item.code}" if item else "Add a register"
     return render_template("admin/form.html", title=title, section="admin", form=form,
                            back=url_for("admin.registers")), 400 if form.errors else 200
+
+
+def _chosen(model, record_id, field: str, what: str, required: bool = False):
+    """The record picked in a select (None if left blank); an id not in the list is refused."""
+    if record_id is None and not required:
+        return None
+    record = db.session.get(model, record_id) if isinstance(record_id, int) else None
+    if record is None:
+        raise ValidationError(f"Choose {what} from the list", field)
+    return record
 
 
 @bp.get("/matrices")

@@ -5,7 +5,6 @@ from flask_login import current_user
 
 from riskkit import permissions
 from riskkit.errors import ValidationError
-from riskkit.reports.appendix import render_appendix
 from riskkit.services.appendix import build_appendix, default_since
 from riskkit.web.params import date_arg, today
 
@@ -15,6 +14,9 @@ bp = Blueprint("appendix", __name__)
 @bp.get("/appendix.pdf")
 def download():
     """The appendix for ?register=CODE (repeatable; all when absent), since, as_of, public=1."""
+    from riskkit.reports.appendix import (
+        render_appendix,  # on first use: the CLI starts fast
+    )
     permissions.require(current_user, "view")
     errors: dict[str, str] = {}
     as_of = date_arg(request.args, "as_of", today(), errors)

@@ -8,8 +8,6 @@ from flask import Blueprint, Response, current_app, render_template, request, se
 from flask_login import current_user
 
 from riskkit import permissions
-from riskkit.reports.exercise import render_exercise_report
-from riskkit.reports.improvement_plan import improvement_plan_bytes
 from riskkit.services.events import get_event
 from riskkit.services.exercise_report import build_improvement_plan, build_report
 from riskkit.web.params import int_arg, today
@@ -27,6 +25,9 @@ def slug(name: str) -> str:
 @bp.get("/exercises/<int:event_id>/report.pdf")
 def report(event_id):
     """The exercise report, or an incident's debrief report (an unknown number is a 404)."""
+    from riskkit.reports.exercise import (
+        render_exercise_report,  # on first use: the CLI starts fast
+    )
     permissions.require(current_user, "view")
     event = get_event(event_id)
     data = build_report(event, current_app.config["ORGANISATION_NAME"], as_of=today())
@@ -38,6 +39,9 @@ def report(event_id):
 @bp.get("/improvement-plan.xlsx")
 def improvement_plan():
     """Every lesson, or one event's (?event=7); ?open=1 for the open lessons only."""
+    from riskkit.reports.improvement_plan import (
+        improvement_plan_bytes,  # on first use: the CLI starts fast
+    )
     permissions.require(current_user, "view")
     event = None
     if request.args.get("event", "").strip():

@@ -3,24 +3,25 @@ from scratch), recording an incident, the event page, its outcome and status, an
 debriefs with their observations. Views parse the form, call a service, commit and
 redirect; the rules live in the services."""
 
+from functools import partial
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from riskkit import permissions, vocab
-from riskkit.errors import Conflict, NotFound, ValidationError
+from riskkit.errors import NotFound, ValidationError
 from riskkit.extensions import db
 from riskkit.models import Risk, User
 from riskkit.services import debriefs as debrief_service
 from riskkit.services import events as event_service
-from riskkit.services import history
 from riskkit.services import packs as pack_service
 from riskkit.services.plans import list_plans
-from riskkit.services.risks import LIVE, commit
+from riskkit.services.risks import LIVE
 from riskkit.services.themes import list_themes
 from riskkit.web import event_forms
-from riskkit.web.forms import expected, options, stamp
+from riskkit.web.event_forms import place_error
+from riskkit.web.forms import expected, options, save, stamp
 from riskkit.web.params import today
 
 bp = Blueprint("exercises", __name__)
@@ -93,26 +94,6 @@ def chosen_controls(controls, ids) -> list:
                                   " its risk again, or leave the control out (the list now"
                                   " shows the controls of the ticked risks)", field="controls")
     return [by_id[i] for i in picked]
-
-
-def run(form, change, record=None, entity: str = "", page_field: str = "page"):
-    """Run a service call and commit it. Returns (result, conflict, page_errors): a
-    refused value goes on its form field (or, if the form has none, into page_errors);
-    a lost race comes back as the conflict to show, with what others changed."""
-    try:
-        result = change()
-        commit()
-        return (True if result is None else result), None, {}
-    except Conflict as error:
-        db.session.rollback()
-        if record is not None and "version" in form._fields:
-            form.version.data = record.version
-        changes = history.changed_since(form.opened_at.data, entity=entity, entity_id=record.id) \
-            if record is not None else []
-        return None, {"message": str(error), "changes": changes}, {}
-    except ValidationError as error:
-        db.session.rollback()
-        return None, None, event_forms.place_error(form, error, page_field)
 
 
 def page(template, form=None, conflict=None, page_errors=None, **context):
@@ -219,7 +200,8 @@ def _event_form(kind: str, event, pack=None):
                 controls=chosen_controls(controls, form.controls.data),
                 pack=pack.slug if pack else "", expected_version=expected(form), **fields)
 
-        saved, conflict, page_errors = run(form, change, event, "event")
+        saved, conflict, page_errors = save(form, change, event, place_error, entity="event",
+                                            entity_id=event.id if event else None)
         if saved:
             flash(f"{saved.name} saved.")
             return redirect(url_for("exercises.show", event_id=saved.id))
@@ -294,11 +276,12 @@ def change_status(event_id):
     permissions.require(current_user, "edit_exercises")
     event = event_service.get_event(event_id)
     form = event_forms.StatusForm()
-    if not form.validate_on_submit():
-        abort(400)
-    done, conflict, page_errors = run(form, lambda: event_service.set_status(
-        event, current_user, form.status.data, as_of=today(), expected_version=expected(form)),
-        event, "event")
+    done, conflict, page_errors = None, None, {}
+    if form.validate_on_submit():
+        done, conflict, page_errors = save(form, lambda: event_service.set_status(
+            event, current_user, form.status.data, as_of=today(),
+            expected_version=expected(form)), event, place_error, entity="event",
+            entity_id=event.id)
     if done:
         flash(f"{event.name} is now {vocab.label(vocab.EVENT_STATUSES, event.status).lower()}.")
         return redirect(url_for("exercises.show", event_id=event.id))
@@ -318,9 +301,10 @@ def outcome(event_id):
         ratings = {o.id: (form[f"rating_{o.id}"].data or None, form[f"note_{o.id}"].data or "")
                    for o in event.objectives}
         results = {c.id: form[f"control_{c.id}"].data or None for c in event.controls}
-        done, conflict, page_errors = run(form, lambda: event_service.record_outcome(
+        done, conflict, page_errors = save(form, lambda: event_service.record_outcome(
             event, current_user, ratings=ratings, control_results=results, as_of=today(),
-            expected_version=expected(form)), event, "event", page_field="event-status")
+            expected_version=expected(form)), event, partial(place_error, page_field="event-status"),
+            entity="event", entity_id=event.id)
         if done:
             tested = len(event.controls)
             flash(f"Outcome of {event.name} recorded." + (
@@ -344,10 +328,10 @@ def new_debrief(event_id):
         form.multi_agency.data = event.multi_agency
     page_errors = {}
     if form.validate_on_submit():
-        debrief, _, page_errors = run(form, lambda: debrief_service.record_debrief(
+        debrief, _, page_errors = save(form, lambda: debrief_service.record_debrief(
             event, current_user, kind=form.kind.data, held_on=form.held_on.data,
             facilitator=(form.facilitator.data or "").strip(), attendees=form.attendees.data,
-            multi_agency=form.multi_agency.data), page_field="event-status")
+            multi_agency=form.multi_agency.data), place=partial(place_error, page_field="event-status"))
         if debrief:
             flash(f"{debrief.kind.capitalize()} debrief of {event.name} recorded: add what it"
                   " observed.")
@@ -385,9 +369,10 @@ def add_observation(debrief_id):
     ticked = [t for t in themes if t.id in (form.themes.data or [])]
     page_errors = {}
     if not form.check.data and form.validate_on_submit():
-        observation, _, page_errors = run(form, lambda: debrief_service.add_observation(
+        observation, _, page_errors = save(form, lambda: debrief_service.add_observation(
             debrief, current_user, prompt=form.prompt.data, kind=form.kind.data,
-            text=form.text.data, themes=chosen(themes, form.themes.data, "themes", "the themes")))
+            text=form.text.data, themes=chosen(themes, form.themes.data, "themes", "the themes")),
+            place=place_error)
         if observation:
             flash("Observation added.")
             return redirect(url_for("exercises.debrief", debrief_id=debrief.id,

@@ -12,7 +12,6 @@ from flask_login import current_user
 
 from riskkit.extensions import db
 from riskkit.reports.calendar import calendar_bytes
-from riskkit.reports.workbook import workbook_bytes
 from riskkit.services.exports import calendar_entries, calendar_owner, export_sheets, new_calendar_token
 from riskkit.services.registers import get_register
 from riskkit.web.params import today
@@ -25,6 +24,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @bp.get("/export.xlsx")
 def workbook():
     """The workbook `riskkit export` writes, for one register (?register=AH) or all."""
+    from riskkit.reports.workbook import workbook_bytes  # on first use: the CLI starts fast
     code = request.args.get("register") or None
     register = get_register(code) if code else None
     title = f"Risk register {register.code}" if register else "Risk registers"

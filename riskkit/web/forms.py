@@ -27,11 +27,13 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, StopValidation
 
 from riskkit import vocab
-from riskkit.errors import ValidationError
+from riskkit.errors import Conflict, ValidationError
 from riskkit.models.base import utcnow
+from riskkit.services import history
+from riskkit.services.risks import commit
 
 DATE_FORMAT = "%d %m %Y"  # GovDateInput posts day, month and year as three values
 
@@ -101,11 +103,24 @@ def put_error(form, error: ValidationError) -> None:
     field.errors = list(field.errors) + [str(error)]
 
 
+#: Why a form that changes a record was refused without its version.
+MISSING_VERSION = ("This form did not say which version of the record it changes, so"
+                   " nothing was saved: reload the page and make your change again.")
+
+
 class VersionedForm(FlaskForm):
-    """Carries the version the user read, and when, for optimistic locking."""
+    """Carries the version the user read, and when, for optimistic locking. A form that
+    changes a record that exists must carry that version: without one there is nothing
+    to check another person's save against, and the post is refused. Only a new
+    record's form (stamp(form, None)) has none."""
 
     version = HiddenField()
     opened_at = HiddenField()
+    changes_existing = True
+
+    def validate_version(self, field):
+        if self.changes_existing and expected(self) is None:
+            raise StopValidation(MISSING_VERSION)
 
 
 class RiskForm(VersionedForm):
@@ -225,8 +240,10 @@ class MatrixForm(FlaskForm):
 
 
 def stamp(form, record) -> None:
-    """Fill a versioned form's hidden version and opened-at fields on first display:
-    the save is checked against the version, a conflict lists what changed since."""
+    """Say which record a versioned form changes (None: a new one), and fill its hidden
+    version and opened-at fields on first display: the save is checked against the
+    version, and a conflict lists what changed since it was opened."""
+    form.changes_existing = record is not None
     if not form.is_submitted():
         form.version.data = record.version if record is not None else ""
         form.opened_at.data = utcnow().isoformat()
@@ -238,3 +255,24 @@ def expected(form) -> int | None:
         return int(form.version.data)
     except (TypeError, ValueError):
         return None
+
+
+def save(form, change, record=None, place=put_error, **history_of):
+    """The one way a form is saved: run the service calls in `change`, and commit.
+    Returns (result, conflict, page_errors). `result` is what `change` returned (True if
+    nothing), or None when nothing was saved. A refused value is put where `place` puts
+    it: on its field, or in the page errors `place` returns. A stale version, or a race
+    lost to another save at any point, is the conflict to show with a 409: its message,
+    and what changed since the form was opened (`history_of` says whose history, as
+    services.history.entries takes it); the form then carries the version now stored,
+    so that saving again is a choice made knowing the other change."""
+    try:
+        result = commit(change)
+    except Conflict as error:
+        if record is not None:
+            form.version.data = record.version
+        changes = history.changed_since(form.opened_at.data, **history_of) if history_of else []
+        return None, {"message": str(error), "changes": changes}, {}
+    except ValidationError as error:
+        return None, None, place(form, error) or {}
+    return (True if result is None else result), None, {}

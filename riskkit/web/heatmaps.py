@@ -7,7 +7,6 @@ from flask_login import current_user
 
 from riskkit import permissions
 from riskkit.errors import ValidationError
-from riskkit.reports.heatmap import to_pdf
 from riskkit.services.heatmaps import SCORES, build_report
 from riskkit.services.registers import default_register, get_register
 from riskkit.web.params import today
@@ -18,6 +17,7 @@ bp = Blueprint("heatmaps", __name__)
 @bp.get("/heatmap.pdf")
 def download():
     """?register=AH&scores=current|target|both; without a register, the corporate roll-up."""
+    from riskkit.reports.heatmap import to_pdf  # on first use: the CLI starts fast
     permissions.require(current_user, "view")
     scores = request.args.get("scores") or "current"
     if scores not in SCORES:

@@ -14,6 +14,7 @@ from riskkit.services import debriefs as debrief_service
 from riskkit.services import history
 from riskkit.services import lessons as lesson_service
 from riskkit.web import event_forms
+from riskkit.web.event_forms import place_error
 from riskkit.web.exercises import (
     chosen,
     chosen_controls,
@@ -23,10 +24,9 @@ from riskkit.web.exercises import (
     person,
     person_choices,
     risk_choices,
-    run,
     short,
 )
-from riskkit.web.forms import expected, options, stamp
+from riskkit.web.forms import expected, options, save, stamp
 from riskkit.web.params import int_arg, today
 
 bp = Blueprint("lessons", __name__)
@@ -114,7 +114,8 @@ def move(lesson_id):
                 lesson, current_user, form.status.data, evidence_event=evidence,
                 evidence_note=form.evidence_note.data or "", expected_version=expected(form))
 
-        moved, conflict, page_errors = run(form, change, lesson, "lesson")
+        moved, conflict, page_errors = save(form, change, lesson, place_error, entity="lesson",
+                                            entity_id=lesson.id)
         if moved:
             flash(f"{lesson.reference} is now"
                   f" {vocab.label(vocab.LESSON_STATUSES, lesson.status).lower()}.")
@@ -137,10 +138,10 @@ def raise_action(lesson_id):
         form.risk.data = lesson.risks[0].id if len(lesson.risks) == 1 else None
     page_errors = {}
     if form.validate_on_submit():
-        action, _, page_errors = run(form, lambda: lesson_service.raise_action(
+        action, _, page_errors = save(form, lambda: lesson_service.raise_action(
             lesson, current_user, risk=chosen(risks, [form.risk.data], "risk", "the risk")[0],
             description=form.description.data, owner=person(form.owner.data, "owner"),
-            target_date=form.target_date.data))
+            target_date=form.target_date.data), place=place_error)
         if action:
             flash(f"Action raised on {action.risk.reference}, answering {lesson.reference}.")
             return redirect(url_for("lessons.show", lesson_id=lesson.id))
@@ -162,7 +163,7 @@ def link_action(lesson_id):
             lesson_service.link_action(lesson, current_user, action)
             return action
 
-        action, _, page_errors = run(form, change)
+        action, _, page_errors = save(form, change, place=place_error)
         if action:
             flash(f"{lesson.reference} is now answered by the action on"
                   f" {action.risk.reference} too.")
@@ -205,14 +206,15 @@ def _lesson_form(lesson, observation):
     controls = control_choices(form, risks)
     conflict, page_errors = None, {}
     if form.is_submitted() and not form.refresh.data and form.validate():
-        saved, conflict, page_errors = run(form, lambda: lesson_service.save_lesson(
+        saved, conflict, page_errors = save(form, lambda: lesson_service.save_lesson(
             current_user, lesson, event=event,
             observation=lesson.observation if lesson else observation,
             statement=form.statement.data, recommendation=form.recommendation.data or "",
             owner=person(form.owner.data, "owner"), due_date=form.due_date.data,
             priority=form.priority.data, risks=chosen(risks, form.risks.data, "risks", "the risks"),
             controls=chosen_controls(controls, form.controls.data),
-            expected_version=expected(form)), lesson, "lesson")
+            expected_version=expected(form)), lesson, place_error, entity="lesson",
+            entity_id=lesson.id if lesson else None)
         if saved:
             flash(f"{saved.reference} saved.")
             return redirect(url_for("lessons.show", lesson_id=saved.id))

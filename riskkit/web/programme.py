@@ -9,34 +9,19 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from riskkit import permissions
-from riskkit.errors import Conflict, ValidationError
+from riskkit.errors import ValidationError
 from riskkit.extensions import db
 from riskkit.models import User
-from riskkit.reports.workbook import csv_bytes
-from riskkit.services import history
 from riskkit.services import plans as plan_service
 from riskkit.services import programme as programme_service
 from riskkit.services import themes as theme_service
 from riskkit.services.overdue import describe_due
-from riskkit.services.risks import commit
 from riskkit.web import forms
 from riskkit.web.params import date_arg, int_arg, today
 from riskkit.web.programme_forms import NewThemeForm, PlanForm, RuleForm, ThemeForm
 
 bp = Blueprint("programme", __name__)
 LATEST_AS_OF = date(9000, 1, 1)  # later dates cannot have years added to them safely
-
-
-def _save(form, change) -> bool:
-    """Run a service call and commit; a refusal goes on the field it names."""
-    try:
-        change()
-        commit()
-        return True
-    except ValidationError as error:
-        db.session.rollback()
-        forms.put_error(form, error)
-        return False
 
 
 def when(item) -> str:
@@ -69,11 +54,11 @@ def rule(rule_id):
     permissions.require(current_user, "edit_exercises")
     item = programme_service.get_rule(rule_id) if rule_id else None
     form = RuleForm(obj=item if request.method == "GET" else None)
-    if form.validate_on_submit() and _save(form, lambda: programme_service.save_rule(
+    if form.validate_on_submit() and forms.save(form, lambda: programme_service.save_rule(
             current_user, item, name=form.name.data, kind=form.kind.data,
             event_type=form.event_type.data or "", interval=form.interval.data,
             unit=form.unit.data, not_before_days=form.not_before_days.data,
-            active=form.active.data)):
+            active=form.active.data))[0]:
         flash(f"Saved the rule {form.name.data.strip()}.")
         return redirect(url_for("programme.index", _anchor="rules"))
     title = f"Change the rule {item.name}" if item else "Add a rule"
@@ -108,18 +93,14 @@ def plan(plan_id):
     forms.stamp(form, item)
     conflict = None
     if form.validate_on_submit():
-        try:
-            if _save(form, lambda: plan_service.save_plan(
-                    current_user, item, service=form.service.data, owner=_person(form.owner.data),
-                    last_reviewed=form.last_reviewed.data, next_review=form.next_review.data,
-                    expected_version=forms.expected(form))):
-                flash(f"Saved the plan for {form.service.data.strip()}.")
-                return redirect(url_for("programme.plans"))
-        except Conflict as error:
-            db.session.rollback()
-            form.version.data = item.version
-            conflict = {"message": str(error), "changes": history.changed_since(
-                form.opened_at.data, entity="plan", entity_id=item.id)}
+        saved, conflict, _ = forms.save(form, lambda: plan_service.save_plan(
+            current_user, item, service=form.service.data, owner=_person(form.owner.data),
+            last_reviewed=form.last_reviewed.data, next_review=form.next_review.data,
+            expected_version=forms.expected(form)), item, entity="plan",
+            entity_id=item.id if item else None)
+        if saved:
+            flash(f"Saved the plan for {form.service.data.strip()}.")
+            return redirect(url_for("programme.plans"))
     title = f"Change the plan for {item.service}" if item else "Add a plan"
     status = 409 if conflict else 400 if form.errors else 200
     return render_template("programme/plan.html", title=title, section="programme", form=form,
@@ -142,8 +123,8 @@ def themes():
     form = NewThemeForm()
     if request.method == "POST":
         permissions.require(current_user, "edit_exercises")
-        if form.validate_on_submit() and _save(form, lambda: theme_service.save_theme(
-                current_user, None, name=form.name.data)):
+        if form.validate_on_submit() and forms.save(form, lambda: theme_service.save_theme(
+                current_user, None, name=form.name.data))[0]:
             flash(f"Added the theme {form.name.data.strip()}.")
             return redirect(url_for("programme.themes"))
     return render_template("programme/themes.html", title="Themes", section="programme",
@@ -157,8 +138,8 @@ def theme(theme_id):
     permissions.require(current_user, "edit_exercises")
     item = theme_service.get_theme(theme_id)
     form = ThemeForm(obj=item if request.method == "GET" else None)
-    if form.validate_on_submit() and _save(form, lambda: theme_service.save_theme(
-            current_user, item, name=form.name.data, active=form.active.data)):
+    if form.validate_on_submit() and forms.save(form, lambda: theme_service.save_theme(
+            current_user, item, name=form.name.data, active=form.active.data))[0]:
         flash(f"Saved the theme {form.name.data.strip()}.")
         return redirect(url_for("programme.themes"))
     return render_template("programme/theme.html", title=f"Change the theme {item.name}",
@@ -176,6 +157,7 @@ def cross_reference():
 @bp.get("/themes/cross-reference.csv")
 def cross_reference_csv():
     """The cross-reference as CSV, one row per theme and event."""
+    from riskkit.reports.workbook import csv_bytes  # on first use: the CLI starts fast
     headers, rows = theme_service.cross_reference_rows(theme_service.cross_reference())
     return Response(csv_bytes(headers, rows), mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename=cross-reference.csv"})

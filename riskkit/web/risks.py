@@ -48,24 +48,6 @@ def _person(person_id) -> User:
     return person
 
 
-def _save(form, risk, change, current_version):
-    """Run a service call and commit it. Returns (saved, conflict): a refused value is
-    put on its form field; a lost optimistic-locking race comes back as the conflict to
-    show, with what others changed, and the form takes the version now in the database."""
-    try:
-        result = change()
-        commit()
-        return result if result is not None else True, None
-    except Conflict as error:
-        db.session.rollback()
-        form.version.data = current_version()
-        return None, {"message": str(error), "changes": history.changed_since(form.opened_at.data, risk_id=risk.id)}
-    except ValidationError as error:
-        db.session.rollback()
-        forms.put_error(form, error)
-        return None, None
-
-
 @bp.get("/<reference>")
 def show(reference):
     """Everything the papers show for a risk, with its score and change history."""
@@ -95,21 +77,20 @@ def new():
                             blank_first=("inherent_likelihood", "inherent_impact"))
     forms.stamp(form, None)
     if form.validate_on_submit():
-        try:
+        def change():
             details = {name: getattr(form, name).data for name in (
                 "description", "cause", "consequence", "category", "response", "exempt",
                 "target_date", "inherent_likelihood", "inherent_impact")}
-            risk = create_risk(
+            return create_risk(
                 register, current_user, today(), title=form.title.data, owner=_person(
                     form.owner.data), likelihood=form.likelihood.data, impact=form.impact.data,
                 target_likelihood=form.target_likelihood.data,
                 target_impact=form.target_impact.data, **details)
-            commit()
+
+        risk, _, _ = forms.save(form, change)
+        if risk:
             flash(f"{risk.reference} added to the {register.name} register.")
             return redirect(url_for("risks.show", reference=risk.reference))
-        except ValidationError as error:
-            db.session.rollback()
-            forms.put_error(form, error)
     return _form_page(form, "risks/form.html", "Add a risk", risk=None)
 
 
@@ -133,7 +114,7 @@ def edit(reference):
             changes["owner"] = _person(form.owner.data)
             return update_risk(risk, changes, current_user, forms.expected(form)) or ["nothing had changed"]
 
-        changed, conflict = _save(form, risk, change, lambda: risk.version)
+        changed, conflict, _ = forms.save(form, change, risk, risk_id=risk.id)
         if changed:
             flash(f"Saved {risk.reference}: " + ", ".join(f.replace("_", " ") for f in changed)
                   + ".")
@@ -166,12 +147,12 @@ def review(reference):
                 "No control or action has changed since the last review: confirm the lower"
                 " score, or record what changed first"]
         else:
-            saved, conflict = _save(form, risk, lambda: record_review(
+            saved, conflict, _ = forms.save(form, lambda: record_review(
                 risk, current_user, form.reviewed_on.data, form.likelihood.data,
                 form.impact.data, form.comment.data or "",
                 next_review_date=form.next_review_date.data,
                 next_review_reason=form.next_review_reason.data or "",
-                expected_version=forms.expected(form)), lambda: risk.version)
+                expected_version=forms.expected(form)), risk, risk_id=risk.id)
             if saved:
                 flash(f"Review of {risk.reference} recorded: now"
                       f" {scoring.describe(matrix, risk.likelihood, risk.impact)}, next review"
@@ -196,22 +177,21 @@ def change_status(reference, change):
     risk = get_risk(reference)
     form = forms.ConfirmForm()
     if not form.validate_on_submit():
-        abort(400)
+        return _refused(form)
     try:
         if change in ("close", "reopen"):
-            lifecycle.set_status(risk, "closed" if change == "close" else "open", current_user,
-                                 forms.expected(form))
+            commit(lambda: lifecycle.set_status(
+                risk, "closed" if change == "close" else "open", current_user,
+                forms.expected(form)))
         elif change == "escalate":
-            lifecycle.escalate(risk, current_user, forms.expected(form))
+            commit(lambda: lifecycle.escalate(risk, current_user, forms.expected(form)))
         else:
-            lifecycle.de_escalate(risk, current_user, forms.expected(form))
-        commit()
+            commit(lambda: lifecycle.de_escalate(risk, current_user, forms.expected(form)))
         flash({"close": f"{risk.reference} closed.", "reopen": f"{risk.reference} reopened.",
                "escalate": f"{risk.reference} escalated to the {risk.register.name} register.",
                "de_escalate": f"{risk.reference} returned to the {risk.register.name} register."
                }[change])
     except (Conflict, ValidationError) as error:
-        db.session.rollback()
         flash(str(error))
     return redirect(url_for("risks.show", reference=risk.reference))
 
@@ -265,7 +245,7 @@ def _child(reference, item_id, model, form_class, kind):
                 target_date=form.target_date.data, status=form.status.data, as_of=today(),
                 expected_version=forms.expected(form))
 
-        saved, conflict = _save(form, risk, change, lambda: item.version if item else "")
+        saved, conflict, _ = forms.save(form, change, item, risk_id=risk.id)
         if saved:
             flash(f"{kind.capitalize()} saved on {risk.reference}.")
             return redirect(url_for("risks.show", reference=risk.reference, _anchor=f"{kind}s"))
@@ -281,13 +261,11 @@ def remove(reference, kind, item_id):
     item = _item_of(risk, Control if kind == "controls" else Action, item_id)
     form = forms.ConfirmForm()
     if not form.validate_on_submit():
-        abort(400)
+        return _refused(form)
     try:
-        lifecycle.remove(risk, current_user, item, forms.expected(form))
-        commit()
+        commit(lambda: lifecycle.remove(risk, current_user, item, forms.expected(form)))
         flash(f"{kind[:-1].capitalize()} removed from {risk.reference}.")
     except Conflict as error:
-        db.session.rollback()
         flash(str(error))
     return redirect(url_for("risks.show", reference=risk.reference, _anchor=kind))
 
@@ -299,17 +277,23 @@ def action_done(reference, item_id):
     item = _item_of(risk, Action, item_id)
     form = forms.ConfirmForm()
     if not form.validate_on_submit():
-        abort(400)
+        return _refused(form)
     try:
-        lifecycle.save_action(risk, current_user, item, description=item.description,
-                              owner=item.owner, target_date=item.target_date, status="done",
-                              as_of=today(), expected_version=forms.expected(form))
-        commit()
+        commit(lambda: lifecycle.save_action(
+            risk, current_user, item, description=item.description, owner=item.owner,
+            target_date=item.target_date, status="done", as_of=today(),
+            expected_version=forms.expected(form)))
         flash(f"Action marked done on {risk.reference}.")
     except Conflict as error:
-        db.session.rollback()
         flash(str(error))
     return redirect(url_for("risks.show", reference=risk.reference, _anchor="actions"))
+
+
+def _refused(form):
+    """A confirm button's post that its form refused (no version, say): the reason."""
+    reasons = [message for messages in form.errors.values() for message in messages]
+    # The error page ends the message with its own full stop.
+    return render_template("errors/400.html", message=" ".join(reasons).rstrip(".") or None), 400
 
 
 def _form_page(form, template, title, **context):

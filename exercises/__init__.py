@@ -1,0 +1,1 @@
+"""Exercise scenario packs, shipped inside the package as riskkit.exercises (see pyproject.toml)."""

@@ -1,0 +1,1 @@
+"""Page templates (Jinja), shipped inside the package as riskkit.templates (see pyproject.toml)."""
