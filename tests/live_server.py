@@ -32,6 +32,17 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def hidden_fields(html: str) -> dict[str, str]:
+    """The hidden inputs of a page's forms (CSRF token, version, opened at), as a browser
+    would post them back."""
+    fields = {}
+    for tag in re.findall(r"<input[^>]*>", html):
+        if 'type="hidden"' in tag and (name := re.search(r'name="([^"]+)"', tag)):
+            value = re.search(r'value="([^"]*)"', tag)
+            fields[name.group(1)] = value.group(1) if value else ""
+    return fields
+
+
 def csrf_token(html: str) -> str:
     """The CSRF token of the first form on a page."""
     match = _CSRF.search(html)

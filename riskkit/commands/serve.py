@@ -8,7 +8,6 @@ import click
 from flask import current_app
 
 from riskkit.commands.common import command, say_where
-from riskkit.extensions import db
 
 
 class CannotListen(click.ClickException):
@@ -27,13 +26,13 @@ def serve(host, port, threads, workers):
     _check_free(host, port)
     say_where()
     click.echo(f"riskkit on http://{host}:{port}/ (Ctrl+C to stop)")
-    app = current_app._get_current_object()
     if workers:
-        _gunicorn(app, host, port, workers)
+        _gunicorn(host, port, workers)
     else:
         import waitress
 
-        waitress.serve(app, host=host, port=port, threads=threads, ident="riskkit")
+        waitress.serve(current_app._get_current_object(), host=host, port=port, threads=threads,
+                       ident="riskkit")
 
 
 def _check_free(host: str, port: int) -> None:
@@ -46,25 +45,24 @@ def _check_free(host: str, port: int) -> None:
                            f" {os.strerror(error.errno) if error.errno else error}") from None
 
 
-def _gunicorn(app, host: str, port: int, workers: int) -> None:
+def _gunicorn(host: str, port: int, workers: int) -> None:
     from gunicorn.app.base import BaseApplication
+
+    from riskkit import create_app
 
     class Server(BaseApplication):
         def load_config(self):
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers)
             self.cfg.set("accesslog", None)  # riskkit logs one line per request itself
-            self.cfg.set("post_fork", _after_fork)
 
         def load(self):
-            return app
+            # Each worker builds its own app after the fork: it must share neither this
+            # command's app context (requests would share its `g` and database session)
+            # nor its database connections.
+            return create_app()
 
     Server().run()
-
-
-def _after_fork(server, worker) -> None:
-    # A worker must not share the parent's database connections.
-    db.engine.dispose(close=False)
 
 
 COMMANDS = [serve]
