@@ -4,6 +4,7 @@ duration) and nothing else about the person, to stderr at RISKKIT_LOG_LEVEL."""
 import re
 import subprocess
 
+import pytest
 import requests
 from sqlalchemy import select
 
@@ -12,7 +13,7 @@ from riskkit.extensions import db
 from riskkit.models import User
 from riskkit.services.risks import get_risk
 from tests.factories import gen_person, gen_risk
-from tests.live_server import RISKKIT, ROOT
+from tests.live_server import RISKKIT, ROOT, LiveServer
 from tests.web_helpers import EMAILS, sign_in
 
 LINE = re.compile(r"^(?P<time>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z) INFO riskkit\.request: "
@@ -67,9 +68,23 @@ def test_a_bad_log_level_is_one_error_naming_the_setting(tmp_path):
         "Error: RISKKIT_LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, not 'LOUD'"]
 
 
-def test_riskkit_serve_writes_exactly_one_line_per_request(app, live_server):
+#: gunicorn's own notices (a worker booting): about processes, never about a request.
+GUNICORN_NOTICE = re.compile(r"^\[[^]]+\] \[\d+\] \[INFO\] ")
+
+
+@pytest.mark.parametrize("serve_args", [(), ("--workers", "2")], ids=["waitress", "gunicorn"])
+def test_riskkit_serve_writes_exactly_one_line_per_request(app, tmp_path, serve_args):
     owner = gen_person(email="pat@example.gov.uk", password="a-long-password")
     risk = gen_risk(owner=owner)
+    live_server = LiveServer(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path,
+                             serve_args=serve_args).start()
+    try:
+        _one_line_per_request(live_server, owner, risk)
+    finally:
+        live_server.stop()
+
+
+def _one_line_per_request(live_server, owner, risk):
     before = len(live_server.log.splitlines())
     client = live_server.session("pat@example.gov.uk", "a-long-password")  # GET and POST /login
     expected = [("GET", "/login", "200", "-"), ("POST", "/login", "302", str(owner.id)),
@@ -85,7 +100,7 @@ def test_riskkit_serve_writes_exactly_one_line_per_request(app, live_server):
     assert requests.get(live_server.url + "/login", timeout=10).status_code == 200
     expected.append(("GET", "/login", "200", "-"))
 
-    new = live_server.log.splitlines()[before:]
+    new = [line for line in live_server.log.splitlines()[before:] if not GUNICORN_NOTICE.match(line)]
     lines = request_lines("\n".join(new))
     assert len(lines) == len(new), "a line that is not a request line:\n" + "\n".join(new)
     assert [(x["method"], x["route"], x["status"], x["user"]) for x in lines] == expected
