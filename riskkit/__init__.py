@@ -6,7 +6,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from riskkit import config as config_module
-from riskkit import resources
+from riskkit import logs, resources
 
 __version__ = "0.1.0"
 
@@ -25,6 +25,7 @@ def create_app(config: dict | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.update(settings.flask_config())
     app.config.update(config or {})
+    logs.configure(app.config["LOG_LEVEL"])  # before Flask would add a handler of its own
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = config_module.secret_key(settings)
     if settings.proxy_hops:

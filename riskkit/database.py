@@ -42,7 +42,13 @@ def init_app(app: Flask) -> None:
         # psycopg 3 is the driver we ship; plain postgresql:// would look for psycopg2.
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
         app.config["SQLALCHEMY_DATABASE_URI"] = url
-    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {
+        # A connection the database dropped (a restart) is replaced before use, so the app
+        # recovers by itself once the database is back.
+        "pool_pre_ping": True,
+        # Statement values (names, emails) stay out of error messages and so out of logs.
+        "hide_parameters": True,
+    })
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS)
     from riskkit import audit  # noqa: F401  (registers the history and score hooks)

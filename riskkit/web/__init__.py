@@ -2,19 +2,19 @@
 
 from datetime import date
 
-from flask import Flask, redirect, render_template, request, url_for
+from flask import Flask, redirect, request, url_for
 from flask_login import current_user
-from flask_wtf.csrf import CSRFError, CSRFProtect
+from flask_wtf.csrf import CSRFProtect
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
 from riskkit import permissions, scoring, vocab
-from riskkit.errors import NotFound, PermissionDenied
 from riskkit.web import (
     admin,
     appendix,
     auth,
     dashboard,
+    errors,
     exercise_reports,
     exercises,
     exports,
@@ -35,6 +35,7 @@ PUBLIC_ENDPOINTS = {"auth.login", "static", "exports.calendar_feed", "health.hea
 
 
 def init_app(app: Flask) -> None:
+    errors.init_app(app)  # first: its request timer and log line wrap every other hook
     app.jinja_loader = ChoiceLoader([
         FileSystemLoader(app.template_folder),
         PrefixLoader({
@@ -92,24 +93,6 @@ def init_app(app: Flask) -> None:
 
     app.add_template_filter(_uk_date, "uk_date")
     app.add_template_filter(scoring.text_colour, "ink")
-
-    @app.errorhandler(PermissionDenied)
-    @app.errorhandler(403)
-    def forbidden(error):
-        message = str(error) if isinstance(error, PermissionDenied) else None
-        return render_template("errors/403.html", message=message), 403
-
-    @app.errorhandler(NotFound)
-    @app.errorhandler(404)
-    def not_found(error):
-        message = str(error) if isinstance(error, NotFound) else None
-        return render_template("errors/404.html", message=message), 404
-
-    @app.errorhandler(CSRFError)
-    def csrf_failed(error):
-        return render_template("errors/400.html", message=(
-            "This form had expired or did not come from riskkit. Go back, reload the page"
-            " and try again.")), 400
 
 
 def _uk_date(value) -> str:
