@@ -4,7 +4,6 @@ from datetime import timedelta
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import LoginManager, current_user, login_user, logout_user
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
 from sqlalchemy import delete, func, select
 from wtforms import PasswordField, StringField, SubmitField
@@ -13,6 +12,7 @@ from wtforms.validators import InputRequired
 from riskkit.extensions import db
 from riskkit.models import FailedLogin, User
 from riskkit.models.base import utcnow
+from riskkit.web.forms import Form
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -29,7 +29,7 @@ def load_user(user_id: str) -> User | None:
     return user if user is not None and user.is_active else None
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = StringField("Email address", widget=GovTextInput(),
                         validators=[InputRequired("Enter your email address")])
     password = PasswordField("Password", widget=GovPasswordInput(),
