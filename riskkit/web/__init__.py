@@ -9,7 +9,7 @@ from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
 from riskkit import permissions, scoring, vocab
-from riskkit.errors import NotFound, PermissionDenied
+from riskkit.errors import NotFound, PermissionDenied, ValidationError
 from riskkit.web import (
     admin,
     appendix,
@@ -21,6 +21,7 @@ from riskkit.web import (
     heatmaps,
     lessons,
     overdue,
+    params,
     programme,
     register,
     risks,
@@ -48,6 +49,10 @@ def init_app(app: Flask) -> None:
     WTFormsHelpers(app)
     csrf.init_app(app)
     login_manager.init_app(app)
+    # Before any route is added: ids too large for the database and path segments with
+    # control characters match no route.
+    app.url_map.converters.update(params.CONVERTERS)
+    app.before_request(params.refuse_control_characters)
     for blueprint in (auth.bp, dashboard.bp, register.bp, risks.bp, admin.bp, overdue.bp,
                       heatmaps.bp, appendix.bp, exports.bp, exercises.bp, lessons.bp,
                       programme.bp, exercise_reports.bp):
@@ -94,6 +99,12 @@ def init_app(app: Flask) -> None:
     def not_found(error):
         message = str(error) if isinstance(error, NotFound) else None
         return render_template("errors/404.html", message=message), 404
+
+    @app.errorhandler(ValidationError)
+    def refused(error):
+        """A value a view did not expect to be refused (the last check before the database
+        caught it): a 400 saying what was wrong, never a 500."""
+        return render_template("errors/400.html", message=str(error)), 400
 
     @app.errorhandler(CSRFError)
     def csrf_failed(error):
