@@ -7,6 +7,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from werkzeug.exceptions import BadRequest
 
 from riskkit import permissions, scoring, vocab
 from riskkit.errors import NotFound, PermissionDenied, ValidationError
@@ -103,8 +104,8 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(ValidationError)
     def refused(error):
         """A value a view did not expect to be refused (the last check before the database
-        caught it): a 400 saying what was wrong, never a 500."""
-        return render_template("errors/400.html", message=str(error)), 400
+        caught it) is a bad request saying what was wrong, never a 500."""
+        return app.handle_http_exception(BadRequest(description=str(error)))
 
     @app.errorhandler(CSRFError)
     def csrf_failed(error):

@@ -6,7 +6,7 @@ string (a 400 naming the parameter) or in the path, and no id PostgreSQL cannot 
 from datetime import date, datetime
 
 from dateutil.relativedelta import relativedelta
-from flask import abort, make_response, render_template, request
+from flask import abort, request
 from werkzeug.routing import IntegerConverter, UnicodeConverter
 
 from riskkit.errors import ValidationError
@@ -51,7 +51,7 @@ def int_arg(args, name: str, low: int = 1, high: int = LARGEST_INT,
 
 def refuse(message: str) -> None:
     """Stop with the 400 page saying what was wrong with the address."""
-    abort(make_response(render_template("errors/400.html", message=message), 400))
+    abort(400, description=message)
 
 
 def last_month(as_of: date) -> date:
