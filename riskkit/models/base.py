@@ -95,8 +95,8 @@ def _check_value(column, field: str, value) -> None:
                 f"{_label(field)} must be {limit or TEXT_LIMIT} characters or fewer", field)
     elif isinstance(value, int) and not isinstance(value, bool) and isinstance(
             column.type, Integer) and not -LARGEST_INT - 1 <= value <= LARGEST_INT:
-        raise ValidationError(f"{_label(field)} must be a whole number below {LARGEST_INT + 1}",
-                              field)
+        raise ValidationError(f"{_label(field)} must be a whole number from {-LARGEST_INT - 1}"
+                              f" to {LARGEST_INT}", field)
     elif isinstance(value, date) and isinstance(column.type, Date):
         check_date(value, field)
 

@@ -75,6 +75,8 @@ def _name(field) -> str:
 
 
 class _TextRules:
+    """Adds the shared text rules to every text box (hidden fields aside) of a form."""
+
     def validate(self, extra_validators=None):
         extra = {name: list(checks) for name, checks in (extra_validators or {}).items()}
         for name, field in self._fields.items():
