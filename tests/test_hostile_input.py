@@ -138,8 +138,8 @@ def fill(rule, values: dict[str, str], hostile_path: dict[str, str] | None = Non
 
 
 class Forms(HTMLParser):
-    """The POST forms of a page: action -> {field name: [values a browser would send]}
-    plus each field's options, so the test starts from a form that would save."""
+    """The POST forms of a page, each with its action, the values a browser would send
+    for each field as the page fills it, every field's name, and its submit buttons."""
 
     def __init__(self):
         super().__init__()
@@ -162,6 +162,7 @@ class Forms(HTMLParser):
         if tag == "input" and kind == "submit":
             self._form["submits"].append(name)
         elif tag == "input" and kind in ("checkbox", "radio"):
+            # Ticked checkboxes; of radios, the checked one (else the first).
             if "checked" in a or (kind == "radio" and name not in self._form["fields"]):
                 self._form["fields"][name] = ([] if kind == "radio" else self._form["fields"][name])
                 self._form["fields"][name].append(a.get("value", "y"))
