@@ -138,8 +138,14 @@ TREND_ARROWS = {"up": "↑", "down": "↓", "unchanged": "→", "new": "•"}
 
 
 def next_review_date(matrix: Matrix, likelihood: int, impact: int, as_of: date) -> date:
-    """When a risk reviewed on `as_of` is next due, from its band's review interval."""
-    return as_of + relativedelta(months=rating(matrix, likelihood, impact).review_months)
+    """When a risk reviewed on `as_of` is next due, from its band's review interval. A
+    review date so far ahead that the next one would pass the calendar's end is refused."""
+    months = rating(matrix, likelihood, impact).review_months
+    try:
+        return as_of + relativedelta(months=months)
+    except (ValueError, OverflowError):
+        raise ValidationError(f"A review on {as_of:%d/%m/%Y} cannot be followed by another"
+                              f" {months} months later", field="reviewed_on") from None
 
 
 def describe(matrix: Matrix, likelihood: int, impact: int) -> str:

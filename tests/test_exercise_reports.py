@@ -14,9 +14,10 @@ import openpyxl
 import pytest
 from PIL import Image
 from pypdf import PdfReader
+from sqlalchemy import update
 
 from riskkit.extensions import db
-from riskkit.models import Event
+from riskkit.models import Event, Lesson
 from riskkit.reports.exercise import render_exercise_report
 from riskkit.reports.improvement_plan import ACTION_HEADERS, LESSON_HEADERS, improvement_plan_bytes
 from riskkit.services.events import find_event
@@ -278,8 +279,13 @@ def test_one_event_and_open_lessons_only(demo, runner, tmp_path, generated_on):
 
 def test_text_that_looks_like_a_formula_stays_text(demo):
     lemur = find_event("Exercise Lemur")
-    save_lesson(None, None, event=lemur, statement="=HYPERLINK(\"http://evil.example\")",
-                recommendation="tab\x0bbed", owner=find_person("Wayne Gough"), due_date=None)
+    lesson = save_lesson(None, None, event=lemur, statement="=HYPERLINK(\"http://evil.example\")",
+                         recommendation="tabbed", owner=find_person("Wayne Gough"), due_date=None)
+    db.session.commit()
+    # A control character is refused on entry now; one kept from before still must not
+    # break the workbook.
+    db.session.execute(update(Lesson).where(Lesson.id == lesson.id).values(
+        recommendation="tab\x0bbed"))
     db.session.commit()
     data = improvement_plan_bytes(build_improvement_plan(lemur, as_of=GENERATED))
     ws = openpyxl.load_workbook(io.BytesIO(data))["Improvement plan"]

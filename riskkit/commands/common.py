@@ -12,8 +12,9 @@ from flask.cli import with_appcontext
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from riskkit.audit import acting_as, command_line_actor
-from riskkit.errors import RiskkitError
+from riskkit.errors import RiskkitError, ValidationError
 from riskkit.extensions import db
+from riskkit.models.base import check_date, control_character
 
 
 def command(*args, **kwargs):
@@ -23,6 +24,7 @@ def command(*args, **kwargs):
     def decorate(function):
         @functools.wraps(function)
         def run(*a, **kw):
+            _refuse_control_characters(kw)
             try:
                 with acting_as(name=command_line_actor()):
                     return function(*a, **kw)
@@ -48,6 +50,17 @@ def say_where() -> None:
 
     click.echo(f"Data directory: {current_app.instance_path}")
     click.echo(f"Database: {db.engine.url.render_as_string(hide_password=True)}")
+def _refuse_control_characters(values: dict) -> None:
+    """No option or argument may hold NUL or another control character: nothing typed
+    on a command line needs one, and the database cannot keep or compare some."""
+    params = {p.name: p for p in click.get_current_context().command.params}
+    for name, value in values.items():
+        for text in value if isinstance(value, tuple | list) else [value]:
+            if isinstance(text, str) and control_character(text) is not None:
+                param = params[name]
+                shown = param.opts[0] if isinstance(param, click.Option) else param.human_readable_name
+                raise click.ClickException(f"Invalid value for {shown}: it contains a control"
+                                           " character")
 
 
 class IsoDate(click.ParamType):
@@ -56,14 +69,19 @@ class IsoDate(click.ParamType):
     def convert(self, value, param, ctx):
         if isinstance(value, date):
             return value
+        # A bad value is a user error like any other: one line and exit 1 (click's
+        # usage errors exit 2, which cron wrappers would read as a crash).
+        name = param.opts[0] if param is not None and param.opts else "date"
         try:
-            return datetime.strptime(value, "%Y-%m-%d").date()
+            day = datetime.strptime(value, "%Y-%m-%d").date()
         except ValueError:
-            # A bad value is a user error like any other: one line and exit 1 (click's
-            # usage errors exit 2, which cron wrappers would read as a crash).
-            name = param.opts[0] if param is not None and param.opts else "date"
             raise click.ClickException(
-                f"Invalid value for {name}: {value!r} is not a date in the form YYYY-MM-DD") from None
+                f"Invalid value for {name}: {value[:40]!r} is not a date in the form YYYY-MM-DD"
+            ) from None
+        try:
+            return check_date(day, "date")
+        except ValidationError as error:
+            raise click.ClickException(f"Invalid value for {name}: {error}") from None
 
 
 ISO_DATE = IsoDate()

@@ -20,6 +20,7 @@ from riskkit import vocab
 from riskkit.errors import NotFound
 from riskkit.extensions import db
 from riskkit.models import Action, Debrief, Event, Lesson, Observation
+from riskkit.models.base import LARGEST_INT
 from riskkit.services.events import find_event
 
 
@@ -150,7 +151,7 @@ def event_by_number_or_name(spec: str) -> Event:
     """The event named on the command line: its number (as `riskkit exercises list`
     shows it) or its exact name."""
     spec = (spec or "").strip()
-    if spec.isdigit():
+    if spec.isascii() and spec.isdigit() and int(spec) <= LARGEST_INT:
         event = db.session.get(Event, int(spec))
         if event is not None:
             return event

@@ -4,6 +4,7 @@ refused with the file and line named, so whoever edits a pack can find it."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -138,9 +139,14 @@ def list_packs(folder: str | Path) -> list[Pack]:
                   key=lambda pack: pack.title)
 
 
+#: A pack's name: its file name without .yaml, short enough for Event.pack. Anything
+#: else (a path, a NUL, 10,000 characters) never reaches the file system.
+SLUG = re.compile(r"[a-z0-9][a-z0-9_-]{0,59}")
+
+
 def get_pack(folder: str | Path, slug: str) -> Pack:
     path = Path(folder) / f"{slug}.yaml"
-    if "/" in slug or slug.startswith(".") or not path.is_file():
+    if not SLUG.fullmatch(slug or "") or not path.is_file():
         known = ", ".join(sorted(p.stem for p in Path(folder).glob("*.yaml")))
-        raise NotFound(f"No scenario pack called {slug!r} (there are: {known})")
+        raise NotFound(f"No scenario pack called {(slug or '')[:60]!r} (there are: {known})")
     return read_pack(path)

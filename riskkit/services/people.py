@@ -23,14 +23,21 @@ def find_person(name_or_email: str) -> User:
 def add_person(name: str, email: str | None = None, role: str = "viewer") -> User:
     """Add a person, refusing a name or email that is already taken."""
     person = User(name=name, email=email, role=role)
-    clash = db.session.scalar(
-        select(User).where(
-            (func.lower(User.name) == person.name.lower())
-            | ((User.email == person.email) & (User.email.is_not(None)))
-        )
-    )
+    check_unique(person)
+    db.session.add(person)
+    return person
+
+
+def check_unique(person: User) -> None:
+    """Refuse a name (in any case) or an email that another person already has, naming
+    the field: a new person, or one whose name or email has just been changed."""
+    others = select(User).where(
+        (func.lower(User.name) == person.name.lower())
+        | ((User.email == person.email) & (User.email.is_not(None))))
+    if person.id is not None:
+        others = others.where(User.id != person.id)
+    with db.session.no_autoflush:  # the change being checked is not written first
+        clash = db.session.scalar(others.limit(1))
     if clash is not None:
         field = "name" if clash.name.lower() == person.name.lower() else "email"
         raise ValidationError(f"There is already a person with that {field}", field=field)
-    db.session.add(person)
-    return person

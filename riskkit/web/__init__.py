@@ -22,6 +22,7 @@ from riskkit.web import (
     heatmaps,
     lessons,
     overdue,
+    params,
     programme,
     register,
     risks,
@@ -53,6 +54,10 @@ def init_app(app: Flask) -> None:
     WTFormsHelpers(app)
     csrf.init_app(app)
     login_manager.init_app(app)
+    # Before any route is added: ids too large for the database and path segments with
+    # control characters match no route.
+    app.url_map.converters.update(params.CONVERTERS)
+    app.before_request(params.refuse_control_characters)
     for blueprint in (auth.bp, dashboard.bp, register.bp, risks.bp, admin.bp, overdue.bp,
                       heatmaps.bp, appendix.bp, exports.bp, exercises.bp, lessons.bp,
                       programme.bp, exercise_reports.bp, health.bp):

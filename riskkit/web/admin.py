@@ -10,7 +10,7 @@ from riskkit.errors import ValidationError
 from riskkit.extensions import db
 from riskkit.models import MatrixDefinition, Register, Risk, User
 from riskkit.services.matrices import all_matrices
-from riskkit.services.people import add_person
+from riskkit.services.people import add_person, check_unique
 from riskkit.services.registers import all_registers, register_and_children, save_register
 from riskkit.web import forms
 
@@ -45,6 +45,7 @@ def user(user_id):
                 else:
                     person.name, person.email, person.role = (
                         form.name.data, form.email.data, form.role.data)
+                    check_unique(person)
                 person.active = form.active.data
                 if form.password.data:
                     person.set_password(form.password.data)

@@ -6,7 +6,6 @@ from urllib.parse import unquote, urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import LoginManager, current_user, login_user, logout_user
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
 from wtforms import PasswordField, StringField, SubmitField
 from wtforms.validators import InputRequired
@@ -16,6 +15,7 @@ from riskkit.extensions import db
 from riskkit.models.base import utcnow
 from riskkit.services import signin
 from riskkit.web import forms
+from riskkit.web.forms import Form
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -40,7 +40,7 @@ def load_user(session_id: str):
     return user
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = StringField("Email address", widget=GovTextInput(),
                         validators=[InputRequired("Enter your email address")])
     password = PasswordField("Password", widget=GovPasswordInput(),

@@ -2,7 +2,6 @@
 forms.py, the forms check only the shape of input; the services check the rules,
 and their refusals are put back on the field they name (place_error)."""
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovCheckboxInput,
@@ -25,7 +24,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from riskkit import vocab
 from riskkit.errors import ValidationError
-from riskkit.web.forms import VersionedForm, _int_or_none, date_field, options
+from riskkit.web.forms import Form, VersionedForm, _int_or_none, date_field, options
 
 #: Where a service's field name differs from the form's.
 FIELD_ALIASES = {"type": "event_type", "objective": "objectives", "observation": "text",
@@ -172,7 +171,7 @@ def outcome_form(event, exercise_words: str = "this exercise"):
     return OutcomeForm()
 
 
-class DebriefForm(FlaskForm):
+class DebriefForm(Form):
     kind = RadioField("Kind of debrief", widget=Radios(),
                       choices=options([("hot", "Hot: straight after, while memories are fresh"),
                                        ("cold", "Cold: some weeks later, with time to reflect")]),
@@ -187,7 +186,7 @@ class DebriefForm(FlaskForm):
     submit = SubmitField("Record debrief", widget=GovSubmitInput())
 
 
-class ObservationForm(FlaskForm):
+class ObservationForm(Form):
     prompt = RadioField("Which question does it answer?", widget=Radios(),
                         choices=options(vocab.OBSERVATION_PROMPTS),
                         validators=[InputRequired("Choose which question it answers")])
@@ -231,7 +230,7 @@ class MoveForm(VersionedForm):
     submit = SubmitField("Move lesson", widget=GovSubmitInput())
 
 
-class RaiseActionForm(FlaskForm):
+class RaiseActionForm(Form):
     risk = SelectField("Risk", widget=GovSelect(), coerce=_int_or_none, validate_choice=False,
                        validators=[InputRequired("Choose the risk")])
     description = TextAreaField("Action", widget=GovTextArea(),
@@ -241,7 +240,7 @@ class RaiseActionForm(FlaskForm):
     submit = SubmitField("Raise action", widget=GovSubmitInput())
 
 
-class LinkActionForm(FlaskForm):
+class LinkActionForm(Form):
     action = SelectField("Action on the lesson's risks", widget=GovSelect(), coerce=_int_or_none,
                          validate_choice=False, validators=[InputRequired("Choose the action")])
     submit = SubmitField("Link action", widget=GovSubmitInput())

@@ -4,7 +4,7 @@ as an Excel workbook, for anyone signed in."""
 import io
 import re
 
-from flask import Blueprint, Response, current_app, render_template, request, send_file
+from flask import Blueprint, Response, current_app, request, send_file
 from flask_login import current_user
 
 from riskkit import permissions
@@ -44,11 +44,9 @@ def improvement_plan():
     )
     permissions.require(current_user, "view")
     event = None
-    if request.args.get("event", "").strip():
-        event_id = int_arg(request.args, "event")
-        if event_id is None:
-            return render_template("errors/400.html", message=(
-                f"{request.args['event']!r} is not an exercise or incident number")), 400
+    event_id = int_arg(request.args, "event",
+                       message="{value!r} is not an exercise or incident number")
+    if event_id is not None:
         event = get_event(event_id)
     plan = build_improvement_plan(event, as_of=today(), open_only=request.args.get("open") == "1")
     which = slug(event.name) if event else "all"

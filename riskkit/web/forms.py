@@ -1,6 +1,10 @@
 """WTForms for the register pages, drawn with GOV.UK Frontend widgets. Forms check
 the shape of input; the services check the rules and their errors are put back on
-the field they name."""
+the field they name.
+
+Every form is a `Form`: whatever a page defines, its text boxes refuse control
+characters and more text than can be kept, and its number selects refuse a number
+that was not offered, so hostile input is turned back beside the field it came in."""
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
@@ -16,7 +20,6 @@ from wtforms import (
     BooleanField,
     DateField,
     FieldList,
-    Form,
     FormField,
     HiddenField,
     IntegerField,
@@ -26,21 +29,72 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
+from wtforms import Form as PlainForm
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, StopValidation
 
 from riskkit import vocab
 from riskkit.errors import Conflict, ValidationError
-from riskkit.models.base import utcnow
+from riskkit.models import MatrixDefinition, Register, Risk, User
+from riskkit.models.base import LARGEST_INT, check_date, clean_text, utcnow
 from riskkit.services import history
 from riskkit.services.risks import commit
 
 DATE_FORMAT = "%d %m %Y"  # GovDateInput posts day, month and year as three values
+#: The most a one-line box without a column length of its own takes: an email address's
+#: limit, more than any name, reason or colour needs.
+LINE_LIMIT = 254
 
 
 def options(pairs) -> list[SelectChoice]:
     """(value, label) pairs as WTForms choice objects (tuples are deprecated)."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+def fits(column, label: str) -> Length:
+    """No longer than the column the value is saved in."""
+    limit = column.type.length
+    return Length(max=limit, message=f"{label} must be {limit} characters or fewer")
+
+
+def _plain_text(form, field) -> None:
+    """The rules every text box shares (models.base.clean_text): no control characters,
+    line breaks only in a text area, and no longer than its own Length, LINE_LIMIT or,
+    for a text area, TEXT_LIMIT."""
+    if field.errors or not isinstance(field.data, str):
+        return
+    lengths = [v.max for v in field.validators if isinstance(v, Length) and v.max > 0]
+    limit = None if isinstance(field, TextAreaField) else (lengths or [LINE_LIMIT])[0]
+    try:
+        clean_text(field.data, _name(field), limit=limit)
+    except ValidationError as error:
+        raise StopValidation(str(error)) from None
+
+
+def _name(field) -> str:
+    """'Code' for a field labelled 'Code (reference prefix, like AH)'."""
+    return field.label.text.split(" (")[0]
+
+
+class _TextRules:
+    """Adds the shared text rules to every text box (hidden fields aside) of a form."""
+
+    def validate(self, extra_validators=None):
+        extra = {name: list(checks) for name, checks in (extra_validators or {}).items()}
+        for name, field in self._fields.items():
+            if isinstance(field, StringField) and not isinstance(field, HiddenField):
+                extra.setdefault(name, []).append(_plain_text)
+                if field.data is None:  # a box left out of the post is an empty box
+                    field.data = ""
+        return super().validate(extra)
+
+
+class Form(_TextRules, FlaskForm):
+    """The base of every riskkit form (see the module's docstring)."""
+
+
+class SubForm(_TextRules, PlainForm):
+    """A form repeated inside another (a matrix's bands), with the same text rules."""
 
 
 class GovDateField(DateField):
@@ -56,26 +110,59 @@ class GovDateField(DateField):
                 self.data = None
 
 
+def _sane_date(form, field) -> None:
+    try:
+        check_date(field.data, _name(field))
+    except ValidationError as error:
+        raise StopValidation(str(error)) from None
+
+
 def date_field(label: str, required: bool = False, **kwargs) -> DateField:
     validators = [InputRequired(f"Enter the {label.lower()}")] if required else [Optional()]
-    return GovDateField(label, format=DATE_FORMAT, widget=GovDateInput(), validators=validators,
-                        **kwargs)
+    return GovDateField(label, format=DATE_FORMAT, widget=GovDateInput(),
+                        validators=validators + [_sane_date], **kwargs)
+
+
+def _int_or_none(value):
+    """A posted id or score as a number the database can hold; None for blank. Anything
+    else is left as it came, for the view's or the service's check to refuse."""
+    if value in (None, "", "None"):
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return value
+    return number if -LARGEST_INT <= number <= LARGEST_INT else value
+
+
+class NumberChoice(SelectField):
+    """A select of numbers: the id of a person or register, or a score. A posted value
+    that is not one of the numbers offered is refused with `message` (where {most} is the
+    highest number offered); data is an int or None, never the text that was posted."""
+
+    def __init__(self, label: str, message: str, **kwargs):
+        super().__init__(label, widget=GovSelect(), coerce=_int_or_none, validate_choice=False,
+                         **kwargs)
+        self.message = message
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if not isinstance(self.data, int):
+            self.data = None
+
+    def pre_validate(self, form):
+        raw = self.raw_data[0] if self.raw_data else ""
+        offered = {str(choice.value) for choice in self.iter_choices()}
+        if raw not in ("", "None") and raw not in offered:
+            numbers = [int(value) for value in offered if value.isdigit()]
+            raise StopValidation(self.message.format(most=max(numbers, default=0)))
 
 
 def score_field(label: str, required: bool = True) -> SelectField:
     """A likelihood or impact: choices are filled from the register's matrix."""
     validators = [InputRequired(f"Choose the {label.lower()}")] if required else [Optional()]
-    return SelectField(label, coerce=_int_or_none, widget=GovSelect(), validators=validators,
-                       validate_choice=False)
-
-
-def _int_or_none(value):
-    if value in (None, "", "None"):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return value  # left for the matrix check to refuse, naming the field
+    return NumberChoice(label, f"{label} must be a whole number from 1 to {{most}}",
+                        validators=validators)
 
 
 def set_score_choices(form, matrix, blank_first=()) -> None:
@@ -108,7 +195,7 @@ MISSING_VERSION = ("This form did not say which version of the record it changes
                    " nothing was saved: reload the page and make your change again.")
 
 
-class VersionedForm(FlaskForm):
+class VersionedForm(Form):
     """Carries the version the user read, and when, for optimistic locking. A form that
     changes a record that exists must carry that version: without one there is nothing
     to check another person's save against, and the post is refused. Only a new
@@ -124,16 +211,16 @@ class VersionedForm(FlaskForm):
 
 
 class RiskForm(VersionedForm):
-    register = SelectField("Register", widget=GovSelect(), coerce=_int_or_none,
-                           validate_choice=False)
+    register = NumberChoice("Register", "Choose a register from the list")
     title = StringField("Risk title", widget=GovTextInput(), validators=[
-        InputRequired("Enter a risk title"), Length(max=300, message="Title must be 300 characters or fewer")])
+        InputRequired("Enter a risk title"), fits(Risk.title, "Title")])
     description = TextAreaField("Event: what could happen", widget=GovTextArea())
     cause = TextAreaField("Cause", widget=GovTextArea())
     consequence = TextAreaField("Consequence", widget=GovTextArea())
-    category = StringField("Category", widget=GovTextInput())
-    owner = SelectField("Risk owner", widget=GovSelect(), coerce=_int_or_none,
-                        validate_choice=False, validators=[InputRequired("Choose the risk owner")])
+    category = StringField("Category", widget=GovTextInput(),
+                           validators=[fits(Risk.category, "Category")])
+    owner = NumberChoice("Risk owner", "Choose an owner from the list",
+                         validators=[InputRequired("Choose the risk owner")])
     likelihood = score_field("Current likelihood")
     impact = score_field("Current impact")
     target_likelihood = score_field("Target likelihood")
@@ -166,8 +253,8 @@ class ReviewForm(VersionedForm):
 class ControlForm(VersionedForm):
     description = TextAreaField("Control", widget=GovTextArea(),
                                 validators=[InputRequired("Describe the control")])
-    owner = SelectField("Owner", widget=GovSelect(), coerce=_int_or_none, validate_choice=False,
-                        validators=[InputRequired("Choose the owner")])
+    owner = NumberChoice("Owner", "Choose an owner from the list",
+                         validators=[InputRequired("Choose the owner")])
     effectiveness = RadioField("Effectiveness", widget=GovRadioInput(),
                                choices=options(vocab.EFFECTIVENESS), default="not_tested",
                                description="How well the control worked when last tested or"
@@ -179,8 +266,8 @@ class ControlForm(VersionedForm):
 class ActionForm(VersionedForm):
     description = TextAreaField("Action", widget=GovTextArea(),
                                 validators=[InputRequired("Describe the action")])
-    owner = SelectField("Owner", widget=GovSelect(), coerce=_int_or_none, validate_choice=False,
-                        validators=[InputRequired("Choose the owner")])
+    owner = NumberChoice("Owner", "Choose an owner from the list",
+                         validators=[InputRequired("Choose the owner")])
     target_date = date_field("Target date")
     status = RadioField("Status", widget=GovRadioInput(), choices=options(vocab.ACTION_STATUSES),
                         default="planned",
@@ -194,10 +281,11 @@ class ConfirmForm(VersionedForm):
     submit = SubmitField("Confirm", widget=GovSubmitInput())
 
 
-class UserForm(FlaskForm):
-    name = StringField("Full name", widget=GovTextInput(),
-                       validators=[InputRequired("Enter the person's name")])
-    email = StringField("Email address", widget=GovTextInput())
+class UserForm(Form):
+    name = StringField("Full name", widget=GovTextInput(), validators=[
+        InputRequired("Enter the person's name"), fits(User.name, "Full name")])
+    email = StringField("Email address", widget=GovTextInput(),
+                        validators=[fits(User.email, "Email address")])
     role = RadioField("Role", widget=GovRadioInput(), choices=options(vocab.ROLES), default="viewer")
     active = BooleanField("Can sign in", widget=GovCheckboxInput(), default=True)
     password = StringField("New password (10 characters or more; leave blank to keep)",
@@ -205,36 +293,38 @@ class UserForm(FlaskForm):
     submit = SubmitField("Save", widget=GovSubmitInput())
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(Form):
     code = StringField("Code (reference prefix, like AH)", widget=GovTextInput(),
-                       validators=[InputRequired("Enter a code")])
-    name = StringField("Name", widget=GovTextInput(), validators=[InputRequired("Enter a name")])
+                       validators=[InputRequired("Enter a code"), fits(Register.code, "Code")])
+    name = StringField("Name", widget=GovTextInput(), validators=[
+        InputRequired("Enter a name"), fits(Register.name, "Name")])
     level = RadioField("Level", widget=GovRadioInput(), choices=options(vocab.REGISTER_LEVELS),
                        default="directorate")
-    parent = SelectField("Parent register", widget=GovSelect(), coerce=_int_or_none,
-                         validate_choice=False)
-    matrix = SelectField("Scoring matrix", widget=GovSelect(), coerce=_int_or_none,
-                         validate_choice=False)
-    owner = SelectField("Register owner", widget=GovSelect(), coerce=_int_or_none,
-                        validate_choice=False)
+    parent = NumberChoice("Parent register", "Choose a parent register from the list")
+    matrix = NumberChoice("Scoring matrix", "Choose a scoring matrix from the list",
+                          validators=[InputRequired("Choose a scoring matrix")])
+    owner = NumberChoice("Register owner", "Choose a register owner from the list")
     submit = SubmitField("Save register", widget=GovSubmitInput())
 
 
-class BandForm(Form):
+class BandForm(SubForm):
     """One band of a matrix: its range and review interval are what organisations tune."""
 
     name = StringField("Name", widget=GovTextInput(), validators=[InputRequired("Enter a name")])
     colour = StringField("Colour (like #d4351c)", widget=GovTextInput())
     colour_name = StringField("Colour word used in summaries", widget=GovTextInput())
-    min = IntegerField("Lowest score", widget=GovTextInput(), validators=[Optional()])
-    max = IntegerField("Highest score", widget=GovTextInput(), validators=[Optional()])
+    min = IntegerField("Lowest score", widget=GovTextInput(), validators=[
+        Optional(), NumberRange(0, 100, "Lowest score must be 0 to 100")])
+    max = IntegerField("Highest score", widget=GovTextInput(), validators=[
+        Optional(), NumberRange(0, 100, "Highest score must be 0 to 100")])
     review_months = IntegerField("Review every (months)", widget=GovTextInput(), validators=[
         InputRequired("Enter the review interval"),
         NumberRange(1, 60, "Review interval must be 1 to 60 months")])
 
 
-class MatrixForm(FlaskForm):
-    name = StringField("Name", widget=GovTextInput(), validators=[InputRequired("Enter a name")])
+class MatrixForm(Form):
+    name = StringField("Name", widget=GovTextInput(), validators=[
+        InputRequired("Enter a name"), fits(MatrixDefinition.name, "Name")])
     bands = FieldList(FormField(BandForm))
     submit = SubmitField("Save matrix", widget=GovSubmitInput())
 

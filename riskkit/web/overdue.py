@@ -21,9 +21,10 @@ def _report():
     as_of = date_arg(args, "as_of", today(), errors)
     registers = all_registers()
     chosen = [r.id for r in registers if r.code == args.get("register")] or None
-    owner = db.session.get(User, int_arg(args, "owner")) if int_arg(args, "owner") else None
+    owner_id = int_arg(args, "owner")
+    owner = db.session.get(User, owner_id) if owner_id else None
     kinds = (args["kind"],) if args.get("kind") in KINDS else KINDS
-    due_within = min(max(int_arg(args, "due_within") or 0, 0), 366)
+    due_within = int_arg(args, "due_within", 0, 366) or 0
     items = due_items(as_of, chosen, owner, due_within, kinds)
     return items, {"as_of": as_of, "errors": errors, "registers": registers, "args": args,
                    "due_within": due_within}

@@ -2,8 +2,6 @@
 plans and common themes, with the cross-reference of themes against events. Views
 parse the form, call a service, and render; the rules live in the services."""
 
-from datetime import date
-
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -21,7 +19,6 @@ from riskkit.web.params import date_arg, int_arg, today
 from riskkit.web.programme_forms import NewThemeForm, PlanForm, RuleForm, ThemeForm
 
 bp = Blueprint("programme", __name__)
-LATEST_AS_OF = date(9000, 1, 1)  # later dates cannot have years added to them safely
 
 
 def when(item) -> str:
@@ -37,10 +34,7 @@ def index():
     """What the programme has due or overdue as of a date, and the rules it follows."""
     args, errors = request.args, {}
     as_of = date_arg(args, "as_of", today(), errors)
-    if as_of >= LATEST_AS_OF:
-        errors["as_of"] = f"Choose a date before {LATEST_AS_OF:%Y}"
-        as_of = today()
-    due_within = min(max(int_arg(args, "due_within") or 0, 0), 366)
+    due_within = int_arg(args, "due_within", 0, 366) or 0
     items = programme_service.due(as_of, due_within)
     return render_template("programme/index.html", title="Exercise programme",
                            section="programme", items=items, rules=programme_service.list_rules(),

@@ -2,7 +2,6 @@
 forms.py, the forms check only the shape of input; the services check the rules, and
 their refusals are put back on the field they name."""
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
     GovRadioInput,
@@ -14,7 +13,7 @@ from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringF
 from wtforms.validators import InputRequired, Length, Optional, StopValidation
 
 from riskkit import vocab
-from riskkit.web.forms import VersionedForm, _int_or_none, date_field, options
+from riskkit.web.forms import Form, VersionedForm, _int_or_none, date_field, options
 
 #: The most a rule's interval (or its not-before days) may be: enough for any cadence,
 #: and small enough that a date that far ahead can still be worked out.
@@ -55,7 +54,7 @@ def between(low: int, high: int, too_low: str, too_high: str):
     return check
 
 
-class RuleForm(FlaskForm):
+class RuleForm(Form):
     name = StringField("Name", widget=GovTextInput(), validators=[
         InputRequired("Enter a name for the rule"),
         Length(max=120, message="Name must be 120 characters or fewer")])
@@ -101,7 +100,7 @@ class PlanForm(VersionedForm):
     submit = SubmitField("Save plan", widget=GovSubmitInput())
 
 
-class NewThemeForm(FlaskForm):
+class NewThemeForm(Form):
     name = StringField("Theme name", widget=GovTextInput(), validators=[
         InputRequired("Enter a name for the theme"),
         Length(max=80, message="Name must be 80 characters or fewer")])

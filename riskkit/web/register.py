@@ -43,7 +43,7 @@ def index():
     if args.get("overdue") == "yes":
         filters.overdue_as_of = as_of
     sort = args.get("sort") if args.get("sort") in SORTS else "score"
-    page = max(int_arg(args, "page") or 1, 1)
+    page = int_arg(args, "page") or 1
     try:
         total = count_risks(filters)
         rows = list_risks(filters, sort=sort, page=page, per_page=PER_PAGE)
