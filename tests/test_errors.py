@@ -5,7 +5,7 @@ import re
 
 import pytest
 from flask import abort
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from riskkit.errors import Conflict, ValidationError
 from riskkit.extensions import db
@@ -30,9 +30,10 @@ def _raise(error):
 
 
 def _broken_save():
-    taken = db.session.scalar(select(User.email).where(User.email.is_not(None)).limit(1))
-    db.session.add(User(name="Second account", role="owner", email=taken))
-    db.session.flush()  # the email is taken: the flush fails
+    # A failure no check before the database can foresee: a row whose id is taken.
+    taken = db.session.scalar(select(User.id).limit(1))
+    db.session.execute(text("INSERT INTO users (id, name, role, active) VALUES (:id, 'Second', 'owner', true)"),
+                       {"id": taken})
 
 
 @pytest.fixture

@@ -243,4 +243,4 @@ def _move_sequences() -> None:
         if "id" in table.columns and table.columns["id"].autoincrement is not False:
             db.session.execute(text(
                 f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'),"
-                f' COALESCE(MAX(id), 1), MAX(id) IS NOT NULL) FROM "{table.name}"'))  # nosec B608: table names come from the models
+                f' COALESCE(MAX(id), 1), MAX(id) IS NOT NULL) FROM "{table.name}"'))
