@@ -23,5 +23,5 @@ def test_every_table_is_there(app):
 def test_init_on_an_existing_database_is_an_upgrade_not_a_reset(demo, runner):
     result = runner.invoke(args=["init"])
     assert result.exit_code == 0, result.output
-    assert "Database: sqlite:" in result.stdout
+    assert f"Database: {db.engine.url.get_backend_name()}" in result.stdout
     assert len(runner.invoke(args=["risks", "--format", "csv"]).stdout.splitlines()) == 10

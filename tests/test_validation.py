@@ -175,7 +175,7 @@ def _register_form(**changes):
 
 
 @pytest.mark.parametrize("changes, message", [
-    ({"code": "AH"}, "There is already a register with that code"),
+    ({"code": "AH"}, "There is already a register with the code AH"),
     ({"parent": "424242"}, "Choose a parent register from the list"),
     ({"parent": "x'; DROP TABLE registers; --"}, "Choose a parent register from the list"),
     ({"owner": str(2**31 - 1)}, "Choose a register owner from the list"),

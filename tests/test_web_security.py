@@ -140,8 +140,11 @@ def test_passwords_are_hashed(demo):
 def test_next_never_leaves_the_site(client, target):
     response = client.post("/login", query_string={"next": target}, data={
         "email": EMAILS["viewer"], "password": PASSWORD})
-    assert response.status_code == 302
-    assert response.location == "/"
+    if any(ord(c) < 32 for c in target):
+        # A control character in any query parameter is refused before the view runs.
+        assert (response.status_code, response.location) == (400, None)
+    else:
+        assert (response.status_code, response.location) == (302, "/")
 
 
 def test_next_follows_a_path_on_this_site(client):
@@ -327,7 +330,11 @@ def test_a_name_with_a_line_break_or_control_character_is_refused_beside_the_fie
         "name": name, "email": "new.person@example.gov.uk", "role": "viewer", "active": "y",
         "password": "a long enough password"})
     assert response.status_code == 400
-    assert error_messages(response) == ["A name cannot contain line breaks or control characters"]
+    # The form's own text rules answer first (every one-line box), naming the field; the
+    # User model refuses the same names wherever else they come from (CLI, import).
+    [message] = error_messages(response)
+    assert message.startswith("Full name must ") or message == (
+        "A name cannot contain line breaks or control characters"), message
     assert 'id="name-error"' in response.get_data(as_text=True)
     assert db_user("new.person@example.gov.uk") is None
 
@@ -337,7 +344,7 @@ def test_a_name_with_a_line_break_is_refused_by_the_cli(runner):
                                  "Chris\nMcKenzie", "--password-stdin"],
                            input="a long enough password\n")
     assert result.exit_code == 1
-    assert result.stderr == "Error: A name cannot contain line breaks or control characters\n"
+    assert result.stderr == "Error: Invalid value for --name: it contains a control character\n"
     assert db_user("new.person@example.gov.uk") is None
 
 
