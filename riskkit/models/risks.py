@@ -13,8 +13,14 @@ from riskkit.models.base import Timestamps, clean_text
 class Risk(Timestamps, db.Model):
     __tablename__ = "risks"
     __table_args__ = (
-        Index("ix_risks_register_status", "register_id", "status"),
+        # Covers the rating summary's GROUP BY of every register's cells.
+        Index("ix_risks_register_cells", "register_id", "status", "likelihood", "impact"),
         Index("ix_risks_next_review", "status", "next_review_date"),
+        # The register list's default order (highest score first, read backwards; ties are
+        # sorted by reference a score at a time), for one register or all.
+        Index("ix_risks_register_score", "register_id", "current_score"),
+        Index("ix_risks_score", "current_score"),
+        Index("ix_risks_category", "category"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -35,6 +41,9 @@ class Risk(Timestamps, db.Model):
 
     likelihood: Mapped[int] = mapped_column(Integer)
     impact: Mapped[int] = mapped_column(Integer)
+    # likelihood x impact, stored so that lists sort by it through an index; set before
+    # every flush (riskkit.audit), so it is never out of step with the two scores.
+    current_score: Mapped[int] = mapped_column(Integer)
     # Before the latest review; written only by services.reviews from the review record.
     previous_likelihood: Mapped[int | None] = mapped_column(Integer)
     previous_impact: Mapped[int | None] = mapped_column(Integer)
@@ -75,6 +84,10 @@ class Risk(Timestamps, db.Model):
     @validates("response")
     def _check_response(self, key, value):
         return vocab.check(vocab.RISK_RESPONSES, value, key)
+
+    def store_score(self) -> None:
+        if self.current_score != self.score:
+            self.current_score = self.score
 
     def check_scores(self) -> None:
         """Refuse scores the register's matrix has no labels for (run before every flush)."""
