@@ -13,6 +13,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 from riskkit import scoring, vocab
 from riskkit.extensions import db
 from riskkit.models import Action, Register, Review, Risk, User
+from riskkit.services.registers import rollup_ids
 from riskkit.services.risks import LIVE
 
 
@@ -75,6 +76,8 @@ def cell_data(register_ids: list[int], which: str = "current", owner: User | Non
     keys = (Risk.register_id, lk_col, im_col)
     data = {(reg, lk, im): (n, []) for reg, lk, im, n in db.session.execute(
         select(*keys, func.count()).where(*scope).group_by(*keys))}
+    if not max_references:
+        return data
     position = func.row_number().over(partition_by=keys, order_by=Risk.reference)
     ranked = select(Risk.register_id.label("reg"), lk_col.label("lk"), im_col.label("im"),
                     Risk.reference, position.label("position")).where(*scope).subquery()
@@ -102,6 +105,30 @@ def heat_map(matrix: scoring.Matrix, register_ids: list[int], which: str = "curr
              for im in matrix.levels("impact")]
             for lk in reversed(matrix.levels("likelihood"))]
     return HeatMap(matrix, rows, which)
+
+
+@dataclass
+class RegisterSummary:
+    register: Register
+    map: HeatMap  # counts only, no references
+    rolled_up: list[Register]  # the registers below it that it counts
+
+
+def register_summaries(registers: list[Register], which: str = "current") -> list[RegisterSummary]:
+    """Every register's rating summary and heat map (a corporate register's rolled up),
+    counts only: one GROUP BY over the whole organisation, then sums in Python. A single
+    register's map with its references is heat_map()."""
+    by_register: dict[int, CellData] = {}
+    for key, value in cell_data([r.id for r in registers], which, max_references=0).items():
+        by_register.setdefault(key[0], {})[key] = value
+    summaries = []
+    for register in registers:
+        ids = rollup_ids(register, registers)
+        data = {key: value for i in ids for key, value in by_register.get(i, {}).items()}
+        summaries.append(RegisterSummary(
+            register, heat_map(register.matrix, ids, which, data=data, max_references=0),
+            [r for r in registers if r.id in ids and r.id != register.id]))
+    return summaries
 
 
 @dataclass
