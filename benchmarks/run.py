@@ -205,30 +205,38 @@ SLOW_SECONDS = 1.0
 
 PAGES = [
     ("d", "Dashboard", lambda result: f"/?as_of={AS_OF.isoformat()}",
-     f"`/?as_of={AS_OF.isoformat()}`: a rating summary and heat map per register (the"
-     " corporate one rolling up all eight), the rating changes since a month before,"
-     " the first 10 overdue reviews and overdue actions with their totals, and the"
-     " manager's own risks. The date is the one the generated review dates are spread"
-     " around, as in (c); without it the page uses today's date, and months after that"
-     " day nearly every generated risk would be overdue, so the results would change"
-     " from one day to the next"),
+     f"`/?as_of={AS_OF.isoformat()}`: every register's rating summary in one table (the"
+     " corporate one rolling up the registers below it), the heat maps of the manager's own"
+     " registers (counts only), the rating changes since a month before, the first 10"
+     " overdue reviews and overdue actions with their totals, the first 10 top-rated risks"
+     " not exercised, and the manager's own risks. The date is the one the generated review"
+     " dates are spread around, as in (c); without it the page uses today's date, and months"
+     " after that day nearly every generated risk would be overdue, so the results would"
+     " change from one day to the next"),
     ("e", "Register list", lambda result: f"/risks?register={REGISTER}",
      f"`/risks?register={REGISTER}`, page 1: 25 rows sorted by score, the total, and the"
-     " owner, category and rating choices of the filter form"),
+     " category and rating choices of the filter form (the owner is typed, not chosen)"),
     ("f", "Risk page", lambda result: f"/risks/{result.reference}",
      "`/risks/<reference>` for the risk of (b): the risk with its controls, actions,"
      " reviews, exercises, lessons and change history (empty, see above), and the buttons"
      " a manager sees"),
+    ("t", "Heat map page", lambda result: "/heatmap?register=CORP",
+     "`/heatmap?register=CORP`: the corporate register's heat map, rolled up from every"
+     " register below it on its matrix, with the first 8 references in each cell"),
+    ("u", "Overdue page", lambda result: f"/overdue?as_of={AS_OF.isoformat()}",
+     f"`/overdue?as_of={AS_OF.isoformat()}`: the counts of everything overdue by kind and"
+     " register, then the first 100 items, most overdue first"),
 ]
 
 RESILIENCE_PAGES = [
     ("m", "Exercises and incidents", lambda result: "/exercises",
-     "`/exercises`: the list of exercises and incidents"),
-    ("n", "Lessons", lambda result: "/lessons", "`/lessons`: the lessons list as it opens"),
+     "`/exercises`: the first page (50) of the exercises and incidents, newest first"),
+    ("n", "Lessons", lambda result: "/lessons", "`/lessons`: the lessons list as it opens: the first 50"),
     ("o", "Programme", lambda result: f"/programme?as_of={AS_OF.isoformat()}",
      f"`/programme?as_of={AS_OF.isoformat()}`: the exercise programme, as (g)"),
     ("p", "Themes cross-reference", lambda result: "/themes/cross-reference",
-     "`/themes/cross-reference`: themes against events, as (h)"),
+     "`/themes/cross-reference`: themes against events, the 20 newest events a page, with"
+     " the recurrence and totals of (h) over all of them"),
     ("q", "Continuity plans", lambda result: "/plans",
      "`/plans`: every business continuity plan and when it was last exercised"),
     ("r", "Exercise page", lambda result: f"/exercises/{result.event_id}",
