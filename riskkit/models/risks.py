@@ -13,8 +13,10 @@ from riskkit.models.base import Timestamps, clean_text
 class Risk(Timestamps, db.Model):
     __tablename__ = "risks"
     __table_args__ = (
-        # Covers the rating summary's GROUP BY of every register's cells.
-        Index("ix_risks_register_cells", "register_id", "status", "likelihood", "impact"),
+        # Covers the rating summary's GROUP BY of every register's cells, and gives each
+        # cell's risks in reference order (the first few named on the heat map).
+        Index("ix_risks_register_cells", "register_id", "likelihood", "impact", "reference",
+              "status"),
         Index("ix_risks_next_review", "status", "next_review_date"),
         # The register list's default order (highest score first, read backwards; ties are
         # sorted by reference a score at a time), for one register or all.

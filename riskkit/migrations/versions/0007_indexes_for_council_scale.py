@@ -25,7 +25,8 @@ def upgrade():
     op.execute("UPDATE risks SET current_score = likelihood * impact")
     op.drop_index('ix_risks_register_status', table_name='risks')
     op.create_index('ix_risks_register_cells', 'risks',
-                    ['register_id', 'status', 'likelihood', 'impact'], unique=False)
+                    ['register_id', 'likelihood', 'impact', 'reference', 'status'],
+                    unique=False)
     op.create_index('ix_risks_register_score', 'risks',
                     ['register_id', 'current_score'], unique=False)
     op.create_index('ix_risks_score', 'risks', ['current_score'],
