@@ -13,6 +13,7 @@ import heapq
 import itertools
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
+from functools import cached_property
 
 from sqlalchemy import func, literal, select, true
 from sqlalchemy.orm import aliased
@@ -75,6 +76,17 @@ class Scope:
     def due_before_cutoff(self, column):
         return column <= self.cutoff if self.due_within else column < self.cutoff
 
+    @cached_property
+    def unregistered(self) -> list[Item]:
+        """The lessons and programme items asked for (they belong to no register, so a
+        register filter leaves them out), sorted: read once for a page and its counts."""
+        items = []
+        if self.register_ids is None and "lesson" in self.kinds:
+            items.extend(_lessons_due(self))
+        if self.register_ids is None and "exercise" in self.kinds:
+            items.extend(_programme_due(self))
+        return sorted(items, key=sort_key)
+
 
 #: The order of every report: most overdue first, then reference, kind and action.
 Key = tuple[date, str, str, int]
@@ -102,13 +114,7 @@ def iter_items(scope: Scope, after: Key | None = None, limit: int | None = None)
         streams.append(_reviews(scope, after, limit))
     if "action" in scope.kinds:
         streams.append(_actions(scope, after, limit))
-    others = []
-    if scope.register_ids is None and "lesson" in scope.kinds:
-        others.extend(_lessons_due(scope))
-    if scope.register_ids is None and "exercise" in scope.kinds:
-        others.extend(_programme_due(scope))
-    streams.append(sorted((i for i in others if after is None or sort_key(i) > after),
-                          key=sort_key))
+    streams.append([i for i in scope.unregistered if after is None or sort_key(i) > after])
     merged = heapq.merge(*streams, key=sort_key)
     return merged if limit is None else itertools.islice(merged, limit)
 
@@ -220,8 +226,9 @@ class Summary:
 
 
 def summarise_due(scope: Scope) -> Summary:
-    """The counts of the whole report, by GROUP BY in the database: what the page shows
-    above its first page of items."""
+    """The counts of the whole report: reviews and actions by GROUP BY in the database,
+    the few lessons and programme items as read for the page. What the page shows above
+    its first page of items."""
     by_kind = dict.fromkeys(scope.kinds, 0)
     per_register: dict[str, list[int]] = {}
     if "review" in scope.kinds:
@@ -238,14 +245,8 @@ def summarise_due(scope: Scope) -> Summary:
         for code, n in db.session.execute(statement.group_by(Register.code)):
             per_register.setdefault(code, [0, 0])[1] = n
             by_kind["action"] += n
-    if scope.register_ids is None and "lesson" in scope.kinds:
-        statement = select(func.count(Lesson.id)).where(
-            Lesson.status.in_(vocab.LESSON_OPEN), scope.due_before_cutoff(Lesson.due_date))
-        if scope.owner is not None:
-            statement = statement.where(Lesson.owner_id == scope.owner.id)
-        by_kind["lesson"] = db.session.scalar(statement)
-    if scope.register_ids is None and "exercise" in scope.kinds:
-        by_kind["exercise"] = len(_programme_due(scope))
+    for item in scope.unregistered:
+        by_kind[item.kind] += 1
     return Summary(by_kind, [(code, *counts) for code, counts in sorted(per_register.items())])
 
 
