@@ -140,9 +140,14 @@ def _after(after: Key | None, kind: str, due, reference, row_id):
 
 
 def _stream(statement, limit: int | None, make):
-    """Rows read in batches (yield_per), so a download never holds them all at once."""
-    for row in db.session.execute(statement.limit(limit).execution_options(yield_per=1000)):
-        yield make(*row)
+    """A page's rows (LIMIT), or all of them read in batches (yield_per: a server-side
+    cursor on PostgreSQL) so that a download never holds them at once. The result is
+    closed however the reading stops."""
+    if limit is None:
+        statement = statement.execution_options(yield_per=1000)
+    with db.session.execute(statement.limit(limit)) as rows:
+        for row in rows:
+            yield make(*row)
 
 
 def _reviews(scope: Scope, after: Key | None, limit: int | None):
