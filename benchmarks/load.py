@@ -198,6 +198,7 @@ def main(argv: list[str] | None = None) -> int:
         deadline = time.monotonic() + args.seconds
         threads = [threading.Thread(target=simulated_user, args=(
             url, client, references, registers, deadline, tally, n)) for n, client in enumerate(clients)]
+        load = " / ".join(f"{n:.1f}" for n in os.getloadavg())
         started = time.monotonic()
         for thread in threads:
             thread.start()
@@ -205,6 +206,7 @@ def main(argv: list[str] | None = None) -> int:
             thread.join()
         print(report(tally, time.monotonic() - started, args.workers, args.users,
                      engine.url.get_backend_name()))
+        print(f"Load average (1 / 5 / 15 minutes) at the start: {load}")
         return 1 if tally.errors else 0
     finally:
         server.terminate()
