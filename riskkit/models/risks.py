@@ -17,7 +17,11 @@ class Risk(Timestamps, db.Model):
         # cell's risks in reference order (the first few named on the heat map).
         Index("ix_risks_register_cells", "register_id", "likelihood", "impact", "reference",
               "status"),
-        Index("ix_risks_next_review", "status", "next_review_date"),
+        # Reviews due, and counted by register, from the index alone.
+        Index("ix_risks_next_review", "status", "next_review_date", "register_id"),
+        # A dense copy of what a join from actions or reviews reads of each risk, so that
+        # counting tens of thousands of overdue actions does not read every risk's row.
+        Index("ix_risks_id_status", "id", "status", "register_id", "likelihood", "impact"),
         # The register list's default order (highest score first, read backwards; ties are
         # sorted by reference a score at a time), for one register or all.
         Index("ix_risks_register_score", "register_id", "current_score"),
@@ -154,7 +158,8 @@ class Action(Timestamps, db.Model):
     """A mitigating action agreed, with a target date."""
 
     __tablename__ = "actions"
-    __table_args__ = (Index("ix_actions_status_target", "status", "target_date"),)
+    # Covers the overdue actions' scan (risk_id for the join to the risk).
+    __table_args__ = (Index("ix_actions_status_target", "status", "target_date", "risk_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     risk_id: Mapped[int] = mapped_column(ForeignKey("risks.id"), index=True)
@@ -190,10 +195,13 @@ class Review(Timestamps, db.Model):
     """A dated review of a risk: the score before and after, and what was said."""
 
     __tablename__ = "reviews"
+    # "Changes since" scans by date, reading only these columns.
+    __table_args__ = (Index("ix_reviews_reviewed_on", "reviewed_on", "risk_id", "id",
+                            "before_likelihood", "before_impact"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     risk_id: Mapped[int] = mapped_column(ForeignKey("risks.id"), index=True)
-    reviewed_on: Mapped[date] = mapped_column(Date, index=True)  # "changes since" scans by date
+    reviewed_on: Mapped[date] = mapped_column(Date)
     reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     comment: Mapped[str] = mapped_column(Text, default="")
     before_likelihood: Mapped[int] = mapped_column(Integer)

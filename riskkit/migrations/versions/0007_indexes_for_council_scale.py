@@ -17,6 +17,17 @@ branch_labels = None
 depends_on = None
 
 
+#: (table, index, columns before, columns after)
+WIDENED = [
+    ('risks', 'ix_risks_next_review', ['status', 'next_review_date'],
+     ['status', 'next_review_date', 'register_id']),
+    ('actions', 'ix_actions_status_target', ['status', 'target_date'],
+     ['status', 'target_date', 'risk_id']),
+    ('reviews', 'ix_reviews_reviewed_on', ['reviewed_on'],
+     ['reviewed_on', 'risk_id', 'id', 'before_likelihood', 'before_impact']),
+]
+
+
 def upgrade():
     # Added whole, with a default for the moment it takes to fill: a batch copy of the
     # risks table would trip the foreign keys of the tables that point at it.
@@ -32,9 +43,20 @@ def upgrade():
     op.create_index('ix_risks_score', 'risks', ['current_score'],
                     unique=False)
     op.create_index('ix_risks_category', 'risks', ['category'], unique=False)
+    # Wider versions of earlier indexes, so the overdue counts and the rating changes are
+    # read from indexes alone.
+    op.create_index('ix_risks_id_status', 'risks',
+                    ['id', 'status', 'register_id', 'likelihood', 'impact'], unique=False)
+    for table, name, old, new in WIDENED:
+        op.drop_index(name, table_name=table)
+        op.create_index(name, table, new, unique=False)
 
 
 def downgrade():
+    for table, name, old, new in WIDENED:
+        op.drop_index(name, table_name=table)
+        op.create_index(name, table, old, unique=False)
+    op.drop_index('ix_risks_id_status', table_name='risks')
     op.drop_index('ix_risks_category', table_name='risks')
     op.drop_index('ix_risks_score', table_name='risks')
     op.drop_index('ix_risks_register_score', table_name='risks')
