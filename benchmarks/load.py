@@ -8,8 +8,9 @@
 Starts gunicorn with --workers processes on loopback on the given (generated) database,
 signs in --users simulated people (each with a session of their own, as the generator's
 manager), and has each of them, without pause, open one of: the dashboard (15%), a page
-of a register list (25%), a risk page (35%), the heat map PDF (10%), or record a "no
-change" review of a random live risk (15%: the review form, then the save). Prints
+of a register list (25%), a risk page (35%), a register's heat map page (7%) or its PDF
+(3%), or record a "no change" review of a random live risk (15%: the review form, then
+the save). Prints
 throughput, median and 95th percentile latency per kind, the number of 409 conflicts
 (two people reviewing the same risk at once: expected, counted apart) and errors (any
 other 4xx, any 5xx, any failed connection).
@@ -40,8 +41,8 @@ BENCHMARKS = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCHMARKS))
 from generate import BENCH_EMAIL, BENCH_PASSWORD  # noqa: E402
 
-MIX = (("dashboard", 15), ("register list", 25), ("risk page", 35), ("heat map PDF", 10),
-       ("review save", 15))
+MIX = (("dashboard", 15), ("register list", 25), ("risk page", 35), ("heat map", 7),
+       ("heat map PDF", 3), ("review save", 15))
 _HIDDEN = re.compile(r'<input[^>]*type="hidden"[^>]*>')
 _NAME = re.compile(r'name="([^"]+)"')
 _VALUE = re.compile(r'value="([^"]*)"')
@@ -131,6 +132,9 @@ def simulated_user(url: str, client: requests.Session, references: list[str],
                     "register": rng.choice(registers), "page": rng.randint(1, 3)}).status_code
             elif kind == "risk page":
                 status = client.get(f"{url}/risks/{rng.choice(references)}", timeout=60).status_code
+            elif kind == "heat map":
+                status = client.get(f"{url}/heatmap", timeout=60,
+                                    params={"register": rng.choice(registers)}).status_code
             elif kind == "heat map PDF":
                 status = client.get(f"{url}/heatmap.pdf", timeout=60,
                                     params={"register": rng.choice(registers)}).status_code
@@ -194,6 +198,7 @@ def main(argv: list[str] | None = None) -> int:
         deadline = time.monotonic() + args.seconds
         threads = [threading.Thread(target=simulated_user, args=(
             url, client, references, registers, deadline, tally, n)) for n, client in enumerate(clients)]
+        load = " / ".join(f"{n:.1f}" for n in os.getloadavg())
         started = time.monotonic()
         for thread in threads:
             thread.start()
@@ -201,6 +206,7 @@ def main(argv: list[str] | None = None) -> int:
             thread.join()
         print(report(tally, time.monotonic() - started, args.workers, args.users,
                      engine.url.get_backend_name()))
+        print(f"Load average (1 / 5 / 15 minutes) at the start: {load}")
         return 1 if tally.errors else 0
     finally:
         server.terminate()

@@ -43,7 +43,7 @@ AUDITED = {Risk: "risk", Control: "control", Action: "action", Review: "review",
            Observation: "observation", Lesson: "lesson", Theme: "theme",
            CadenceRule: "cadence rule"}
 #: Bookkeeping columns whose changes say nothing to a reader.
-UNTRACKED = {"id", "version", "created_at", "updated_at"}
+UNTRACKED = {"id", "version", "created_at", "updated_at", "current_score"}
 #: Foreign keys shown by name rather than number.
 PEOPLE_FIELDS = {"owner_id": "owner", "reviewer_id": "reviewer", "lead_id": "lead"}
 REGISTER_FIELDS = {"register_id": "register", "origin_register_id": "origin_register"}
@@ -170,6 +170,7 @@ def _check_before_flush(session, flush_context, instances):
     for obj in list(session.new) + list(session.dirty):
         if isinstance(obj, Risk):
             obj.check_scores()
+            obj.store_score()
         elif isinstance(obj, Event | CadenceRule):
             obj.check()
         elif isinstance(obj, Review):

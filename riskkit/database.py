@@ -57,3 +57,13 @@ def init_app(app: Flask) -> None:
 def upgrade_database() -> None:
     """Create the schema or bring it up to date (inside an app context)."""
     upgrade(directory=MIGRATIONS)
+    refresh_statistics()
+
+
+def refresh_statistics() -> None:
+    """SQLite plans queries from the statistics ANALYZE gathers, and without them reads a
+    whole register to sort it rather than walk the score index (PostgreSQL gathers its
+    own): gathered at every `riskkit init`."""
+    if db.engine.dialect.name == "sqlite":
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql("ANALYZE")

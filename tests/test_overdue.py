@@ -218,7 +218,8 @@ def test_overdue_page_and_csv(client):
 
     sign_in(client, "viewer")
     page = client.get("/overdue?as_of=2021-09-29").get_data(as_text=True)
-    assert "5 items as of 29/09/2021" in page and "Chris McKenzie (1)" in page and "47 days overdue" in page
+    assert "5 items as of 29/09/2021: 3 reviews, 2 actions." in page and "47 days overdue" in page
+    assert '<td class="govuk-table__cell">Chris McKenzie</td>' in page
     reviews = client.get("/overdue?as_of=2021-09-29&kind=review&register=AH").get_data(as_text=True)
     assert "3 items" in reviews
     csv_response = client.get("/overdue.csv?as_of=2021-09-29&kind=review")

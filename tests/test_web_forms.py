@@ -222,8 +222,10 @@ def test_register_list_filters_sort_and_heat_map_links(client):
     cell = client.get("/risks?register=AH&likelihood=5&impact=4").get_data(as_text=True)
     assert "2 risks with likelihood 5 and impact 4" in cell
     dashboard = client.get("/").get_data(as_text=True)
-    assert "/risks?register=AH&amp;likelihood=5&amp;impact=4" in dashboard
     assert 'data-summary="Green 0 Amber 4 Red 2 Total 6"' in dashboard
+    assert '/heatmap?register=AH"' in dashboard
+    heat_map = client.get("/heatmap?register=AH").get_data(as_text=True)
+    assert "/risks?register=AH&amp;likelihood=5&amp;impact=4" in heat_map and "AH0005" in heat_map
     overdue = client.get("/risks?overdue=yes&as_of=2021-09-29&sort=next_review").get_data(as_text=True)
     assert re.findall(r'href="/risks/([A-Z]+\d+)"', overdue) == ["AH0033", "AH0037", "AH0011"]
     bad = client.get("/risks?as_of=2021-13-40&overdue=yes")

@@ -13,8 +13,20 @@ from riskkit.models.base import Timestamps, clean_text
 class Risk(Timestamps, db.Model):
     __tablename__ = "risks"
     __table_args__ = (
-        Index("ix_risks_register_status", "register_id", "status"),
-        Index("ix_risks_next_review", "status", "next_review_date"),
+        # Covers the rating summary's GROUP BY of every register's cells, and gives each
+        # cell's risks in reference order (the first few named on the heat map).
+        Index("ix_risks_register_cells", "register_id", "likelihood", "impact", "reference",
+              "status"),
+        # Reviews due, and counted by register, from the index alone.
+        Index("ix_risks_next_review", "status", "next_review_date", "register_id"),
+        # A dense copy of what a join from actions or reviews reads of each risk, so that
+        # counting tens of thousands of overdue actions does not read every risk's row.
+        Index("ix_risks_id_status", "id", "status", "register_id", "likelihood", "impact"),
+        # The register list's default order (highest score first, read backwards; ties are
+        # sorted by reference a score at a time), for one register or all.
+        Index("ix_risks_register_score", "register_id", "current_score"),
+        Index("ix_risks_score", "current_score"),
+        Index("ix_risks_category", "category"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -35,6 +47,9 @@ class Risk(Timestamps, db.Model):
 
     likelihood: Mapped[int] = mapped_column(Integer)
     impact: Mapped[int] = mapped_column(Integer)
+    # likelihood x impact, stored so that lists sort by it through an index; set before
+    # every flush (riskkit.audit), so it is never out of step with the two scores.
+    current_score: Mapped[int] = mapped_column(Integer)
     # Before the latest review; written only by services.reviews from the review record.
     previous_likelihood: Mapped[int | None] = mapped_column(Integer)
     previous_impact: Mapped[int | None] = mapped_column(Integer)
@@ -75,6 +90,10 @@ class Risk(Timestamps, db.Model):
     @validates("response")
     def _check_response(self, key, value):
         return vocab.check(vocab.RISK_RESPONSES, value, key)
+
+    def store_score(self) -> None:
+        if self.current_score != self.score:
+            self.current_score = self.score
 
     def check_scores(self) -> None:
         """Refuse scores the register's matrix has no labels for (run before every flush)."""
@@ -139,7 +158,8 @@ class Action(Timestamps, db.Model):
     """A mitigating action agreed, with a target date."""
 
     __tablename__ = "actions"
-    __table_args__ = (Index("ix_actions_status_target", "status", "target_date"),)
+    # Covers the overdue actions' scan (risk_id for the join to the risk).
+    __table_args__ = (Index("ix_actions_status_target", "status", "target_date", "risk_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     risk_id: Mapped[int] = mapped_column(ForeignKey("risks.id"), index=True)
@@ -175,10 +195,13 @@ class Review(Timestamps, db.Model):
     """A dated review of a risk: the score before and after, and what was said."""
 
     __tablename__ = "reviews"
+    # "Changes since" scans by date, reading only these columns.
+    __table_args__ = (Index("ix_reviews_reviewed_on", "reviewed_on", "risk_id", "id",
+                            "before_likelihood", "before_impact"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     risk_id: Mapped[int] = mapped_column(ForeignKey("risks.id"), index=True)
-    reviewed_on: Mapped[date] = mapped_column(Date, index=True)  # "changes since" scans by date
+    reviewed_on: Mapped[date] = mapped_column(Date)
     reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     comment: Mapped[str] = mapped_column(Text, default="")
     before_likelihood: Mapped[int] = mapped_column(Integer)

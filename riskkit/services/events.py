@@ -36,6 +36,12 @@ EVIDENCE_MONTHS = 12
 
 
 def list_events(kind: str | None = None, status: str | None = None) -> list[Event]:
+    return list(db.session.scalars(events_statement(kind, status)))
+
+
+def events_statement(kind: str | None = None, status: str | None = None):
+    """Exercises and incidents, newest first, with their leads: to read whole, or a page at
+    a time (services.paging)."""
     statement = select(Event).options(joinedload(Event.lead)).order_by(
         Event.start_date.desc(), Event.id.desc())
     if kind:
@@ -43,7 +49,7 @@ def list_events(kind: str | None = None, status: str | None = None) -> list[Even
     if status:
         statement = statement.where(
             Event.status == vocab.check(vocab.EVENT_STATUSES, status, "status"))
-    return list(db.session.scalars(statement))
+    return statement
 
 
 def get_event(event_id: int) -> Event:

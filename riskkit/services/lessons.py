@@ -35,6 +35,13 @@ def get_lesson(lesson_id: int) -> Lesson:
 
 def list_lessons(status: str | None = None, owner: User | None = None,
                  open_only: bool = False, event: Event | None = None) -> list[Lesson]:
+    return list(db.session.scalars(lessons_statement(status, owner, open_only, event)))
+
+
+def lessons_statement(status: str | None = None, owner: User | None = None,
+                      open_only: bool = False, event: Event | None = None):
+    """The lessons list, soonest due first, with owner and event: to read whole, or a page
+    at a time (services.paging)."""
     statement = select(Lesson).options(joinedload(Lesson.owner), joinedload(Lesson.event)) \
         .order_by(Lesson.due_date.asc().nulls_last(), Lesson.id)
     if status:
@@ -46,7 +53,7 @@ def list_lessons(status: str | None = None, owner: User | None = None,
         statement = statement.where(Lesson.owner_id == owner.id)
     if event is not None:
         statement = statement.where(Lesson.event_id == event.id)
-    return list(db.session.scalars(statement))
+    return statement
 
 
 def save_lesson(by: User | None, lesson: Lesson | None, *, event: Event,

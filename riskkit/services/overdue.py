@@ -9,10 +9,13 @@ register of 100,000 risks is one pass.
 
 from __future__ import annotations
 
+import heapq
+import itertools
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
+from functools import cached_property
 
-from sqlalchemy import select
+from sqlalchemy import func, literal, select, true
 from sqlalchemy.orm import aliased
 
 from riskkit import vocab
@@ -56,70 +59,200 @@ class Item:
         return data
 
 
+@dataclass(frozen=True)
+class Scope:
+    """Which items a report asks for (as the CLI's options and the page's filters)."""
+
+    as_of: date
+    register_ids: list[int] | None = None
+    owner: User | None = None
+    due_within: int = 0
+    kinds: tuple[str, ...] = KINDS
+
+    @property
+    def cutoff(self) -> date:
+        return self.as_of + timedelta(days=self.due_within)
+
+    def due_before_cutoff(self, column):
+        return column <= self.cutoff if self.due_within else column < self.cutoff
+
+    @cached_property
+    def unregistered(self) -> list[Item]:
+        """The lessons and programme items asked for (they belong to no register, so a
+        register filter leaves them out), sorted: read once for a page and its counts."""
+        items = []
+        if self.register_ids is None and "lesson" in self.kinds:
+            items.extend(_lessons_due(self))
+        if self.register_ids is None and "exercise" in self.kinds:
+            items.extend(_programme_due(self))
+        return sorted(items, key=sort_key)
+
+
+#: The order of every report: most overdue first, then reference, kind and action.
+Key = tuple[date, str, str, int]
+
+
+def sort_key(item: Item) -> Key:
+    return item.due_date, item.reference, item.kind, item.action_id or 0
+
+
 def due_items(as_of: date, register_ids: list[int] | None = None, owner: User | None = None,
               due_within: int = 0, kinds: tuple[str, ...] = KINDS) -> list[Item]:
     """Reviews, actions, lessons and programme items due before `as_of` (overdue), or
     also within `due_within` days after it, most overdue first. Lessons and the
     programme belong to no register, so a register filter leaves them out."""
-    cutoff = as_of + timedelta(days=due_within) if due_within else as_of
-    items: list[Item] = []
+    return list(iter_items(Scope(as_of, register_ids, owner, due_within, kinds)))
+
+
+def iter_items(scope: Scope, after: Key | None = None, limit: int | None = None):
+    """The items of due_items() in its order, read as they are used (for a page, or a
+    download streamed row by row): reviews and actions each in one ordered statement,
+    starting after the key `after` and reading at most `limit` rows, merged with the
+    lessons and the programme (a few hundred at most, sorted here)."""
+    streams = []
+    if "review" in scope.kinds:
+        streams.append(_reviews(scope, after, limit))
+    if "action" in scope.kinds:
+        streams.append(_actions(scope, after, limit))
+    streams.append([i for i in scope.unregistered if after is None or sort_key(i) > after])
+    merged = heapq.merge(*streams, key=sort_key)
+    return merged if limit is None else itertools.islice(merged, limit)
+
+
+def page(scope: Scope, after: Key | None, size: int) -> tuple[list[Item], Key | None]:
+    """One page of the report after the key `after` (None: the first page), and the key
+    to ask for the next page with (None on the last). Keyed, not numbered, so that an
+    item added or dealt with meanwhile neither repeats nor skips another."""
+    items = list(iter_items(scope, after, size + 1))
+    return items[:size], (sort_key(items[size - 1]) if len(items) > size else None)
+
+
+def _after(after: Key | None, kind: str, due, reference, row_id):
+    """SQL for 'sorts after the key' in a stream of one kind."""
+    if after is None:
+        return true()
+    day, ref, after_kind, after_id = after
+    if kind == after_kind:
+        tie = (reference > ref) | ((reference == ref) & (row_id > after_id))
+    else:
+        tie = reference >= ref if kind > after_kind else reference > ref
+    return (due > day) | ((due == day) & tie)
+
+
+def _stream(statement, limit: int | None, make):
+    """A page's rows (LIMIT), or all of them read in batches (yield_per: a server-side
+    cursor on PostgreSQL) so that a download never holds them at once. The result is
+    closed however the reading stops."""
+    if limit is None:
+        statement = statement.execution_options(yield_per=1000)
+    with db.session.execute(statement.limit(limit)) as rows:
+        for row in rows:
+            yield make(*row)
+
+
+def _reviews(scope: Scope, after: Key | None, limit: int | None):
     owner_user, register_owner = aliased(User), aliased(User)
-    common = [Risk.status.in_(LIVE)]
-    if register_ids is not None:
-        common.append(Risk.register_id.in_(register_ids))
-    if "review" in kinds:
-        columns = select(
-            Risk.reference, Risk.title, owner_user.name, owner_user.email, Register.code,
-            register_owner.name, register_owner.email, Risk.next_review_date,
-        ).join(owner_user, Risk.owner_id == owner_user.id).join(Register, Risk.register_id == Register.id) \
-            .outerjoin(register_owner, Register.owner_id == register_owner.id) \
-            .where(*common, Risk.next_review_date < cutoff if not due_within
-                   else Risk.next_review_date <= cutoff)
-        if owner is not None:
-            columns = columns.where(Risk.owner_id == owner.id)
-        for ref, title, name, email, code, r_name, r_email, due in db.session.execute(columns):
-            items.append(Item("review", ref, title, name, email, code, r_name, r_email, due,
-                              (as_of - due).days))
-    if "action" in kinds:
-        columns = select(
-            Risk.reference, Risk.title, owner_user.name, owner_user.email, Register.code,
-            register_owner.name, register_owner.email, Action.target_date, Action.description,
-            Action.id,
-        ).join(Risk, Action.risk_id == Risk.id).join(owner_user, Action.owner_id == owner_user.id) \
-            .join(Register, Risk.register_id == Register.id) \
-            .outerjoin(register_owner, Register.owner_id == register_owner.id) \
-            .where(*common, Action.status.in_(vocab.ACTION_OPEN),
-                   Action.target_date < cutoff if not due_within else Action.target_date <= cutoff)
-        if owner is not None:
-            columns = columns.where(Action.owner_id == owner.id)
-        for ref, title, name, email, code, r_name, r_email, due, words, action_id in \
-                db.session.execute(columns):
-            items.append(Item("action", ref, title, name, email, code, r_name, r_email, due,
-                              (as_of - due).days, words, action_id))
-    if register_ids is None and "lesson" in kinds:
-        items.extend(_lessons_due(as_of, cutoff, due_within, owner))
-    if register_ids is None and "exercise" in kinds:
-        items.extend(Item("exercise", d.rule, d.subject, d.owner, d.owner_email, "", None, None,
-                          d.due_date, d.days_overdue, f"{d.rule}: {d.subject} ({d.note})")
-                     # "Never held" is due now, not overdue: it is listed by
-                     # `riskkit exercises due` and the programme page.
-                     for d in programme.due(as_of, due_within, owner)
-                     if due_within or d.days_overdue > 0)
-    items.sort(key=lambda i: (-i.days_overdue, i.reference, i.kind, i.action_id or 0))
-    return items
+    statement = select(
+        Risk.reference, Risk.title, owner_user.name, owner_user.email, Register.code,
+        register_owner.name, register_owner.email, Risk.next_review_date,
+    ).join(owner_user, Risk.owner_id == owner_user.id).join(Register, Risk.register_id == Register.id) \
+        .outerjoin(register_owner, Register.owner_id == register_owner.id) \
+        .where(*_risk_scope(scope), scope.due_before_cutoff(Risk.next_review_date),
+               _after(after, "review", Risk.next_review_date, Risk.reference, literal(0))) \
+        .order_by(Risk.next_review_date, Risk.reference)
+    if scope.owner is not None:
+        statement = statement.where(Risk.owner_id == scope.owner.id)
+    return _stream(statement, limit, lambda ref, title, name, email, code, r_name, r_email, due: Item(
+        "review", ref, title, name, email, code, r_name, r_email, due, (scope.as_of - due).days))
 
 
-def _lessons_due(as_of: date, cutoff: date, due_within: int, owner: User | None) -> list[Item]:
+def _actions(scope: Scope, after: Key | None, limit: int | None):
+    owner_user, register_owner = aliased(User), aliased(User)
+    statement = select(
+        Risk.reference, Risk.title, owner_user.name, owner_user.email, Register.code,
+        register_owner.name, register_owner.email, Action.target_date, Action.description,
+        Action.id,
+    ).join(Risk, Action.risk_id == Risk.id).join(owner_user, Action.owner_id == owner_user.id) \
+        .join(Register, Risk.register_id == Register.id) \
+        .outerjoin(register_owner, Register.owner_id == register_owner.id) \
+        .where(*_risk_scope(scope), *_action_scope(scope),
+               _after(after, "action", Action.target_date, Risk.reference, Action.id)) \
+        .order_by(Action.target_date, Risk.reference, Action.id)
+    return _stream(statement, limit, lambda ref, title, name, email, code, r_name, r_email, due,
+                   words, action_id: Item("action", ref, title, name, email, code, r_name,
+                                          r_email, due, (scope.as_of - due).days, words, action_id))
+
+
+def _risk_scope(scope: Scope) -> list:
+    where = [Risk.status.in_(LIVE)]
+    if scope.register_ids is not None:
+        where.append(Risk.register_id.in_(scope.register_ids))
+    return where
+
+
+def _action_scope(scope: Scope) -> list:
+    where = [Action.status.in_(vocab.ACTION_OPEN), scope.due_before_cutoff(Action.target_date)]
+    if scope.owner is not None:
+        where.append(Action.owner_id == scope.owner.id)
+    return where
+
+
+def _lessons_due(scope: Scope) -> list[Item]:
     columns = select(Lesson.id, Event.name, User.name, User.email, Lesson.due_date,
                      Lesson.statement).join(Event, Lesson.event_id == Event.id) \
         .join(User, Lesson.owner_id == User.id) \
-        .where(Lesson.status.in_(vocab.LESSON_OPEN),
-               Lesson.due_date < cutoff if not due_within else Lesson.due_date <= cutoff)
-    if owner is not None:
-        columns = columns.where(Lesson.owner_id == owner.id)
+        .where(Lesson.status.in_(vocab.LESSON_OPEN), scope.due_before_cutoff(Lesson.due_date))
+    if scope.owner is not None:
+        columns = columns.where(Lesson.owner_id == scope.owner.id)
     return [Item("lesson", lesson_reference(lesson_id), event, name, email, "", None, None, due,
-                 (as_of - due).days, statement)
+                 (scope.as_of - due).days, statement)
             for lesson_id, event, name, email, due, statement in db.session.execute(columns)]
+
+
+def _programme_due(scope: Scope) -> list[Item]:
+    return [Item("exercise", d.rule, d.subject, d.owner, d.owner_email, "", None, None,
+                 d.due_date, d.days_overdue, f"{d.rule}: {d.subject} ({d.note})")
+            # "Never held" is due now, not overdue: it is listed by
+            # `riskkit exercises due` and the programme page.
+            for d in programme.due(scope.as_of, scope.due_within, scope.owner)
+            if scope.due_within or d.days_overdue > 0]
+
+
+@dataclass
+class Summary:
+    """How many items a report holds, by kind and by register (reviews and actions)."""
+
+    by_kind: dict[str, int]
+    by_register: list[tuple[str, int, int]]  # code, reviews, actions; registers with any
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_kind.values())
+
+
+def summarise_due(scope: Scope) -> Summary:
+    """The counts of the whole report: reviews and actions by GROUP BY in the database,
+    the few lessons and programme items as read for the page. What the page shows above
+    its first page of items."""
+    by_kind = dict.fromkeys(scope.kinds, 0)
+    per_register: dict[str, list[int]] = {}
+    if "review" in scope.kinds:
+        statement = select(Register.code, func.count()).join(Risk.register).where(
+            *_risk_scope(scope), scope.due_before_cutoff(Risk.next_review_date))
+        if scope.owner is not None:
+            statement = statement.where(Risk.owner_id == scope.owner.id)
+        for code, n in db.session.execute(statement.group_by(Register.code)):
+            per_register.setdefault(code, [0, 0])[0] = n
+            by_kind["review"] += n
+    if "action" in scope.kinds:
+        statement = select(Register.code, func.count()).select_from(Action).join(Action.risk) \
+            .join(Risk.register).where(*_risk_scope(scope), *_action_scope(scope))
+        for code, n in db.session.execute(statement.group_by(Register.code)):
+            per_register.setdefault(code, [0, 0])[1] = n
+            by_kind["action"] += n
+    for item in scope.unregistered:
+        by_kind[item.kind] += 1
+    return Summary(by_kind, [(code, *counts) for code, counts in sorted(per_register.items())])
 
 
 KIND_LABELS = {"review": "Review", "action": "Action", "lesson": "Lesson",

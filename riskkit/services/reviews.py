@@ -64,8 +64,9 @@ def record_review(risk: Risk, by: User | None, reviewed_on: date, likelihood: in
 
 
 def reviews_due(as_of: date, register_ids: list[int] | None = None,
-                owner: User | None = None) -> list[Risk]:
-    """Live risks whose next review date is before `as_of`, oldest first."""
+                owner: User | None = None, limit: int | None = None) -> list[Risk]:
+    """Live risks whose next review date is before `as_of`, oldest first (the first
+    `limit` of them: at council scale they are thousands)."""
     statement = (
         select(Risk)
         # IN rather than != so the (status, next_review_date) index is used.
@@ -77,4 +78,4 @@ def reviews_due(as_of: date, register_ids: list[int] | None = None,
         statement = statement.where(Risk.register_id.in_(register_ids))
     if owner is not None:
         statement = statement.where(Risk.owner_id == owner.id)
-    return list(db.session.scalars(statement))
+    return list(db.session.scalars(statement.limit(limit)))

@@ -31,7 +31,7 @@ EDITABLE = (
 #: The statuses of a risk still being managed on a register.
 LIVE = ("open", "escalated")
 SORTS = {
-    "score": lambda: ((Risk.likelihood * Risk.impact).desc(), Risk.reference),
+    "score": lambda: (Risk.current_score.desc(), Risk.reference),
     "reference": lambda: (Risk.reference,),
     "next_review": lambda: (Risk.next_review_date.asc().nulls_last(), Risk.reference),
 }

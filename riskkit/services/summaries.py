@@ -7,12 +7,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from riskkit import scoring, vocab
 from riskkit.extensions import db
 from riskkit.models import Action, Register, Review, Risk, User
+from riskkit.services.registers import rollup_ids
 from riskkit.services.risks import LIVE
 
 
@@ -65,24 +66,26 @@ CellData = dict[tuple[int, int, int], tuple[int, list[str]]]
 def cell_data(register_ids: list[int], which: str = "current", owner: User | None = None,
               statuses=LIVE, max_references: int = 8) -> CellData:
     """(register id, likelihood, impact) -> (count, first references) for every occupied
-    cell of every register asked for. Two queries whatever the number of risks or
-    registers: counts by cell, then each cell's first references by a window function."""
+    cell of every register asked for. One statement whatever the number of risks: counts
+    by cell, each with its first references read by the index a few at a time."""
     lk_col, im_col = ((Risk.likelihood, Risk.impact) if which == "current"
                       else (Risk.target_likelihood, Risk.target_impact))
     scope = [Risk.register_id.in_(register_ids), Risk.status.in_(statuses)]
     if owner is not None:
         scope.append(Risk.owner_id == owner.id)
     keys = (Risk.register_id, lk_col, im_col)
-    data = {(reg, lk, im): (n, []) for reg, lk, im, n in db.session.execute(
-        select(*keys, func.count()).where(*scope).group_by(*keys))}
-    position = func.row_number().over(partition_by=keys, order_by=Risk.reference)
-    ranked = select(Risk.register_id.label("reg"), lk_col.label("lk"), im_col.label("im"),
-                    Risk.reference, position.label("position")).where(*scope).subquery()
-    for reg, lk, im, reference in db.session.execute(
-            select(ranked.c.reg, ranked.c.lk, ranked.c.im, ranked.c.reference)
-            .where(ranked.c.position <= max_references)):
-        data[(reg, lk, im)][1].append(reference)
-    return data
+    inner = aliased(Risk)
+    same_cell = [inner.register_id == Risk.register_id, getattr(inner, lk_col.key) == lk_col,
+                 getattr(inner, im_col.key) == im_col, inner.status.in_(statuses)]
+    if owner is not None:
+        same_cell.append(inner.owner_id == owner.id)
+    # The n-th reference of the cell, for n < max_references: a walk of a few index
+    # entries each, where a window over the roll-up would sort every risk in it.
+    nth = [select(inner.reference).where(*same_cell).order_by(inner.reference)
+           .limit(1).offset(n).scalar_subquery() for n in range(max_references)]
+    return {(reg, lk, im): (n, [ref for ref in refs if ref is not None])
+            for reg, lk, im, n, *refs in db.session.execute(
+                select(*keys, func.count(), *nth).where(*scope).group_by(*keys))}
 
 
 def heat_map(matrix: scoring.Matrix, register_ids: list[int], which: str = "current",
@@ -102,6 +105,30 @@ def heat_map(matrix: scoring.Matrix, register_ids: list[int], which: str = "curr
              for im in matrix.levels("impact")]
             for lk in reversed(matrix.levels("likelihood"))]
     return HeatMap(matrix, rows, which)
+
+
+@dataclass
+class RegisterSummary:
+    register: Register
+    map: HeatMap  # counts only, no references
+    rolled_up: list[Register]  # the registers below it that it counts
+
+
+def register_summaries(registers: list[Register], which: str = "current") -> list[RegisterSummary]:
+    """Every register's rating summary and heat map (a corporate register's rolled up),
+    counts only: one GROUP BY over the whole organisation, then sums in Python. A single
+    register's map with its references is heat_map()."""
+    by_register: dict[int, CellData] = {}
+    for key, value in cell_data([r.id for r in registers], which, max_references=0).items():
+        by_register.setdefault(key[0], {})[key] = value
+    summaries = []
+    for register in registers:
+        ids = rollup_ids(register, registers)
+        data = {key: value for i in ids for key, value in by_register.get(i, {}).items()}
+        summaries.append(RegisterSummary(
+            register, heat_map(register.matrix, ids, which, data=data, max_references=0),
+            [r for r in registers if r.id in ids and r.id != register.id]))
+    return summaries
 
 
 @dataclass
@@ -129,18 +156,30 @@ def rating_changes(register_ids: list[int], since: date,
                Review.reviewed_on > since)
         .subquery()
     )
-    matrices = {r.id: r.matrix for r in db.session.scalars(
-        select(Register).where(Register.id.in_(register_ids)))}
+    # Each matrix's cells rated once (25 of them), not each row: a month of reviews at
+    # council scale is tens of thousands of rows.
+    rated: dict[str, dict[tuple[int, int], tuple[scoring.Band, int]]] = {}
+    cells_of = {}
+    for register in db.session.scalars(select(Register).where(Register.id.in_(register_ids))):
+        matrix = register.matrix
+        if matrix.slug not in rated:
+            rated[matrix.slug] = {
+                (lk, im): (band, scoring.band_rank(matrix, band))
+                for lk in matrix.levels("likelihood") for im in matrix.levels("impact")
+                for band in [scoring.rating(matrix, lk, im)]}
+        cells_of[register.id] = rated[matrix.slug]
     found = []
     for risk_id, register_id, b_lk, b_im, lk, im in db.session.execute(
         select(Risk.id, Risk.register_id, ranked.c.before_likelihood,
                ranked.c.before_impact, Risk.likelihood, Risk.impact)
-        .join(ranked, ranked.c.risk_id == Risk.id).where(ranked.c.position == 1)
+        .join(ranked, ranked.c.risk_id == Risk.id)
+        # Only a changed cell can change the rating.
+        .where(ranked.c.position == 1, or_(ranked.c.before_likelihood != Risk.likelihood,
+                                            ranked.c.before_impact != Risk.impact))
         .order_by(Risk.reference)
     ):
-        matrix = matrices[register_id]
-        before, after = scoring.rating(matrix, b_lk, b_im), scoring.rating(matrix, lk, im)
-        rank_before, rank_after = scoring.band_rank(matrix, before), scoring.band_rank(matrix, after)
+        cells = cells_of[register_id]
+        (before, rank_before), (after, rank_after) = cells[(b_lk, b_im)], cells[(lk, im)]
         if rank_before != rank_after:
             found.append((risk_id, before, after, scoring.score(b_lk, b_im),
                           "up" if rank_after > rank_before else "down"))

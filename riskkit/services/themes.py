@@ -14,6 +14,7 @@ from riskkit.errors import NotFound, ValidationError
 from riskkit.extensions import db
 from riskkit.models import Debrief, Event, Lesson, Observation, Theme, User
 from riskkit.models.lessons import observation_themes
+from riskkit.services.paging import Page, paginate
 
 
 def ensure_defaults() -> list[Theme]:
@@ -66,21 +67,27 @@ def save_theme(by: User | None, theme: Theme | None, *, name: str, active: bool 
 
 @dataclass
 class CrossReference:
-    """Themes (rows) against events (columns). Each cell: (observations, open lessons)."""
+    """Themes (rows) against events (columns). Each cell: (observations, open lessons).
+    `cells` covers every event; `events` may be one page of them (see cross_reference)."""
 
     themes: list[Theme]
     events: list[Event]
     cells: dict[tuple[int, int], tuple[int, int]]
+    listing: Page | None = None  # when `events` is a page: which one, of how many
 
     def cell(self, theme: Theme, event: Event) -> tuple[int, int]:
         return self.cells.get((theme.id, event.id), (0, 0))
 
+    def _theme_cells(self, theme: Theme) -> list[tuple[int, int]]:
+        return [value for (theme_id, _), value in self.cells.items() if theme_id == theme.id]
+
     def events_with(self, theme: Theme) -> int:
-        """How many events this theme came up in: the measure of recurrence."""
-        return sum(1 for event in self.events if self.cell(theme, event)[0])
+        """How many events this theme came up in (of all, not only those listed): the
+        measure of recurrence."""
+        return sum(1 for observations, _ in self._theme_cells(theme) if observations)
 
     def totals(self, theme: Theme) -> tuple[int, int]:
-        cells = [self.cell(theme, event) for event in self.events]
+        cells = self._theme_cells(theme)
         return sum(c[0] for c in cells), sum(c[1] for c in cells)
 
     def recurring(self) -> list[Theme]:
@@ -89,8 +96,9 @@ class CrossReference:
         return sorted(seen, key=lambda t: (-self.events_with(t), -self.totals(t)[0], t.name))
 
 
-def cross_reference() -> CrossReference:
-    """Two grouped queries, whatever the number of events."""
+def cross_reference(page: int | None = None, per_page: int = 20) -> CrossReference:
+    """Two grouped queries for the cells, whatever the number of events; then the events
+    whole, oldest first (for the CSV), or `page` of them, newest first (for the page)."""
     observed = db.session.execute(
         select(observation_themes.c.theme_id, Debrief.event_id, func.count())
         .join(Observation, Observation.id == observation_themes.c.observation_id)
@@ -107,11 +115,15 @@ def cross_reference() -> CrossReference:
         counts[(theme_id, event_id)] = n
     for theme_id, event_id, n in open_lessons:
         lessons[(theme_id, event_id)] = n
-    event_ids = {event_id for _, event_id in counts}
-    events = list(db.session.scalars(select(Event).where(Event.id.in_(event_ids))
-                                     .order_by(Event.start_date, Event.id))) if event_ids else []
     cells = {key: (counts[key], lessons[key]) for key in set(counts) | set(lessons)}
-    return CrossReference(list_themes(), events, cells)
+    tagged = select(Event).where(Event.id.in_(
+        select(Debrief.event_id).join(Observation, Observation.debrief_id == Debrief.id)
+        .join(observation_themes, observation_themes.c.observation_id == Observation.id)))
+    if page is None:
+        events = list(db.session.scalars(tagged.order_by(Event.start_date, Event.id)))
+        return CrossReference(list_themes(), events, cells)
+    listing = paginate(tagged.order_by(Event.start_date.desc(), Event.id.desc()), page, per_page)
+    return CrossReference(list_themes(), listing.items, cells, listing)
 
 
 def cross_reference_rows(table: CrossReference) -> tuple[list[str], list[list]]:

@@ -16,16 +16,18 @@ from riskkit.models import Risk, User
 from riskkit.services import debriefs as debrief_service
 from riskkit.services import events as event_service
 from riskkit.services import packs as pack_service
+from riskkit.services.paging import paginate
 from riskkit.services.plans import list_plans
 from riskkit.services.risks import LIVE
 from riskkit.services.themes import list_themes
 from riskkit.web import event_forms
 from riskkit.web.event_forms import place_error
 from riskkit.web.forms import expected, options, save, stamp
-from riskkit.web.params import today
+from riskkit.web.params import int_arg, today
 
 bp = Blueprint("exercises", __name__)
 SCRATCH = "scratch"  # the chooser's "Start from scratch"
+PER_PAGE = 50  # exercises and incidents listed a page at a time
 
 
 # --- helpers the lesson pages share ---------------------------------------------------------
@@ -120,8 +122,11 @@ def index():
         errors["kind"], kind = f"{kind!r} is not a kind: choose exercise or incident", None
     if status and status not in vocab.values(vocab.EVENT_STATUSES):
         errors["status"], status = f"{status!r} is not a status: choose one from the list", None
+    listing = paginate(event_service.events_statement(kind, status), int_arg(args, "page"),
+                       PER_PAGE)
     return page("exercises/index.html", None, None, errors, title="Exercises and incidents",
-                events=event_service.list_events(kind, status), kind=kind, status=status)
+                events=listing.items, listing=listing, kind=kind, status=status,
+                page_url=lambda n: url_for("exercises.index", **{**args.to_dict(), "page": n}))
 
 
 # --- planning and recording -------------------------------------------------------------------

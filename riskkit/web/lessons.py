@@ -9,10 +9,11 @@ from flask_login import current_user
 from riskkit import permissions, vocab
 from riskkit.errors import ValidationError
 from riskkit.extensions import db
-from riskkit.models import Action, Event, User
+from riskkit.models import Action, Event
 from riskkit.services import debriefs as debrief_service
 from riskkit.services import history
 from riskkit.services import lessons as lesson_service
+from riskkit.services.paging import paginate
 from riskkit.web import event_forms
 from riskkit.web.event_forms import place_error
 from riskkit.web.exercises import (
@@ -20,16 +21,16 @@ from riskkit.web.exercises import (
     chosen_controls,
     control_choices,
     page,
-    people,
     person,
     person_choices,
     risk_choices,
     short,
 )
 from riskkit.web.forms import expected, options, save, stamp
-from riskkit.web.params import int_arg, today
+from riskkit.web.params import int_arg, owner_arg, today
 
 bp = Blueprint("lessons", __name__)
+PER_PAGE = 50
 
 
 @bp.get("/lessons")
@@ -39,18 +40,15 @@ def index():
     status = args.get("status") or None
     if status and status not in vocab.values(vocab.LESSON_STATUSES):
         errors["status"], status = f"{status!r} is not a status: choose one from the list", None
-    owner = None
-    if args.get("owner"):
-        owner_id = int_arg(args, "owner")
-        owner = db.session.get(User, owner_id) if owner_id is not None else None
-        if owner is None:
-            errors["owner"] = f"{args['owner']!r} is not a person: choose one from the list"
+    owner = owner_arg(args, errors)
     open_only = args.get("open") == "yes"
     show_mine = current_user.role == "owner"
     mine = lesson_service.lessons_owned_or_on_risks_of(current_user) if show_mine else []
+    listing = paginate(lesson_service.lessons_statement(status, owner, open_only),
+                       int_arg(args, "page"), PER_PAGE)
     return page("lessons/index.html", None, None, errors, title="Lessons",
-                lessons=lesson_service.list_lessons(status, owner, open_only), mine=mine,
-                show_mine=show_mine, people=people(),
+                lessons=listing.items, listing=listing, mine=mine, show_mine=show_mine,
+                page_url=lambda n: url_for("lessons.index", **{**args.to_dict(), "page": n}),
                 status=status, owner=owner, open_only=open_only, as_of=today())
 
 

@@ -9,7 +9,7 @@ from dateutil.relativedelta import relativedelta
 from flask import abort, request
 from werkzeug.routing import IntegerConverter, UnicodeConverter
 
-from riskkit.errors import ValidationError
+from riskkit.errors import NotFound, ValidationError
 from riskkit.models.base import LARGEST_INT, check_date, control_character
 
 
@@ -84,3 +84,20 @@ class TextConverter(UnicodeConverter):
 
 #: Installed on the URL map before any route is added (web.init_app).
 CONVERTERS = {"int": IdConverter, "default": TextConverter, "string": TextConverter}
+def owner_arg(args, errors: dict):
+    """The person named by ?owner=: a name or email as typed in the filter, or an id as
+    the dashboard's links give it. An unknown one is reported and not filtered on."""
+    from riskkit.extensions import db
+    from riskkit.models import User
+    from riskkit.services.people import find_person
+
+    raw = (args.get("owner") or "").strip()
+    if not raw:
+        return None
+    person = db.session.get(User, int(raw)) if raw.isdigit() and int(raw) <= LARGEST_INT else None
+    if person is None:
+        try:
+            person = find_person(raw)
+        except NotFound:
+            errors["owner"] = f"No person called {raw!r}: give their name or email address"
+    return person

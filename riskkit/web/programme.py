@@ -19,6 +19,7 @@ from riskkit.web.params import date_arg, int_arg, today
 from riskkit.web.programme_forms import NewThemeForm, PlanForm, RuleForm, ThemeForm
 
 bp = Blueprint("programme", __name__)
+EVENTS_PER_PAGE = 20  # columns of the themes cross-reference
 
 
 def when(item) -> str:
@@ -144,8 +145,11 @@ def theme(theme_id):
 @bp.get("/themes/cross-reference")
 def cross_reference():
     """Themes against the exercises and incidents they came up in."""
-    return render_template("programme/cross_reference.html", title="Themes cross-reference",
-                           section="programme", table=theme_service.cross_reference())
+    args = request.args
+    return render_template(
+        "programme/cross_reference.html", title="Themes cross-reference", section="programme",
+        table=theme_service.cross_reference(int_arg(args, "page") or 1, EVENTS_PER_PAGE),
+        page_url=lambda n: url_for("programme.cross_reference", **{**args.to_dict(), "page": n}))
 
 
 @bp.get("/themes/cross-reference.csv")

@@ -8,10 +8,10 @@ from sqlalchemy import select
 from riskkit import vocab
 from riskkit.errors import RiskkitError
 from riskkit.extensions import db
-from riskkit.models import Risk, User
+from riskkit.models import Risk
 from riskkit.services.registers import all_registers
 from riskkit.services.risks import SORTS, RiskFilter, appetites, count_risks, list_risks, summarise
-from riskkit.web.params import date_arg, int_arg, today
+from riskkit.web.params import date_arg, int_arg, owner_arg, today
 
 bp = Blueprint("register", __name__)
 PER_PAGE = 25
@@ -31,9 +31,7 @@ def index():
         register = by_code[code]
         filters.registers = [register]
         filters.include_children = register.level == "corporate"
-    owner_id = int_arg(args, "owner")
-    if owner_id:
-        filters.owner = db.session.get(User, owner_id)
+    filters.owner = owner_arg(args, errors)
     status = args.get("status", "live")
     filters.statuses = {"live": ("open", "escalated"), "all": ()}.get(status, (status,))
     filters.rating = args.get("rating") or None
@@ -56,8 +54,7 @@ def index():
         "register/index.html", title="Risk register", section="register", errors=errors,
         rows=[summarise(r, appetite) for r in rows], total=total, page=page, pages=pages,
         args=args, sort=sort, status=status, registers=registers, status_choices=STATUS_CHOICES,
-        owners=db.session.scalars(select(User).where(User.id.in_(
-            select(Risk.owner_id).distinct())).order_by(User.name)).all(),
+        owner=filters.owner,
         categories=db.session.scalars(select(Risk.category).distinct().where(
             Risk.category != "").order_by(Risk.category)).all(),
         ratings=sorted({b.name for r in registers for b in r.matrix.bands}),
