@@ -6,6 +6,7 @@ number of SQL statements does not grow with the number of risks.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -158,9 +159,10 @@ def appetites() -> dict[str, int]:
 def create_risk(register: Register, by: User | None, as_of: date, *, title: str, owner: User,
                 likelihood: int, impact: int, target_likelihood: int | None = None,
                 target_impact: int | None = None, reference_number: int | None = None,
-                **details) -> Risk:
+                reference: str | None = None, **details) -> Risk:
     """Add a risk to a register with the next reference; its first review falls due
-    after its band's review interval from `as_of`."""
+    after its band's review interval from `as_of`. `reference` keeps one written
+    elsewhere (an imported `CRR-004`): later risks are numbered after it."""
     if by is not None:
         permissions.require(by, "create_risk")
     unknown = set(details) - set(EDITABLE)
@@ -174,9 +176,13 @@ def create_risk(register: Register, by: User | None, as_of: date, *, title: str,
     # Lock the register's counter row so two people adding risks get different numbers.
     next_free = db.session.execute(select(Register.next_number).where(
         Register.id == register.id).with_for_update()).scalar_one()
-    number = reference_number or next_free
+    if reference:
+        digits = re.search(r"(\d+)$", reference)
+        number = int(digits.group(1)) if digits else 0
+    else:
+        number = reference_number or next_free
+        reference = register.reference(number)
     register.next_number = max(next_free, number + 1)
-    reference = register.reference(number)
     if db.session.scalar(select(Risk.id).where(Risk.reference == reference)) is not None:
         raise ValidationError(f"Reference {reference} is already used", field="reference")
     with acting_as(by):
