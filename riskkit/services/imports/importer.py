@@ -569,18 +569,16 @@ class _Import:
 
     def add_children(self, plan: _Risk, risk: Risk) -> None:
         """Controls, actions and reviews not already on the risk (so a second import of
-        the same file adds nothing)."""
-        have = {(c.description.lower()) for c in risk.controls}
+        the same file adds nothing); the file's own repeats are kept, as written."""
+        have = {c.description.lower() for c in risk.controls}
         for item in plan.controls:
             if item["description"].lower() not in have:
-                have.add(item["description"].lower())
                 risk.controls.append(Control(
                     description=item["description"], owner=self.person(item["owner"]),
                     effectiveness=item["effectiveness"], last_tested=item["last_tested"]))
         have = {a.description.lower() for a in risk.actions}
         for item in plan.actions:
             if item["description"].lower() not in have:
-                have.add(item["description"].lower())
                 done = item["status"] == "done"
                 risk.actions.append(Action(
                     description=item["description"], owner=self.person(item["owner"]),
@@ -591,7 +589,6 @@ class _Import:
             key = (item["reviewed_on"], item["after_likelihood"], item["after_impact"])
             if key in have:
                 continue
-            have.add(key)
             next_date = item["next_review_date"] or scoring.next_review_date(
                 self.matrix, item["after_likelihood"], item["after_impact"], item["reviewed_on"])
             risk.reviews.append(Review(
