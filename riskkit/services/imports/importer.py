@@ -569,35 +569,38 @@ class _Import:
 
     def add_children(self, plan: _Risk, risk: Risk) -> None:
         """Controls, actions and reviews not already on the risk (so a second import of
-        the same file adds nothing); the file's own repeats are kept, as written."""
-        have = {c.description.lower() for c in risk.controls}
+        the same file adds nothing); the file's own repeats are kept, as written. They
+        are linked by id, so a new risk's empty lists are never read back."""
+        existing = plan.existing is not None
+        have = {c.description.lower() for c in risk.controls} if existing else set()
         for item in plan.controls:
             if item["description"].lower() not in have:
-                risk.controls.append(Control(
-                    description=item["description"], owner=self.person(item["owner"]),
-                    effectiveness=item["effectiveness"], last_tested=item["last_tested"]))
-        have = {a.description.lower() for a in risk.actions}
+                db.session.add(Control(
+                    risk_id=risk.id, description=item["description"],
+                    owner=self.person(item["owner"]), effectiveness=item["effectiveness"],
+                    last_tested=item["last_tested"]))
+        have = {a.description.lower() for a in risk.actions} if existing else set()
         for item in plan.actions:
             if item["description"].lower() not in have:
                 done = item["status"] == "done"
-                risk.actions.append(Action(
-                    description=item["description"], owner=self.person(item["owner"]),
-                    target_date=item["target_date"], status=item["status"],
+                db.session.add(Action(
+                    risk_id=risk.id, description=item["description"],
+                    owner=self.person(item["owner"]), target_date=item["target_date"],
+                    status=item["status"],
                     completed_date=(item["completed_date"] or self.as_of) if done else None))
-        have = {(r.reviewed_on, r.after_likelihood, r.after_impact) for r in risk.reviews}
+        have = {(r.reviewed_on, r.after_likelihood, r.after_impact) for r in risk.reviews} \
+            if existing else set()
         for item in plan.reviews:
-            key = (item["reviewed_on"], item["after_likelihood"], item["after_impact"])
-            if key in have:
+            if (item["reviewed_on"], item["after_likelihood"], item["after_impact"]) in have:
                 continue
             next_date = item["next_review_date"] or scoring.next_review_date(
                 self.matrix, item["after_likelihood"], item["after_impact"], item["reviewed_on"])
-            risk.reviews.append(Review(
-                reviewer=self.person(item["reviewer"]), reviewed_on=item["reviewed_on"],
-                comment=item["comment"], before_likelihood=item["before_likelihood"],
-                before_impact=item["before_impact"], after_likelihood=item["after_likelihood"],
-                after_impact=item["after_impact"], next_review_date=next_date,
-                next_review_reason=item["next_review_reason"]))
-        db.session.flush()
+            db.session.add(Review(
+                risk_id=risk.id, reviewer=self.person(item["reviewer"]),
+                reviewed_on=item["reviewed_on"], comment=item["comment"],
+                before_likelihood=item["before_likelihood"], before_impact=item["before_impact"],
+                after_likelihood=item["after_likelihood"], after_impact=item["after_impact"],
+                next_review_date=next_date, next_review_reason=item["next_review_reason"]))
 
 
 class _CellError(Exception):
