@@ -1,5 +1,7 @@
 """riskkit import: registers as councils and NHS bodies keep them, read whole or not at all."""
 
+from pathlib import Path
+
 import pytest
 import yaml
 
@@ -236,3 +238,12 @@ def test_people_are_matched_by_name_any_case(runner, tmp_path, layout):
     assert (get_risk("P1").likelihood, get_risk("P1").impact) == (4, 4)  # 16 can only be 4 x 4
 
 
+
+
+def test_the_example_in_seed_data_imports_as_the_guide_says(runner):
+    example = Path(__file__).resolve().parents[1] / "seed_data" / "import-example.xlsx"
+    result = run(runner, example, "--register", "CRR", "--matrix", "council-5x5", "--create-owners")
+    assert result.exit_code == 0, result.stderr
+    assert "Imported into CRR: 2 created" in result.output
+    assert [a.description for a in get_risk("CRR-004").actions] == [
+        "Phishing simulation for all staff", "Offline backups of the finance system"]
