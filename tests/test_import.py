@@ -168,7 +168,9 @@ def test_dry_run_prints_the_mapping_and_the_mapping_file_overrides_it(runner, tm
         ["H1", "Black ice on the car park", "Pat Owner", 2, 3, "Gritting in winter"]]})
     dry = run(runner, file, "--register", "H", "--matrix", "council-5x5", "--dry-run")
     assert dry.exit_code == 1  # no title column guessed
-    assert "Sheet 'Sheet1' has no title column" in dry.stderr
+    assert "Hazard: ignore" in dry.output
+    assert dry.stderr.splitlines()[0] == ("Sheet1 row 1: no column is the title (a heading such as"
+                                          " Title or Risk Title): choose one in the mapping")
     mapping = tmp_path / "mapping.yaml"
     mapping.write_text(yaml.safe_dump({"sheets": {"Sheet1": {"columns": {"Hazard": "title",
                                                                          "Notes": "controls"}}}}))

@@ -246,15 +246,18 @@ class _Import:
 
     def read_risks(self, mapping: headings.SheetMapping) -> None:
         fields = set(mapping.columns.values())
+        missing = []
         if "title" not in fields:
-            raise ValidationError(f"Sheet {mapping.name!r} has no title column (a heading such as"
-                                  " Title or Risk): name it in a mapping file", field="title")
+            missing.append("no column is the title (a heading such as Title or Risk Title):"
+                           " choose one in the mapping")
         if not fields & {"current_score", "current_likelihood"}:
-            raise ValidationError(f"Sheet {mapping.name!r} has no current score: a column headed"
-                                  " Likelihood, Impact or Score (or Residual ...) is needed",
-                                  field="likelihood")
-        for number, cells in self.table(mapping):
-            self.read_risk(mapping.name, number, cells)
+            missing.append("no column holds the current score (a heading such as Likelihood,"
+                           " Impact, Score or Residual Score): choose one in the mapping")
+        for message in missing:
+            self.problem((mapping.name, mapping.header_row), "", message)
+        if not missing:
+            for number, cells in self.table(mapping):
+                self.read_risk(mapping.name, number, cells)
 
     def read_risk(self, sheet: str, number: int, cells: dict) -> None:
         def cell(name):
