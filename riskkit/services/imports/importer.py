@@ -520,9 +520,15 @@ class _Import:
                 changed = self.change(plan, risk)
                 row.outcome = "updated" if changed else "unchanged"
                 row.detail = ", ".join(changed)
-            self.add_children(plan, risk)
+            added = self.add_children(plan, risk)
+            db.session.flush()
         except RiskkitError as error:
             self.problem(row, getattr(error, "field", "") or "", str(error))
+            return
+        # Saved rows leave the session: every flush looks at every object in it, so a
+        # session holding thousands of risks would make each row slower than the last.
+        for obj in [risk, *added]:
+            db.session.expunge(obj)
 
     def create(self, plan: _Risk) -> Risk:
         details = dict(plan.fields)
@@ -570,15 +576,15 @@ class _Import:
                                     entity_id=risk.id, risk_id=risk.id, change="note",
                                     field="direction of travel", new_value=direction))
 
-    def add_children(self, plan: _Risk, risk: Risk) -> None:
+    def add_children(self, plan: _Risk, risk: Risk) -> list:
         """Controls, actions and reviews not already on the risk (so a second import of
         the same file adds nothing); the file's own repeats are kept, as written. They
         are linked by id, so a new risk's empty lists are never read back."""
-        existing = plan.existing is not None
+        existing, added = plan.existing is not None, []
         have = {c.description.lower() for c in risk.controls} if existing else set()
         for item in plan.controls:
             if item["description"].lower() not in have:
-                db.session.add(Control(
+                added.append(Control(
                     risk_id=risk.id, description=item["description"],
                     owner=self.person(item["owner"]), effectiveness=item["effectiveness"],
                     last_tested=item["last_tested"]))
@@ -586,7 +592,7 @@ class _Import:
         for item in plan.actions:
             if item["description"].lower() not in have:
                 done = item["status"] == "done"
-                db.session.add(Action(
+                added.append(Action(
                     risk_id=risk.id, description=item["description"],
                     owner=self.person(item["owner"]), target_date=item["target_date"],
                     status=item["status"],
@@ -598,12 +604,14 @@ class _Import:
                 continue
             next_date = item["next_review_date"] or scoring.next_review_date(
                 self.matrix, item["after_likelihood"], item["after_impact"], item["reviewed_on"])
-            db.session.add(Review(
+            added.append(Review(
                 risk_id=risk.id, reviewer=self.person(item["reviewer"]),
                 reviewed_on=item["reviewed_on"], comment=item["comment"],
                 before_likelihood=item["before_likelihood"], before_impact=item["before_impact"],
                 after_likelihood=item["after_likelihood"], after_impact=item["after_impact"],
                 next_review_date=next_date, next_review_reason=item["next_review_reason"]))
+        db.session.add_all(added)
+        return added
 
 
 class _CellError(Exception):
