@@ -140,6 +140,7 @@ def test_every_error_is_listed_by_sheet_row_and_heading_and_nothing_written(runn
         ["B6", "Bad date", "Pat Owner", 1, 1, 1, "31/02/2024"],
         ["B7", "Nobody", "Nobody Known", 1, 1, 1, None],
         ["B8", "No score", "Pat Owner", None, None, None, None],
+        ["B9", "Long owner", "P" * 121, 1, 1, 1, None],
     ]})
     result = run(runner, file, "--register", "B", "--matrix", "council-5x5")
     assert result.exit_code == 1
@@ -155,7 +156,11 @@ def test_every_error_is_listed_by_sheet_row_and_heading_and_nothing_written(runn
         " users add), or let the import create people without a sign-in (--create-owners, or"
         " create_owners: true in the mapping)",
         "Risks row 10, Score: the current score is missing",
-        "Error: 8 problem(s) in bad.xlsx; nothing was imported",
+        f"Risks row 11, Owner: {'P' * 30!r}... is longer than 120 characters",
+        f"Risks row 11, Owner: {'P' * 121!r} is not a person in riskkit: add them first (riskkit"
+        " users add), or let the import create people without a sign-in (--create-owners, or"
+        " create_owners: true in the mapping)",
+        "Error: 10 problem(s) in bad.xlsx; nothing was imported",
     ]
     assert risk_count() == 0 and db.session.query(Register).filter_by(code="B").count() == 0
 

@@ -285,6 +285,11 @@ class _Import:
             self.problem(row, heading, "a risk needs a title")
         plan.fields["title"] = values.text(value)
         plan.owner = values.text(cell("owner")[1])
+        for name, limit in (("category", 80), ("owner", 120)):
+            heading, value = cell(name)
+            if len(values.text(value)) > limit:
+                self.problem(row, heading, f"{values.text(value)[:30]!r}... is longer than"
+                             f" {limit} characters")
         if not plan.owner:
             self.problem(row, cell("owner")[0] or "owner", "a risk needs an owner")
         for name, vocabulary, also in (("status", vocab.RISK_STATUSES, STATUS_WORDS),
