@@ -322,7 +322,8 @@ class _Import:
         plan.current = self.scores(row, cells, "current", required=True)
         plan.target = self.scores(row, cells, "target")
         plan.inherent = self.scores(row, cells, "inherent")
-        plan.previous = self.parts(row, cells, "previous_likelihood", "previous_impact")
+        previous = self.parts(row, cells, "previous_likelihood", "previous_impact")
+        plan.previous = previous if None not in previous else (None, None)
         if plan.current[0] and plan.target[0] and \
                 scoring.score(*plan.target) > scoring.score(*plan.current):
             self.problem(row, cells.get("target_score", cells.get("target_likelihood", ("",)))[0],
@@ -339,6 +340,7 @@ class _Import:
                          "completed_date": None} for text in values.items(cell("actions")[1])]
 
     def parts(self, row, cells, likelihood_field, impact_field) -> tuple:
+        """(likelihood, impact) from their own columns; a part not given is None."""
         found = []
         for name, axis in ((likelihood_field, "likelihood"), (impact_field, "impact")):
             heading, value = cells.get(name, ("", None))
@@ -347,7 +349,7 @@ class _Import:
             except ValueError as error:
                 self.problem(row, heading, str(error))
                 found.append(None)
-        return tuple(found) if None not in found else (None, None)
+        return tuple(found)
 
     def scores(self, row: RowResult, cells: dict, which: str, required: bool = False) -> tuple:
         """(likelihood, impact) of one of the current, target and inherent scores, from
@@ -355,16 +357,7 @@ class _Import:
         before = len(self.result.problems)
         likelihood_heading = cells.get(f"{which}_likelihood", ("",))[0]
         impact_heading = cells.get(f"{which}_impact", ("",))[0]
-        likelihood, impact = (None, None)
-        found = []
-        for name, axis in ((f"{which}_likelihood", "likelihood"), (f"{which}_impact", "impact")):
-            heading, value = cells.get(name, ("", None))
-            try:
-                found.append(values.level(value, self.matrix, axis))
-            except ValueError as error:
-                self.problem(row, heading, str(error))
-                found.append(None)
-        likelihood, impact = found
+        likelihood, impact = self.parts(row, cells, f"{which}_likelihood", f"{which}_impact")
         heading, value = cells.get(f"{which}_score", ("", None))
         try:
             parts = values.score(value, self.matrix, self.impact_first or headings.impact_first(heading))
