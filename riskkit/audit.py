@@ -53,12 +53,13 @@ _actor: ContextVar[tuple[int | None, str]] = ContextVar("riskkit_actor", default
 
 @contextmanager
 def acting_as(user: User | None = None, name: str | None = None):
-    """Attribute every change made inside the block to `user` (or a named process).
+    """Attribute every change made inside the block to `user` (or a named process;
+    with both, the user under that name, such as an import of a file they uploaded).
     With neither, whoever is already acting (the command line, the demo loader) stays."""
     if user is None and name is None:
         yield
         return
-    token = _actor.set((user.id, user.name) if user is not None else (None, name))
+    token = _actor.set((user.id if user is not None else None, name or user.name))
     try:
         yield
     finally:

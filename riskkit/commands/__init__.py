@@ -10,6 +10,7 @@ from riskkit.commands import (
     exercises,
     export,
     heatmap,
+    imports,
     matrices,
     overdue,
     registers,
@@ -22,6 +23,6 @@ from riskkit.commands import (
 
 def init_app(app: Flask) -> None:
     for module in (database, risks, registers, matrices, users, overdue, heatmap, report, export,
-                   exercises, backup, check, serve):
+                   exercises, backup, check, serve, imports):
         for command in module.COMMANDS:
             app.cli.add_command(command)

@@ -6,6 +6,7 @@ number of SQL statements does not grow with the number of risks.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -182,9 +183,10 @@ def appetites() -> dict[str, int]:
 def create_risk(register: Register, by: User | None, as_of: date, *, title: str, owner: User,
                 likelihood: int, impact: int, target_likelihood: int | None = None,
                 target_impact: int | None = None, reference_number: int | None = None,
-                **details) -> Risk:
+                reference: str | None = None, **details) -> Risk:
     """Add a risk to a register with the next reference; its first review falls due
-    after its band's review interval from `as_of`."""
+    after its band's review interval from `as_of`. `reference` keeps one written
+    elsewhere (an imported `CRR-004`): later risks are numbered after it."""
     if by is not None:
         permissions.require(by, "create_risk")
     unknown = set(details) - set(EDITABLE)
@@ -195,8 +197,11 @@ def create_risk(register: Register, by: User | None, as_of: date, *, title: str,
     target_likelihood = target_likelihood or likelihood
     target_impact = target_impact or impact
     _check_target(matrix, likelihood, impact, target_likelihood, target_impact)
-    number = _take_number(register, reference_number)
-    reference = register.reference(number)
+    if reference:
+        digits = re.search(r"(\d+)$", reference)
+        _take_number(register, int(digits.group(1)) if digits else 0)  # later ones follow it
+    else:
+        reference = register.reference(_take_number(register, reference_number))
     if db.session.scalar(select(Risk.id).where(Risk.reference == reference)) is not None:
         raise ValidationError(f"Reference {reference} is already used", field="reference")
     with acting_as(by):

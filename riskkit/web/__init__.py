@@ -20,6 +20,7 @@ from riskkit.web import (
     exports,
     health,
     heatmaps,
+    imports,
     lessons,
     overdue,
     params,
@@ -60,7 +61,7 @@ def init_app(app: Flask) -> None:
     app.before_request(params.refuse_control_characters)
     for blueprint in (auth.bp, dashboard.bp, register.bp, risks.bp, admin.bp, overdue.bp,
                       heatmaps.bp, appendix.bp, exports.bp, exercises.bp, lessons.bp,
-                      programme.bp, exercise_reports.bp, health.bp):
+                      programme.bp, exercise_reports.bp, health.bp, imports.bp):
         app.register_blueprint(blueprint)
 
     @app.before_request
