@@ -5,11 +5,11 @@ import re
 
 import pytest
 from flask import abort
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from riskkit.errors import Conflict, ValidationError
 from riskkit.extensions import db
-from riskkit.models import User
+from riskkit.models import Risk
 from tests.web_helpers import sign_in
 
 TITLES = {
@@ -30,9 +30,12 @@ def _raise(error):
 
 
 def _broken_save():
-    taken = db.session.scalar(select(User.email).where(User.email.is_not(None)).limit(1))
-    db.session.add(User(name="Second account", role="owner", email=taken))
-    db.session.flush()  # the email is taken: the flush fails
+    risk = db.session.scalar(select(Risk).limit(1))
+    # Someone else's save moves the version on behind this session's back...
+    db.session.execute(update(Risk).where(Risk.id == risk.id).values(version=risk.version + 1)
+                       .execution_options(synchronize_session=False))
+    risk.title = "A change of title"
+    db.session.flush()  # ...so this flush fails (StaleDataError) and spoils the session
 
 
 @pytest.fixture
