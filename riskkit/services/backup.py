@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from sqlalchemy import Date, DateTime, create_engine, func, select, text
+from sqlalchemy import Date, DateTime, create_engine, func, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DataError, IntegrityError
 
@@ -241,6 +241,7 @@ def _move_sequences() -> None:
     """Rows came with their ids: each id sequence must continue after the largest."""
     for table in _tables():
         if "id" in table.columns and table.columns["id"].autoincrement is not False:
-            db.session.execute(text(
-                f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'),"
-                f' COALESCE(MAX(id), 1), MAX(id) IS NOT NULL) FROM "{table.name}"'))
+            last = func.max(table.c.id)
+            db.session.execute(select(func.setval(
+                func.pg_get_serial_sequence(f'"{table.name}"', "id"),
+                func.coalesce(last, 1), last.is_not(None))))
