@@ -94,7 +94,7 @@ def owner_arg(args, errors: dict):
     raw = (args.get("owner") or "").strip()
     if not raw:
         return None
-    person = db.session.get(User, int(raw)) if raw.isdigit() and int(raw) <= LARGEST_INT else None
+    person = db.session.get(User, int_arg(args, "owner")) if raw.isdigit() else None
     if person is None:
         try:
             person = find_person(raw)
