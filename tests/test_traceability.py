@@ -5,10 +5,11 @@ import subprocess
 from datetime import date
 
 from riskkit.extensions import db
-from riskkit.reports.reminders import Digest, build_message
+from riskkit.reports.reminders import build_message
 from riskkit.services import events, lessons
 from riskkit.services.overdue import due_items
 from riskkit.services.people import find_person
+from riskkit.services.reminders import Digest
 from riskkit.services.risks import get_risk
 from tests.web_helpers import sign_in
 

@@ -71,8 +71,13 @@ def _email(items, as_of, dry_run) -> None:
         escalate_after = int(current_app.config["ESCALATE_AFTER_DAYS"])
     except ValueError:
         raise ValidationError("RISKKIT_ESCALATE_AFTER_DAYS must be a whole number of days") from None
-    outcome = send_reminders(items, as_of, current_app.config["SMTP"], current_app.config["ORGANISATION_NAME"],
-                             escalate_after, dry_run=dry_run, echo=click.echo)
+    from riskkit.reports.reminders import build_message
+
+    smtp, organisation = current_app.config["SMTP"], current_app.config["ORGANISATION_NAME"]
+    outcome = send_reminders(
+        items, as_of, smtp, escalate_after, dry_run=dry_run, echo=click.echo,
+        render=lambda digest: build_message(digest, as_of, smtp["from"], organisation,
+                                            smtp.get("base_url", "")))
     verb = "Would send" if dry_run else "Sent"
     if outcome.sent or not dry_run:
         click.echo(f"{verb} {len(outcome.sent)} message{'s' if len(outcome.sent) != 1 else ''}"

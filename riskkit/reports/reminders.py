@@ -2,28 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
 from email.headerregistry import Address
 from email.message import EmailMessage
 from html import escape
 
 from riskkit.services.overdue import KIND_LABELS, Item, describe_due, path_of
-
-
-@dataclass
-class Digest:
-    """What one person is told: their own items, and items escalated to them as the
-    owner of a register."""
-
-    name: str
-    address: str
-    own: list[Item] = field(default_factory=list)
-    escalated: list[Item] = field(default_factory=list)
-
-    @property
-    def items(self) -> list[Item]:
-        return self.own + self.escalated
+from riskkit.services.reminders import Digest
 
 
 def _line(item: Item) -> str:

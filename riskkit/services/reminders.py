@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import smtplib
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from email.message import EmailMessage
@@ -12,7 +13,6 @@ from sqlalchemy import select
 
 from riskkit.extensions import db
 from riskkit.models import ReminderSent
-from riskkit.reports.reminders import Digest, build_message
 from riskkit.services.overdue import Item
 
 
@@ -21,6 +21,21 @@ class Outcome:
     sent: list[tuple[str, int]] = field(default_factory=list)  # (address, items)
     failed: list[str] = field(default_factory=list)  # one readable line each
     already_sent: int = 0
+
+
+@dataclass
+class Digest:
+    """What one person is told: their own items, and items escalated to them as the
+    owner of a register. The face turns it into an email (reports/reminders.py)."""
+
+    name: str
+    address: str
+    own: list[Item] = field(default_factory=list)
+    escalated: list[Item] = field(default_factory=list)
+
+    @property
+    def items(self) -> list[Item]:
+        return self.own + self.escalated
 
 
 def digests(items: list[Item], escalate_after: int) -> tuple[list[Digest], list[str]]:
@@ -51,10 +66,12 @@ def _unsent(digest: Digest, as_of: date) -> Digest:
                   [i for i in digest.escalated if i.key not in done])
 
 
-def send_reminders(items: list[Item], as_of: date, settings: dict, organisation: str,
-                   escalate_after: int, dry_run: bool = False, echo=print) -> Outcome:
-    """Send (or, dry, print) each digest; a failure for one recipient is reported and
-    the rest still go. What is sent is logged so a rerun the same day repeats nothing."""
+def send_reminders(items: list[Item], as_of: date, settings: dict, escalate_after: int,
+                   render: Callable[[Digest], EmailMessage], dry_run: bool = False,
+                   echo=print) -> Outcome:
+    """Send (or, dry, print) each digest, made into an email by `render` (the face's
+    renderer); a failure for one recipient is reported and the rest still go. What is
+    sent is logged so a rerun the same day repeats nothing."""
     outcome = Outcome()
     planned, outcome.failed = digests(items, escalate_after)
     messages: list[tuple[Digest, EmailMessage]] = []
@@ -64,8 +81,7 @@ def send_reminders(items: list[Item], as_of: date, settings: dict, organisation:
         if not fresh.items:
             continue
         try:
-            messages.append((fresh, build_message(fresh, as_of, settings["from"], organisation,
-                                                  settings.get("base_url", ""))))
+            messages.append((fresh, render(fresh)))
         except ValueError as error:  # one person's bad name or address stops only their email
             outcome.failed.append(f"{digest.address}: cannot be written as an email ({error})")
     if dry_run:
