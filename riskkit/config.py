@@ -19,6 +19,7 @@ from sqlalchemy.exc import ArgumentError
 
 from riskkit import resources
 from riskkit.errors import SettingError
+from riskkit.models.base import control_character
 
 log = logging.getLogger(__name__)
 
@@ -166,7 +167,7 @@ class _Reader:
 
     def text(self, name: str, default: str) -> str:
         value = self._raw(name)
-        if any(ord(c) < 32 for c in value):
+        if control_character(value) is not None:
             raise SettingError(f"{name} must not hold control characters or line breaks", name)
         return value or default
 

@@ -4,11 +4,11 @@ the mail server answer. Each problem is one line an operator can act on."""
 from __future__ import annotations
 
 import smtplib
-import ssl
 from dataclasses import dataclass, field
 
 from riskkit.config import Settings
 from riskkit.services.health import health
+from riskkit.services.reminders import connect
 
 
 @dataclass
@@ -39,18 +39,8 @@ def check(settings: Settings, smtp: bool = True) -> Report:
 
 def _smtp_problem(settings: Settings) -> str | None:
     """None when the server answers (and accepts the sign-in, if one is set)."""
-    smtp = settings.smtp
     try:
-        if smtp.tls == "ssl":
-            connection = smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=10,
-                                          context=ssl.create_default_context())
-        else:
-            connection = smtplib.SMTP(smtp.host, smtp.port, timeout=10)
-        with connection:
-            if smtp.tls == "starttls":
-                connection.starttls(context=ssl.create_default_context())
-            if smtp.user:
-                connection.login(smtp.user, smtp.password)
+        with connect(settings.flask_config()["SMTP"], timeout=10) as connection:
             connection.noop()
     except (OSError, smtplib.SMTPException) as error:
         return str(error) or type(error).__name__

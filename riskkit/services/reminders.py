@@ -92,7 +92,7 @@ def send_reminders(items: list[Item], as_of: date, settings: dict, escalate_afte
     if not messages:
         return outcome
     try:
-        connection = _connect(settings)
+        connection = connect(settings)
     except (OSError, smtplib.SMTPException) as error:
         outcome.failed += [f"{d.address}: cannot reach the mail server ({error})" for d, _ in messages]
         return outcome
@@ -110,12 +110,14 @@ def send_reminders(items: list[Item], as_of: date, settings: dict, escalate_afte
     return outcome
 
 
-def _connect(settings: dict) -> smtplib.SMTP:
+def connect(settings: dict, timeout: int = 30) -> smtplib.SMTP:
+    """A connection to the mail server in `settings` (the SMTP config), with TLS and the
+    sign-in it asks for. Used to send reminders and by `riskkit check`."""
     host, port, tls = settings["host"], int(settings["port"]), settings["tls"]
     if tls == "ssl":
-        connection = smtplib.SMTP_SSL(host, port, timeout=30, context=ssl.create_default_context())
+        connection = smtplib.SMTP_SSL(host, port, timeout=timeout, context=ssl.create_default_context())
     else:
-        connection = smtplib.SMTP(host, port, timeout=30)
+        connection = smtplib.SMTP(host, port, timeout=timeout)
         if tls == "starttls":
             connection.starttls(context=ssl.create_default_context())
     if settings.get("user"):
