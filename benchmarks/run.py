@@ -135,11 +135,11 @@ def programme_due(result: Result) -> str:
 
 
 def theme_cross_reference(result: Result) -> str:
-    table = themes.cross_reference()
+    table = themes.cross_reference(page=1, per_page=20)
     # What the page shows besides the cells: each theme's recurrence and totals.
     seen = sum(table.totals(theme)[0] for theme in table.themes if table.events_with(theme))
     recurring = table.recurring()
-    return (f"{len(table.themes)} themes by {len(table.events):,} events, {seen:,} tags,"
+    return (f"{len(table.themes)} themes by {table.listing.total:,} events, {seen:,} tags,"
             f" {len(recurring)} recurring")
 
 
@@ -181,8 +181,9 @@ RESILIENCE_OPERATIONS = [
      " programme (exercise types, each continuity plan, the debriefs and improvement plan"
      " of each event held)"),
     ("h", "Themes cross-reference", theme_cross_reference,
-     "`themes.cross_reference()`, then each theme's `events_with()` and `totals()` and"
-     " `recurring()`, as the cross-reference page shows them"),
+     "`themes.cross_reference(page=1, per_page=20)`: the cells of the 20 newest events,"
+     " then each theme's `events_with()` and `totals()` over all of them and `recurring()`,"
+     " as the cross-reference page shows them"),
     ("i", "Open lessons", open_lessons,
      "`lessons.list_lessons(open_only=True)`, with the owner and event it loads"),
     ("j", "One risk's exercises and lessons", risk_resilience,
