@@ -237,12 +237,14 @@ RESILIENCE_PAGES = [
      "`/exercises`: the first page (50) of the exercises and incidents, newest first"),
     ("n", "Lessons", lambda result: "/lessons", "`/lessons`: the lessons list as it opens: the first 50"),
     ("o", "Programme", lambda result: f"/programme?as_of={AS_OF.isoformat()}",
-     f"`/programme?as_of={AS_OF.isoformat()}`: the exercise programme, as (g)"),
+     f"`/programme?as_of={AS_OF.isoformat()}`: the exercise programme, as (g): how many"
+     " items each rule has due and overdue, then the first page (50), most overdue first"),
     ("p", "Themes cross-reference", lambda result: "/themes/cross-reference",
      "`/themes/cross-reference`: themes against events, the 20 newest events a page, with"
      " the recurrence and totals of (h) over all of them"),
     ("q", "Continuity plans", lambda result: "/plans",
-     "`/plans`: every business continuity plan and when it was last exercised"),
+     "`/plans`: the first page (50) of the business continuity plans, by service, and when"
+     " each was last exercised"),
     ("r", "Exercise page", lambda result: f"/exercises/{result.event_id}",
      "`/exercises/<id>`: one exercise held, with its objectives, debriefs, observations and"
      " lessons, the one closest to 2 debriefs, 6 observations and 3 lessons (see below)"),
