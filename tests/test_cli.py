@@ -237,3 +237,11 @@ def test_the_command_table_summarises_each_command_as_its_own_help(app):
         module = importlib.import_module(f"riskkit.commands.{path.stem}")
         for command in getattr(module, "COMMANDS", []):
             assert TABLE.get(command.name, ("",))[0] == path.stem, command.name
+
+
+def test_db_runs_flask_migrates_commands_wiring_it_in_first(tmp_path):
+    from riskkit.services.health import head_revision
+
+    _imported(tmp_path, "init")
+    _, shown = _imported(tmp_path, "db", "current")
+    assert shown.split() == [head_revision(), "(head)"]

@@ -6,16 +6,18 @@ from flask import current_app
 from flask.cli import with_appcontext
 from flask_migrate.cli import db as migration_commands
 
-from riskkit.database import configure_migrations
 
-
-@click.group("db", help=migration_commands.help)
 @with_appcontext
-def db():
+def _configure_then_run(**options):
+    from riskkit.database import configure_migrations
+
     configure_migrations(current_app)
+    click.get_current_context().invoke(migration_commands.callback, **options)
 
 
-for _name, _command in migration_commands.commands.items():
-    db.add_command(_command, _name)
+# Flask-Migrate's own group (its options, its subcommands), wired in first.
+db = click.Group("db", commands=dict(migration_commands.commands),
+                 params=migration_commands.params, help=migration_commands.help,
+                 callback=_configure_then_run)
 
 COMMANDS = [db]
