@@ -38,6 +38,9 @@ DEFAULT_RULES = (
     ("Improvement plan", "improvement_plan", "", 60, "days", None),
 )
 
+#: The rules due after each event held: its debriefs and its improvement plan.
+FOLLOW_UPS = ("hot_debrief", "cold_debrief", "improvement_plan")
+
 
 @dataclass(frozen=True)
 class Due:
@@ -123,9 +126,9 @@ def after(start: date, rule: CadenceRule) -> date:
 
 def due(as_of: date, due_within: int = 0, owner: User | None = None) -> list[Due]:
     """Everything the programme has due on or before as_of (plus due_within days),
-    most overdue first. A fixed number of statements, each reading rows rather than
-    whole records: two per exercise rule, one for every plan, one for every event
-    that may still owe a follow-up."""
+    most overdue first. A fixed number of statements, whatever the size of the
+    programme, most reading rows rather than whole records: two per exercise rule, one
+    for all the plans, one for all the events that may still owe a follow-up."""
     cutoff = as_of + timedelta(days=due_within)
     items: list[Due] = []
     rules = list_rules(active_only=True)
@@ -162,9 +165,6 @@ def count_by_rule(items: list[Due]) -> list[RuleCount]:
         tally[1] += item.never or item.days_overdue > 0
     return [RuleCount(rule, n, late) for rule, (n, late)
             in sorted(counts.items(), key=lambda pair: (order.get(pair[0], len(order)), pair[0]))]
-
-
-FOLLOW_UPS = ("hot_debrief", "cold_debrief", "improvement_plan")
 
 
 def _exercise_due(rule: CadenceRule, as_of: date) -> list[Due]:
