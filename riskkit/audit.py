@@ -2,8 +2,8 @@
 
 History is written by a session hook rather than by each service, so that no
 path (web, CLI, import, demo loader) can change a risk, control, action, review,
-exercise, debrief, lesson, team's members or risk appetite without leaving a trace. Scores are also checked against the matrix
-here, before anything reaches the database.
+exercise, debrief, lesson, team's members or risk appetite without leaving a trace.
+Scores are also checked against the matrix here, before anything reaches the database.
 """
 
 from __future__ import annotations

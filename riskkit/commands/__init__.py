@@ -17,12 +17,13 @@ from riskkit.commands import (
     report,
     risks,
     serve,
+    teams,
     users,
 )
 
 
 def init_app(app: Flask) -> None:
-    for module in (database, risks, registers, matrices, users, overdue, heatmap, report, export,
-                   exercises, backup, check, serve, imports):
+    for module in (database, risks, registers, matrices, users, teams, overdue, heatmap, report,
+                   export, exercises, backup, check, serve, imports):
         for command in module.COMMANDS:
             app.cli.add_command(command)

@@ -11,19 +11,19 @@ from riskkit.errors import Conflict, ValidationError
 from riskkit.extensions import db
 from riskkit.models import Action, Control, HistoryEntry, Register, User
 from riskkit.services import history, lifecycle
+from riskkit.services.appetite import appetites
 from riskkit.services.events import events_for_risk
 from riskkit.services.lessons import lessons_for_risk
 from riskkit.services.registers import all_registers
-from riskkit.services.teams import owners
 from riskkit.services.reviews import record_review
 from riskkit.services.risks import (
-    appetites,
     commit,
     create_risk,
     describe_whole,
     get_risk,
     update_risk,
 )
+from riskkit.services.teams import owners
 from riskkit.web import forms
 from riskkit.web.params import today
 
