@@ -189,7 +189,8 @@ def test_a_refusing_server_is_reported_per_recipient_and_the_rest_still_go(demo,
     assert result.exit_code == 1
     assert "helen.gillivan@example.gov.uk: refused by the mail server" in result.stderr
     assert {to[0] for to, _ in server.messages} == {
-        "chris.mckenzie@example.gov.uk", "kerena.hunter@example.gov.uk", "richard.smith@example.gov.uk"}
+        "chris.mckenzie@example.gov.uk", "kerena.hunter@example.gov.uk", "richard.smith@example.gov.uk",
+        "carl.griffiths@example.gov.uk"}
 
 
 def test_dry_run_prints_and_sends_nothing(demo, runner, smtp):

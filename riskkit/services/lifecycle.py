@@ -91,7 +91,7 @@ def save_action(risk: Risk, by: User, action: Action | None, *, description: str
                 owner: User, target_date: date | None, status: str,
                 completed_date: date | None = None, as_of: date,
                 expected_version: int | None = None) -> Action:
-    permissions.require(by, "edit_controls", risk)
+    _require_may_save(by, risk, action, "action", description, owner)
     vocab.check(vocab.ACTION_STATUSES, status, "status")
     if status == "done":
         completed_date = completed_date or as_of
