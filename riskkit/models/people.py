@@ -66,7 +66,8 @@ class User(UserMixin, Timestamps, db.Model):
         if not value or not value.strip():
             from riskkit.errors import ValidationError
 
-            raise ValidationError("A person needs a name", field="name")
+            raise ValidationError(f"A {'team' if self.is_team else 'person'} needs a name",
+                                  field="name")
         if any(unicodedata.category(c) in _CONTROL for c in value.strip()):
             from riskkit.errors import ValidationError
 

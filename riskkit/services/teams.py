@@ -39,7 +39,7 @@ def get_team(name_or_id: str | int) -> User:
 def add_team(by: User | None, name: str) -> User:
     """A new team, refusing a name a person or team already has."""
     permissions.require_unless_operator(by, "administer")
-    team = User(name=name, is_team=True, role="viewer")
+    team = User(is_team=True, name=name, role="viewer")  # a team first: its name's errors say so
     check_unique(team)
     db.session.add(team)
     db.session.flush()
