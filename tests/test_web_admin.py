@@ -1,5 +1,7 @@
 """Administration pages: users, registers, matrices."""
 
+from html import unescape
+
 from sqlalchemy import select
 
 from riskkit.extensions import db
@@ -106,6 +108,12 @@ def test_admin_adds_a_team_and_chooses_its_members_and_a_stale_page_is_a_409(app
     assert "were changed by someone else" in stale.get_data(as_text=True)
     db.session.expire_all()
     assert [m.name for m in get_team("Public Health").members] == ["Jo Bloggs", "Sam Lee"]
+    unknown = client.post("/admin/teams/new", data={"name": "Other", "members": [99999]})
+    assert unknown.status_code == 400 and error_messages(unknown) == ["Choose members from the list"]
+    itself = client.post(f"/admin/teams/{team.id}", data={
+        "members": [jo.id, sam.id, team.id], "members_were": f"{jo.id},{sam.id}"})
+    assert [unescape(m) for m in error_messages(itself)] == [
+        "Public Health is a team: a team's members are people"]
     nameless = client.post("/admin/teams/new", data={"name": " "})
     assert nameless.status_code == 400 and error_messages(nameless) == ["A team needs a name"]
 

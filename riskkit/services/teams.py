@@ -5,7 +5,7 @@ what the owner may (riskkit.permissions) and are sent its reminders."""
 from __future__ import annotations
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, selectinload
 
 from riskkit import permissions
 from riskkit.audit import acting_as
@@ -21,7 +21,9 @@ def owners() -> list[User]:
 
 
 def list_teams() -> list[User]:
-    return list(db.session.scalars(select(User).where(User.is_team).order_by(User.name)))
+    """Teams by name, each with its members loaded (in one more statement, however many)."""
+    return list(db.session.scalars(select(User).where(User.is_team).order_by(User.name)
+                                   .options(selectinload(User.members))))
 
 
 def get_team(name_or_id: str | int) -> User:

@@ -93,7 +93,7 @@ def team(team_id):
     if form.validate_on_submit():
         def change():
             team = item or team_service.add_team(current_user, form.name.data)
-            chosen = [p for p in people if p.id in set(form.members.data or [])]
+            chosen = [_chosen(User, p, "members", "members") for p in form.members.data or []]
             were = None if item is None else _ids(form.members_were.data)
             team_service.set_members(current_user, team, chosen, were)
             return team
