@@ -191,3 +191,22 @@ def test_members_by_team_reads_names_and_addresses(app):
     assert teams.members_by_team() == {
         "Empty Team": [], "Public Health": [("Jo Bloggs", "jo@x.gov.uk"), ("Sam Lee", None)]}
     assert db.session.scalar(select(User.is_team).where(User.name == "Empty Team"))
+
+
+def test_a_resilience_lead_updates_an_action_they_raised_and_own_from_a_lesson(app):
+    from riskkit import permissions
+    from riskkit.services import lessons
+    from tests.factories import gen_lesson
+
+    lead = gen_person("Rex Resilience", role="resilience")
+    risk = gen_risk(gen_register("PH"), owner=gen_person("Rita Risk"))
+    action = lessons.raise_action(gen_lesson(), lead, risk=risk, description="Refresh contacts",
+                                  owner=lead, target_date=date(2026, 3, 1))
+    assert permissions.can(lead, "update_item", action)
+    assert not permissions.can(lead, "edit_controls", risk)  # nor remove it, nor reword it
+    lifecycle.save_action(risk, lead, action, description=action.description, owner=lead,
+                          target_date=action.target_date, status="done", as_of=date(2026, 2, 1))
+    assert action.completed_date == date(2026, 2, 1)
+    viewer = gen_person("Vic Viewer", role="viewer")
+    action.owner = viewer
+    assert not permissions.can(viewer, "update_item", action)  # a viewer only reads
