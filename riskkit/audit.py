@@ -2,8 +2,8 @@
 
 History is written by a session hook rather than by each service, so that no
 path (web, CLI, import, demo loader) can change a risk, control, action, review,
-exercise, debrief or lesson without leaving a trace. Scores are also checked against the matrix
-here, before anything reaches the database.
+exercise, debrief, lesson, team's members or risk appetite without leaving a trace.
+Scores are also checked against the matrix here, before anything reaches the database.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from riskkit import scoring
 from riskkit.models import (
     Action,
+    Appetite,
     CadenceRule,
     ContinuityPlan,
     Control,
@@ -32,6 +33,7 @@ from riskkit.models import (
     Register,
     Review,
     Risk,
+    TeamMember,
     Theme,
     User,
 )
@@ -41,11 +43,12 @@ from riskkit.models.base import utcnow
 AUDITED = {Risk: "risk", Control: "control", Action: "action", Review: "review",
            Event: "event", Objective: "objective", ContinuityPlan: "plan", Debrief: "debrief",
            Observation: "observation", Lesson: "lesson", Theme: "theme",
-           CadenceRule: "cadence rule"}
+           CadenceRule: "cadence rule", TeamMember: "team member", Appetite: "appetite"}
 #: Bookkeeping columns whose changes say nothing to a reader.
 UNTRACKED = {"id", "version", "created_at", "updated_at", "current_score"}
 #: Foreign keys shown by name rather than number.
-PEOPLE_FIELDS = {"owner_id": "owner", "reviewer_id": "reviewer", "lead_id": "lead"}
+PEOPLE_FIELDS = {"owner_id": "owner", "reviewer_id": "reviewer", "lead_id": "lead",
+                 "team_id": "team", "member_id": "member"}
 REGISTER_FIELDS = {"register_id": "register", "origin_register_id": "origin_register"}
 
 _actor: ContextVar[tuple[int | None, str]] = ContextVar("riskkit_actor", default=(None, "system"))

@@ -8,10 +8,15 @@ resilience  (a resilience / business continuity lead) plans and records exercise
          cadence rules; recording an exercise outcome may set the tested controls'
          effectiveness, and a lesson may raise an action on any risk;
 owner    edits the risks they own and the controls and actions on them, records
-         reviews of their own risks, and moves on the lessons they own;
+         reviews of their own risks, and moves on the lessons they own; the owner of
+         a control or action on someone else's risk updates its progress (status,
+         dates, effectiveness, last tested) but only the risk's owner or a manager
+         changes what it is, who owns it, or removes it;
 viewer   reads.
 
-Managers (and so admins) may do everything a resilience lead may.
+Managers (and so admins) may do everything a resilience lead may. What an owner may,
+an owner or resilience lead may on what they own, themselves or as a member of the
+team that owns it (a viewer named as an owner still only reads).
 """
 
 from riskkit.errors import PermissionDenied
@@ -19,12 +24,16 @@ from riskkit.models import User
 
 MANAGERS = ("admin", "manager")
 RESILIENCE = ("admin", "manager", "resilience")
+#: The roles whose owned items (their own, or their teams') give them an owner's rights.
+OWNING = ("owner", "resilience")
 
 #: action -> (roles allowed on anything, whether an owner is allowed on what they own)
 RULES = {
     "create_risk": (MANAGERS, False),
     "edit_risk": (MANAGERS, True),
     "edit_controls": (MANAGERS, True),
+    # on a control or action: its progress, by its owner or the risk's
+    "update_item": (MANAGERS, True),
     "record_review": (MANAGERS, True),
     "close_risk": (MANAGERS, False),
     "escalate_risk": (MANAGERS, False),
@@ -35,7 +44,7 @@ RULES = {
 
 
 def can(user: User | None, action: str, item=None) -> bool:
-    """May user do action (on item: a risk, or a lesson, which have owners)?"""
+    """May user do action (on item: a risk, lesson, control or action, which have owners)?"""
     if user is None or getattr(user, "is_anonymous", False):
         return False
     if action == "view":
@@ -43,14 +52,31 @@ def can(user: User | None, action: str, item=None) -> bool:
     roles, owner_may = RULES[action]
     if user.role in roles:
         return True
-    return owner_may and user.role == "owner" and item is not None and item.owner_id == user.id
+    if not owner_may or user.role not in OWNING or item is None:
+        return False
+    # A control's or action's progress is its owner's to update, and its risk owner's.
+    return owns(user, item) or (action == "update_item" and owns(user, item.risk))
+
+
+def owns(user: User, item) -> bool:
+    """Whether user owns item, in person or as a member of the team that owns it."""
+    return item.owner_id == user.id or any(team.id == item.owner_id for team in user.teams)
 
 
 def require(user: User | None, action: str, item=None) -> None:
     if not can(user, action, item):
         what = action.replace("_", " ")
-        target = f" {item.reference}" if item is not None else ""
-        raise PermissionDenied(f"Your role does not allow you to {what}{target}")
+        raise PermissionDenied(f"Your role does not allow you to {what}{_named(item)}")
+
+
+def _named(item) -> str:
+    """How the refusal names the item: a risk's or lesson's reference, or a control's or
+    action's risk."""
+    if item is None:
+        return ""
+    if hasattr(item, "reference"):
+        return f" {item.reference}"
+    return f" on {item.risk.reference}"
 
 
 def require_unless_operator(user: User | None, action: str, item=None) -> None:

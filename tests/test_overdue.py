@@ -143,18 +143,21 @@ def smtp(demo):
 def test_email_sends_each_owner_one_digest_of_their_own_items(demo, runner, smtp):
     server = smtp()
     result = runner.invoke(args=["overdue", "--as-of", "2021-09-29", "--email"])
-    assert result.exit_code == 1  # ASCH Divisional Directors has no address
-    assert "ASCH Divisional Directors has no email address: 1 item not sent" in result.stderr
+    assert result.exit_code == 0, result.stderr
     by_address = {to[0]: message for to, message in server.messages}
-    # the three owners, and the AH register's owner for what is over 30 days overdue
+    # the three owners, the ASCH Divisional Directors' members for the team's AH0011, and
+    # the AH register's owner for what is over 30 days overdue
     assert set(by_address) == {"chris.mckenzie@example.gov.uk", "helen.gillivan@example.gov.uk",
-                               "kerena.hunter@example.gov.uk", "richard.smith@example.gov.uk"}
+                               "kerena.hunter@example.gov.uk", "richard.smith@example.gov.uk",
+                               "carl.griffiths@example.gov.uk"}
     helen = by_address["helen.gillivan@example.gov.uk"]
     plain = helen.get_body(("plain",)).get_content()
     html = helen.get_body(("html",)).get_content()
-    assert "AH0037" in plain and "AH0033" not in plain
+    assert "AH0037" in plain and "AH0011" in plain and "AH0033" not in plain
     assert 'href="https://risk.example/risks/AH0037"' in html
-    assert helen["Subject"] == "Risk register: 2 overdue, 0 due soon (29/09/2021)"
+    assert helen["Subject"] == "Risk register: 3 overdue, 0 due soon (29/09/2021)"
+    carl = by_address["carl.griffiths@example.gov.uk"].get_body(("plain",)).get_content()
+    assert "AH0011" in carl and "AH0037" not in carl
 
 
 def test_a_second_run_the_same_day_sends_nothing_again(demo, runner, smtp):
@@ -163,8 +166,9 @@ def test_a_second_run_the_same_day_sends_nothing_again(demo, runner, smtp):
     sent = len(server.messages)
     again = runner.invoke(args=["overdue", "--as-of", "2021-09-29", "--email"])
     assert len(server.messages) == sent
-    assert "Sent 0 messages; 7 item(s) already sent today" in again.stdout  # 4 own, 3 escalated
-    assert db.session.scalar(select(db.func.count()).select_from(ReminderSent)) == 7
+    # 4 own, the team's 1 to each of its 2 members, 3 escalated
+    assert "Sent 0 messages; 9 item(s) already sent today" in again.stdout
+    assert db.session.scalar(select(db.func.count()).select_from(ReminderSent)) == 9
 
 
 def test_items_long_overdue_are_escalated_to_the_register_owner(demo, runner, smtp):
@@ -185,7 +189,8 @@ def test_a_refusing_server_is_reported_per_recipient_and_the_rest_still_go(demo,
     assert result.exit_code == 1
     assert "helen.gillivan@example.gov.uk: refused by the mail server" in result.stderr
     assert {to[0] for to, _ in server.messages} == {
-        "chris.mckenzie@example.gov.uk", "kerena.hunter@example.gov.uk", "richard.smith@example.gov.uk"}
+        "chris.mckenzie@example.gov.uk", "kerena.hunter@example.gov.uk", "richard.smith@example.gov.uk",
+        "carl.griffiths@example.gov.uk"}
 
 
 def test_dry_run_prints_and_sends_nothing(demo, runner, smtp):

@@ -10,8 +10,9 @@ from riskkit.models import User
 from tests.test_overdue import smtp  # noqa: F401  (the SMTP server fixture)
 
 CHRIS = "chris.mckenzie@example.gov.uk"
+# Carl Griffiths as a member of the ASCH Divisional Directors, who own AH0011.
 EVERYONE = {CHRIS, "helen.gillivan@example.gov.uk", "kerena.hunter@example.gov.uk",
-            "richard.smith@example.gov.uk"}
+            "richard.smith@example.gov.uk", "carl.griffiths@example.gov.uk"}
 
 
 def _rename(email: str, name: str, check: bool = True) -> None:

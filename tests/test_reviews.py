@@ -5,8 +5,9 @@ from datetime import date
 import pytest
 
 from riskkit.errors import Conflict, ValidationError
+from riskkit.services.appetite import appetites
 from riskkit.services.reviews import record_review, reviews_due
-from riskkit.services.risks import appetites, commit, summarise
+from riskkit.services.risks import commit, summarise
 from tests.factories import gen_person, gen_risk
 
 

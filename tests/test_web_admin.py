@@ -1,5 +1,7 @@
 """Administration pages: users, registers, matrices."""
 
+from html import unescape
+
 from sqlalchemy import select
 
 from riskkit.extensions import db
@@ -64,3 +66,92 @@ def test_matrix_intervals_edit_and_a_gap_is_refused(client):
     assert refused.status_code == 400
     assert any("scores in no band: 15" in m for m in error_messages(refused))
     assert get_matrix("council-5x5").matrix.band("Medium").max_score == 15
+
+
+# --- teams and risk appetite, built with the factories -------------------------------------
+
+
+def _admin(app):
+    from tests.conftest import FreshContextClient
+    from tests.factories import gen_person
+
+    gen_person("Ada Admin", role="admin", email="ada@x.gov.uk", password="a-long-test-password")
+    db.session.commit()
+    app.config["WTF_CSRF_ENABLED"] = False
+    app.test_client_class = FreshContextClient
+    client = app.test_client()
+    client.post("/login", data={"email": "ada@x.gov.uk", "password": "a-long-test-password"})
+    return client
+
+
+def test_admin_adds_a_team_and_chooses_its_members_and_a_stale_page_is_a_409(app):
+    from riskkit.services.teams import get_team
+    from tests.factories import gen_person
+
+    client = _admin(app)
+    jo, sam = gen_person("Jo Bloggs", email="jo@x.gov.uk"), gen_person("Sam Lee")
+    db.session.commit()
+    added = client.post("/admin/teams/new", data={"name": "Public Health", "members": [jo.id]})
+    assert added.status_code == 302
+    team = get_team("Public Health")
+    assert [m.name for m in team.members] == ["Jo Bloggs"]
+    page = client.get("/admin/teams").get_data(as_text=True)
+    assert "Public Health" in page and "1 member with an email address" in page
+    opened = client.get(f"/admin/teams/{team.id}").get_data(as_text=True)
+    assert f'name="members_were" type="hidden" value="{jo.id}"' in opened
+    # someone else adds Sam; a save from the page opened before is refused, and says so
+    saved = client.post(f"/admin/teams/{team.id}", data={"members": [jo.id, sam.id],
+                                                        "members_were": str(jo.id)})
+    assert saved.status_code == 302
+    stale = client.post(f"/admin/teams/{team.id}", data={"members": [], "members_were": str(jo.id)})
+    assert stale.status_code == 409
+    assert "were changed by someone else" in stale.get_data(as_text=True)
+    db.session.expire_all()
+    assert [m.name for m in get_team("Public Health").members] == ["Jo Bloggs", "Sam Lee"]
+    unknown = client.post("/admin/teams/new", data={"name": "Other", "members": [99999]})
+    assert unknown.status_code == 400 and error_messages(unknown) == ["Choose members from the list"]
+    itself = client.post(f"/admin/teams/{team.id}", data={
+        "members": [jo.id, sam.id, team.id], "members_were": f"{jo.id},{sam.id}"})
+    assert [unescape(m) for m in error_messages(itself)] == [
+        "Public Health is a team: a team's members are people"]
+    nameless = client.post("/admin/teams/new", data={"name": " "})
+    assert nameless.status_code == 400 and error_messages(nameless) == ["A team needs a name"]
+
+
+def test_admin_edits_a_risk_appetite_with_history_and_the_flag_follows(app):
+    from riskkit.models import HistoryEntry
+    from riskkit.services.appetite import list_appetites, save_appetite
+    from tests.factories import gen_risk
+
+    client = _admin(app)
+    save_appetite(None, None, category="Financial", max_score=15)
+    risk = gen_risk(category="Financial", likelihood=3, impact=4)  # 12: within appetite
+    appetite = list_appetites()[0]
+    opened = appetite.version
+    assert "Above appetite" not in client.get(f"/risks/{risk.reference}").get_data(as_text=True)
+    response = client.post(f"/admin/appetite/{appetite.id}", data={
+        "version": opened, "category": "Financial", "max_score": "10",
+        "statement": "Low appetite for financial loss."})
+    assert response.status_code == 302
+    assert "Above appetite: the Financial appetite is a score of 10 or less" in client.get(
+        f"/risks/{risk.reference}").get_data(as_text=True)
+    changes = {(h.field, h.old_value, h.new_value, h.actor) for h in db.session.scalars(
+        select(HistoryEntry).where(HistoryEntry.entity == "appetite", HistoryEntry.change == "update"))}
+    assert changes == {("max_score", "15", "10", "Ada Admin"),
+                       ("statement", "", "Low appetite for financial loss.", "Ada Admin")}
+    listed = client.get("/admin/appetite").get_data(as_text=True)
+    assert "Low appetite for financial loss." in listed
+    stale = client.post(f"/admin/appetite/{appetite.id}", data={
+        "version": opened, "opened_at": "2000-01-01T00:00:00+00:00", "category": "Financial",
+        "max_score": "20"})
+    assert stale.status_code == 409 and "max score" in stale.get_data(as_text=True)
+    for score, message in (("0", "Enter a score of 1 or more"),
+                           ("26", "a whole number from 1 to 25"), ("", "Enter the highest")):
+        db.session.expire_all()
+        bad = client.post(f"/admin/appetite/{appetite.id}", data={
+            "version": list_appetites()[0].version, "category": "Financial", "max_score": score})
+        assert bad.status_code == 400 and any(message in m for m in error_messages(bad)), score
+    db.session.expire_all()
+    assert list_appetites()[0].max_score == 10
+    clash = client.post("/admin/appetite/new", data={"category": "financial", "max_score": "9"})
+    assert "There is already an appetite for financial" in error_messages(clash)

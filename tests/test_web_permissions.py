@@ -175,3 +175,139 @@ def test_resilience_post_permission_matrix(web):
     assert lessons.get_lesson(mine.id).status == "action_planned"
     added = _client(web, "resilience").post("/themes", data={"name": "Weather"})
     assert added.status_code == 302
+
+
+# --- owners of controls and actions, and teams: built with the factories -----------------
+
+PEOPLE = ["anonymous", "viewer", "item owner", "risk owner", "member", "resilience", "manager",
+          "admin"]
+PASSWORD = "a-long-test-password"
+
+
+@pytest.fixture
+def world(app):
+    """Risk A is Rita's (risk owner), with a control and an action that are Olive's (item
+    owner) and an action of the team's; risk B and a lesson are the team's. The team's
+    members are Tess (member), Rex (the resilience lead, who raised the lesson's action on
+    B) and Vic (a viewer, who still only reads)."""
+    from datetime import date
+
+    from riskkit.extensions import db
+    from riskkit.services import lessons, lifecycle, teams
+    from tests.factories import gen_lesson, gen_person, gen_register, gen_risk
+
+    app.config["WTF_CSRF_ENABLED"] = False
+    from tests.conftest import FreshContextClient
+
+    app.test_client_class = FreshContextClient
+    roles = {"viewer": "viewer", "item owner": "owner", "risk owner": "owner", "member": "owner",
+             "resilience": "resilience", "manager": "manager", "admin": "admin"}
+    people = {key: gen_person(f"{key.title()} Person", role, email=f"{key.replace(' ', '.')}@x.gov.uk",
+                              password=PASSWORD) for key, role in roles.items()}
+    team = teams.add_team(None, "Public Health Commissioning")
+    teams.set_members(None, team, [people["member"], people["resilience"], people["viewer"]])
+    register = gen_register("PH")
+    a = gen_risk(register, owner=people["risk owner"], title="Loss of the sexual health contract")
+    b = gen_risk(register, owner=team, title="Drug and alcohol service re-procurement")
+    as_of = date(2026, 1, 5)
+    control = lifecycle.save_control(a, people["manager"], None, description="Contract monitoring",
+                                     owner=people["item owner"], effectiveness="partly_effective",
+                                     last_tested=None)
+    action = lifecycle.save_action(a, people["manager"], None, description="Re-tender by March",
+                                   owner=people["item owner"], target_date=as_of, status="planned",
+                                   as_of=as_of)
+    team_action = lifecycle.save_action(a, people["manager"], None, description="Needs assessment",
+                                        owner=team, target_date=as_of, status="planned", as_of=as_of)
+    lesson = gen_lesson(owner=team, statement="Provider contacts were out of date")
+    raised = lessons.raise_action(lesson, people["resilience"], risk=b,
+                                  description="Refresh provider contacts", owner=team,
+                                  target_date=as_of)
+    db.session.commit()
+    return {"people": people, "A": a.reference, "B": b.reference, "control": control.id,
+            "action": action.id, "team_action": team_action.id, "lesson": lesson.id,
+            "raised": raised.id, "team": team.id}
+
+
+def _as(app, who, people):
+    client = app.test_client()
+    if who != "anonymous":
+        response = client.post("/login", data={"email": people[who].email, "password": PASSWORD})
+        assert response.status_code == 302
+    return client
+
+
+OWNERS_GET = {
+    #  route                               anon viewer item  risk member resil manager admin
+    "/risks/{A}/controls/{control}":      (302, 403, 200, 200, 403, 403, 200, 200),
+    "/risks/{A}/actions/{action}":        (302, 403, 200, 200, 403, 403, 200, 200),
+    "/risks/{A}/actions/{team_action}":   (302, 403, 403, 200, 200, 200, 200, 200),
+    "/risks/{A}/controls/new":            (302, 403, 403, 200, 403, 403, 200, 200),
+    "/risks/{A}/actions/new":             (302, 403, 403, 200, 403, 403, 200, 200),
+    "/risks/{A}/edit":                    (302, 403, 403, 200, 403, 403, 200, 200),
+    "/risks/{B}/edit":                    (302, 403, 403, 403, 200, 200, 200, 200),
+    "/risks/{B}/review":                  (302, 403, 403, 403, 200, 200, 200, 200),
+    "/risks/{B}/actions/new":             (302, 403, 403, 403, 200, 200, 200, 200),
+    "/risks/{B}/actions/{raised}":        (302, 403, 403, 403, 200, 200, 200, 200),
+    "/admin/teams":                       (302, 403, 403, 403, 403, 403, 403, 200),
+    "/admin/teams/new":                   (302, 403, 403, 403, 403, 403, 403, 200),
+    "/admin/teams/{team}":                (302, 403, 403, 403, 403, 403, 403, 200),
+    "/admin/appetite":                    (302, 403, 403, 403, 403, 403, 403, 200),
+    "/admin/appetite/new":                (302, 403, 403, 403, 403, 403, 403, 200),
+}
+
+
+def test_owners_and_team_members_get_permission_matrix(world):
+    from flask import current_app
+
+    for route, expected in OWNERS_GET.items():
+        path = route.format(**world)
+        for who, status in zip(PEOPLE, expected, strict=True):
+            response = _as(current_app, who, world["people"]).get(path)
+            assert response.status_code == status, f"{who} GET {path}"
+
+
+def _owners_posts(world):
+    from riskkit.extensions import db
+    from riskkit.models import Action, Control, Lesson
+
+    lesson = db.session.get(Lesson, world["lesson"])
+    control, action = db.session.get(Control, world["control"]), db.session.get(Action, world["action"])
+    team_action = db.session.get(Action, world["team_action"])
+    a = "/risks/" + world["A"]
+    return {
+        # route: (data, anon viewer item risk member resilience manager admin)
+        f"{a}/controls/{control.id}": (
+            {"version": control.version, "description": control.description,
+             "owner": control.owner_id, "effectiveness": "effective",
+             "last_tested": ["20", "1", "2026"]},
+            (302, 403, 302, 302, 403, 403, 302, 302)),
+        f"{a}/actions/{action.id}": (
+            {"version": action.version, "description": action.description,
+             "owner": action.owner_id, "status": "in_progress",
+             "target_date": ["31", "3", "2026"]},
+            (302, 403, 302, 302, 403, 403, 302, 302)),
+        f"{a}/actions/{action.id}/done": ({"version": action.version},
+                                          (302, 403, 302, 302, 403, 403, 302, 302)),
+        f"{a}/actions/{team_action.id}/done": ({"version": team_action.version},
+                                               (302, 403, 403, 302, 302, 302, 302, 302)),
+        f"{a}/actions/{action.id}/remove": ({"version": action.version},
+                                            (302, 403, 403, 302, 403, 403, 302, 302)),
+        f"{a}/controls/{control.id}/remove": ({"version": control.version},
+                                              (302, 403, 403, 302, 403, 403, 302, 302)),
+        f"/lessons/{world['lesson']}/status": ({"status": "in_progress", "version": lesson.version},
+                                               (302, 403, 403, 403, 302, 302, 302, 302)),
+    }
+
+
+@pytest.mark.parametrize("who", PEOPLE)
+def test_owners_and_team_members_post_permission_matrix(world, who):
+    """Each person on a fresh world (the fixture is built per test), so one person's save
+    does not change what the next one sees."""
+    from flask import current_app
+
+    column = PEOPLE.index(who)
+    for route, (data, expected) in _owners_posts(world).items():
+        response = _as(current_app, who, world["people"]).post(route, data=data)
+        assert response.status_code == expected[column], f"{who} POST {route}"
+        if expected[column] == 302 and who != "anonymous":
+            assert "/login" not in response.location

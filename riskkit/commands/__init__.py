@@ -43,6 +43,7 @@ TABLE = {
                        " next review."),
     "serve": ("serve", "Run the web app: waitress by default, gunicorn worker processes with"
                        " --workers."),
+    "teams": ("teams", "List and add teams, and change who is in them."),
     "users": ("users", "Manage the people who sign in and own risks."),
 }
 

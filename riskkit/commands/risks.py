@@ -4,11 +4,11 @@ import click
 
 from riskkit import scoring, vocab
 from riskkit.commands.common import command, print_csv, print_json, print_table
+from riskkit.services.appetite import appetites
 from riskkit.services.people import find_person
 from riskkit.services.registers import get_register
 from riskkit.services.risks import (
     RiskFilter,
-    appetites,
     describe_whole,
     get_risk,
     list_risks,

@@ -3,7 +3,7 @@
 from riskkit.models.events import ContinuityPlan, Event, Objective
 from riskkit.models.history import HistoryEntry
 from riskkit.models.lessons import Debrief, Lesson, Observation, Theme
-from riskkit.models.people import SignInThrottle, User
+from riskkit.models.people import SignInThrottle, TeamMember, User
 from riskkit.models.programme import CadenceRule
 from riskkit.models.registers import Appetite, MatrixDefinition, Register
 from riskkit.models.reminders import ReminderSent
@@ -12,5 +12,5 @@ from riskkit.models.risks import Action, Control, Review, Risk
 __all__ = [
     "Action", "Appetite", "CadenceRule", "ContinuityPlan", "Control", "Debrief", "Event",
     "HistoryEntry", "Lesson", "MatrixDefinition", "Objective", "Observation", "Register",
-    "ReminderSent", "Review", "Risk", "SignInThrottle", "Theme", "User",
+    "ReminderSent", "Review", "Risk", "SignInThrottle", "TeamMember", "Theme", "User",
 ]

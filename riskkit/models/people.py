@@ -1,5 +1,7 @@
-"""People: risk owners, reviewers and the users who sign in. A person without a
-password (a team such as "ASCH Divisional Directors") can own things but not sign in."""
+"""People: risk owners, reviewers and the users who sign in, and the teams that own
+things. A person without a password can own things but not sign in; a team (such as
+"Public Health Commissioning") is such an owner that has members, who may do what the
+team as owner may (riskkit.permissions), and who are sent its reminders."""
 
 import secrets
 import unicodedata
@@ -7,8 +9,8 @@ from datetime import datetime
 from functools import cache
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, DateTime, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column, validates
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from riskkit import vocab
@@ -43,6 +45,17 @@ class User(UserMixin, Timestamps, db.Model):
     calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     # Part of every session cookie of this user; a new one ends all their sessions.
     session_token: Mapped[str] = mapped_column(String(64), default=_new_session_token)
+    # A team owns things as a person does, but never signs in; its members act for it.
+    is_team: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    #: The teams this person belongs to (read once per request for the permission checks).
+    teams: Mapped[list["User"]] = relationship(
+        secondary="team_members", primaryjoin="User.id == TeamMember.member_id",
+        secondaryjoin="User.id == TeamMember.team_id", viewonly=True, order_by="User.name")
+    #: A team's members, people only.
+    members: Mapped[list["User"]] = relationship(
+        secondary="team_members", primaryjoin="User.id == TeamMember.team_id",
+        secondaryjoin="User.id == TeamMember.member_id", viewonly=True, order_by="User.name")
 
     @validates("role")
     def _check_role(self, key, value):
@@ -53,7 +66,8 @@ class User(UserMixin, Timestamps, db.Model):
         if not value or not value.strip():
             from riskkit.errors import ValidationError
 
-            raise ValidationError("A person needs a name", field="name")
+            raise ValidationError(f"A {'team' if self.is_team else 'person'} needs a name",
+                                  field="name")
         if any(unicodedata.category(c) in _CONTROL for c in value.strip()):
             from riskkit.errors import ValidationError
 
@@ -80,6 +94,11 @@ class User(UserMixin, Timestamps, db.Model):
 
     def set_password(self, password: str) -> None:
         """Store a salted scrypt hash (Werkzeug's default), never the password."""
+        if self.is_team:
+            from riskkit.errors import ValidationError
+
+            raise ValidationError("A team cannot sign in: give its members passwords instead",
+                                  field="password")
         if len(password or "") < 10:
             from riskkit.errors import ValidationError
 
@@ -101,11 +120,32 @@ class User(UserMixin, Timestamps, db.Model):
         return f"{self.id}:{self.session_token}"
 
     @property
+    def display_name(self) -> str:
+        """The name as lists of owners show it: a team says it is one."""
+        return f"{self.name} (team)" if self.is_team else self.name
+
+    @property
     def is_active(self) -> bool:  # Flask-Login: inactive users cannot sign in
         return self.active and bool(self.password_hash)
 
     def __repr__(self) -> str:
         return f"<User {self.name}>"
+
+
+class TeamMember(db.Model):
+    """One person in one team. A row of its own (not a bare link) so that adding and
+    removing members leaves history like any other change (riskkit.audit)."""
+
+    __tablename__ = "team_members"
+    __table_args__ = (UniqueConstraint("team_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                           index=True)
+
+    team = relationship("User", foreign_keys=[team_id])
+    member = relationship("User", foreign_keys=[member_id])
 
 
 def verify_nobody(password: str) -> None:

@@ -3,13 +3,13 @@
 import json
 from functools import lru_cache
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from riskkit import scoring, vocab
 from riskkit.errors import ValidationError
 from riskkit.extensions import db
-from riskkit.models.base import Timestamps
+from riskkit.models.base import Timestamps, clean_text
 
 
 @lru_cache(maxsize=64)
@@ -81,13 +81,27 @@ class Register(Timestamps, db.Model):
 
 
 class Appetite(db.Model):
-    """The highest score the organisation will tolerate for a category of risk."""
+    """The highest score the organisation will tolerate for a category of risk, and
+    its appetite in words. Seeded from the demo's YAML; edited by admins
+    (services.appetite)."""
 
     __tablename__ = "appetites"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     category: Mapped[str] = mapped_column(String(80), unique=True)
     max_score: Mapped[int] = mapped_column(Integer)
+    statement: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @validates("category")
+    def _check_category(self, key, value):
+        return clean_text(value, key, required=True, limit=80)
+
+    @validates("statement")
+    def _check_statement(self, key, value):
+        return clean_text(value, key)
 
     @validates("max_score")
     def _check_max(self, key, value):

@@ -13,7 +13,7 @@ from riskkit.audit import acting_as
 from riskkit.errors import ValidationError
 from riskkit.extensions import db
 from riskkit.models import Action, Appetite, ContinuityPlan, Control, Event, Register, Risk, User
-from riskkit.services import events, lessons, matrices, plans, programme, themes
+from riskkit.services import events, lessons, matrices, plans, programme, teams, themes
 from riskkit.services.debriefs import add_observation, record_debrief
 from riskkit.services.people import find_person
 from riskkit.services.reviews import record_review
@@ -56,6 +56,7 @@ def _read(path: Path) -> dict:
 def _load_people(people: dict, users: dict, added: Counter) -> None:
     logins = {u["name"]: u for u in users.get("users", [])}
     entries = {p["name"]: p for p in people.get("people", [])}
+    new_teams = []
     for name, login in logins.items():
         entries.setdefault(name, {"name": name, "email": login.get("email")})
     for name, entry in entries.items():
@@ -63,12 +64,16 @@ def _load_people(people: dict, users: dict, added: Counter) -> None:
             continue
         login = logins.get(name, {})
         person = User(name=name, email=login.get("email") or entry.get("email"),
-                      role=login.get("role", "owner"))
+                      role=login.get("role", "owner"), is_team=bool(entry.get("team")))
         if login.get("password"):
             person.set_password(login["password"])
         db.session.add(person)
-        added["people"] += 1
+        added["teams" if person.is_team else "people"] += 1
+        if entry.get("members"):
+            new_teams.append((person, entry["members"]))
     db.session.flush()
+    for team, members in new_teams:
+        teams.set_members(None, team, [find_person(name) for name in members])
 
 
 def _load_registers(data: dict, added: Counter) -> None:
@@ -88,7 +93,8 @@ def _load_registers(data: dict, added: Counter) -> None:
     for entry in data.get("appetite", []):
         if db.session.scalar(select(Appetite).where(Appetite.category == entry["category"])):
             continue
-        db.session.add(Appetite(category=entry["category"], max_score=entry["max_score"]))
+        db.session.add(Appetite(category=entry["category"], max_score=entry["max_score"],
+                                statement=entry.get("statement", "")))
         added["appetite levels"] += 1
 
 

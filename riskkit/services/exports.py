@@ -18,8 +18,9 @@ from riskkit import scoring, vocab
 from riskkit.errors import NotFound
 from riskkit.extensions import db
 from riskkit.models import Action, Control, Register, Review, Risk, User
+from riskkit.services.appetite import above, appetites
 from riskkit.services.registers import all_registers, register_and_children
-from riskkit.services.risks import LIVE, appetites
+from riskkit.services.risks import LIVE
 
 #: Rows fetched from the database at a time.
 BATCH = 1000
@@ -113,7 +114,6 @@ def _risk_rows(register_ids: list[int] | None) -> Iterator[tuple]:
     for r in _batched(statement):
         matrix = matrices[r.register_id]
         score = scoring.score(r.likelihood, r.impact)
-        limit = appetite.get((r.category or "").lower())
         yield (
             r.reference, codes[r.register_id], r.title, r.description, r.cause, r.consequence,
             r.category, r.name, r.status, r.response, _yes_no(r.exempt), r.likelihood, r.impact, score,
@@ -121,7 +121,7 @@ def _risk_rows(register_ids: list[int] | None) -> Iterator[tuple]:
             r.target_likelihood, r.target_impact, scoring.score(r.target_likelihood, r.target_impact),
             scoring.rating(matrix, r.target_likelihood, r.target_impact).name, r.target_date,
             r.inherent_likelihood, r.inherent_impact, r.last_review_date, r.next_review_date,
-            _yes_no(limit is not None and score > limit),
+            _yes_no(above(appetite, r.category, score)[1]),
         )
 
 

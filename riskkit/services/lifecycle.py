@@ -8,7 +8,7 @@ from datetime import date
 
 from riskkit import permissions, vocab
 from riskkit.audit import acting_as
-from riskkit.errors import ValidationError
+from riskkit.errors import PermissionDenied, ValidationError
 from riskkit.extensions import db
 from riskkit.models import Action, Control, Risk, User
 from riskkit.services.risks import check_version
@@ -57,10 +57,23 @@ def de_escalate(risk: Risk, by: User, expected_version: int | None = None) -> No
         db.session.flush()
 
 
+def _require_may_save(by: User, risk: Risk, item: Control | Action | None, kind: str,
+                      description: str, owner: User) -> None:
+    """Adding a control or action, or changing what it is or who owns it, is for the
+    risk's owner or a manager; its owner may change the rest (its progress)."""
+    if item is None or permissions.can(by, "edit_controls", risk):
+        permissions.require(by, "edit_controls", risk)
+        return
+    permissions.require(by, "update_item", item)
+    if item.description != description or item.owner_id != owner.id:
+        raise PermissionDenied(f"Only the owner of {risk.reference} or a manager can change"
+                               f" what this {kind} is or who owns it")
+
+
 def save_control(risk: Risk, by: User, control: Control | None, *, description: str,
                  owner: User, effectiveness: str, last_tested: date | None,
                  expected_version: int | None = None) -> Control:
-    permissions.require(by, "edit_controls", risk)
+    _require_may_save(by, risk, control, "control", description, owner)
     with acting_as(by):
         if control is None:
             control = Control(risk=risk)
@@ -78,7 +91,7 @@ def save_action(risk: Risk, by: User, action: Action | None, *, description: str
                 owner: User, target_date: date | None, status: str,
                 completed_date: date | None = None, as_of: date,
                 expected_version: int | None = None) -> Action:
-    permissions.require(by, "edit_controls", risk)
+    _require_may_save(by, risk, action, "action", description, owner)
     vocab.check(vocab.ACTION_STATUSES, status, "status")
     if status == "done":
         completed_date = completed_date or as_of
@@ -97,6 +110,7 @@ def save_action(risk: Risk, by: User, action: Action | None, *, description: str
 
 
 def remove(risk: Risk, by: User, item: Control | Action, expected_version: int | None) -> None:
+    """Only the risk's owner or a manager removes a control or action, not its owner."""
     permissions.require(by, "edit_controls", risk)
     check_version(item, expected_version, "This item")
     with acting_as(by):

@@ -1,4 +1,5 @@
-"""Sending the reminder digests: each person once a day, through SMTP."""
+"""Sending the reminder digests: each person once a day, through SMTP. A team's items
+go to its members."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from sqlalchemy import select
 from riskkit.extensions import db
 from riskkit.models import ReminderSent
 from riskkit.services.overdue import Item
+from riskkit.services.teams import members_by_team
 
 
 @dataclass
@@ -38,24 +40,38 @@ class Digest:
         return self.own + self.escalated
 
 
-def digests(items: list[Item], escalate_after: int) -> tuple[list[Digest], list[str]]:
-    """One digest per email address: the owner's own items, plus items more than
-    `escalate_after` days overdue for the register's owner. Also the people who
-    cannot be reached because they have no email address."""
+def digests(items: list[Item], escalate_after: int,
+            teams: dict[str, list[tuple[str, str | None]]] | None = None,
+            ) -> tuple[list[Digest], list[str]]:
+    """One digest per email address: the owner's own items (a team's go to each of its
+    members with an address), plus items more than `escalate_after` days overdue for the
+    register's owner. Also the people who cannot be reached because they have no email
+    address, and the teams with no member who can, each named once."""
+    teams = teams or {}
     by_address: dict[str, Digest] = {}
     unreachable: dict[str, int] = {}
     for item in items:
-        if item.owner_email:
-            by_address.setdefault(item.owner_email, Digest(item.owner, item.owner_email)).own.append(item)
-        else:
+        recipients = [(item.owner, item.owner_email)] + teams.get(item.owner, [])
+        reached = False
+        for name, address in recipients:
+            if address:
+                by_address.setdefault(address, Digest(name, address)).own.append(item)
+                reached = True
+        if not reached:
             unreachable[item.owner] = unreachable.get(item.owner, 0) + 1
         if item.days_overdue > escalate_after and item.register_owner_email \
                 and item.register_owner_email != item.owner_email:
             by_address.setdefault(item.register_owner_email, Digest(
                 item.register_owner, item.register_owner_email)).escalated.append(item)
-    problems = [f"{name} has no email address: {count} item{'s' if count != 1 else ''} not sent"
-                for name, count in sorted(unreachable.items())]
+    problems = [_unreachable(name, count, name in teams) for name, count in sorted(unreachable.items())]
     return sorted(by_address.values(), key=lambda d: d.address), problems
+
+
+def _unreachable(name: str, count: int, team: bool) -> str:
+    items = f"{count} item{'s' if count != 1 else ''} not sent"
+    if team:
+        return f"{name} is a team with nobody to remind (no member has an email address): {items}"
+    return f"{name} has no email address: {items}"
 
 
 def _unsent(digest: Digest, as_of: date) -> Digest:
@@ -73,7 +89,7 @@ def send_reminders(items: list[Item], as_of: date, settings: dict, escalate_afte
     renderer); a failure for one recipient is reported and the rest still go. What is
     sent is logged so a rerun the same day repeats nothing."""
     outcome = Outcome()
-    planned, outcome.failed = digests(items, escalate_after)
+    planned, outcome.failed = digests(items, escalate_after, members_by_team())
     messages: list[tuple[Digest, EmailMessage]] = []
     for digest in planned:
         fresh = _unsent(digest, as_of)

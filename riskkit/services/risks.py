@@ -19,7 +19,8 @@ from riskkit import permissions, scoring, vocab
 from riskkit.audit import acting_as
 from riskkit.errors import Conflict, NotFound, ValidationError
 from riskkit.extensions import db
-from riskkit.models import Action, Appetite, Control, Lesson, Register, Review, Risk, User
+from riskkit.models import Action, Control, Lesson, Register, Review, Risk, User
+from riskkit.services.appetite import above
 from riskkit.services.registers import register_and_children
 
 #: Fields a risk form may change. Current likelihood and impact change only through
@@ -175,11 +176,6 @@ def get_risk(reference: str) -> Risk:
     return risk
 
 
-def appetites() -> dict[str, int]:
-    """Highest tolerated score per category (lower-cased), read once per request or command."""
-    return {a.category.lower(): a.max_score for a in db.session.scalars(select(Appetite))}
-
-
 def create_risk(register: Register, by: User | None, as_of: date, *, title: str, owner: User,
                 likelihood: int, impact: int, target_likelihood: int | None = None,
                 target_impact: int | None = None, reference_number: int | None = None,
@@ -286,7 +282,7 @@ def rated(matrix: scoring.Matrix, likelihood: int | None, impact: int | None) ->
 def summarise(risk: Risk, appetite: dict[str, int]) -> dict:
     """The register-line view of a risk: what `riskkit risks --format json` prints."""
     matrix = risk.register.matrix
-    limit = appetite.get((risk.category or "").lower())
+    limit, above_appetite = above(appetite, risk.category, risk.score)
     return {
         "reference": risk.reference,
         "title": risk.title,
@@ -302,7 +298,7 @@ def summarise(risk: Risk, appetite: dict[str, int]) -> dict:
         "last_review_date": _iso(risk.last_review_date),
         "next_review_date": _iso(risk.next_review_date),
         "appetite": limit,
-        "above_appetite": limit is not None and risk.score > limit,
+        "above_appetite": above_appetite,
     }
 
 

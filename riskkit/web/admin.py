@@ -1,4 +1,4 @@
-"""Administration: users, registers and scoring matrices (admins only)."""
+"""Administration: users, teams, registers, scoring matrices and risk appetite (admins only)."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user
@@ -9,10 +9,13 @@ from riskkit.audit import acting_as
 from riskkit.errors import ValidationError
 from riskkit.extensions import db
 from riskkit.models import MatrixDefinition, Register, Risk, User
+from riskkit.services import appetite as appetite_service
+from riskkit.services import teams as team_service
 from riskkit.services.matrices import all_matrices
 from riskkit.services.people import add_person, check_unique
 from riskkit.services.registers import all_registers, register_and_children, save_register
 from riskkit.web import forms
+from riskkit.web.admin_forms import AppetiteForm, TeamForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -64,6 +67,83 @@ def user(user_id):
     title = f"Edit {person.name}" if person else "Add a user"
     return render_template("admin/form.html", title=title, section="admin", form=form,
                            back=url_for("admin.users")), 400 if form.errors else 200
+
+
+@bp.get("/teams")
+def teams():
+    """The teams that own things, and their members."""
+    return render_template("admin/teams.html", title="Teams", section="admin",
+                           teams=team_service.list_teams())
+
+
+@bp.route("/teams/new", methods=["GET", "POST"], defaults={"team_id": None})
+@bp.route("/teams/<int:team_id>", methods=["GET", "POST"])
+def team(team_id):
+    """Add a team, or choose who is in one."""
+    item = team_service.get_team(team_id) if team_id else None
+    form = TeamForm()
+    people = team_service.people()
+    form.members.choices = forms.options((p.id, p.name) for p in people)
+    if item is not None:
+        del form.name
+        if not form.is_submitted():
+            form.members.data = [m.id for m in item.members]
+            form.members_were.data = ",".join(str(m.id) for m in item.members)
+    conflict = None
+    if form.validate_on_submit():
+        def change():
+            team = item or team_service.add_team(current_user, form.name.data)
+            chosen = [_chosen(User, p, "members", "members") for p in form.members.data or []]
+            were = None if item is None else _ids(form.members_were.data)
+            team_service.set_members(current_user, team, chosen, were)
+            return team
+
+        saved, conflict, _ = forms.save(form, change)
+        if saved:
+            flash(f"Saved team {saved.name}: {len(saved.members)} member"
+                  f"{'s' if len(saved.members) != 1 else ''}.")
+            return redirect(url_for("admin.teams"))
+        if conflict and item is not None:  # the next save is made knowing the change
+            form.members_were.data = ",".join(str(m.id) for m in item.members)
+    title = f"Members of {item.name}" if item else "Add a team"
+    return render_template("admin/form.html", title=title, section="admin", form=form,
+                           conflict=conflict, back=url_for("admin.teams")), \
+        409 if conflict else 400 if form.errors else 200
+
+
+def _ids(text: str | None) -> list[int]:
+    """The member ids a team form was opened with (a hidden field: ids, comma-separated)."""
+    return [int(part) for part in (text or "").split(",") if part.strip().isdigit()]
+
+
+@bp.get("/appetite")
+def appetites():
+    """The risk appetite for each category of risk."""
+    return render_template("admin/appetite.html", title="Risk appetite", section="admin",
+                           appetites=appetite_service.list_appetites())
+
+
+@bp.route("/appetite/new", methods=["GET", "POST"], defaults={"appetite_id": None})
+@bp.route("/appetite/<int:appetite_id>", methods=["GET", "POST"])
+def appetite(appetite_id):
+    """Add a category's appetite, or change its score threshold and statement."""
+    item = appetite_service.get_appetite(appetite_id) if appetite_id else None
+    form = AppetiteForm(obj=item if request.method == "GET" else None)
+    forms.stamp(form, item)
+    conflict = None
+    if form.validate_on_submit():
+        history_of = {"entity": "appetite", "entity_id": item.id} if item else {}
+        saved, conflict, _ = forms.save(form, lambda: appetite_service.save_appetite(
+            current_user, item, category=form.category.data, max_score=form.max_score.data,
+            statement=form.statement.data or "", expected_version=forms.expected(form)),
+            item, **history_of)
+        if saved:
+            flash(f"Saved the {saved.category} risk appetite.")
+            return redirect(url_for("admin.appetites"))
+    title = f"{item.category} risk appetite" if item else "Add a risk appetite"
+    return render_template("admin/form.html", title=title, section="admin", form=form,
+                           conflict=conflict, back=url_for("admin.appetites")), \
+        409 if conflict else 400 if form.errors else 200
 
 
 @bp.get("/registers")

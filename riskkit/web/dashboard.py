@@ -3,9 +3,10 @@
 from flask import Blueprint, render_template, request
 from flask_login import current_user
 
+from riskkit.services.appetite import appetites
 from riskkit.services.events import evidence_since, unexercised_top_risks
 from riskkit.services.registers import all_registers, get_register, rollup_ids
-from riskkit.services.risks import RiskFilter, appetites, count_risks, list_risks, summarise
+from riskkit.services.risks import RiskFilter, count_risks, list_risks, summarise
 from riskkit.services.summaries import (
     actions_overdue,
     count_actions_overdue,

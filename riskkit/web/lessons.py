@@ -14,6 +14,7 @@ from riskkit.services import debriefs as debrief_service
 from riskkit.services import history
 from riskkit.services import lessons as lesson_service
 from riskkit.services.paging import paginate
+from riskkit.services.teams import owners
 from riskkit.web import event_forms
 from riskkit.web.event_forms import place_error
 from riskkit.web.exercises import (
@@ -22,11 +23,10 @@ from riskkit.web.exercises import (
     control_choices,
     page,
     person,
-    person_choices,
     risk_choices,
     short,
 )
-from riskkit.web.forms import expected, options, save, stamp
+from riskkit.web.forms import expected, options, owner_options, save, stamp
 from riskkit.web.params import int_arg, owner_arg, today
 
 bp = Blueprint("lessons", __name__)
@@ -128,7 +128,7 @@ def raise_action(lesson_id):
     lesson = lesson_service.get_lesson(lesson_id)
     form = event_forms.RaiseActionForm()
     risks = risk_choices(form.risk, keep=lesson.risks, blank="Choose a risk")
-    person_choices(form.owner, "Choose a person")
+    form.owner.choices = owner_options(owners())
     if not form.is_submitted():
         form.description.data = lesson.recommendation or lesson.statement
         form.owner.data = lesson.owner_id
@@ -187,7 +187,7 @@ def edit(lesson_id):
 def _lesson_form(lesson, observation):
     event = lesson.event if lesson else observation.debrief.event
     form = event_forms.LessonForm()
-    person_choices(form.owner, "Choose a person")
+    form.owner.choices = owner_options(owners())
     risks = risk_choices(form.risks, keep=lesson.risks if lesson else event.risks)
     stamp(form, lesson)
     if not form.is_submitted():

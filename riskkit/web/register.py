@@ -9,8 +9,9 @@ from riskkit import vocab
 from riskkit.errors import RiskkitError
 from riskkit.extensions import db
 from riskkit.models import Risk
+from riskkit.services.appetite import appetites
 from riskkit.services.registers import all_registers
-from riskkit.services.risks import SORTS, RiskFilter, appetites, count_risks, list_risks, summarise
+from riskkit.services.risks import SORTS, RiskFilter, count_risks, list_risks, summarise
 from riskkit.web.params import date_arg, int_arg, owner_arg, today
 
 bp = Blueprint("register", __name__)

@@ -11,18 +11,19 @@ from riskkit.errors import Conflict, ValidationError
 from riskkit.extensions import db
 from riskkit.models import Action, Control, HistoryEntry, Register, User
 from riskkit.services import history, lifecycle
+from riskkit.services.appetite import appetites
 from riskkit.services.events import events_for_risk
 from riskkit.services.lessons import lessons_for_risk
 from riskkit.services.registers import all_registers
 from riskkit.services.reviews import record_review
 from riskkit.services.risks import (
-    appetites,
     commit,
     create_risk,
     describe_whole,
     get_risk,
     update_risk,
 )
+from riskkit.services.teams import owners
 from riskkit.web import forms
 from riskkit.web.params import today
 
@@ -33,12 +34,8 @@ EDIT_FIELDS = ("title", "description", "cause", "consequence", "category", "resp
                "inherent_likelihood", "inherent_impact")
 
 
-def _people() -> list[User]:
-    return list(db.session.scalars(select(User).where(User.active).order_by(User.name)))
-
-
 def _owner_choices(form_field) -> None:
-    form_field.choices = forms.options([("", "Choose a person")] + [(p.id, p.name) for p in _people()])
+    form_field.choices = forms.owner_options(owners())
 
 
 def _person(person_id) -> User:
@@ -222,24 +219,31 @@ def _item_of(risk, model, item_id):
 
 def _child(reference, item_id, model, form_class, kind):
     risk = get_risk(reference)
-    permissions.require(current_user, "edit_controls", risk)
     item = _item_of(risk, model, item_id) if item_id is not None else None
+    permissions.require(current_user, "update_item" if item else "edit_controls", item or risk)
     form = form_class(obj=item if request.method == "GET" else None)
-    _owner_choices(form.owner)
-    if request.method == "GET":
+    # The item's own owner updates its progress; what it is and who owns it are the
+    # risk owner's (the service refuses them too: this only leaves them off the form).
+    progress_only = not permissions.can(current_user, "edit_controls", risk)
+    if progress_only:
+        del form.description, form.owner
+    else:
+        _owner_choices(form.owner)
+    if request.method == "GET" and not progress_only:
         form.owner.data = item.owner_id if item else risk.owner_id
     forms.stamp(form, item)
     conflict = None
     if form.validate_on_submit():
         def change():
-            owner = _person(form.owner.data)
+            description, owner = ((item.description, item.owner) if progress_only else
+                                  (form.description.data, _person(form.owner.data)))
             if kind == "control":
                 return lifecycle.save_control(
-                    risk, current_user, item, description=form.description.data, owner=owner,
+                    risk, current_user, item, description=description, owner=owner,
                     effectiveness=form.effectiveness.data, last_tested=form.last_tested.data,
                     expected_version=forms.expected(form))
             return lifecycle.save_action(
-                risk, current_user, item, description=form.description.data, owner=owner,
+                risk, current_user, item, description=description, owner=owner,
                 target_date=form.target_date.data, status=form.status.data, as_of=today(),
                 expected_version=forms.expected(form))
 
