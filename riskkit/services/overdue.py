@@ -119,6 +119,34 @@ def iter_items(scope: Scope, after: Key | None = None, limit: int | None = None)
     return merged if limit is None else itertools.islice(merged, limit)
 
 
+#: What the dashboard lists of a person's own work, and how far ahead it looks.
+PERSONAL_KINDS = ("review", "action", "lesson")
+DUE_SOON_DAYS = 30
+
+
+@dataclass
+class Due:
+    """One kind of a person's items: the first few and how many there are."""
+
+    kind: str
+    items: list[Item]
+    count: int
+
+
+def person_due(person: User, as_of: date, within: int = DUE_SOON_DAYS,
+               shown: int = 10) -> list[Due]:
+    """What one person must do: the reviews of the risks they own, their actions and their
+    lessons, overdue or due within `within` days of `as_of`, each kind's first `shown`
+    (most overdue first) and how many: the overdue report filtered to them, two
+    statements a kind whatever the size of the register."""
+    due = []
+    for kind in PERSONAL_KINDS:
+        scope = Scope(as_of, owner=person, due_within=within, kinds=(kind,))
+        items, _ = page(scope, None, shown)
+        due.append(Due(kind, items, summarise_due(scope).total))
+    return due
+
+
 def page(scope: Scope, after: Key | None, size: int) -> tuple[list[Item], Key | None]:
     """One page of the report after the key `after` (None: the first page), and the key
     to ask for the next page with (None on the last). Keyed, not numbered, so that an
@@ -168,11 +196,14 @@ def _reviews(scope: Scope, after: Key | None, limit: int | None):
 
 def _actions(scope: Scope, after: Key | None, limit: int | None):
     owner_user, register_owner = aliased(User), aliased(User)
+    # The owner is joined LEFT (every action has one): an inner join would let the
+    # database walk the people and each one's actions by the owner index, then sort
+    # them all, instead of reading the actions in date order and stopping at the page.
     statement = select(
         Risk.reference, Risk.title, owner_user.name, owner_user.email, Register.code,
         register_owner.name, register_owner.email, Action.target_date, Action.description,
         Action.id,
-    ).join(Risk, Action.risk_id == Risk.id).join(owner_user, Action.owner_id == owner_user.id) \
+    ).join(Risk, Action.risk_id == Risk.id).outerjoin(owner_user, Action.owner_id == owner_user.id) \
         .join(Register, Risk.register_id == Register.id) \
         .outerjoin(register_owner, Register.owner_id == register_owner.id) \
         .where(*_risk_scope(scope), *_action_scope(scope),
