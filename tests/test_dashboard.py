@@ -14,6 +14,7 @@ from tests.conftest import FreshContextClient
 from tests.factories import gen_event, gen_person, gen_register, gen_risk
 
 AS_OF = date(2026, 6, 1)
+DASHBOARD = f"/?as_of={AS_OF.isoformat()}"
 PASSWORD = "dashboard-test-1"
 
 
@@ -56,7 +57,7 @@ def site(app):
     return client, risks
 
 
-def _page(client, url=f"/?as_of={AS_OF.isoformat()}") -> str:
+def _page(client, url=DASHBOARD) -> str:
     response = client.get(url)
     assert response.status_code == 200, url
     return response.get_data(as_text=True)
@@ -67,7 +68,7 @@ def _section(html: str, section_id: str) -> str:
     start = html.index(f'id="{section_id}"')
     level = html[:start].rsplit("<h", 1)[1][0]
     rest = html[start:]
-    ends = [m.start() for m in re.finditer(r"<h([1-%s])[ >]" % level, rest)]
+    ends = [m.start() for m in re.finditer(rf"<h([1-{level}])[ >]", rest)]
     return rest[:ends[0]] if ends else rest
 
 
@@ -79,7 +80,7 @@ def test_the_dashboard_leads_with_the_signed_in_persons_reviews_actions_and_less
     assert ids.index("my-work") < ids.index("registers") < ids.index("heat-map")
     # Headings go down one level at a time, never skipping one.
     levels = [int(n) for n in re.findall(r"<h([1-6])[ >]", html.split("<main", 1)[1])]
-    assert levels[0] == 1 and all(b <= a + 1 for a, b in zip(levels, levels[1:]))
+    assert levels[0] == 1 and all(b <= a + 1 for a, b in zip(levels, levels[1:], strict=False))
 
     reviews = _section(html, "my-reviews")
     assert "Your reviews due (2)" in reviews
