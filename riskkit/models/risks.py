@@ -29,7 +29,7 @@ class Risk(Timestamps, db.Model):
         Index("ix_risks_category", "category"),
         # Rating changes since a date, from the index alone (migration 0008).
         Index("ix_risks_reviewed", "last_review_date", "status", "register_id", "likelihood",
-              "impact", "previous_likelihood", "previous_impact"),
+              "impact", "previous_likelihood", "previous_impact", "reference"),
         # The target heat map, as ix_risks_register_cells serves the current one.
         Index("ix_risks_register_target_cells", "register_id", "target_likelihood",
               "target_impact", "reference", "status"),

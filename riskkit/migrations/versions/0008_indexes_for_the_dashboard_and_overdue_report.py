@@ -22,7 +22,8 @@ INDEXES = [
     # Rating changes since a date: the risks reviewed since then, with the stored scores
     # before and after their latest review, from the index alone.
     ('risks', 'ix_risks_reviewed', ['last_review_date', 'status', 'register_id', 'likelihood',
-                                    'impact', 'previous_likelihood', 'previous_impact']),
+                                    'impact', 'previous_likelihood', 'previous_impact',
+                                    'reference']),
     # The target heat map's GROUP BY, as ix_risks_register_cells serves the current one.
     ('risks', 'ix_risks_register_target_cells', ['register_id', 'target_likelihood',
                                                  'target_impact', 'reference', 'status']),
