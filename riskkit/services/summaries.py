@@ -1,6 +1,6 @@
-"""What a management team looks at first: the rating summary, the heat map, what
-changed since the last meeting, and what is overdue. Shared by the dashboard and
-the reports, so they never disagree."""
+"""What a management team looks at first: the rating summary, the heat map and what
+changed since the last meeting (what is overdue is services.overdue). Shared by the
+dashboard and the reports, so they never disagree."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import case, func, or_, select
-from sqlalchemy.orm import aliased, contains_eager, joinedload
+from sqlalchemy.orm import aliased, joinedload
 
-from riskkit import scoring, vocab
+from riskkit import scoring
 from riskkit.extensions import db
-from riskkit.models import Action, Register, Risk, User
+from riskkit.models import Register, Risk, User
 from riskkit.services.registers import rollup_ids
 from riskkit.services.risks import LIVE
 
@@ -221,31 +221,3 @@ def rating_changes(register_ids: list[int], since: date,
             scoring.rating(matrix, risk.likelihood, risk.impact), risk.previous_score,
             "up" if up else "down"))
     return changes, count
-
-
-def _overdue_actions_statement(as_of: date, owner: User | None):
-    statement = (
-        select(Action).join(Action.risk)
-        # IN the open statuses, not NOT IN the closed ones, so the index is used.
-        .where(Action.status.in_(vocab.ACTION_OPEN), Action.target_date < as_of,
-               Risk.status.in_(LIVE))
-    )
-    if owner is not None:
-        statement = statement.where(Action.owner_id == owner.id)
-    return statement
-
-
-def actions_overdue(as_of: date, owner: User | None = None,
-                    limit: int | None = None) -> list[Action]:
-    """Open actions whose target date is before `as_of`, on live risks, oldest first."""
-    statement = (
-        _overdue_actions_statement(as_of, owner)
-        .options(joinedload(Action.owner), contains_eager(Action.risk))
-        .order_by(Action.target_date, Action.id).limit(limit)
-    )
-    return list(db.session.scalars(statement))
-
-
-def count_actions_overdue(as_of: date, owner: User | None = None) -> int:
-    return db.session.scalar(select(func.count()).select_from(
-        _overdue_actions_statement(as_of, owner).subquery()))
