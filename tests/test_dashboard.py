@@ -127,8 +127,10 @@ def test_the_dashboard_draws_one_heat_map_of_the_register_and_scores_chosen(site
     assert "Target risk: CORP register" in target and "Includes DIR" in target
     assert re.search(r'<option value="CORP" selected>', target)
     assert re.search(r'id="scores-target"[^>]*checked', target)
-    assert not re.search(r"likelihood=5&amp;impact=5\">", target)  # Sam's target is 2 x 2
-    cell = re.search(r"likelihood=2&amp;impact=2\">\s*(\d+) risk", target)
+    # Sam's 5 x 5 risk aims for 2 x 2; target cells are not links to the register list,
+    # which filters by current scores.
+    assert 'data-cell="5-5"' not in target and "likelihood=5&amp;impact=5" not in target
+    cell = re.search(r'data-cell="2-2">(\d+) risk', target)
     assert cell and cell.group(1) == "1"
 
 
@@ -153,3 +155,15 @@ def test_rating_changes_come_from_the_latest_review_after_the_date(site):
     assert "Increased" in changes
     none = _page(client, "/?as_of=2026-06-01&since=2026-05-15")
     assert "No risk has changed rating since 15/05/2026" in none
+
+
+def test_a_registers_heat_map_page_draws_its_target_scores_with_references(site):
+    client, risks = site
+    html = _page(client, "/heatmap?register=DIR&scores=target")
+    assert "Target risk: DIR register" in html
+    cell = html.split('data-cell="2-2"', 1)[1].split("</td>", 1)[0]
+    assert risks["sams"].reference in cell  # Sam's 5 x 5 risk aims for 2 x 2
+    assert 'href="/heatmap.pdf?register=DIR&amp;scores=target"' in html
+    bad = client.get("/heatmap?register=DIR&scores=sideways")
+    assert bad.status_code == 400
+    assert "Scores must be current or target, not &#39;sideways&#39;" in bad.get_data(as_text=True)

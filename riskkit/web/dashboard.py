@@ -15,7 +15,7 @@ from riskkit.services.summaries import (
     rating_changes,
     register_summaries,
 )
-from riskkit.web.params import date_arg, last_month, today
+from riskkit.web.params import date_arg, last_month, refuse, today
 
 bp = Blueprint("dashboard", __name__)
 SHOWN = 10  # rows of each list; the whole list is one link away
@@ -57,12 +57,15 @@ def index():
 
 @bp.get("/heatmap")
 def register_heat_map():
-    """One register's heat map (a corporate register's rolled up), with the references in
-    each cell."""
+    """One register's heat map (a corporate register's rolled up) of its current or
+    target scores, with the references in each cell."""
     register = get_register(request.args.get("register", ""))
+    which = request.args.get("scores") or "current"
+    if which not in WHICH:
+        refuse(f"Scores must be current or target, not {which[:40]!r}")
     registers = all_registers()
     ids = rollup_ids(register, registers)
     return render_template(
         "dashboard/heat_map.html", title=f"Heat map: {register.name}", section="dashboard",
-        register=register, map=heat_map(register.matrix, ids),
+        register=register, map=heat_map(register.matrix, ids, which), which=which,
         rolled_up=[r for r in registers if r.id in ids and r.id != register.id])
