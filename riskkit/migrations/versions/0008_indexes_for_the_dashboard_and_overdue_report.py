@@ -1,6 +1,6 @@
 """Indexes for the dashboard and the overdue report at council scale: rating changes
-from the risks reviewed since a date, target heat maps, reviews in due order, and a
-person's own actions
+from the risks reviewed since a date, target heat maps, reviews and actions in due
+order, and a person's own actions
 
 Revision ID: 0008
 Revises: 0007
@@ -32,14 +32,19 @@ INDEXES = [
     ('risks', 'ix_risks_due', ['next_review_date', 'reference', 'status']),
     # One person's actions due (the dashboard), without reading everyone's.
     ('actions', 'ix_actions_owner_due', ['owner_id', 'status', 'target_date']),
+    # Actions in the report's date order with their status, so that the finished actions
+    # of past years are passed over in the index; it replaces ix_actions_target_date.
+    ('actions', 'ix_actions_due', ['target_date', 'status', 'risk_id']),
 ]
 
 
 def upgrade():
     for table, name, columns in INDEXES:
         op.create_index(name, table, columns, unique=False)
+    op.drop_index('ix_actions_target_date', table_name='actions')
 
 
 def downgrade():
+    op.create_index('ix_actions_target_date', 'actions', ['target_date'], unique=False)
     for table, name, _ in reversed(INDEXES):
         op.drop_index(name, table_name=table)
