@@ -209,11 +209,11 @@ SLOW_SECONDS = 1.0
 
 PAGES = [
     ("d", "Dashboard", lambda result: f"/?as_of={AS_OF.isoformat()}",
-     f"`/?as_of={AS_OF.isoformat()}`: every register's rating summary in one table (the"
-     " corporate one rolling up the registers below it), the heat maps of the manager's own"
-     " registers (counts only), the rating changes since a month before, the first 10"
-     " overdue reviews and overdue actions with their totals, the first 10 top-rated risks"
-     " not exercised, and the manager's own risks. The date is the one the generated review"
+     f"`/?as_of={AS_OF.isoformat()}`: the manager's own reviews, actions and lessons overdue"
+     " or due in 30 days (the first 10 of each with their totals), every register's rating"
+     " summary in one table (the corporate one rolling up the registers below it), the"
+     " rating changes since a month before, the first 10 top-rated risks not exercised, and"
+     " one heat map (counts only) of the manager's own register. The date is the one the generated review"
      " dates are spread around, as in (c); without it the page uses today's date, and months"
      " after that day nearly every generated risk would be overdue, so the results would"
      " change from one day to the next"),

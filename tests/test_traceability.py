@@ -61,7 +61,7 @@ def test_a_control_shows_the_exercise_that_last_tested_it(web, client):
 def test_dashboard_flags_top_rated_risks_with_no_recent_exercise(web, client):
     sign_in(client, "manager")
     section = client.get("/?as_of=2026-11-23").get_data(as_text=True).split('id="unexercised"', 1)[1] \
-        .split('id="my-risks"', 1)[0]
+        .split('id="heat-map"', 1)[0]
     assert "not exercised since 23/11/2025 (5)" in section
     for reference in ("AH0005", "AH0033", "OPS0003", "OPS0005", "OPS0059"):
         assert f">{reference}</a>" in section
@@ -71,11 +71,11 @@ def test_dashboard_flags_top_rated_risks_with_no_recent_exercise(web, client):
                       start_date=date(2026, 6, 1), status="held", risks=[ah0033])
     db.session.commit()
     section = client.get("/?as_of=2026-11-23").get_data(as_text=True).split('id="unexercised"', 1)[1] \
-        .split('id="my-risks"', 1)[0]
+        .split('id="heat-map"', 1)[0]
     assert "(4)" in section.split("</h2>", 1)[0] and ">AH0033</a>" not in section
     # A year and a day later the evidence has lapsed.
     later = client.get("/?as_of=2027-06-02").get_data(as_text=True).split('id="unexercised"', 1)[1]
-    assert ">AH0033</a>" in later.split('id="my-risks"', 1)[0]
+    assert ">AH0033</a>" in later.split('id="heat-map"', 1)[0]
 
 
 def test_the_overdue_page_lists_lessons_and_the_programme(web, client):

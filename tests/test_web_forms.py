@@ -255,7 +255,7 @@ def test_dashboard_lists_a_rating_change_since_the_chosen_date(client):
         "reviewed_on": ["1", "10", "2021"], "likelihood": "4", "impact": "4",
         "version": str(risk.version), "opened_at": ""})
     html = client.get("/?since=2021-09-15&as_of=2021-10-02").get_data(as_text=True)
-    changes = html.split('id="changes"', 1)[1].split('id="overdue-reviews"', 1)[0]
+    changes = html.split('id="changes"', 1)[1].split('id="unexercised"', 1)[0]
     assert "(1)" in changes and "AH0038" in changes and "Increased" in changes
     assert "Medium 12" in changes and "High 16" in changes
     later = client.get("/?since=2021-10-01&as_of=2021-10-02").get_data(as_text=True)

@@ -27,6 +27,14 @@ class Risk(Timestamps, db.Model):
         Index("ix_risks_register_score", "register_id", "current_score"),
         Index("ix_risks_score", "current_score"),
         Index("ix_risks_category", "category"),
+        # Rating changes since a date, from the index alone (migration 0008).
+        Index("ix_risks_reviewed", "last_review_date", "status", "register_id", "likelihood",
+              "impact", "previous_likelihood", "previous_impact", "reference"),
+        # The target heat map, as ix_risks_register_cells serves the current one.
+        Index("ix_risks_register_target_cells", "register_id", "target_likelihood",
+              "target_impact", "reference", "status"),
+        # Reviews in the overdue report's order: a page stops reading when it is full.
+        Index("ix_risks_due", "next_review_date", "reference", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -158,14 +166,21 @@ class Action(Timestamps, db.Model):
     """A mitigating action agreed, with a target date."""
 
     __tablename__ = "actions"
-    # Covers the overdue actions' scan (risk_id for the join to the risk).
-    __table_args__ = (Index("ix_actions_status_target", "status", "target_date", "risk_id"),)
+    __table_args__ = (
+        # Covers the overdue actions' scan (risk_id for the join to the risk).
+        Index("ix_actions_status_target", "status", "target_date", "risk_id"),
+        # One person's actions due (the dashboard).
+        Index("ix_actions_owner_due", "owner_id", "status", "target_date"),
+        # Actions in the overdue report's date order, the status read from the index, so
+        # that the finished actions of past years are passed over without reading them.
+        Index("ix_actions_due", "target_date", "status", "risk_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     risk_id: Mapped[int] = mapped_column(ForeignKey("risks.id"), index=True)
     description: Mapped[str] = mapped_column(Text)
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    target_date: Mapped[date | None] = mapped_column(Date, index=True)  # overdue actions
+    target_date: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(20), default="planned")
     completed_date: Mapped[date | None] = mapped_column(Date)
     version: Mapped[int] = mapped_column(Integer, nullable=False)

@@ -1,18 +1,18 @@
-"""What a management team looks at first: the rating summary, the heat map, what
-changed since the last meeting, and what is overdue. Shared by the dashboard and
-the reports, so they never disagree."""
+"""What a management team looks at first: the rating summary, the heat map and what
+changed since the last meeting (what is overdue is services.overdue). Shared by the
+dashboard and the reports, so they never disagree."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import aliased, contains_eager, joinedload
+from sqlalchemy import case, func, or_, select
+from sqlalchemy.orm import aliased, joinedload
 
-from riskkit import scoring, vocab
+from riskkit import scoring
 from riskkit.extensions import db
-from riskkit.models import Action, Register, Review, Risk, User
+from riskkit.models import Register, Risk, User
 from riskkit.services.registers import rollup_ids
 from riskkit.services.risks import LIVE
 
@@ -131,6 +131,30 @@ def register_summaries(registers: list[Register], which: str = "current") -> lis
     return summaries
 
 
+#: The scores a heat map can be drawn from.
+WHICH = ("current", "target")
+
+
+def home_register(registers: list[Register], person: User) -> Register | None:
+    """The register a person's dashboard draws first: the first they own, else the first
+    at the top of the tree."""
+    own = [r for r in registers if r.owner_id == person.id]
+    tops = [r for r in registers if r.parent_id is None]
+    return next(iter(own or tops or registers), None)
+
+
+def chosen_heat_map(summaries: list[RegisterSummary], register: Register,
+                    which: str = "current") -> RegisterSummary:
+    """One register's heat map, counts only, as the dashboard draws it: the current one
+    from the rating summary already read, the target one read now (one GROUP BY)."""
+    summary = next(s for s in summaries if s.register.id == register.id)
+    if which == "current":
+        return summary
+    ids = [register.id, *(r.id for r in summary.rolled_up)]
+    return RegisterSummary(register, heat_map(register.matrix, ids, which, max_references=0),
+                           summary.rolled_up)
+
+
 @dataclass
 class Change:
     risk: Risk
@@ -140,78 +164,60 @@ class Change:
     direction: str  # up or down
 
 
+def _band_rank(registers: list[Register], likelihood, impact):
+    """SQL for the rank of a cell's band (0 the lowest) on each register's own matrix,
+    so that bands are compared in the database: from the score's thresholds, or cell by
+    cell for a matrix with a grid."""
+    by_matrix: dict[str, tuple[scoring.Matrix, list[int]]] = {}
+    for register in registers:
+        by_matrix.setdefault(register.matrix.slug, (register.matrix, []))[1].append(register.id)
+    ranks = []
+    for matrix, ids in by_matrix.values():
+        if matrix.grid:
+            rank = case({lk * 100 + im: scoring.band_rank(matrix, scoring.rating(matrix, lk, im))
+                         for lk in matrix.levels("likelihood") for im in matrix.levels("impact")},
+                        value=likelihood * 100 + impact)
+        else:
+            rank = case(*[(likelihood * impact >= band.min_score, position)
+                          for position, band in reversed(list(enumerate(matrix.bands)))
+                          if position and band.min_score is not None], else_=0)
+        ranks.append((Risk.register_id.in_(ids), rank))
+    # One matrix (the usual case): the registers are already chosen by the WHERE clause.
+    return ranks[0][1] if len(ranks) == 1 else case(*ranks)
+
+
 def rating_changes(register_ids: list[int], since: date,
                    limit: int | None = None) -> tuple[list[Change], int]:
-    """Live risks whose rating is higher or lower now than on `since` (by the score
-    before their first review after that date), the first `limit` of them by reference,
-    and how many there are. Reads only score columns for the scan, then loads the risks
-    shown: two queries whatever the size of the register."""
-    first = func.row_number().over(partition_by=Review.risk_id,
-                                   order_by=(Review.reviewed_on, Review.id))
-    ranked = (
-        select(Review.risk_id, Review.before_likelihood, Review.before_impact,
-               first.label("position"))
-        .join(Review.risk)
-        .where(Risk.register_id.in_(register_ids), Risk.status.in_(LIVE),
-               Review.reviewed_on > since)
-        .subquery()
-    )
-    # Each matrix's cells rated once (25 of them), not each row: a month of reviews at
-    # council scale is tens of thousands of rows.
-    rated: dict[str, dict[tuple[int, int], tuple[scoring.Band, int]]] = {}
-    cells_of = {}
-    for register in db.session.scalars(select(Register).where(Register.id.in_(register_ids))):
-        matrix = register.matrix
-        if matrix.slug not in rated:
-            rated[matrix.slug] = {
-                (lk, im): (band, scoring.band_rank(matrix, band))
-                for lk in matrix.levels("likelihood") for im in matrix.levels("impact")
-                for band in [scoring.rating(matrix, lk, im)]}
-        cells_of[register.id] = rated[matrix.slug]
-    found = []
-    for risk_id, register_id, b_lk, b_im, lk, im in db.session.execute(
-        select(Risk.id, Risk.register_id, ranked.c.before_likelihood,
-               ranked.c.before_impact, Risk.likelihood, Risk.impact)
-        .join(ranked, ranked.c.risk_id == Risk.id)
-        # Only a changed cell can change the rating.
-        .where(ranked.c.position == 1, or_(ranked.c.before_likelihood != Risk.likelihood,
-                                            ranked.c.before_impact != Risk.impact))
-        .order_by(Risk.reference)
-    ):
-        cells = cells_of[register_id]
-        (before, rank_before), (after, rank_after) = cells[(b_lk, b_im)], cells[(lk, im)]
-        if rank_before != rank_after:
-            found.append((risk_id, before, after, scoring.score(b_lk, b_im),
-                          "up" if rank_after > rank_before else "down"))
-    shown = found if limit is None else found[:limit]
+    """Live risks whose latest review, after `since`, moved them to another band (the
+    stored score before that review against the score now): the first `limit` of them
+    by reference, and how many there are. Reads the risks reviewed since then through an
+    index (never the reviews) and compares bands in the database: three statements
+    whatever the size of the register."""
+    registers = list(db.session.scalars(select(Register).where(Register.id.in_(register_ids))))
+    if not registers:
+        return [], 0
+    before = _band_rank(registers, Risk.previous_likelihood, Risk.previous_impact)
+    after = _band_rank(registers, Risk.likelihood, Risk.impact)
+    where = (Risk.last_review_date > since, Risk.status.in_(LIVE),
+             Risk.register_id.in_(register_ids),
+             # Only a changed cell can change the band: the cheap test first.
+             or_(Risk.previous_likelihood != Risk.likelihood, Risk.previous_impact != Risk.impact),
+             before != after)
+    # The page's risks and how many there are in one pass over the index (sorted by an
+    # expression, so that the database sorts the changed risks found through the index
+    # rather than walking every risk in reference order in the hope of meeting them),
+    # then the page's risks loaded whole.
+    shown = db.session.execute(select(Risk.id, before < after, func.count().over()).where(*where)
+                               .order_by(Risk.reference.concat("")).limit(limit)).all()
+    count = shown[0][2] if shown else 0
     risks = {r.id: r for r in db.session.scalars(
-        select(Risk).where(Risk.id.in_([f[0] for f in shown])).options(joinedload(Risk.register)))}
-    return [Change(risks[i], before, after, score, d) for i, before, after, score, d in shown], len(found)
-
-
-def _overdue_actions_statement(as_of: date, owner: User | None):
-    statement = (
-        select(Action).join(Action.risk)
-        # IN the open statuses, not NOT IN the closed ones, so the index is used.
-        .where(Action.status.in_(vocab.ACTION_OPEN), Action.target_date < as_of,
-               Risk.status.in_(LIVE))
-    )
-    if owner is not None:
-        statement = statement.where(Action.owner_id == owner.id)
-    return statement
-
-
-def actions_overdue(as_of: date, owner: User | None = None,
-                    limit: int | None = None) -> list[Action]:
-    """Open actions whose target date is before `as_of`, on live risks, oldest first."""
-    statement = (
-        _overdue_actions_statement(as_of, owner)
-        .options(joinedload(Action.owner), contains_eager(Action.risk))
-        .order_by(Action.target_date, Action.id).limit(limit)
-    )
-    return list(db.session.scalars(statement))
-
-
-def count_actions_overdue(as_of: date, owner: User | None = None) -> int:
-    return db.session.scalar(select(func.count()).select_from(
-        _overdue_actions_statement(as_of, owner).subquery()))
+        select(Risk).where(Risk.id.in_([row[0] for row in shown])).options(joinedload(Risk.register)))}
+    changes = []
+    for risk_id, up, _ in shown:
+        risk = risks[risk_id]
+        matrix = risk.register.matrix
+        changes.append(Change(
+            risk, scoring.rating(matrix, risk.previous_likelihood, risk.previous_impact),
+            scoring.rating(matrix, risk.likelihood, risk.impact), risk.previous_score,
+            "up" if up else "down"))
+    return changes, count

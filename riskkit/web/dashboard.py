@@ -1,65 +1,71 @@
-"""The dashboard: what the DMT looks at first."""
+"""The dashboard: what the signed-in person must do first, then the registers at a glance."""
 
 from flask import Blueprint, render_template, request
 from flask_login import current_user
 
-from riskkit.services.appetite import appetites
 from riskkit.services.events import evidence_since, unexercised_top_risks
+from riskkit.services.overdue import DUE_SOON_DAYS, describe_due, path_of, person_due
 from riskkit.services.registers import all_registers, get_register, rollup_ids
-from riskkit.services.risks import RiskFilter, count_risks, list_risks, summarise
+from riskkit.services.risks import RiskFilter, count_risks
 from riskkit.services.summaries import (
-    actions_overdue,
-    count_actions_overdue,
+    WHICH,
+    chosen_heat_map,
     heat_map,
+    home_register,
     rating_changes,
     register_summaries,
 )
-from riskkit.web.params import date_arg, last_month, today
+from riskkit.web.params import date_arg, last_month, refuse, today
 
 bp = Blueprint("dashboard", __name__)
-SHOWN = 10  # rows of each overdue list; the full list is one link away
-MAPS = 3  # heat maps drawn on the dashboard; every register's is one link away
+SHOWN = 10  # rows of each list; the whole list is one link away
 
 
 @bp.get("/")
 def index():
-    """Every register's rating summary, the heat maps of the user's own registers (or the
-    top of the tree), changes, overdue items, my risks."""
-    errors: dict[str, str] = {}
-    as_of = date_arg(request.args, "as_of", today(), errors)
-    since = date_arg(request.args, "since", last_month(as_of), errors)
+    """What the signed-in person must do, then every register's rating summary and what
+    changed, then one heat map of the register and scores chosen."""
+    args, errors = request.args, {}
+    as_of = date_arg(args, "as_of", today(), errors)
+    since = date_arg(args, "since", last_month(as_of), errors)
     registers = all_registers()
     summaries = register_summaries(registers)
-    own = [s for s in summaries if s.register.owner_id == current_user.id]
-    top = [s for s in summaries if s.register.parent_id is None]
+    home = home_register(registers, current_user)
+    code = (args.get("register") or "").strip()
+    chosen = next((r for r in registers if r.code == code.upper()), None) if code else home
+    if chosen is None:
+        errors["register"] = f"No register with code {code[:40]!r}" + (
+            f": showing {home.code}" if home else "")
+        chosen = home
+    which = args.get("scores") or "current"
+    if which not in WHICH:
+        errors["scores"] = f"Scores must be current or target, not {which[:40]!r}"
+        which = "current"
     changes, change_count = rating_changes([r.id for r in registers], since, limit=SHOWN)
-    appetite = appetites()
-    overdue_filter = RiskFilter(overdue_as_of=as_of)
-    mine = RiskFilter(owner=current_user)
     return render_template(
         "dashboard/index.html", title="Dashboard", section="dashboard", errors=errors,
-        as_of=as_of, since=since, summaries=summaries, cards=(own or top)[:MAPS],
-        changes=changes, change_count=change_count,
-        overdue_reviews=[summarise(r, appetite) for r in list_risks(
-            overdue_filter, sort="next_review", page=1, per_page=SHOWN)],
-        overdue_review_count=count_risks(overdue_filter),
-        overdue_actions=actions_overdue(as_of, limit=SHOWN),
-        overdue_action_count=count_actions_overdue(as_of),
-        my_risks=[summarise(r, appetite) for r in list_risks(mine, page=1, per_page=SHOWN)],
-        my_risk_count=count_risks(mine),
+        as_of=as_of, since=since, due_within=DUE_SOON_DAYS,
+        my_work=person_due(current_user, as_of, shown=SHOWN),
+        my_risk_count=count_risks(RiskFilter(owner=current_user)),
+        describe_due=describe_due, path_of=path_of,
+        summaries=summaries, changes=changes, change_count=change_count,
         unexercised=unexercised_top_risks(registers, as_of, limit=SHOWN),
-        evidence_since=evidence_since(as_of),
+        evidence_since=evidence_since(as_of), registers=registers, which=which,
+        chosen=chosen_heat_map(summaries, chosen, which) if chosen else None,
     )
 
 
 @bp.get("/heatmap")
 def register_heat_map():
-    """One register's heat map (a corporate register's rolled up), with the references in
-    each cell."""
+    """One register's heat map (a corporate register's rolled up) of its current or
+    target scores, with the references in each cell."""
     register = get_register(request.args.get("register", ""))
+    which = request.args.get("scores") or "current"
+    if which not in WHICH:
+        refuse(f"Scores must be current or target, not {which[:40]!r}")
     registers = all_registers()
     ids = rollup_ids(register, registers)
     return render_template(
         "dashboard/heat_map.html", title=f"Heat map: {register.name}", section="dashboard",
-        register=register, map=heat_map(register.matrix, ids),
+        register=register, map=heat_map(register.matrix, ids, which), which=which,
         rolled_up=[r for r in registers if r.id in ids and r.id != register.id])
