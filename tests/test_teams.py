@@ -210,3 +210,17 @@ def test_a_resilience_lead_updates_an_action_they_raised_and_own_from_a_lesson(a
     viewer = gen_person("Vic Viewer", role="viewer")
     action.owner = viewer
     assert not permissions.can(viewer, "update_item", action)  # a viewer only reads
+
+
+def test_a_members_own_work_includes_what_their_team_owns(app):
+    from riskkit.services.overdue import person_due
+    jo = gen_person("Jo Bloggs", email="jo@x.gov.uk")
+    team = teams.add_team(None, "Public Health")
+    teams.set_members(None, team, [jo])
+    register = gen_register("PH")
+    gen_risk(register, owner=team, as_of=date(2025, 6, 1))
+    gen_risk(register, owner=gen_person("Sam Lee"), as_of=date(2025, 6, 1))
+    db.session.commit()
+    due = {d.kind: d for d in person_due(jo, date(2026, 2, 1))}
+    assert due["review"].count == 1
+    assert [i.owner for i in due["review"].items] == ["Public Health"]

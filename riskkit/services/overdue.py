@@ -76,6 +76,12 @@ class Scope:
     def cutoff(self) -> date:
         return self.as_of + timedelta(days=self.due_within)
 
+    @cached_property
+    def owner_ids(self) -> list[int]:
+        """The owner asked for and the teams they belong to: a team's items are its
+        members' to do (permissions.owns)."""
+        return [self.owner.id, *(team.id for team in self.owner.teams)] if self.owner else []
+
     def due_before_cutoff(self, column):
         return column <= self.cutoff if self.due_within else column < self.cutoff
 
@@ -194,7 +200,7 @@ def _reviews(scope: Scope, after: Key | None, limit: int | None):
                _after(after, "review", Risk.next_review_date, Risk.reference, literal(0))) \
         .order_by(Risk.next_review_date, Risk.reference)
     if scope.owner is not None:
-        statement = statement.where(Risk.owner_id == scope.owner.id)
+        statement = statement.where(Risk.owner_id.in_(scope.owner_ids))
     return _stream(statement, limit, lambda ref, title, name, email, code, r_name, r_email, due: Item(
         "review", ref, title, name, email, code, r_name, r_email, due, (scope.as_of - due).days))
 
@@ -229,7 +235,7 @@ def _risk_scope(scope: Scope) -> list:
 def _action_scope(scope: Scope) -> list:
     where = [Action.status.in_(vocab.ACTION_OPEN), scope.due_before_cutoff(Action.target_date)]
     if scope.owner is not None:
-        where.append(Action.owner_id == scope.owner.id)
+        where.append(Action.owner_id.in_(scope.owner_ids))
     return where
 
 
@@ -239,7 +245,7 @@ def _lessons_due(scope: Scope) -> list[Item]:
         .join(User, Lesson.owner_id == User.id) \
         .where(Lesson.status.in_(vocab.LESSON_OPEN), scope.due_before_cutoff(Lesson.due_date))
     if scope.owner is not None:
-        columns = columns.where(Lesson.owner_id == scope.owner.id)
+        columns = columns.where(Lesson.owner_id.in_(scope.owner_ids))
     return [Item("lesson", lesson_reference(lesson_id), event, name, email, "", None, None, due,
                  (scope.as_of - due).days, statement)
             for lesson_id, event, name, email, due, statement in db.session.execute(columns)]
@@ -276,7 +282,7 @@ def summarise_due(scope: Scope) -> Summary:
         statement = select(Register.code, func.count()).join(Risk.register).where(
             *_risk_scope(scope), scope.due_before_cutoff(Risk.next_review_date))
         if scope.owner is not None:
-            statement = statement.where(Risk.owner_id == scope.owner.id)
+            statement = statement.where(Risk.owner_id.in_(scope.owner_ids))
         for code, n in db.session.execute(statement.group_by(Register.code)):
             per_register.setdefault(code, [0, 0])[0] = n
             by_kind["review"] += n
