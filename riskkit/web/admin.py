@@ -56,7 +56,7 @@ def user(user_id):
                 # A new password ended all their sessions: keep this one, the admin's own
                 # (with its clocks: it is not a new sign-in).
                 login_user(person)
-            flash(f"Saved {person.name}.")
+            flash(f"Saved {person.name}.", "success")
             return redirect(url_for("admin.users"))
         except ValidationError as error:
             db.session.rollback()
@@ -99,7 +99,7 @@ def register(register_id):
             matrix=_chosen(MatrixDefinition, form.matrix.data, "matrix", "a matrix", required=True),
             owner=_chosen(User, form.owner.data, "owner", "an owner")))
         if saved:
-            flash(f"Saved register {saved.code}.")
+            flash(f"Saved register {saved.code}.", "success")
             return redirect(url_for("admin.registers"))
     title = f"Edit register {item.code}" if item else "Add a register"
     return render_template("admin/form.html", title=title, section="admin", form=form,
@@ -151,7 +151,7 @@ def matrix(matrix_id):
             scoring.parse_matrix(definition)
             row.definition, row.name = definition, form.name.data
             db.session.commit()
-            flash(f"Saved matrix {row.name}.")
+            flash(f"Saved matrix {row.name}.", "success")
             return redirect(url_for("admin.matrices"))
         except ValidationError as error:
             db.session.rollback()

@@ -208,7 +208,7 @@ def _event_form(kind: str, event, pack=None):
         saved, conflict, page_errors = save(form, change, event, place_error, entity="event",
                                             entity_id=event.id if event else None)
         if saved:
-            flash(f"{saved.name} saved.")
+            flash(f"{saved.name} saved.", "success")
             return redirect(url_for("exercises.show", event_id=saved.id))
     words = "exercise" if kind == "exercise" else "incident"
     title = (f"Edit {event.name}" if event else
@@ -220,18 +220,8 @@ def _event_form(kind: str, event, pack=None):
 def _fill(form, event, pack) -> None:
     """The form's first display: the event as it is, or the pack's scenario."""
     if event is not None:
-        for name in ("name", "event_type", "start_date", "scenario", "description",
-                     "services_affected", "participants", "multi_agency",
-                     "improvement_plan_agreed"):
-            if name in form:
-                form[name].data = getattr(event, name)
-        form.end_date.data = event.end_date if event.end_date != event.start_date else None
-        form.lead.data = event.lead_id
-        if "objectives" in form:
-            form.objectives.data = "\n".join(o.text for o in event.objectives)
-        form.plans.data = [p.id for p in event.plans]
-        form.risks.data = [r.id for r in event.risks]
-        form.controls.data = [c.id for c in event.controls]
+        for name, value in form.record_values(event).items():
+            form[name].data = value
     elif pack is not None:
         form.event_type.data = pack.type
         form.scenario.data = pack.scenario
@@ -288,7 +278,7 @@ def change_status(event_id):
             expected_version=expected(form)), event, place_error, entity="event",
             entity_id=event.id)
     if done:
-        flash(f"{event.name} is now {vocab.label(vocab.EVENT_STATUSES, event.status).lower()}.")
+        flash(f"{event.name} is now {vocab.label(vocab.EVENT_STATUSES, event.status).lower()}.", "success")
         return redirect(url_for("exercises.show", event_id=event.id))
     return _show(event, form, conflict, page_errors)
 
@@ -314,7 +304,7 @@ def outcome(event_id):
             tested = len(event.controls)
             flash(f"Outcome of {event.name} recorded." + (
                 f" {tested} control{'s' if tested != 1 else ''} last tested"
-                f" {event.end_date:%d/%m/%Y}." if tested else ""))
+                f" {event.end_date:%d/%m/%Y}." if tested else ""), "success")
             return redirect(url_for("exercises.show", event_id=event.id))
     return page("exercises/outcome.html", form, conflict, page_errors,
                 title=f"Record the outcome of {event.name}", event=event, words=words)
@@ -339,7 +329,7 @@ def new_debrief(event_id):
             multi_agency=form.multi_agency.data), place=partial(place_error, page_field="event-status"))
         if debrief:
             flash(f"{debrief.kind.capitalize()} debrief of {event.name} recorded: add what it"
-                  " observed.")
+                  " observed.", "success")
             return redirect(url_for("exercises.debrief", debrief_id=debrief.id))
     return page("exercises/debrief_form.html", form, None, page_errors,
                 title=f"Record a debrief of {event.name}", event=event)
@@ -379,7 +369,7 @@ def add_observation(debrief_id):
             text=form.text.data, themes=chosen(themes, form.themes.data, "themes", "the themes")),
             place=place_error)
         if observation:
-            flash("Observation added.")
+            flash("Observation added.", "success")
             return redirect(url_for("exercises.debrief", debrief_id=debrief.id,
                                     _anchor=f"observation-{observation.id}"))
     return _debrief_page(debrief, form, ticked, page_errors=page_errors)

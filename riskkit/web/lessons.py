@@ -116,7 +116,7 @@ def move(lesson_id):
                                             entity_id=lesson.id)
         if moved:
             flash(f"{lesson.reference} is now"
-                  f" {vocab.label(vocab.LESSON_STATUSES, lesson.status).lower()}.")
+                  f" {vocab.label(vocab.LESSON_STATUSES, lesson.status).lower()}.", "success")
             return redirect(url_for("lessons.show", lesson_id=lesson.id))
     return _show(lesson, move_form=form, failed=form, conflict=conflict, page_errors=page_errors)
 
@@ -141,7 +141,7 @@ def raise_action(lesson_id):
             description=form.description.data, owner=person(form.owner.data, "owner"),
             target_date=form.target_date.data), place=place_error)
         if action:
-            flash(f"Action raised on {action.risk.reference}, answering {lesson.reference}.")
+            flash(f"Action raised on {action.risk.reference}, answering {lesson.reference}.", "success")
             return redirect(url_for("lessons.show", lesson_id=lesson.id))
     return page("lessons/raise_action.html", form, None, page_errors,
                 title=f"Raise an action for {lesson.reference}", lesson=lesson)
@@ -164,7 +164,7 @@ def link_action(lesson_id):
         action, _, page_errors = save(form, change, place=place_error)
         if action:
             flash(f"{lesson.reference} is now answered by the action on"
-                  f" {action.risk.reference} too.")
+                  f" {action.risk.reference} too.", "success")
             return redirect(url_for("lessons.show", lesson_id=lesson.id))
     return _show(lesson, link_form=form, failed=form, page_errors=page_errors)
 
@@ -192,11 +192,8 @@ def _lesson_form(lesson, observation):
     stamp(form, lesson)
     if not form.is_submitted():
         if lesson is not None:
-            for name in ("statement", "recommendation", "due_date", "priority"):
-                form[name].data = getattr(lesson, name)
-            form.owner.data = lesson.owner_id
-            form.risks.data = [r.id for r in lesson.risks]
-            form.controls.data = [c.id for c in lesson.controls]
+            for name, value in form.record_values(lesson).items():
+                form[name].data = value
         else:
             form.statement.data = observation.text
             form.owner.data = event.lead_id
@@ -214,7 +211,7 @@ def _lesson_form(lesson, observation):
             expected_version=expected(form)), lesson, place_error, entity="lesson",
             entity_id=lesson.id if lesson else None)
         if saved:
-            flash(f"{saved.reference} saved.")
+            flash(f"{saved.reference} saved.", "success")
             return redirect(url_for("lessons.show", lesson_id=saved.id))
     title = f"Edit {lesson.reference}" if lesson else "Turn an observation into a lesson"
     return page("lessons/form.html", form, conflict, page_errors, title=title, lesson=lesson,

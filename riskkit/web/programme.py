@@ -54,7 +54,7 @@ def rule(rule_id):
             event_type=form.event_type.data or "", interval=form.interval.data,
             unit=form.unit.data, not_before_days=form.not_before_days.data,
             active=form.active.data))[0]:
-        flash(f"Saved the rule {form.name.data.strip()}.")
+        flash(f"Saved the rule {form.name.data.strip()}.", "success")
         return redirect(url_for("programme.index", _anchor="rules"))
     title = f"Change the rule {item.name}" if item else "Add a rule"
     return render_template("programme/rule.html", title=title, section="programme", form=form,
@@ -94,7 +94,7 @@ def plan(plan_id):
             expected_version=forms.expected(form)), item, entity="plan",
             entity_id=item.id if item else None)
         if saved:
-            flash(f"Saved the plan for {form.service.data.strip()}.")
+            flash(f"Saved the plan for {form.service.data.strip()}.", "success")
             return redirect(url_for("programme.plans"))
     title = f"Change the plan for {item.service}" if item else "Add a plan"
     status = 409 if conflict else 400 if form.errors else 200
@@ -120,7 +120,7 @@ def themes():
         permissions.require(current_user, "edit_exercises")
         if form.validate_on_submit() and forms.save(form, lambda: theme_service.save_theme(
                 current_user, None, name=form.name.data))[0]:
-            flash(f"Added the theme {form.name.data.strip()}.")
+            flash(f"Added the theme {form.name.data.strip()}.", "success")
             return redirect(url_for("programme.themes"))
     return render_template("programme/themes.html", title="Themes", section="programme",
                            themes=theme_service.list_themes(), form=form
@@ -135,7 +135,7 @@ def theme(theme_id):
     form = ThemeForm(obj=item if request.method == "GET" else None)
     if form.validate_on_submit() and forms.save(form, lambda: theme_service.save_theme(
             current_user, item, name=form.name.data, active=form.active.data))[0]:
-        flash(f"Saved the theme {form.name.data.strip()}.")
+        flash(f"Saved the theme {form.name.data.strip()}.", "success")
         return redirect(url_for("programme.themes"))
     return render_template("programme/theme.html", title=f"Change the theme {item.name}",
                            section="programme", form=form, item=item

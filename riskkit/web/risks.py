@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from riskkit import permissions, scoring
-from riskkit.errors import Conflict, ValidationError
+from riskkit.errors import ValidationError
 from riskkit.extensions import db
 from riskkit.models import Action, Control, HistoryEntry, Register, User
 from riskkit.services import history, lifecycle
@@ -17,7 +17,6 @@ from riskkit.services.registers import all_registers
 from riskkit.services.reviews import record_review
 from riskkit.services.risks import (
     appetites,
-    commit,
     create_risk,
     describe_whole,
     get_risk,
@@ -55,7 +54,7 @@ def show(reference):
     data = describe_whole(risk, appetites())
     return render_template(
         "risks/show.html", title=f"{risk.reference} {risk.title}", section="register",
-        risk=risk, data=data, history=history.entries(risk_id=risk.id), confirm=forms.ConfirmForm(),
+        risk=risk, data=data, history=history.entries(risk_id=risk.id),
         events=events_for_risk(risk), lessons=lessons_for_risk(risk),
         as_of=today(),
     )
@@ -89,7 +88,7 @@ def new():
 
         risk, _, _ = forms.save(form, change)
         if risk:
-            flash(f"{risk.reference} added to the {register.name} register.")
+            flash(f"{risk.reference} added to the {register.name} register.", "success")
             return redirect(url_for("risks.show", reference=risk.reference))
     return _form_page(form, "risks/form.html", "Add a risk", risk=None)
 
@@ -112,12 +111,15 @@ def edit(reference):
         def change():
             changes = {name: getattr(form, name).data for name in EDIT_FIELDS}
             changes["owner"] = _person(form.owner.data)
-            return update_risk(risk, changes, current_user, forms.expected(form)) or ["nothing had changed"]
+            return update_risk(risk, changes, current_user, forms.expected(form)) or None
 
         changed, conflict, _ = forms.save(form, change, risk, risk_id=risk.id)
         if changed:
-            flash(f"Saved {risk.reference}: " + ", ".join(f.replace("_", " ") for f in changed)
-                  + ".")
+            if changed is True:  # saved, but the form held what was stored already
+                flash(f"Nothing had changed on {risk.reference}.", "info")
+            else:
+                flash(f"Saved {risk.reference}: " + ", ".join(
+                    f.replace("_", " ") for f in changed) + ".", "success")
             return redirect(url_for("risks.show", reference=risk.reference))
     return _form_page(form, "risks/form.html", f"Edit {risk.reference}", risk=risk,
                       conflict=conflict, current=scoring.describe(
@@ -156,7 +158,7 @@ def review(reference):
             if saved:
                 flash(f"Review of {risk.reference} recorded: now"
                       f" {scoring.describe(matrix, risk.likelihood, risk.impact)}, next review"
-                      f" {risk.next_review_date:%d/%m/%Y}.")
+                      f" {risk.next_review_date:%d/%m/%Y}.", "success")
                 return redirect(url_for("risks.show", reference=risk.reference))
     return _form_page(form, "risks/review.html", f"Review {risk.reference}", risk=risk,
                       conflict=conflict, warn_lower=warn_lower,
@@ -171,27 +173,56 @@ def _mitigation_changed_since_review(risk) -> bool:
         HistoryEntry.at > since).limit(1)) is not None
 
 
-@bp.post("/<reference>/<any(close, reopen, escalate, de_escalate):change>")
+#: The confirmation page of each step: its heading, what it does, its button, and the
+#: label of its reason box (None: the step takes none). The rules (which steps need a
+#: reason) are the services'.
+STEPS = {
+    "close": ("Close {risk.reference}?", "A closed risk leaves the live register and the"
+              " committee appendix. A manager can reopen it from its page.", "Close risk",
+              "Why is the risk being closed?"),
+    "reopen": ("Reopen {risk.reference}?", "It returns to the live register, with its score"
+               " and next review date as they were.", "Reopen risk", "Reason (optional)"),
+    "escalate": ("Escalate {risk.reference} to the {risk.register.parent.name} register?",
+                 "It moves up with its reference, owner and score, and remembers the register"
+                 " it came from. A manager can return it.", "Escalate risk",
+                 "Why is the risk being escalated?"),
+    "de_escalate": ("Return {risk.reference} to the {risk.origin_register.name} register?",
+                    "It goes back to the register it was escalated from.", "Return risk",
+                    "Reason (optional)"),
+    "remove": ("Remove this {kind} from {risk.reference}?", "Its history stays on the risk's"
+               " page; a manager can add it again from there.", "Remove {kind}", None),
+    "done": ("Mark this action done?", "Its completion date is today. A manager can set its"
+             " status back on the action's edit page.", "Mark done",
+             "Completion note: what was done"),
+}
+#: Who may take each step of a risk.
+STEP_PERMISSIONS = {"close": "close_risk", "reopen": "close_risk", "escalate": "escalate_risk",
+                    "de_escalate": "escalate_risk"}
+#: What the risk's page says after each step.
+STEP_DONE = {"close": "{risk.reference} closed.", "reopen": "{risk.reference} reopened.",
+             "escalate": "{risk.reference} escalated to the {risk.register.name} register.",
+             "de_escalate": "{risk.reference} returned to the {risk.register.name} register."}
+
+
+@bp.route("/<reference>/<any(close, reopen, escalate, de_escalate):change>",
+          methods=["GET", "POST"])
 def change_status(reference, change):
-    """Close, reopen, escalate to the parent register or de-escalate back."""
+    """Close, reopen, escalate to the parent register or return a risk, on a page that
+    asks for confirmation and the reason."""
     risk = get_risk(reference)
-    form = forms.ConfirmForm()
-    if not form.validate_on_submit():
-        return _refused(form)
-    version = forms.expected(form)
-    step = {"close": lambda: lifecycle.set_status(risk, "closed", current_user, version),
-            "reopen": lambda: lifecycle.set_status(risk, "open", current_user, version),
-            "escalate": lambda: lifecycle.escalate(risk, current_user, version),
-            "de_escalate": lambda: lifecycle.de_escalate(risk, current_user, version)}[change]
-    try:
-        commit(step)
-        flash({"close": f"{risk.reference} closed.", "reopen": f"{risk.reference} reopened.",
-               "escalate": f"{risk.reference} escalated to the {risk.register.name} register.",
-               "de_escalate": f"{risk.reference} returned to the {risk.register.name} register."
-               }[change])
-    except (Conflict, ValidationError) as error:
-        flash(str(error))
-    return redirect(url_for("risks.show", reference=risk.reference))
+    permissions.require(current_user, STEP_PERMISSIONS[change], risk)
+    if change == "escalate" and risk.register.parent is None or (
+            change == "de_escalate" and risk.origin_register is None):
+        abort(404)  # no such step for this risk: its page offers no link to it
+
+    def step(version, reason):
+        if change in ("close", "reopen"):
+            status = "closed" if change == "close" else "open"
+            return lifecycle.set_status(risk, status, current_user, version, reason)
+        move = lifecycle.escalate if change == "escalate" else lifecycle.de_escalate
+        return move(risk, current_user, version, reason)
+
+    return _step(risk, risk, change, step, STEP_DONE[change].format(risk=risk))
 
 
 # --- controls and actions ------------------------------------------------------------
@@ -245,53 +276,59 @@ def _child(reference, item_id, model, form_class, kind):
 
         saved, conflict, _ = forms.save(form, change, item, risk_id=risk.id)
         if saved:
-            flash(f"{kind.capitalize()} saved on {risk.reference}.")
-            return redirect(url_for("risks.show", reference=risk.reference, _anchor=f"{kind}s"))
+            flash(f"{kind.capitalize()} saved on {risk.reference}.", "success")
+            return redirect(url_for("risks.show", reference=risk.reference))
     title = f"{'Edit' if item else 'Add'} {kind} – {risk.reference}"
     return _form_page(form, "risks/child_form.html", title, risk=risk, item=item, kind=kind,
                       conflict=conflict)
 
 
-@bp.post("/<reference>/<any(controls, actions):kind>/<int:item_id>/remove")
+@bp.route("/<reference>/<any(controls, actions):kind>/<int:item_id>/remove",
+          methods=["GET", "POST"])
 def remove(reference, kind, item_id):
-    """Remove a control or action (its history stays)."""
+    """Remove a control or action, once confirmed (its history stays)."""
     risk = get_risk(reference)
+    permissions.require(current_user, "edit_controls", risk)
     item = _item_of(risk, Control if kind == "controls" else Action, item_id)
-    form = forms.ConfirmForm()
-    if not form.validate_on_submit():
-        return _refused(form)
-    try:
-        commit(lambda: lifecycle.remove(risk, current_user, item, forms.expected(form)))
-        flash(f"{kind[:-1].capitalize()} removed from {risk.reference}.")
-    except Conflict as error:
-        flash(str(error))
-    return redirect(url_for("risks.show", reference=risk.reference, _anchor=kind))
+    return _step(risk, item, "remove", lambda version, reason: lifecycle.remove(
+        risk, current_user, item, version), f"{kind[:-1].capitalize()} removed from"
+        f" {risk.reference}.", kind=kind[:-1])
 
 
-@bp.post("/<reference>/actions/<int:item_id>/done")
+@bp.route("/<reference>/actions/<int:item_id>/done", methods=["GET", "POST"])
 def action_done(reference, item_id):
-    """Mark an action done today."""
+    """Mark an action done today, with a completion note."""
     risk = get_risk(reference)
+    permissions.require(current_user, "edit_controls", risk)
     item = _item_of(risk, Action, item_id)
-    form = forms.ConfirmForm()
-    if not form.validate_on_submit():
-        return _refused(form)
-    try:
-        commit(lambda: lifecycle.save_action(
-            risk, current_user, item, description=item.description, owner=item.owner,
-            target_date=item.target_date, status="done", as_of=today(),
-            expected_version=forms.expected(form)))
-        flash(f"Action marked done on {risk.reference}.")
-    except Conflict as error:
-        flash(str(error))
-    return redirect(url_for("risks.show", reference=risk.reference, _anchor="actions"))
+    return _step(risk, item, "done", lambda version, note: lifecycle.mark_done(
+        risk, current_user, item, note, today(), version),
+        f"Action marked done on {risk.reference}.", kind="action")
 
 
-def _refused(form):
-    """A confirm button's post that its form refused (no version, say): the reason."""
-    reasons = [message for messages in form.errors.values() for message in messages]
-    # The error page ends the message with its own full stop.
-    return render_template("errors/400.html", message=" ".join(reasons).rstrip(".") or None), 400
+def _step(risk, record, name, step, done: str, kind: str = ""):
+    """The confirmation page of a step on `record` (the risk, or its control or action):
+    shown on GET, taken on a confirmed POST, then back to the risk's page."""
+    heading, explanation, button, reason = (
+        text.format(risk=risk, kind=kind) if text else text for text in STEPS[name])
+    form = forms.StepForm()
+    form.submit.label.text = button
+    if reason is None:
+        del form.reason
+    else:
+        form.reason.label.text = reason
+    forms.stamp(form, record)
+    conflict = None
+    if form.validate_on_submit():
+        reason_given = form.reason.data if reason is not None else ""
+        taken, conflict, _ = forms.save(form, lambda: step(forms.expected(form), reason_given),
+                                        record, risk_id=risk.id)
+        if taken:
+            flash(done, "success")
+            return redirect(url_for("risks.show", reference=risk.reference))
+    return _form_page(form, "risks/confirm.html", heading, risk=risk, conflict=conflict,
+                      item=record if record is not risk else None, explanation=explanation,
+                      warning=name in ("close", "remove"), quoted=name in ("close", "escalate"))
 
 
 def _form_page(form, template, title, **context):
