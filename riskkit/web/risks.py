@@ -9,7 +9,7 @@ from sqlalchemy import select
 from riskkit import permissions, scoring
 from riskkit.errors import ValidationError
 from riskkit.extensions import db
-from riskkit.models import Action, Control, HistoryEntry, Register, User
+from riskkit.models import Action, Control, Register, User
 from riskkit.services import history, lifecycle
 from riskkit.services.events import events_for_risk
 from riskkit.services.lessons import lessons_for_risk
@@ -138,39 +138,25 @@ def review(reference):
     if request.method == "GET":
         form.reviewed_on.data = today()
         form.likelihood.data, form.impact.data = risk.likelihood, risk.impact
-    conflict, warn_lower = None, False
+    conflict = None
     if form.no_change.data and form.reviewed_on.data:
         form.likelihood.data, form.impact.data = risk.likelihood, risk.impact
     if form.validate_on_submit():
-        lower = scoring.score(form.likelihood.data or 0, form.impact.data or 0) < risk.score
-        warn_lower = lower and not _mitigation_changed_since_review(risk)
-        if warn_lower and not form.confirm_lower.data:
-            form.confirm_lower.errors = [
-                "No control or action has changed since the last review: confirm the lower"
-                " score, or record what changed first"]
-        else:
-            saved, conflict, _ = forms.save(form, lambda: record_review(
-                risk, current_user, form.reviewed_on.data, form.likelihood.data,
-                form.impact.data, form.comment.data or "",
-                next_review_date=form.next_review_date.data,
-                next_review_reason=form.next_review_reason.data or "",
-                expected_version=forms.expected(form)), risk, risk_id=risk.id)
-            if saved:
-                flash(f"Review of {risk.reference} recorded: now"
-                      f" {scoring.describe(matrix, risk.likelihood, risk.impact)}, next review"
-                      f" {risk.next_review_date:%d/%m/%Y}.", "success")
-                return redirect(url_for("risks.show", reference=risk.reference))
+        saved, conflict, _ = forms.save(form, lambda: record_review(
+            risk, current_user, form.reviewed_on.data, form.likelihood.data,
+            form.impact.data, form.comment.data or "",
+            next_review_date=form.next_review_date.data,
+            next_review_reason=form.next_review_reason.data or "",
+            expected_version=forms.expected(form), lower_confirmed=form.confirm_lower.data),
+            risk, risk_id=risk.id)
+        if saved:
+            flash(f"Review of {risk.reference} recorded: now"
+                  f" {scoring.describe(matrix, risk.likelihood, risk.impact)}, next review"
+                  f" {risk.next_review_date:%d/%m/%Y}.", "success")
+            return redirect(url_for("risks.show", reference=risk.reference))
     return _form_page(form, "risks/review.html", f"Review {risk.reference}", risk=risk,
-                      conflict=conflict, warn_lower=warn_lower,
+                      conflict=conflict, warn_lower=bool(form.confirm_lower.errors),
                       current=scoring.describe(matrix, risk.likelihood, risk.impact))
-
-
-def _mitigation_changed_since_review(risk) -> bool:
-    """Whether any control or action of the risk changed since its last review."""
-    since = risk.reviews[-1].created_at if risk.reviews else risk.created_at
-    return db.session.scalar(select(HistoryEntry.id).where(
-        HistoryEntry.risk_id == risk.id, HistoryEntry.entity.in_(("control", "action")),
-        HistoryEntry.at > since).limit(1)) is not None
 
 
 #: The confirmation page of each step: its heading, what it does, its button, and the
