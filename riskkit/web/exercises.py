@@ -7,103 +7,31 @@ from functools import partial
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from riskkit import permissions, vocab
 from riskkit.errors import NotFound, ValidationError
-from riskkit.extensions import db
-from riskkit.models import Risk, User
 from riskkit.services import debriefs as debrief_service
 from riskkit.services import events as event_service
 from riskkit.services import packs as pack_service
 from riskkit.services.paging import paginate
 from riskkit.services.plans import list_plans
-from riskkit.services.risks import LIVE
 from riskkit.services.themes import list_themes
 from riskkit.web import event_forms
+from riskkit.web.choices import (
+    chosen,
+    chosen_controls,
+    control_choices,
+    person,
+    person_choices,
+    risk_choices,
+)
 from riskkit.web.event_forms import place_error
-from riskkit.web.forms import expected, options, save, stamp
+from riskkit.web.forms import expected, options, page, save, stamp
 from riskkit.web.params import int_arg, today
 
 bp = Blueprint("exercises", __name__)
 SCRATCH = "scratch"  # the chooser's "Start from scratch"
 PER_PAGE = 50  # exercises and incidents listed a page at a time
-
-
-# --- helpers the lesson pages share ---------------------------------------------------------
-
-
-def people() -> list[User]:
-    return list(db.session.scalars(select(User).where(User.active).order_by(User.name)))
-
-
-def person_choices(field, blank: str) -> None:
-    field.choices = options([("", blank)] + [(p.id, p.name) for p in people()])
-
-
-def person(person_id, field: str, required: bool = True) -> User | None:
-    """The person chosen in a select; an id that is no active person is refused."""
-    if person_id in (None, "") and not required:
-        return None
-    found = db.session.get(User, person_id) if isinstance(person_id, int) else None
-    if found is None or not found.active:
-        raise ValidationError("Choose a person from the list", field=field)
-    return found
-
-
-def risk_choices(field, keep=(), blank: str | None = None) -> list[Risk]:
-    """Live risks (and any already linked, even if closed since) as "AH0011 Business
-    disruption", after a blank choice for a select."""
-    risks = list(db.session.scalars(select(Risk).where(Risk.status.in_(LIVE))
-                                    .order_by(Risk.reference)))
-    risks += [r for r in keep if r not in risks]
-    field.choices = options(([("", blank)] if blank else [])
-                            + [(r.id, f"{r.reference} {r.title}") for r in risks])
-    return risks
-
-
-def control_choices(form, risks) -> list:
-    """The controls of the risks ticked on the form (search_controls), plus any already
-    linked, so that none is dropped without the user seeing it."""
-    ticked = [r for r in risks if r.id in (form.risks.data or [])]
-    controls = event_service.search_controls(ticked)
-    form.controls.choices = options(
-        (c.id, f"{c.risk.reference}: {short(c.description)}") for c in controls)
-    return controls
-
-
-def short(text: str, limit: int = 160) -> str:
-    text = " ".join((text or "").split())
-    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
-
-
-def chosen(records, ids, field: str, what: str) -> list:
-    """The records with the ticked ids; an id that was not offered is refused."""
-    by_id = {r.id: r for r in records}
-    picked = list(dict.fromkeys(ids or []))
-    if any(i not in by_id for i in picked):
-        raise ValidationError(f"Choose {what} from the list", field=field)
-    return [by_id[i] for i in picked]
-
-
-def chosen_controls(controls, ids) -> list:
-    """Ticked controls, each of which must belong to a ticked risk."""
-    by_id = {c.id: c for c in controls}
-    picked = list(dict.fromkeys(ids or []))
-    for control_id in picked:
-        if control_id not in by_id:
-            raise ValidationError("A ticked control belongs to a risk that is not ticked: tick"
-                                  " its risk again, or leave the control out (the list now"
-                                  " shows the controls of the ticked risks)", field="controls")
-    return [by_id[i] for i in picked]
-
-
-def page(template, form=None, conflict=None, page_errors=None, **context):
-    """Render a page with its form: 409 on a conflict, 400 with errors, else 200."""
-    errors = bool(page_errors) or bool(form is not None and form.errors)
-    status = 409 if conflict else 400 if errors else 200
-    return render_template(template, form=form, conflict=conflict,
-                           page_errors=page_errors or {}, **context), status
 
 
 def earlier_for(themes, event) -> list:

@@ -9,6 +9,7 @@ that was not offered, so hostile input is turned back beside the field it came i
 import json
 from datetime import date
 
+from flask import render_template
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
@@ -414,6 +415,14 @@ def expected(form) -> int | None:
         return int(form.version.data)
     except (TypeError, ValueError):
         return None
+
+
+def page(template, form=None, conflict=None, page_errors=None, **context):
+    """Render a page with its form: 409 on a conflict, 400 with errors, else 200."""
+    errors = bool(page_errors) or bool(form is not None and form.errors)
+    status = 409 if conflict else 400 if errors else 200
+    return render_template(template, form=form, conflict=conflict,
+                           page_errors=page_errors or {}, **context), status
 
 
 def save(form, change, record=None, place=put_error, **history_of):

@@ -15,18 +15,17 @@ from riskkit.services import history
 from riskkit.services import lessons as lesson_service
 from riskkit.services.paging import paginate
 from riskkit.web import event_forms
-from riskkit.web.event_forms import place_error
-from riskkit.web.exercises import (
+from riskkit.web.choices import (
     chosen,
     chosen_controls,
     control_choices,
-    page,
     person,
     person_choices,
     risk_choices,
     short,
 )
-from riskkit.web.forms import expected, options, save, stamp
+from riskkit.web.event_forms import place_error
+from riskkit.web.forms import expected, options, page, save, stamp
 from riskkit.web.params import int_arg, owner_arg, today
 
 bp = Blueprint("lessons", __name__)

@@ -4,12 +4,10 @@ service, and render; the rules live in the services."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from riskkit import permissions, scoring
-from riskkit.errors import ValidationError
 from riskkit.extensions import db
-from riskkit.models import Action, Control, Register, User
+from riskkit.models import Action, Control, Register
 from riskkit.services import history, lifecycle
 from riskkit.services.events import events_for_risk
 from riskkit.services.lessons import lessons_for_risk
@@ -23,6 +21,7 @@ from riskkit.services.risks import (
     update_risk,
 )
 from riskkit.web import forms
+from riskkit.web.choices import person, person_choices
 from riskkit.web.params import today
 
 bp = Blueprint("risks", __name__, url_prefix="/risks")
@@ -32,19 +31,8 @@ EDIT_FIELDS = ("title", "description", "cause", "consequence", "category", "resp
                "inherent_likelihood", "inherent_impact")
 
 
-def _people() -> list[User]:
-    return list(db.session.scalars(select(User).where(User.active).order_by(User.name)))
-
-
-def _owner_choices(form_field) -> None:
-    form_field.choices = forms.options([("", "Choose a person")] + [(p.id, p.name) for p in _people()])
-
-
-def _person(person_id) -> User:
-    person = db.session.get(User, person_id) if isinstance(person_id, int) else None
-    if person is None:
-        raise ValidationError("Choose an owner from the list", field="owner")
-    return person
+def _owner(person_id):
+    return person(person_id, "owner", what="an owner")
 
 
 @bp.get("/<reference>")
@@ -67,7 +55,7 @@ def new():
     registers = all_registers()
     form = forms.RiskForm()
     form.register.choices = forms.options((r.id, f"{r.code} – {r.name}") for r in registers)
-    _owner_choices(form.owner)
+    person_choices(form.owner, "Choose a person")
     register = db.session.get(Register, form.register.data) if form.register.data else None
     register = register or (registers[0] if registers else None)
     if register is None:
@@ -81,16 +69,16 @@ def new():
                 "description", "cause", "consequence", "category", "response", "exempt",
                 "target_date", "inherent_likelihood", "inherent_impact")}
             return create_risk(
-                register, current_user, today(), title=form.title.data, owner=_person(
-                    form.owner.data), likelihood=form.likelihood.data, impact=form.impact.data,
-                target_likelihood=form.target_likelihood.data,
+                register, current_user, today(), title=form.title.data,
+                owner=_owner(form.owner.data), likelihood=form.likelihood.data,
+                impact=form.impact.data, target_likelihood=form.target_likelihood.data,
                 target_impact=form.target_impact.data, **details)
 
         risk, _, _ = forms.save(form, change)
         if risk:
             flash(f"{risk.reference} added to the {register.name} register.", "success")
             return redirect(url_for("risks.show", reference=risk.reference))
-    return _form_page(form, "risks/form.html", "Add a risk", risk=None)
+    return _page(form, "risks/form.html", "Add a risk", risk=None)
 
 
 @bp.route("/<reference>/edit", methods=["GET", "POST"])
@@ -100,7 +88,7 @@ def edit(reference):
     permissions.require(current_user, "edit_risk", risk)
     form = forms.RiskForm(obj=risk if request.method == "GET" else None)
     del form.register, form.likelihood, form.impact
-    _owner_choices(form.owner)
+    person_choices(form.owner, "Choose a person")
     if request.method == "GET":
         form.owner.data = risk.owner_id
     forms.set_score_choices(form, risk.register.matrix,
@@ -110,7 +98,7 @@ def edit(reference):
     if form.validate_on_submit():
         def change():
             changes = {name: getattr(form, name).data for name in EDIT_FIELDS}
-            changes["owner"] = _person(form.owner.data)
+            changes["owner"] = _owner(form.owner.data)
             return update_risk(risk, changes, current_user, forms.expected(form)) or None
 
         changed, conflict, _ = forms.save(form, change, risk, risk_id=risk.id)
@@ -121,7 +109,7 @@ def edit(reference):
                 flash(f"Saved {risk.reference}: " + ", ".join(
                     f.replace("_", " ") for f in changed) + ".", "success")
             return redirect(url_for("risks.show", reference=risk.reference))
-    return _form_page(form, "risks/form.html", f"Edit {risk.reference}", risk=risk,
+    return _page(form, "risks/form.html", f"Edit {risk.reference}", risk=risk,
                       conflict=conflict, current=scoring.describe(
                           risk.register.matrix, risk.likelihood, risk.impact))
 
@@ -154,7 +142,7 @@ def review(reference):
                   f" {scoring.describe(matrix, risk.likelihood, risk.impact)}, next review"
                   f" {risk.next_review_date:%d/%m/%Y}.", "success")
             return redirect(url_for("risks.show", reference=risk.reference))
-    return _form_page(form, "risks/review.html", f"Review {risk.reference}", risk=risk,
+    return _page(form, "risks/review.html", f"Review {risk.reference}", risk=risk,
                       conflict=conflict, warn_lower=bool(form.confirm_lower.errors),
                       current=scoring.describe(matrix, risk.likelihood, risk.impact))
 
@@ -242,14 +230,14 @@ def _child(reference, item_id, model, form_class, kind):
     permissions.require(current_user, "edit_controls", risk)
     item = _item_of(risk, model, item_id) if item_id is not None else None
     form = form_class(obj=item if request.method == "GET" else None)
-    _owner_choices(form.owner)
+    person_choices(form.owner, "Choose a person")
     if request.method == "GET":
         form.owner.data = item.owner_id if item else risk.owner_id
     forms.stamp(form, item)
     conflict = None
     if form.validate_on_submit():
         def change():
-            owner = _person(form.owner.data)
+            owner = _owner(form.owner.data)
             if kind == "control":
                 return lifecycle.save_control(
                     risk, current_user, item, description=form.description.data, owner=owner,
@@ -265,7 +253,7 @@ def _child(reference, item_id, model, form_class, kind):
             flash(f"{kind.capitalize()} saved on {risk.reference}.", "success")
             return redirect(url_for("risks.show", reference=risk.reference))
     title = f"{'Edit' if item else 'Add'} {kind} – {risk.reference}"
-    return _form_page(form, "risks/child_form.html", title, risk=risk, item=item, kind=kind,
+    return _page(form, "risks/child_form.html", title, risk=risk, item=item, kind=kind,
                       conflict=conflict)
 
 
@@ -312,12 +300,10 @@ def _step(risk, record, name, step, done: str, kind: str = ""):
         if taken:
             flash(done, "success")
             return redirect(url_for("risks.show", reference=risk.reference))
-    return _form_page(form, "risks/confirm.html", heading, risk=risk, conflict=conflict,
+    return _page(form, "risks/confirm.html", heading, risk=risk, conflict=conflict,
                       item=record if record is not risk else None, explanation=explanation,
                       warning=name in ("close", "remove"), quoted=name in ("close", "escalate"))
 
 
-def _form_page(form, template, title, **context):
-    status = 409 if context.get("conflict") else (400 if form.errors else 200)
-    return render_template(template, form=form, title=title, section="register",
-                           **context), status
+def _page(form, template, title, conflict=None, **context):
+    return forms.page(template, form, conflict, title=title, section="register", **context)
