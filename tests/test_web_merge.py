@@ -14,8 +14,8 @@ import pytest
 from riskkit.extensions import db
 from riskkit.models import Action, Control
 from riskkit.services.reviews import record_review
-from tests.conftest import FreshContextClient
 from tests.factories import gen_event, gen_lesson, gen_person, gen_plan, gen_register, gen_risk
+from tests.web_helpers import signed_in_client
 
 EMAIL, PASSWORD = "ada@example.gov.uk", "a-long-password"
 
@@ -35,11 +35,7 @@ def world(app):
 
 @pytest.fixture
 def ada(app, world):
-    app.config["WTF_CSRF_ENABLED"] = False
-    app.test_client_class = FreshContextClient
-    client = app.test_client()
-    assert client.post("/login", data={"email": EMAIL, "password": PASSWORD}).status_code == 302
-    return client
+    return signed_in_client(app, EMAIL, PASSWORD)
 
 
 def hidden(page: str, name: str) -> str:

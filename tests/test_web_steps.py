@@ -13,9 +13,8 @@ from sqlalchemy import select
 
 from riskkit.extensions import db
 from riskkit.models import Action, Control, HistoryEntry
-from tests.conftest import FreshContextClient
 from tests.factories import gen_person, gen_register, gen_risk
-from tests.web_helpers import error_messages
+from tests.web_helpers import error_messages, signed_in_client
 
 PASSWORD = "a-long-password"
 
@@ -35,11 +34,7 @@ def world(app):
 
 
 def _client(app, email):
-    app.config["WTF_CSRF_ENABLED"] = False
-    app.test_client_class = FreshContextClient
-    client = app.test_client()
-    assert client.post("/login", data={"email": email, "password": PASSWORD}).status_code == 302
-    return client
+    return signed_in_client(app, email, PASSWORD)
 
 
 @pytest.fixture

@@ -16,15 +16,7 @@ from riskkit.services import packs as pack_service
 from riskkit.services.paging import paginate
 from riskkit.services.plans import list_plans
 from riskkit.services.themes import list_themes
-from riskkit.web import event_forms
-from riskkit.web.choices import (
-    chosen,
-    chosen_controls,
-    control_choices,
-    person,
-    person_choices,
-    risk_choices,
-)
+from riskkit.web import choices, event_forms
 from riskkit.web.event_forms import place_error
 from riskkit.web.forms import expected, options, page, save, stamp
 from riskkit.web.params import int_arg, today
@@ -106,14 +98,14 @@ def _event_form(kind: str, event, pack=None):
     form = (event_forms.ExerciseForm if kind == "exercise" else event_forms.IncidentForm)()
     if event is None:
         del form.improvement_plan_agreed
-    person_choices(form.lead, "No lead named")
+    choices.person_choices(form.lead, "No lead named")
     plans = list_plans()
     form.plans.choices = options((p.id, p.service) for p in plans)
-    risks = risk_choices(form.risks, keep=event.risks if event else ())
+    risks = choices.risk_choices(form.risks, keep=event.risks if event else ())
     stamp(form, event)
     if not form.is_submitted():
         _fill(form, event, pack)
-    controls = control_choices(form, risks)
+    controls = choices.control_choices(form, risks)
     conflict, page_errors = None, {}
     if form.is_submitted() and not form.refresh.data and form.validate():
         def change():
@@ -123,14 +115,14 @@ def _event_form(kind: str, event, pack=None):
                 fields["objectives"] = (form.objectives.data or "").splitlines()
             if "improvement_plan_agreed" in form:
                 fields["improvement_plan_agreed"] = form.improvement_plan_agreed.data
-            picked_risks = chosen(risks, form.risks.data, "risks", "the risks")
+            picked_risks = choices.chosen(risks, form.risks.data, "risks", "the risks")
             return event_service.save_event(
                 current_user, event, kind=kind, name=form.name.data, event_type=form.event_type.data,
                 start_date=form.start_date.data, end_date=form.end_date.data,
-                lead=person(form.lead.data, "lead", required=False),
+                lead=choices.person(form.lead.data, "lead", required=False),
                 participants=form.participants.data or "", multi_agency=form.multi_agency.data,
-                plans=chosen(plans, form.plans.data, "plans", "the plans"), risks=picked_risks,
-                controls=chosen_controls(controls, form.controls.data),
+                plans=choices.chosen(plans, form.plans.data, "plans", "the plans"), risks=picked_risks,
+                controls=choices.chosen_controls(controls, form.controls.data),
                 pack=pack.slug if pack else "", expected_version=expected(form), **fields)
 
         saved, conflict, page_errors = save(form, change, event, place_error, entity="event",
@@ -294,7 +286,7 @@ def add_observation(debrief_id):
     if not form.check.data and form.validate_on_submit():
         observation, _, page_errors = save(form, lambda: debrief_service.add_observation(
             debrief, current_user, prompt=form.prompt.data, kind=form.kind.data,
-            text=form.text.data, themes=chosen(themes, form.themes.data, "themes", "the themes")),
+            text=form.text.data, themes=choices.chosen(themes, form.themes.data, "themes", "the themes")),
             place=place_error)
         if observation:
             flash("Observation added.", "success")
