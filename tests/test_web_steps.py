@@ -87,6 +87,7 @@ def test_closing_and_escalating_need_a_reason_which_the_history_keeps(
     assert ("status", status, "Payroll moved to the county") in _reasons("risk", world.risk.id)
     shown = manager.get(f"/risks/{ref}").get_data(as_text=True)
     assert "govuk-notification-banner--success" in shown
+    assert "Reason: Payroll moved to the county" in shown  # in the change history
 
 
 def test_a_stale_step_is_a_conflict_on_its_page_not_a_green_banner(manager, world):
@@ -156,6 +157,20 @@ def test_removing_is_confirmed_and_keeps_the_history(manager, world):
 
 def test_a_step_with_nothing_to_do_is_not_offered(manager, world):
     assert manager.get(f"/risks/{world.risk.reference}/de_escalate").status_code == 404
+
+
+def test_a_step_the_service_refuses_is_shown_on_its_page(manager, world):
+    ref = world.risk.reference
+    assert manager.post(f"/risks/{ref}/close", data={
+        "version": world.risk.version, "reason": "Outsourced"}).status_code == 302
+    manager.get(f"/risks/{ref}")  # where the redirect leads, showing its banner
+    again = manager.post(f"/risks/{ref}/close", data={
+        "version": world.risk.version, "reason": "Outsourced"})
+    page = again.get_data(as_text=True)
+    assert again.status_code == 400
+    assert f'<a href="#submit">{ref} is already closed</a>' in page
+    assert "<title>Error: " in page
+    assert "govuk-notification-banner" not in page
 
 
 @pytest.mark.parametrize("step", ["close", "escalate", "reopen", "de_escalate"])

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from riskkit import permissions, scoring
+from riskkit.errors import ValidationError
 from riskkit.extensions import db
 from riskkit.models import Action, Control, Register
 from riskkit.services import history, lifecycle
@@ -292,18 +293,29 @@ def _step(risk, record, name, step, done: str, kind: str = ""):
     else:
         form.reason.label.text = reason
     forms.stamp(form, record)
-    conflict = None
+    conflict, page_errors = None, {}
     if form.validate_on_submit():
         reason_given = form.reason.data if reason is not None else ""
-        taken, conflict, _ = forms.save(form, lambda: step(forms.expected(form), reason_given),
-                                        record, risk_id=risk.id)
+        taken, conflict, page_errors = forms.save(
+            form, lambda: step(forms.expected(form), reason_given), record, _place_step,
+            risk_id=risk.id)
         if taken:
             flash(done, "success")
             return redirect(url_for("risks.show", reference=risk.reference))
-    return _page(form, "risks/confirm.html", heading, risk=risk, conflict=conflict,
+    return _page(form, "risks/confirm.html", heading, conflict, page_errors, risk=risk,
                       item=record if record is not risk else None, explanation=explanation,
                       warning=name in ("close", "remove"), quoted=name in ("close", "escalate"))
 
 
-def _page(form, template, title, conflict=None, **context):
-    return forms.page(template, form, conflict, title=title, section="register", **context)
+def _place_step(form, error: ValidationError) -> dict[str, str]:
+    """A missing reason or completion note goes beside its box; any other refusal (the
+    risk is closed already, say) at the top of the page, linked to the button."""
+    if error.field in ("reason", "note") and "reason" in form:
+        form.reason.errors = list(form.reason.errors) + [str(error)]
+        return {}
+    return {"submit": str(error)}
+
+
+def _page(form, template, title, conflict=None, page_errors=None, **context):
+    return forms.page(template, form, conflict, page_errors, title=title, section="register",
+                      **context)
