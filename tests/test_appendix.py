@@ -157,6 +157,13 @@ def test_changes_since_list_ratings_up_and_down_new_and_closed_risks(demo, tmp_p
         ("OPS0003", "Escalated", "Needs the directorate's budget"),
         ("AH0038", "Closed", "Merged into AH0033")]
     assert section.summary == "Green 1 Amber 4 Red 2 Total 7"
+    get_risk("AH0038").exempt = True
+    db.session.commit()
+    public = build_appendix(["AH"], date(2021, 9, 29), date(2021, 8, 20), "Test Council",
+                            public=True).sections[0]
+    assert [c.reason for c in public.changes if c.reference == "AH0038"] == [""]  # withheld
+    get_risk("AH0038").exempt = False
+    db.session.commit()
     path = tmp_path / "changes.pdf"
     path.write_bytes(render_appendix(appendix, generated_on=date(2021, 10, 1)))
     flat = _flat(_text(path))

@@ -87,6 +87,8 @@ def test_closing_and_escalating_need_a_reason_which_the_history_keeps(
     assert ("status", status, "Payroll moved to the county") in _reasons("risk", world.risk.id)
     shown = manager.get(f"/risks/{ref}").get_data(as_text=True)
     assert "govuk-notification-banner--success" in shown
+    assert (f"{ref} closed." if step == "close"
+            else f"{ref} escalated to the CRR register register.") in shown
     assert "Reason: Payroll moved to the county" in shown  # in the change history
 
 

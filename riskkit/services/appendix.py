@@ -151,7 +151,7 @@ class Appendix:
 def build_appendix(codes: list[str] | tuple[str, ...], as_of: date, since: date, organisation: str,
                    public: bool = False) -> Appendix:
     """The appendix for the registers named by code (all of them when none is named),
-    as at `as_of`, with rating changes, new and closed risks since `since`."""
+    as at `as_of`, with rating changes, new, escalated and closed risks since `since`."""
     if since > as_of:
         raise ValidationError(f"The since date {since.isoformat()} is after the as-of date"
                               f" {as_of.isoformat()}: changes are reported between the two", field="since")

@@ -7,7 +7,6 @@ characters and more text than can be kept, and its number selects refuse a numbe
 that was not offered, so hostile input is turned back beside the field it came in."""
 
 import json
-from datetime import date
 
 from flask import render_template
 from flask_wtf import FlaskForm
@@ -20,7 +19,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from sqlalchemy.orm.exc import ObjectDeletedError
 from wtforms import (
     BooleanField,
     DateField,
@@ -42,9 +40,8 @@ from riskkit import vocab
 from riskkit.errors import Conflict, ValidationError
 from riskkit.models import MatrixDefinition, Register, Risk, User
 from riskkit.models.base import LARGEST_INT, check_date, clean_text, utcnow
-from riskkit.services import history
-from riskkit.services.merge import three_way
 from riskkit.services.risks import commit
+from riskkit.web.merging import OriginalValues, as_form_value, comparable, conflict, label
 
 DATE_FORMAT = "%d %m %Y"  # GovDateInput posts day, month and year as three values
 #: The most a one-line box without a column length of its own takes: an email address's
@@ -72,14 +69,9 @@ def _plain_text(form, field) -> None:
     lengths = [v.max for v in field.validators if isinstance(v, Length) and v.max > 0]
     limit = None if isinstance(field, TextAreaField) else (lengths or [LINE_LIMIT])[0]
     try:
-        clean_text(field.data, _name(field), limit=limit)
+        clean_text(field.data, label(field), limit=limit)
     except ValidationError as error:
         raise StopValidation(str(error)) from None
-
-
-def _name(field) -> str:
-    """'Code' for a field labelled 'Code (reference prefix, like AH)'."""
-    return field.label.text.split(" (")[0]
 
 
 class _TextRules:
@@ -118,7 +110,7 @@ class GovDateField(DateField):
 
 def _sane_date(form, field) -> None:
     try:
-        check_date(field.data, _name(field))
+        check_date(field.data, label(field))
     except ValidationError as error:
         raise StopValidation(str(error)) from None
 
@@ -201,17 +193,6 @@ MISSING_VERSION = ("This form did not say which version of the record it changes
                    " nothing was saved: reload the page and make your change again.")
 
 
-class _Original(HiddenField):
-    """The values the form showed when it was opened, as JSON: on a conflict they are
-    the common ancestor of the three-way merge (services.merge). Drawn from the form
-    itself on its first display, after the view has filled it; posted back after that."""
-
-    snapshot = None
-
-    def _value(self):
-        return self.data or (self.snapshot() if self.snapshot else "")
-
-
 class VersionedForm(Form):
     """Carries the version the user read, and when, for optimistic locking, and the
     values the user started from, for merging on a conflict. A form that changes a
@@ -221,7 +202,7 @@ class VersionedForm(Form):
 
     version = HiddenField()
     opened_at = HiddenField()
-    original = _Original()
+    original = OriginalValues()
     changes_existing = True
     #: The fields that hold one of the record's values, merged on a conflict: None for
     #: every field named after an attribute of the record; () for a form that takes a
@@ -242,37 +223,14 @@ class VersionedForm(Form):
         """The fields a conflict merges, in the form's order."""
         if self.merge_fields is not None:
             return [self[name] for name in self.merge_fields if name in self]
-        return [field for field in self if not isinstance(field, HiddenField | SubmitField)
-                and field.type != "CSRFTokenField"]
+        return [field for field in self if not isinstance(field, HiddenField | SubmitField)]
 
     def record_values(self, record) -> dict:
         """The record's values as the merged fields hold them: a person or register as
         its id, linked records as a list of ids. A form whose fields are not named after
         the record's attributes overrides this."""
-        return {field.name: _as_form_value(getattr(record, field.name))
+        return {field.name: as_form_value(getattr(record, field.name))
                 for field in self.merged() if hasattr(record, field.name)}
-
-
-def _as_form_value(value):
-    if hasattr(value, "id") and hasattr(value, "__table__"):
-        return value.id
-    if isinstance(value, list | tuple) or hasattr(value, "_sa_adapter"):
-        return [_as_form_value(item) for item in value]
-    return value
-
-
-def comparable(value):
-    """A field's value in a form that compares equal however it travelled: as posted,
-    as stored, or as JSON in the form's original values."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, list | tuple):
-        return sorted(str(item) for item in value)
-    return str(value).replace("\r\n", "\n").strip()
 
 
 class RiskForm(VersionedForm):
@@ -439,58 +397,3 @@ def save(form, change, record=None, place=put_error, **history_of):
     except ValidationError as error:
         return None, None, place(form, error) or {}
     return (True if result is None else result), None, {}
-
-
-def conflict(form, error: Conflict, record, history_of: dict) -> dict:
-    """What the conflict page shows: the message, what others changed since the form was
-    opened (`history_of` says whose history, as services.history.entries takes it) and,
-    field by field, their value now beside the user's. Fields only they changed are
-    taken into the form, fields only the user changed stay, and fields both changed keep
-    the user's value; the form then carries the version now stored, and its values as
-    the new starting point, so that saving again is a choice made knowing the other
-    change."""
-    changes = history.changed_since(form.opened_at.data, **history_of) if history_of else []
-    shown = {"message": str(error), "changes": changes, "rows": []}
-    try:
-        version = record.version if record is not None else None
-    except ObjectDeletedError:  # removed by the other person: there is nothing to merge with
-        return shown
-    if version is None:
-        return shown
-    form.version.data = version
-    form.opened_at.data = utcnow().isoformat()
-    theirs = form.record_values(record)
-    fields = {field.name: field for field in form.merged() if field.name in theirs}
-    yours = {name: comparable(field.data) for name, field in fields.items()}
-    try:
-        original = json.loads(form.original.data or "{}")
-    except ValueError:
-        original = {}
-    merge = three_way(original if isinstance(original, dict) else {}, yours,
-                      {name: comparable(value) for name, value in theirs.items()})
-    outcome = dict.fromkeys(merge.taken, "taken") | dict.fromkeys(merge.kept, "kept") | (
-        dict.fromkeys(merge.clashes, "clash"))
-    for name, field in fields.items():
-        if name in outcome:
-            shown["rows"].append({"id": field.id, "label": _name(field), "outcome": outcome[name],
-                                  "theirs": described(field, theirs[name]),
-                                  "yours": described(field, field.data)})
-    for name in merge.taken:
-        fields[name].data, fields[name].raw_data = theirs[name], None
-    form.original.data = json.dumps({name: comparable(value) for name, value in theirs.items()})
-    return shown
-
-
-def described(field, value) -> str:
-    """A field's value in words, for the conflict table: a choice's label, a date."""
-    if value in (None, "", []):
-        return "(blank)"
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(value, date):
-        return f"{value.day} {value:%B %Y}"
-    labels = ({str(choice.value): str(choice.label) for choice in field.iter_choices()}
-              if hasattr(field, "iter_choices") else {})
-    if isinstance(value, list | tuple):
-        return ", ".join(labels.get(str(item), str(item)) for item in value)
-    return labels.get(str(value), str(value))

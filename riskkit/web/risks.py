@@ -2,6 +2,8 @@
 service, and render; the rules live in the services."""
 
 
+from typing import NamedTuple
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -110,9 +112,8 @@ def edit(reference):
                 flash(f"Saved {risk.reference}: " + ", ".join(
                     f.replace("_", " ") for f in changed) + ".", "success")
             return redirect(url_for("risks.show", reference=risk.reference))
-    return _page(form, "risks/form.html", f"Edit {risk.reference}", risk=risk,
-                      conflict=conflict, current=scoring.describe(
-                          risk.register.matrix, risk.likelihood, risk.impact))
+    return _page(form, "risks/form.html", f"Edit {risk.reference}", conflict, risk=risk,
+                 current=scoring.describe(risk.register.matrix, risk.likelihood, risk.impact))
 
 
 @bp.route("/<reference>/review", methods=["GET", "POST"])
@@ -143,40 +144,50 @@ def review(reference):
                   f" {scoring.describe(matrix, risk.likelihood, risk.impact)}, next review"
                   f" {risk.next_review_date:%d/%m/%Y}.", "success")
             return redirect(url_for("risks.show", reference=risk.reference))
-    return _page(form, "risks/review.html", f"Review {risk.reference}", risk=risk,
-                      conflict=conflict, warn_lower=bool(form.confirm_lower.errors),
-                      current=scoring.describe(matrix, risk.likelihood, risk.impact))
+    return _page(form, "risks/review.html", f"Review {risk.reference}", conflict, risk=risk,
+                 warn_lower=bool(form.confirm_lower.errors),
+                 current=scoring.describe(matrix, risk.likelihood, risk.impact))
 
 
-#: The confirmation page of each step: its heading, what it does, its button, and the
-#: label of its reason box (None: the step takes none). The rules (which steps need a
-#: reason) are the services'.
+class Step(NamedTuple):
+    """The confirmation page of a step: its heading, what the step does, its button, the
+    label of its reason box (None: the step takes none) and what the risk's page says
+    after it, with {risk} and {kind} filled in. Which steps need a reason is the
+    services' rule."""
+
+    heading: str
+    explanation: str
+    button: str
+    reason: str | None
+    done: str
+
+
 STEPS = {
-    "close": ("Close {risk.reference}?", "A closed risk leaves the live register and the"
-              " committee appendix. A manager can reopen it from its page.", "Close risk",
-              "Why is the risk being closed?"),
-    "reopen": ("Reopen {risk.reference}?", "It returns to the live register, with its score"
-               " and next review date as they were.", "Reopen risk", "Reason (optional)"),
-    "escalate": ("Escalate {risk.reference} to the {risk.register.parent.name} register?",
-                 "It moves up with its reference, owner and score, and remembers the register"
-                 " it came from. A manager can return it.", "Escalate risk",
-                 "Why is the risk being escalated?"),
-    "de_escalate": ("Return {risk.reference} to the {risk.origin_register.name} register?",
-                    "It goes back to the register it was escalated from.", "Return risk",
-                    "Reason (optional)"),
-    "remove": ("Remove this {kind} from {risk.reference}?", "Its history stays on the risk's"
-               " page; a manager can add it again from there.", "Remove {kind}", None),
-    "done": ("Mark this action done?", "Its completion date is today. A manager can set its"
-             " status back on the action's edit page.", "Mark done",
-             "Completion note: what was done"),
+    "close": Step("Close {risk.reference}?", "A closed risk leaves the live register and the"
+                  " committee appendix. A manager can reopen it from its page.", "Close risk",
+                  "Why is the risk being closed?", "{risk.reference} closed."),
+    "reopen": Step("Reopen {risk.reference}?", "It returns to the live register, with its"
+                   " score and next review date as they were.", "Reopen risk",
+                   "Reason (optional)", "{risk.reference} reopened."),
+    "escalate": Step("Escalate {risk.reference} to the {risk.register.parent.name} register?",
+                     "It moves up with its reference, owner and score, and remembers the"
+                     " register it came from. A manager can return it.", "Escalate risk",
+                     "Why is the risk being escalated?",
+                     "{risk.reference} escalated to the {risk.register.name} register."),
+    "de_escalate": Step("Return {risk.reference} to the {risk.origin_register.name} register?",
+                        "It goes back to the register it was escalated from.", "Return risk",
+                        "Reason (optional)",
+                        "{risk.reference} returned to the {risk.register.name} register."),
+    "remove": Step("Remove this {kind} from {risk.reference}?", "Its history stays on the"
+                   " risk's page; a manager can add it again from there.", "Remove {kind}",
+                   None, "The {kind} was removed from {risk.reference}."),
+    "done": Step("Mark this action done?", "Its completion date is today. A manager can set"
+                 " its status back on the action's edit page.", "Mark done",
+                 "Completion note: what was done", "Action marked done on {risk.reference}."),
 }
 #: Who may take each step of a risk.
 STEP_PERMISSIONS = {"close": "close_risk", "reopen": "close_risk", "escalate": "escalate_risk",
                     "de_escalate": "escalate_risk"}
-#: What the risk's page says after each step.
-STEP_DONE = {"close": "{risk.reference} closed.", "reopen": "{risk.reference} reopened.",
-             "escalate": "{risk.reference} escalated to the {risk.register.name} register.",
-             "de_escalate": "{risk.reference} returned to the {risk.register.name} register."}
 
 
 @bp.route("/<reference>/<any(close, reopen, escalate, de_escalate):change>",
@@ -197,7 +208,7 @@ def change_status(reference, change):
         move = lifecycle.escalate if change == "escalate" else lifecycle.de_escalate
         return move(risk, current_user, version, reason)
 
-    return _step(risk, risk, change, step, STEP_DONE[change].format(risk=risk))
+    return _step(risk, risk, change, step)
 
 
 # --- controls and actions ------------------------------------------------------------
@@ -254,8 +265,8 @@ def _child(reference, item_id, model, form_class, kind):
             flash(f"{kind.capitalize()} saved on {risk.reference}.", "success")
             return redirect(url_for("risks.show", reference=risk.reference))
     title = f"{'Edit' if item else 'Add'} {kind} – {risk.reference}"
-    return _page(form, "risks/child_form.html", title, risk=risk, item=item, kind=kind,
-                      conflict=conflict)
+    return _page(form, "risks/child_form.html", title, conflict, risk=risk, item=item,
+                 kind=kind)
 
 
 @bp.route("/<reference>/<any(controls, actions):kind>/<int:item_id>/remove",
@@ -266,8 +277,7 @@ def remove(reference, kind, item_id):
     permissions.require(current_user, "edit_controls", risk)
     item = _item_of(risk, Control if kind == "controls" else Action, item_id)
     return _step(risk, item, "remove", lambda version, reason: lifecycle.remove(
-        risk, current_user, item, version), f"{kind[:-1].capitalize()} removed from"
-        f" {risk.reference}.", kind=kind[:-1])
+        risk, current_user, item, version), kind=kind[:-1])
 
 
 @bp.route("/<reference>/actions/<int:item_id>/done", methods=["GET", "POST"])
@@ -277,15 +287,14 @@ def action_done(reference, item_id):
     permissions.require(current_user, "edit_controls", risk)
     item = _item_of(risk, Action, item_id)
     return _step(risk, item, "done", lambda version, note: lifecycle.mark_done(
-        risk, current_user, item, note, today(), version),
-        f"Action marked done on {risk.reference}.", kind="action")
+        risk, current_user, item, note, today(), version), kind="action")
 
 
-def _step(risk, record, name, step, done: str, kind: str = ""):
+def _step(risk, record, name, step, kind: str = ""):
     """The confirmation page of a step on `record` (the risk, or its control or action):
     shown on GET, taken on a confirmed POST, then back to the risk's page."""
     heading, explanation, button, reason = (
-        text.format(risk=risk, kind=kind) if text else text for text in STEPS[name])
+        text.format(risk=risk, kind=kind) if text else text for text in STEPS[name][:4])
     form = forms.StepForm()
     form.submit.label.text = button
     if reason is None:
@@ -299,12 +308,12 @@ def _step(risk, record, name, step, done: str, kind: str = ""):
         taken, conflict, page_errors = forms.save(
             form, lambda: step(forms.expected(form), reason_given), record, _place_step,
             risk_id=risk.id)
-        if taken:
-            flash(done, "success")
+        if taken:  # said as the risk is now (escalated: the register it moved to)
+            flash(STEPS[name].done.format(risk=risk, kind=kind), "success")
             return redirect(url_for("risks.show", reference=risk.reference))
     return _page(form, "risks/confirm.html", heading, conflict, page_errors, risk=risk,
-                      item=record if record is not risk else None, explanation=explanation,
-                      warning=name in ("close", "remove"), quoted=name in ("close", "escalate"))
+                 item=record if record is not risk else None, explanation=explanation,
+                 warning=name in ("close", "remove"), quoted=name in ("close", "escalate"))
 
 
 def _place_step(form, error: ValidationError) -> dict[str, str]:
