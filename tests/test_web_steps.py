@@ -236,3 +236,12 @@ def test_after_saving_a_control_or_action_the_page_opens_at_the_banner(manager, 
         "description": "Run a payroll from the backup", "owner": str(world.manager.id),
         "target_date": ["", "", ""], "status": "planned", "version": ""})
     assert saved.status_code == 302 and saved.location == f"/risks/{ref}"
+
+
+def test_no_redirect_after_a_save_jumps_past_its_banner():
+    """The confirmation banner is at the top of the page: a fragment would scroll it away."""
+    jumps = [f"{path.name}:{node.lineno}" for path in sorted(WEB.glob("*.py"))
+             for node in ast.walk(ast.parse(path.read_text()))
+             if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "url_for"
+             and any(keyword.arg == "_anchor" for keyword in node.keywords)]
+    assert not jumps, f"redirects with a fragment: {jumps}"

@@ -290,6 +290,5 @@ def add_observation(debrief_id):
             place=place_error)
         if observation:
             flash("Observation added.", "success")
-            return redirect(url_for("exercises.debrief", debrief_id=debrief.id,
-                                    _anchor=f"observation-{observation.id}"))
+            return redirect(url_for("exercises.debrief", debrief_id=debrief.id))
     return _debrief_page(debrief, form, ticked, page_errors=page_errors)

@@ -52,7 +52,7 @@ def rule(rule_id):
             unit=form.unit.data, not_before_days=form.not_before_days.data,
             active=form.active.data))[0]:
         flash(f"Saved the rule {form.name.data.strip()}.", "success")
-        return redirect(url_for("programme.index", _anchor="rules"))
+        return redirect(url_for("programme.index"))
     title = f"Change the rule {item.name}" if item else "Add a rule"
     return render_template("programme/rule.html", title=title, section="programme", form=form,
                            item=item), 400 if form.errors else 200
