@@ -157,6 +157,8 @@ def test_from_a_scenario_pack_to_a_validated_lesson(signed_in, snap, riskkit_cli
     manager.goto("/risks/AH0011")
     manager.locator("#actions-table tr").filter(has_text="Label the generator fuel store") \
         .get_by_role("button", name=re.compile("Mark done")).click()
+    manager.get_by_label("Completion note: what was done").fill("Labels fitted on 3 March")
+    manager.get_by_role("button", name="Mark done").click()
     expect(manager.locator("#actions-table tr").filter(has_text="Label the generator fuel store")) \
         .to_contain_text("Done")
 
