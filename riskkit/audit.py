@@ -52,6 +52,7 @@ PEOPLE_FIELDS = {"owner_id": "owner", "reviewer_id": "reviewer", "lead_id": "lea
 REGISTER_FIELDS = {"register_id": "register", "origin_register_id": "origin_register"}
 
 _actor: ContextVar[tuple[int | None, str]] = ContextVar("riskkit_actor", default=(None, "system"))
+_reason: ContextVar[str | None] = ContextVar("riskkit_reason", default=None)
 
 
 @contextmanager
@@ -67,6 +68,17 @@ def acting_as(user: User | None = None, name: str | None = None):
         yield
     finally:
         _actor.reset(token)
+
+
+@contextmanager
+def because(reason: str | None):
+    """Write `reason` on the history rows of every change made inside the block (why a
+    risk was closed or escalated, what finished an action)."""
+    token = _reason.set(reason or None)
+    try:
+        yield
+    finally:
+        _reason.reset(token)
 
 
 def command_line_actor() -> str:
@@ -200,6 +212,7 @@ def _write_history(session, flush_context):
     connection = session.connection()
     names = _names(connection, pending)
     user_id, actor = current_actor()
+    reason = _reason.get()
     at = utcnow()
     rows = []
     for entity, entity_id, risk_id, change, key, old, new in pending:
@@ -210,7 +223,7 @@ def _write_history(session, flush_context):
         rows.append({
             "at": at, "user_id": user_id, "actor": actor, "entity": entity,
             "entity_id": entity_id, "risk_id": risk_id, "change": change, "field": field,
-            "old_value": _text(old), "new_value": _text(new),
+            "old_value": _text(old), "new_value": _text(new), "reason": reason,
         })
     connection.execute(insert(HistoryEntry.__table__), rows)
 

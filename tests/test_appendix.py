@@ -13,7 +13,7 @@ from riskkit.extensions import db
 from riskkit.models import Control, HistoryEntry, User
 from riskkit.reports.appendix import render_appendix
 from riskkit.services.appendix import build_appendix
-from riskkit.services.lifecycle import set_status
+from riskkit.services.lifecycle import escalate, set_status
 from riskkit.services.registers import get_register
 from riskkit.services.reviews import record_review
 from riskkit.services.risks import get_risk, update_risk
@@ -139,8 +139,9 @@ def test_long_texts_split_across_pages(app, tmp_path):
 def test_changes_since_list_ratings_up_and_down_new_and_closed_risks(demo, tmp_path):
     manager = db.session.query(User).filter_by(email="richard.smith@example.gov.uk").one()
     record_review(get_risk("AH0005"), manager, date(2021, 9, 1), likelihood=3, impact=4,
-                  comment="Funding settlement confirmed.")
-    set_status(get_risk("AH0038"), "closed", manager)
+                  comment="Funding settlement confirmed.", lower_confirmed=True)
+    set_status(get_risk("AH0038"), "closed", manager, reason="Merged into AH0033")
+    escalate(get_risk("OPS0003"), manager, reason="Needs the directorate's budget")
     db.session.commit()
     db.session.execute(update(HistoryEntry).where(HistoryEntry.field == "status")
                        .values(at=datetime(2021, 9, 15, 10, tzinfo=UTC)))
@@ -151,15 +152,27 @@ def test_changes_since_list_ratings_up_and_down_new_and_closed_risks(demo, tmp_p
 
     appendix = build_appendix(["AH"], date(2021, 9, 29), date(2021, 8, 20), "Test Council")
     section = appendix.sections[0]
-    assert [(c.reference, c.change) for c in section.changes] == [
-        ("AH0005", "Decreased"), (new.reference, "New"), ("AH0038", "Closed")]
-    assert section.summary == "Green 1 Amber 4 Red 1 Total 6"
+    assert [(c.reference, c.change, c.reason) for c in section.changes] == [
+        ("AH0005", "Decreased", ""), (new.reference, "New", ""),
+        ("OPS0003", "Escalated", "Needs the directorate's budget"),
+        ("AH0038", "Closed", "Merged into AH0033")]
+    assert section.summary == "Green 1 Amber 4 Red 2 Total 7"
+    get_risk("AH0038").exempt = True
+    db.session.commit()
+    public = build_appendix(["AH"], date(2021, 9, 29), date(2021, 8, 20), "Test Council",
+                            public=True).sections[0]
+    assert [c.reason for c in public.changes if c.reference == "AH0038"] == [""]  # withheld
+    get_risk("AH0038").exempt = False
+    db.session.commit()
     path = tmp_path / "changes.pdf"
     path.write_bytes(render_appendix(appendix, generated_on=date(2021, 10, 1)))
     flat = _flat(_text(path))
     assert "AH0005 Continued pressures on public sector funding impacting on Decreased High 20 Medium 12" in flat
     assert f"{new.reference} Winter fuel supply disruption New – Low 4 10/09/2021" in flat
-    assert "AH0038 Information governance Closed Medium 12 Closed 15/09/2021" in flat
+    assert ("AH0038 Information governance Closed Medium 12 Closed Reason: Merged into AH0033"
+            " 15/09/2021") in flat
+    assert ("OPS0003 Recruitment and retention of AMHPs Escalated – High 20 Reason: Needs the"
+            " directorate's budget 15/09/2021") in flat
 
 
 def test_every_register_by_default_each_in_its_own_section(demo, runner, tmp_path):

@@ -241,7 +241,8 @@ def test_an_exercise_from_pack_to_validated_lesson(client):
     # The action is done (a manager marks it on the risk); then refused without evidence.
     manager = sign_in(client.application.test_client(), "manager")
     assert manager.post(f"/risks/AH0011/actions/{action.id}/done",
-                        data={"version": str(action.version)}).status_code == 302
+                        data={"version": str(action.version),
+                              "reason": "Generator tested"}).status_code == 302
     assert db.session.get(Action, action.id).status == "done"
     response = client.post(f"/lessons/{lesson.id}/status", data={
         "status": "validated", "evidence_event": "", "version": str(lesson.version)})

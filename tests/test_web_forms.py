@@ -184,12 +184,19 @@ def test_actions_add_mark_done_and_remove(client):
         "target_date": ["30", "11", "2021"], "status": "planned", "version": "", "opened_at": ""})
     assert added.status_code == 302
     action = [a for a in get_risk("AH0011").actions if a.description.startswith("Test the gen")][0]
-    done = client.post(f"/risks/AH0011/actions/{action.id}/done", data={"version": action.version})
+    page = client.get(f"/risks/AH0011/actions/{action.id}/done")
+    assert page.status_code == 200 and "Completion note: what was done" in page.get_data(as_text=True)
+    refused = client.post(f"/risks/AH0011/actions/{action.id}/done", data={"version": action.version})
+    assert refused.status_code == 400
+    assert error_messages(refused) == ["Enter a completion note: what was done"]
+    done = client.post(f"/risks/AH0011/actions/{action.id}/done", data={
+        "version": action.version, "reason": "Generator run for an hour on 1 May"})
     assert done.status_code == 302
     db.session.expire_all()
     action = [a for a in get_risk("AH0011").actions if a.id == action.id][0]
     assert action.status == "done" and action.completed_date is not None
     action_id = action.id
+    assert client.get(f"/risks/AH0011/actions/{action_id}/remove").status_code == 200
     gone = client.post(f"/risks/AH0011/actions/{action_id}/remove", data={"version": action.version})
     assert gone.status_code == 302
     assert action_id not in [a.id for a in get_risk("AH0011").actions]
@@ -198,7 +205,8 @@ def test_actions_add_mark_done_and_remove(client):
 def test_close_reopen_escalate_and_return(client):
     sign_in(client, "manager")
     version = lambda: str(get_risk("OPS0003").version)  # noqa: E731
-    assert client.post("/risks/OPS0003/escalate", data={"version": version()}).status_code == 302
+    assert client.post("/risks/OPS0003/escalate", data={"version": version(),
+                                                          "reason": "Needs corporate attention"}).status_code == 302
     risk = get_risk("OPS0003")
     assert (risk.register.code, risk.status, risk.origin_register.code) == ("AH", "escalated", "OPS")
     assert risk.reference == "OPS0003"
@@ -206,7 +214,8 @@ def test_close_reopen_escalate_and_return(client):
     assert "escalated from Adult Social Care and Health Operations (OPS)" in page
     assert client.post("/risks/OPS0003/de_escalate", data={"version": version()}).status_code == 302
     assert (get_risk("OPS0003").register.code, get_risk("OPS0003").status) == ("OPS", "open")
-    assert client.post("/risks/OPS0003/close", data={"version": version()}).status_code == 302
+    assert client.post("/risks/OPS0003/close", data={"version": version(),
+                                                          "reason": "Service decommissioned"}).status_code == 302
     assert get_risk("OPS0003").status == "closed"
     listed = lambda url: re.findall(r'href="/risks/([A-Z]+\d+)"', client.get(url).get_data(as_text=True))  # noqa: E731
     assert "OPS0003" not in listed("/risks")

@@ -69,9 +69,10 @@ def test_a_change_with_the_page_token_goes_through(secure):
     from riskkit.services.risks import get_risk
 
     _sign_in(secure)
-    page = secure.get("/risks/AH0038").get_data(as_text=True)
+    page = secure.get("/risks/AH0038/close").get_data(as_text=True)
     version = get_risk("AH0038").version
     response = secure.post("/risks/AH0038/close", data={"version": version,
+                                                         "reason": "Merged into AH0033",
                                                          "csrf_token": _token(page)})
     assert response.status_code == 302
     assert get_risk("AH0038").status == "closed"
@@ -80,6 +81,7 @@ def test_a_change_with_the_page_token_goes_through(secure):
 def test_every_form_on_every_page_carries_a_token(secure):
     _sign_in(secure, "admin")
     for url in ("/", "/risks", "/risks/AH0038", "/risks/AH0038/edit", "/risks/AH0038/review",
+                "/risks/AH0038/close",
                 "/risks/new", "/admin/users/new", "/admin/matrices/1"):
         html = secure.get(url).get_data(as_text=True)
         for form in re.findall(r"<form[^>]*>.*?</form>", html, re.S):

@@ -12,6 +12,18 @@ EMAILS = {
 }
 
 
+def signed_in_client(app, email: str, password: str):
+    """A test client signed in through the login form, with CSRF checks off and each
+    request in its own app context (FreshContextClient), for tests on factory data."""
+    from tests.conftest import FreshContextClient
+
+    app.config["WTF_CSRF_ENABLED"] = False
+    app.test_client_class = FreshContextClient
+    client = app.test_client()
+    assert client.post("/login", data={"email": email, "password": password}).status_code == 302
+    return client
+
+
 def sign_in(client, role: str):
     response = client.post("/login", data={"email": EMAILS[role], "password": PASSWORD})
     assert response.status_code == 302, response.data[:500]

@@ -26,3 +26,6 @@ class HistoryEntry(db.Model):
     field: Mapped[str] = mapped_column(String(60))
     old_value: Mapped[str | None] = mapped_column(Text)
     new_value: Mapped[str | None] = mapped_column(Text)
+    # Why, in the person's words, where a step asks for it (closing or escalating a risk,
+    # marking an action done): the committee changes table quotes it.
+    reason: Mapped[str | None] = mapped_column(Text)

@@ -296,14 +296,17 @@ def _short(rating: Short | None, missing: str) -> Paragraph:
 
 def _changes(changes: list[Change], since: date) -> Flowable:
     if not changes:
-        return _p(f"No risk has gone up or down a rating, been added or been closed since"
-                  f" {_date(since)}.", "body")
+        return _p(f"No risk has gone up or down a rating, been added, escalated or been closed"
+                  f" since {_date(since)}.", "body")
     rows = [[_p(h, "label") for h in ("Risk Ref", "Risk Title", "Change", "Previous", "Current")]]
     style = []
     for y, change in enumerate(changes, start=1):
         what = change.change + (f"<br/>{_date(change.on)}" if change.on else "")
-        rows.append([_p(_text(change.reference), "cell"), _p(_text(change.title), "cell"), _p(what, "cell"),
-                     _short(change.before, "–" if change.change == "New" else "Withheld"),
+        title = _text(change.title) + (f"<br/><i>Reason: {_text(change.reason)}</i>"
+                                       if change.reason else "")
+        rows.append([_p(_text(change.reference), "cell"), _p(title, "cell"), _p(what, "cell"),
+                     _short(change.before, "–" if change.change in ("New", "Escalated")
+                            else "Withheld"),
                      _short(change.after, "Closed" if change.change == "Closed" else "Withheld")])
         # Each rating cell painted in its band's colour.
         style += [("BACKGROUND", (x, y), (x, y), colors.HexColor(rating.colour))

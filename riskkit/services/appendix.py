@@ -100,14 +100,16 @@ class RiskEntry:
 
 @dataclass(frozen=True)
 class Change:
-    """A line of "Current risk level changes": a rating up or down, a new or a closed risk."""
+    """A line of "Current risk level changes": a rating up or down, a new, escalated or
+    closed risk."""
 
     reference: str
     title: str
-    change: str  # Increased, Decreased, New, Closed
-    before: Short | None  # None for a new risk, or when withheld
+    change: str  # Increased, Decreased, New, Escalated, Closed
+    before: Short | None  # None for a new or escalated risk, or when withheld
     after: Short | None  # None for a closed risk, or when withheld
-    on: date | None = None  # when a risk was opened or closed
+    on: date | None = None  # when a risk was opened, escalated or closed
+    reason: str = ""  # why it was escalated or closed, as given then (withheld if exempt)
 
 
 @dataclass
@@ -149,7 +151,7 @@ class Appendix:
 def build_appendix(codes: list[str] | tuple[str, ...], as_of: date, since: date, organisation: str,
                    public: bool = False) -> Appendix:
     """The appendix for the registers named by code (all of them when none is named),
-    as at `as_of`, with rating changes, new and closed risks since `since`."""
+    as at `as_of`, with rating changes, new, escalated and closed risks since `since`."""
     if since > as_of:
         raise ValidationError(f"The since date {since.isoformat()} is after the as-of date"
                               f" {as_of.isoformat()}: changes are reported between the two", field="since")
@@ -196,8 +198,8 @@ def _rated(matrix: scoring.Matrix, likelihood: int | None, impact: int | None) -
 
 
 def _changes(register: Register, since: date, as_of: date, public: bool) -> list[Change]:
-    """Ratings up, then down, then risks added or closed after `since` up to `as_of`,
-    each group by reference."""
+    """Ratings up, then down, then risks added, escalated into the register or closed
+    after `since` up to `as_of`, each group by reference, with the reason given."""
     matrix = register.matrix
 
     def title(risk) -> str:
@@ -228,18 +230,25 @@ def _changes(register: Register, since: date, as_of: date, public: bool) -> list
             .order_by(Risk.reference)):
         changes.append(Change(risk.reference, title(risk), "New", None, now(risk),
                               risk.created_at.date()))
-    # Closed: closed now, and the history records it being closed after `since`.
-    closings = (
-        select(HistoryEntry.risk_id, func.max(HistoryEntry.at).label("at"))
-        .where(HistoryEntry.entity == "risk", HistoryEntry.field == "status",
-               HistoryEntry.new_value == "closed", HistoryEntry.at >= start, HistoryEntry.at < end)
-        .group_by(HistoryEntry.risk_id).subquery()
-    )
-    for risk, at in db.session.execute(
-            select(Risk, closings.c.at).join(closings, closings.c.risk_id == Risk.id)
-            .where(Risk.register_id == register.id, Risk.status == "closed")
-            .order_by(Risk.reference)):
-        changes.append(Change(risk.reference, title(risk), "Closed", now(risk), None, at.date()))
+    # Escalated here or closed: its status now, and the history records the step (and the
+    # reason given for it) after `since`.
+    for status, change in (("escalated", "Escalated"), ("closed", "Closed")):
+        steps = (
+            select(HistoryEntry.risk_id, func.max(HistoryEntry.id).label("id"))
+            .where(HistoryEntry.entity == "risk", HistoryEntry.field == "status",
+                   HistoryEntry.new_value == status, HistoryEntry.at >= start,
+                   HistoryEntry.at < end)
+            .group_by(HistoryEntry.risk_id).subquery()
+        )
+        for risk, at, reason in db.session.execute(
+                select(Risk, HistoryEntry.at, HistoryEntry.reason)
+                .join(steps, steps.c.risk_id == Risk.id)
+                .join(HistoryEntry, HistoryEntry.id == steps.c.id)
+                .where(Risk.register_id == register.id, Risk.status == status)
+                .order_by(Risk.reference)):
+            before, after = (now(risk), None) if status == "closed" else (None, now(risk))
+            changes.append(Change(risk.reference, title(risk), change, before, after, at.date(),
+                                  "" if public and risk.exempt else reason or ""))
     return changes
 
 

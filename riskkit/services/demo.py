@@ -154,6 +154,7 @@ def _load_risk(register: Register, entry: dict) -> None:
             risk, None, item["date"], scores["likelihood"], scores["impact"],
             item.get("comment", ""), next_review_date=next_date, next_review_reason=PAPER_DATE,
             reviewer=find_person(item.get("reviewer") or entry["owner"]),
+            lower_confirmed=True,  # the papers' reviews, held and minuted already
         )
 
 

@@ -1,33 +1,52 @@
 """Closing, reopening, escalating and de-escalating a risk, and its controls and
 actions. Each takes the acting user, checks permission and the version counter,
-and leaves its history through the session hook."""
+and leaves its history through the session hook.
+
+Closing and escalating a risk need a reason, and marking an action done a completion
+note: the words are kept on the history rows of the change (audit.because), where the
+committee changes table reads them. Every step can be undone by a manager: reopen,
+return to the register it came from, or set the action's status back on its edit page."""
 
 from __future__ import annotations
 
 from datetime import date
 
 from riskkit import permissions, vocab
-from riskkit.audit import acting_as
+from riskkit.audit import acting_as, because
 from riskkit.errors import PermissionDenied, ValidationError
 from riskkit.extensions import db
 from riskkit.models import Action, Control, Risk, User
+from riskkit.models.base import clean_text
 from riskkit.services.risks import check_version
 
 
-def set_status(risk: Risk, status: str, by: User, expected_version: int | None = None) -> None:
-    """Close or reopen a risk (escalation has its own functions)."""
+def _words(text: str | None, required_message: str | None, field: str = "reason") -> str:
+    """The reason or note given, cleaned; refused when blank and one is required."""
+    text = clean_text(text, field)
+    if required_message and not text:
+        raise ValidationError(required_message, field=field)
+    return text
+
+
+def set_status(risk: Risk, status: str, by: User, expected_version: int | None = None,
+               reason: str = "") -> None:
+    """Close (with a reason) or reopen a risk (escalation has its own functions)."""
     permissions.require(by, "close_risk", risk)
     check_version(risk, expected_version, risk.reference)
     if status not in ("open", "closed"):
         raise ValidationError("A risk can only be closed or reopened here", field="status")
-    with acting_as(by):
+    if status == risk.status:
+        raise ValidationError(f"{risk.reference} is already {status}", field="status")
+    reason = _words(reason, "Enter why the risk is being closed" if status == "closed" else None)
+    with acting_as(by), because(reason):
         risk.status = status
         db.session.flush()
 
 
-def escalate(risk: Risk, by: User, expected_version: int | None = None) -> None:
-    """Move a risk up to its register's parent: one risk, one owner, one score; it
-    keeps its reference and remembers where it came from."""
+def escalate(risk: Risk, by: User, expected_version: int | None = None,
+             reason: str = "") -> None:
+    """Move a risk up to its register's parent, saying why: one risk, one owner, one
+    score; it keeps its reference and remembers where it came from."""
     permissions.require(by, "escalate_risk", risk)
     check_version(risk, expected_version, risk.reference)
     parent = risk.register.parent
@@ -36,7 +55,8 @@ def escalate(risk: Risk, by: User, expected_version: int | None = None) -> None:
                               field="register")
     if risk.status == "closed":
         raise ValidationError("Reopen the risk before escalating it", field="status")
-    with acting_as(by):
+    reason = _words(reason, f"Enter why the risk is being escalated to {parent.name}")
+    with acting_as(by), because(reason):
         if risk.origin_register_id is None:
             risk.origin_register_id = risk.register_id
         risk.register = parent
@@ -44,13 +64,14 @@ def escalate(risk: Risk, by: User, expected_version: int | None = None) -> None:
         db.session.flush()
 
 
-def de_escalate(risk: Risk, by: User, expected_version: int | None = None) -> None:
-    """Send an escalated risk back to the register it came from."""
+def de_escalate(risk: Risk, by: User, expected_version: int | None = None,
+                reason: str = "") -> None:
+    """Send an escalated risk back to the register it came from (a reason is optional)."""
     permissions.require(by, "escalate_risk", risk)
     check_version(risk, expected_version, risk.reference)
     if risk.origin_register is None:
         raise ValidationError(f"{risk.reference} was not escalated", field="register")
-    with acting_as(by):
+    with acting_as(by), because(_words(reason, None)):
         risk.register = risk.origin_register
         risk.origin_register_id = None
         risk.status = "open"
@@ -107,6 +128,21 @@ def save_action(risk: Risk, by: User, action: Action | None, *, description: str
         action.status, action.completed_date = status, completed_date
         db.session.flush()
     return action
+
+
+def mark_done(risk: Risk, by: User, action: Action, note: str, as_of: date,
+              expected_version: int | None = None) -> Action:
+    """Mark an action done today, with a note of what was done (kept in the history): for
+    the risk's owner, a manager or the action's own owner."""
+    _require_may_save(by, risk, action, "action", action.description, action.owner)
+    check_version(action, expected_version, "This action")
+    if not action.is_open:
+        raise ValidationError("This action is already done", field="note")
+    note = _words(note, "Enter a completion note: what was done", field="note")
+    with because(note):
+        return save_action(risk, by, action, description=action.description,
+                           owner=action.owner, target_date=action.target_date, status="done",
+                           as_of=as_of, expected_version=expected_version)
 
 
 def remove(risk: Risk, by: User, item: Control | Action, expected_version: int | None) -> None:

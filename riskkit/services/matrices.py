@@ -5,10 +5,10 @@ from pathlib import Path
 import yaml
 from sqlalchemy import select
 
-from riskkit import scoring
+from riskkit import permissions, scoring
 from riskkit.errors import NotFound, ValidationError
 from riskkit.extensions import db
-from riskkit.models import MatrixDefinition
+from riskkit.models import MatrixDefinition, User
 
 BUILTIN_DIR = Path(__file__).resolve().parent.parent / "matrices"
 DEFAULT_MATRIX = "council-5x5"
@@ -76,4 +76,27 @@ def _store(definition: dict, builtin: bool = False) -> MatrixDefinition:
     row = MatrixDefinition(slug=matrix.slug, name=matrix.name, definition=matrix.to_dict(),
                            builtin=builtin)
     db.session.add(row)
+    return row
+
+
+#: What an administrator may change in a band.
+BAND_KEYS = ("name", "colour", "colour_name", "min", "max", "review_months")
+
+
+def save_matrix(by: User, row: MatrixDefinition, name: str, bands: list[dict]) -> MatrixDefinition:
+    """Rename a matrix and change its bands (their names, colours, ranges and review
+    intervals). A grid-rated matrix's cells follow its bands' new names. The result must
+    still give every score (or grid cell) exactly one band, so no risk is left unrated."""
+    permissions.require(by, "administer")
+    current = row.matrix
+    definition = current.to_dict()
+    definition["name"] = name
+    definition["bands"] = [{key: entry[key] for key in BAND_KEYS} for entry in bands]
+    if definition.get("grid"):
+        renamed = {old.name: entry["name"] for old, entry in zip(current.bands, bands,
+                                                                   strict=False)}
+        definition["grid"] = [[renamed.get(c, c) for c in r] for r in definition["grid"]]
+    scoring.parse_matrix(definition)
+    row.definition, row.name = definition, name
+    db.session.flush()
     return row

@@ -1,7 +1,9 @@
-"""Finding and adding people."""
+"""Finding, adding and changing people."""
 
 from sqlalchemy import func, select
 
+from riskkit import permissions
+from riskkit.audit import acting_as
 from riskkit.errors import NotFound, ValidationError
 from riskkit.extensions import db
 from riskkit.models import User
@@ -41,3 +43,23 @@ def check_unique(person: User) -> None:
     if clash is not None:
         field = "name" if clash.name.lower() == person.name.lower() else "email"
         raise ValidationError(f"There is already a person with that {field}", field=field)
+
+
+def save_person(by: User, person: User | None, *, name: str, email: str | None, role: str,
+                active: bool, password: str = "") -> User:
+    """Add a person or change one (an administrator's task). Someone who can sign in
+    (active, with an email) needs a password when added; a blank password keeps theirs."""
+    permissions.require(by, "administer")
+    with acting_as(by):
+        if person is None:
+            person = add_person(name, email, role)
+        else:
+            person.name, person.email, person.role = name, email, role
+            check_unique(person)
+        person.active = active
+        if password:
+            person.set_password(password)
+        elif person.id is None and active and email:
+            raise ValidationError("Set a password so they can sign in", "password")
+        db.session.flush()
+    return person

@@ -11,16 +11,22 @@ from riskkit import permissions, scoring
 from riskkit.audit import acting_as
 from riskkit.errors import ValidationError
 from riskkit.extensions import db
-from riskkit.models import Review, Risk, User
+from riskkit.models import HistoryEntry, Review, Risk, User
 from riskkit.services.risks import LIVE, check_version
+
+#: Why a lower score is refused until confirmed: scores tend to drift down unmerited.
+UNCONFIRMED_LOWER = ("No control or action has changed since the last review: confirm the lower"
+                     " score, or record what changed first")
 
 
 def record_review(risk: Risk, by: User | None, reviewed_on: date, likelihood: int, impact: int,
                   comment: str = "", next_review_date: date | None = None,
                   next_review_reason: str = "", expected_version: int | None = None,
-                  reviewer: User | None = None) -> Review:
+                  reviewer: User | None = None, lower_confirmed: bool = False) -> Review:
     """Record a review: the score before is kept, the new score applied, and the next
-    review scheduled from the new rating unless a date is given with a reason.
+    review scheduled from the new rating unless a date is given with a reason. A lower
+    score when no control or action has changed since the last review must be
+    confirmed (`lower_confirmed`); an import of reviews already held confirms its own.
 
     `by` is the signed-in user, who is also the reviewer; an import run by the operator
     passes by=None and names the `reviewer` (a review held at DMT, say)."""
@@ -32,6 +38,9 @@ def record_review(risk: Risk, by: User | None, reviewed_on: date, likelihood: in
     check_version(risk, expected_version, risk.reference)
     matrix = risk.register.matrix
     scoring.check_scores(matrix, likelihood, impact)
+    if (not lower_confirmed and scoring.score(likelihood, impact) < risk.score
+            and not mitigation_changed_since_review(risk)):
+        raise ValidationError(UNCONFIRMED_LOWER, field="confirm_lower")
     if risk.last_review_date and reviewed_on < risk.last_review_date:
         raise ValidationError(
             f"The review date cannot be before the last review ({risk.last_review_date:%d/%m/%Y})",
@@ -61,6 +70,14 @@ def record_review(risk: Risk, by: User | None, reviewed_on: date, likelihood: in
         risk.next_review_date = next_review_date
         db.session.flush()
     return review
+
+
+def mitigation_changed_since_review(risk: Risk) -> bool:
+    """Whether any control or action of the risk changed since its last review."""
+    since = risk.reviews[-1].created_at if risk.reviews else risk.created_at
+    return db.session.scalar(select(HistoryEntry.id).where(
+        HistoryEntry.risk_id == risk.id, HistoryEntry.entity.in_(("control", "action")),
+        HistoryEntry.at > since).limit(1)) is not None
 
 
 def reviews_due(as_of: date, register_ids: list[int] | None = None,

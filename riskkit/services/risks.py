@@ -92,7 +92,7 @@ def check_version(record, expected_version: int | None, name: str) -> None:
         raise Conflict(
             f"{name} was changed by someone else since you opened it"
             f" (you had version {expected_version}, it is now version {record.version})."
-            " Nothing of yours was saved: look at their change, then make yours again."
+            " Nothing of yours was saved yet."
         )
 
 

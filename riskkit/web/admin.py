@@ -5,14 +5,13 @@ from flask_login import current_user, login_user
 from sqlalchemy import func, select
 
 from riskkit import permissions, scoring
-from riskkit.audit import acting_as
 from riskkit.errors import ValidationError
 from riskkit.extensions import db
 from riskkit.models import MatrixDefinition, Register, Risk, User
 from riskkit.services import appetite as appetite_service
 from riskkit.services import teams as team_service
-from riskkit.services.matrices import all_matrices
-from riskkit.services.people import add_person, check_unique
+from riskkit.services.matrices import all_matrices, save_matrix
+from riskkit.services.people import save_person
 from riskkit.services.registers import all_registers, register_and_children, save_register
 from riskkit.web import forms
 from riskkit.web.admin_forms import AppetiteForm, TeamForm
@@ -41,29 +40,16 @@ def user(user_id):
         abort(404)
     form = forms.UserForm(obj=person if request.method == "GET" else None)
     if form.validate_on_submit():
-        try:
-            with acting_as(current_user):
-                if person is None:
-                    person = add_person(form.name.data, form.email.data, form.role.data)
-                else:
-                    person.name, person.email, person.role = (
-                        form.name.data, form.email.data, form.role.data)
-                    check_unique(person)
-                person.active = form.active.data
-                if form.password.data:
-                    person.set_password(form.password.data)
-                elif person.id is None and form.active.data and form.email.data:
-                    raise ValidationError("Set a password so they can sign in", "password")
-                db.session.commit()
-            if person == current_user and person.is_active:
+        saved, _, _ = forms.save(form, lambda: save_person(
+            current_user, person, name=form.name.data, email=form.email.data,
+            role=form.role.data, active=form.active.data, password=form.password.data))
+        if saved:
+            if saved == current_user and saved.is_active:
                 # A new password ended all their sessions: keep this one, the admin's own
                 # (with its clocks: it is not a new sign-in).
-                login_user(person)
-            flash(f"Saved {person.name}.")
+                login_user(saved)
+            flash(f"Saved {saved.name}.", "success")
             return redirect(url_for("admin.users"))
-        except ValidationError as error:
-            db.session.rollback()
-            forms.put_error(form, error)
     title = f"Edit {person.name}" if person else "Add a user"
     return render_template("admin/form.html", title=title, section="admin", form=form,
                            back=url_for("admin.users")), 400 if form.errors else 200
@@ -179,7 +165,7 @@ def register(register_id):
             matrix=_chosen(MatrixDefinition, form.matrix.data, "matrix", "a matrix", required=True),
             owner=_chosen(User, form.owner.data, "owner", "an owner")))
         if saved:
-            flash(f"Saved register {saved.code}.")
+            flash(f"Saved register {saved.code}.", "success")
             return redirect(url_for("admin.registers"))
     title = f"Edit register {item.code}" if item else "Add a register"
     return render_template("admin/form.html", title=title, section="admin", form=form,
@@ -216,25 +202,14 @@ def matrix(matrix_id):
         {"name": b.name, "colour": b.colour, "colour_name": b.colour_name, "min": b.min_score,
          "max": b.max_score, "review_months": b.review_months} for b in current.bands]}
         if request.method == "GET" else None)
-    if form.validate_on_submit():
-        definition = current.to_dict()
-        definition["name"] = form.name.data
-        renamed = {}
-        for old, entry in zip(current.bands, form.bands.data, strict=False):
-            renamed[old.name] = entry["name"]
-        definition["bands"] = [{key: entry[key] for key in (
-            "name", "colour", "colour_name", "min", "max", "review_months")}
-            for entry in form.bands.data]
-        if definition.get("grid"):
-            definition["grid"] = [[renamed.get(c, c) for c in r] for r in definition["grid"]]
-        try:
-            scoring.parse_matrix(definition)
-            row.definition, row.name = definition, form.name.data
-            db.session.commit()
-            flash(f"Saved matrix {row.name}.")
-            return redirect(url_for("admin.matrices"))
-        except ValidationError as error:
-            db.session.rollback()
-            form.name.errors = list(form.name.errors) + [str(error)]
+    if form.validate_on_submit() and forms.save(form, lambda: save_matrix(
+            current_user, row, form.name.data, form.bands.data), place=_on_name)[0]:
+        flash(f"Saved matrix {row.name}.", "success")
+        return redirect(url_for("admin.matrices"))
     return render_template("admin/matrix.html", title=f"Edit {row.name}", section="admin",
                            form=form, row=row), 400 if form.errors else 200
+
+
+def _on_name(form, error) -> None:
+    """A matrix is refused as a whole (bands that overlap or leave a gap): say so at its name."""
+    form.name.errors = list(form.name.errors) + [str(error)]

@@ -34,7 +34,7 @@ def load_user(session_id: str):
                               current_app.config["SESSION_IDLE_MINUTES"],
                               current_app.config["SESSION_MAX_HOURS"]):
         session.clear()
-        flash("Your session has ended. Sign in again.")
+        flash("Your session has ended. Sign in again.", "info")
         return None
     session["seen_at"] = now
     return user
@@ -76,7 +76,7 @@ def logout():
     db.session.commit()
     logout_user()
     session.clear()
-    flash("You have signed out.")
+    flash("You have signed out.", "success")
     return redirect(url_for("auth.login"))
 
 

@@ -102,6 +102,16 @@ class EventForm(VersionedForm):
     refresh = SubmitField("Show the controls of the ticked risks", widget=GovSubmitInput())
     submit = SubmitField("Save", widget=GovSubmitInput())
 
+    def record_values(self, record) -> dict:
+        """As the form shows an event: objectives one a line, and no end date for an
+        event of one day."""
+        values = super().record_values(record)
+        if "objectives" in values:
+            values["objectives"] = "\n".join(o.text for o in record.objectives)
+        if record.end_date == record.start_date:
+            values["end_date"] = None
+        return values
+
 
 class ExerciseForm(EventForm):
     name = StringField("Name of the exercise", widget=GovTextInput(), validators=[
@@ -144,6 +154,7 @@ class StatusForm(VersionedForm):
     status = SelectField("Status", widget=GovSelect(), validate_choice=False,
                          choices=options(vocab.EVENT_STATUSES))
     submit = SubmitField("Change status", widget=GovSubmitInput())
+    merge_fields = ()
 
 
 def outcome_form(event, exercise_words: str = "this exercise"):
@@ -152,6 +163,7 @@ def outcome_form(event, exercise_words: str = "this exercise"):
 
     class OutcomeForm(VersionedForm):
         submit = SubmitField("Record outcome", widget=GovSubmitInput())
+        merge_fields = ()
 
     ratings = options(vocab.OBJECTIVE_RATINGS)
     for number, objective in enumerate(event.objectives, 1):
@@ -228,6 +240,7 @@ class MoveForm(VersionedForm):
     evidence_note = TextAreaField("Evidence note", widget=GovTextArea(),
                                   description="What the later event showed.")
     submit = SubmitField("Move lesson", widget=GovSubmitInput())
+    merge_fields = ()
 
 
 class RaiseActionForm(Form):

@@ -7,103 +7,23 @@ from functools import partial
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from riskkit import permissions, vocab
 from riskkit.errors import NotFound, ValidationError
-from riskkit.extensions import db
-from riskkit.models import Risk, User
 from riskkit.services import debriefs as debrief_service
 from riskkit.services import events as event_service
 from riskkit.services import packs as pack_service
 from riskkit.services.paging import paginate
 from riskkit.services.plans import list_plans
-from riskkit.services.risks import LIVE
 from riskkit.services.themes import list_themes
-from riskkit.web import event_forms
+from riskkit.web import choices, event_forms
 from riskkit.web.event_forms import place_error
-from riskkit.web.forms import expected, options, save, stamp
+from riskkit.web.forms import expected, options, page, save, stamp
 from riskkit.web.params import int_arg, today
 
 bp = Blueprint("exercises", __name__)
 SCRATCH = "scratch"  # the chooser's "Start from scratch"
 PER_PAGE = 50  # exercises and incidents listed a page at a time
-
-
-# --- helpers the lesson pages share ---------------------------------------------------------
-
-
-def people() -> list[User]:
-    return list(db.session.scalars(select(User).where(User.active).order_by(User.name)))
-
-
-def person_choices(field, blank: str) -> None:
-    field.choices = options([("", blank)] + [(p.id, p.name) for p in people()])
-
-
-def person(person_id, field: str, required: bool = True) -> User | None:
-    """The person chosen in a select; an id that is no active person is refused."""
-    if person_id in (None, "") and not required:
-        return None
-    found = db.session.get(User, person_id) if isinstance(person_id, int) else None
-    if found is None or not found.active:
-        raise ValidationError("Choose a person from the list", field=field)
-    return found
-
-
-def risk_choices(field, keep=(), blank: str | None = None) -> list[Risk]:
-    """Live risks (and any already linked, even if closed since) as "AH0011 Business
-    disruption", after a blank choice for a select."""
-    risks = list(db.session.scalars(select(Risk).where(Risk.status.in_(LIVE))
-                                    .order_by(Risk.reference)))
-    risks += [r for r in keep if r not in risks]
-    field.choices = options(([("", blank)] if blank else [])
-                            + [(r.id, f"{r.reference} {r.title}") for r in risks])
-    return risks
-
-
-def control_choices(form, risks) -> list:
-    """The controls of the risks ticked on the form (search_controls), plus any already
-    linked, so that none is dropped without the user seeing it."""
-    ticked = [r for r in risks if r.id in (form.risks.data or [])]
-    controls = event_service.search_controls(ticked)
-    form.controls.choices = options(
-        (c.id, f"{c.risk.reference}: {short(c.description)}") for c in controls)
-    return controls
-
-
-def short(text: str, limit: int = 160) -> str:
-    text = " ".join((text or "").split())
-    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
-
-
-def chosen(records, ids, field: str, what: str) -> list:
-    """The records with the ticked ids; an id that was not offered is refused."""
-    by_id = {r.id: r for r in records}
-    picked = list(dict.fromkeys(ids or []))
-    if any(i not in by_id for i in picked):
-        raise ValidationError(f"Choose {what} from the list", field=field)
-    return [by_id[i] for i in picked]
-
-
-def chosen_controls(controls, ids) -> list:
-    """Ticked controls, each of which must belong to a ticked risk."""
-    by_id = {c.id: c for c in controls}
-    picked = list(dict.fromkeys(ids or []))
-    for control_id in picked:
-        if control_id not in by_id:
-            raise ValidationError("A ticked control belongs to a risk that is not ticked: tick"
-                                  " its risk again, or leave the control out (the list now"
-                                  " shows the controls of the ticked risks)", field="controls")
-    return [by_id[i] for i in picked]
-
-
-def page(template, form=None, conflict=None, page_errors=None, **context):
-    """Render a page with its form: 409 on a conflict, 400 with errors, else 200."""
-    errors = bool(page_errors) or bool(form is not None and form.errors)
-    status = 409 if conflict else 400 if errors else 200
-    return render_template(template, form=form, conflict=conflict,
-                           page_errors=page_errors or {}, **context), status
 
 
 def earlier_for(themes, event) -> list:
@@ -178,14 +98,14 @@ def _event_form(kind: str, event, pack=None):
     form = (event_forms.ExerciseForm if kind == "exercise" else event_forms.IncidentForm)()
     if event is None:
         del form.improvement_plan_agreed
-    person_choices(form.lead, "No lead named")
+    choices.person_choices(form.lead, "No lead named")
     plans = list_plans()
     form.plans.choices = options((p.id, p.service) for p in plans)
-    risks = risk_choices(form.risks, keep=event.risks if event else ())
+    risks = choices.risk_choices(form.risks, keep=event.risks if event else ())
     stamp(form, event)
     if not form.is_submitted():
         _fill(form, event, pack)
-    controls = control_choices(form, risks)
+    controls = choices.control_choices(form, risks)
     conflict, page_errors = None, {}
     if form.is_submitted() and not form.refresh.data and form.validate():
         def change():
@@ -195,20 +115,20 @@ def _event_form(kind: str, event, pack=None):
                 fields["objectives"] = (form.objectives.data or "").splitlines()
             if "improvement_plan_agreed" in form:
                 fields["improvement_plan_agreed"] = form.improvement_plan_agreed.data
-            picked_risks = chosen(risks, form.risks.data, "risks", "the risks")
+            picked_risks = choices.chosen(risks, form.risks.data, "risks", "the risks")
             return event_service.save_event(
                 current_user, event, kind=kind, name=form.name.data, event_type=form.event_type.data,
                 start_date=form.start_date.data, end_date=form.end_date.data,
-                lead=person(form.lead.data, "lead", required=False),
+                lead=choices.person(form.lead.data, "lead", required=False),
                 participants=form.participants.data or "", multi_agency=form.multi_agency.data,
-                plans=chosen(plans, form.plans.data, "plans", "the plans"), risks=picked_risks,
-                controls=chosen_controls(controls, form.controls.data),
+                plans=choices.chosen(plans, form.plans.data, "plans", "the plans"), risks=picked_risks,
+                controls=choices.chosen_controls(controls, form.controls.data),
                 pack=pack.slug if pack else "", expected_version=expected(form), **fields)
 
         saved, conflict, page_errors = save(form, change, event, place_error, entity="event",
                                             entity_id=event.id if event else None)
         if saved:
-            flash(f"{saved.name} saved.")
+            flash(f"{saved.name} saved.", "success")
             return redirect(url_for("exercises.show", event_id=saved.id))
     words = "exercise" if kind == "exercise" else "incident"
     title = (f"Edit {event.name}" if event else
@@ -220,18 +140,8 @@ def _event_form(kind: str, event, pack=None):
 def _fill(form, event, pack) -> None:
     """The form's first display: the event as it is, or the pack's scenario."""
     if event is not None:
-        for name in ("name", "event_type", "start_date", "scenario", "description",
-                     "services_affected", "participants", "multi_agency",
-                     "improvement_plan_agreed"):
-            if name in form:
-                form[name].data = getattr(event, name)
-        form.end_date.data = event.end_date if event.end_date != event.start_date else None
-        form.lead.data = event.lead_id
-        if "objectives" in form:
-            form.objectives.data = "\n".join(o.text for o in event.objectives)
-        form.plans.data = [p.id for p in event.plans]
-        form.risks.data = [r.id for r in event.risks]
-        form.controls.data = [c.id for c in event.controls]
+        for name, value in form.record_values(event).items():
+            form[name].data = value
     elif pack is not None:
         form.event_type.data = pack.type
         form.scenario.data = pack.scenario
@@ -288,7 +198,7 @@ def change_status(event_id):
             expected_version=expected(form)), event, place_error, entity="event",
             entity_id=event.id)
     if done:
-        flash(f"{event.name} is now {vocab.label(vocab.EVENT_STATUSES, event.status).lower()}.")
+        flash(f"{event.name} is now {vocab.label(vocab.EVENT_STATUSES, event.status).lower()}.", "success")
         return redirect(url_for("exercises.show", event_id=event.id))
     return _show(event, form, conflict, page_errors)
 
@@ -314,7 +224,7 @@ def outcome(event_id):
             tested = len(event.controls)
             flash(f"Outcome of {event.name} recorded." + (
                 f" {tested} control{'s' if tested != 1 else ''} last tested"
-                f" {event.end_date:%d/%m/%Y}." if tested else ""))
+                f" {event.end_date:%d/%m/%Y}." if tested else ""), "success")
             return redirect(url_for("exercises.show", event_id=event.id))
     return page("exercises/outcome.html", form, conflict, page_errors,
                 title=f"Record the outcome of {event.name}", event=event, words=words)
@@ -339,7 +249,7 @@ def new_debrief(event_id):
             multi_agency=form.multi_agency.data), place=partial(place_error, page_field="event-status"))
         if debrief:
             flash(f"{debrief.kind.capitalize()} debrief of {event.name} recorded: add what it"
-                  " observed.")
+                  " observed.", "success")
             return redirect(url_for("exercises.debrief", debrief_id=debrief.id))
     return page("exercises/debrief_form.html", form, None, page_errors,
                 title=f"Record a debrief of {event.name}", event=event)
@@ -376,10 +286,9 @@ def add_observation(debrief_id):
     if not form.check.data and form.validate_on_submit():
         observation, _, page_errors = save(form, lambda: debrief_service.add_observation(
             debrief, current_user, prompt=form.prompt.data, kind=form.kind.data,
-            text=form.text.data, themes=chosen(themes, form.themes.data, "themes", "the themes")),
+            text=form.text.data, themes=choices.chosen(themes, form.themes.data, "themes", "the themes")),
             place=place_error)
         if observation:
-            flash("Observation added.")
-            return redirect(url_for("exercises.debrief", debrief_id=debrief.id,
-                                    _anchor=f"observation-{observation.id}"))
+            flash("Observation added.", "success")
+            return redirect(url_for("exercises.debrief", debrief_id=debrief.id))
     return _debrief_page(debrief, form, ticked, page_errors=page_errors)

@@ -47,7 +47,7 @@ def new_calendar():
     new_calendar_token(current_user._get_current_object())
     db.session.commit()
     flash("Your new calendar address is below. The old one no longer works: subscribe again with this one."
-          if replacing else "Your calendar address is below.")
+          if replacing else "Your calendar address is below.", "success")
     return redirect(url_for(".calendar"))
 
 

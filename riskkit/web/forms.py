@@ -6,6 +6,9 @@ Every form is a `Form`: whatever a page defines, its text boxes refuse control
 characters and more text than can be kept, and its number selects refuse a number
 that was not offered, so hostile input is turned back beside the field it came in."""
 
+import json
+
+from flask import render_template
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
@@ -37,8 +40,8 @@ from riskkit import vocab
 from riskkit.errors import Conflict, ValidationError
 from riskkit.models import MatrixDefinition, Register, Risk, User
 from riskkit.models.base import LARGEST_INT, check_date, clean_text, utcnow
-from riskkit.services import history
 from riskkit.services.risks import commit
+from riskkit.web.merging import OriginalValues, as_form_value, comparable, conflict, label
 
 DATE_FORMAT = "%d %m %Y"  # GovDateInput posts day, month and year as three values
 #: The most a one-line box without a column length of its own takes: an email address's
@@ -71,14 +74,9 @@ def _plain_text(form, field) -> None:
     lengths = [v.max for v in field.validators if isinstance(v, Length) and v.max > 0]
     limit = None if isinstance(field, TextAreaField) else (lengths or [LINE_LIMIT])[0]
     try:
-        clean_text(field.data, _name(field), limit=limit)
+        clean_text(field.data, label(field), limit=limit)
     except ValidationError as error:
         raise StopValidation(str(error)) from None
-
-
-def _name(field) -> str:
-    """'Code' for a field labelled 'Code (reference prefix, like AH)'."""
-    return field.label.text.split(" (")[0]
 
 
 class _TextRules:
@@ -117,7 +115,7 @@ class GovDateField(DateField):
 
 def _sane_date(form, field) -> None:
     try:
-        check_date(field.data, _name(field))
+        check_date(field.data, label(field))
     except ValidationError as error:
         raise StopValidation(str(error)) from None
 
@@ -201,18 +199,43 @@ MISSING_VERSION = ("This form did not say which version of the record it changes
 
 
 class VersionedForm(Form):
-    """Carries the version the user read, and when, for optimistic locking. A form that
-    changes a record that exists must carry that version: without one there is nothing
-    to check another person's save against, and the post is refused. Only a new
-    record's form (stamp(form, None)) has none."""
+    """Carries the version the user read, and when, for optimistic locking, and the
+    values the user started from, for merging on a conflict. A form that changes a
+    record that exists must carry that version: without one there is nothing to check
+    another person's save against, and the post is refused. Only a new record's form
+    (stamp(form, None)) has none."""
 
     version = HiddenField()
     opened_at = HiddenField()
+    original = OriginalValues()
     changes_existing = True
+    #: The fields that hold one of the record's values, merged on a conflict: None for
+    #: every field named after an attribute of the record; () for a form that takes a
+    #: step (a status change) rather than editing values.
+    merge_fields: tuple[str, ...] | None = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_submitted():
+            self.original.snapshot = lambda: json.dumps(
+                {field.name: comparable(field.data) for field in self.merged()})
 
     def validate_version(self, field):
         if self.changes_existing and expected(self) is None:
             raise StopValidation(MISSING_VERSION)
+
+    def merged(self) -> list:
+        """The fields a conflict merges, in the form's order."""
+        if self.merge_fields is not None:
+            return [self[name] for name in self.merge_fields if name in self]
+        return [field for field in self if not isinstance(field, HiddenField | SubmitField)]
+
+    def record_values(self, record) -> dict:
+        """The record's values as the merged fields hold them: a person or register as
+        its id, linked records as a list of ids. A form whose fields are not named after
+        the record's attributes overrides this."""
+        return {field.name: as_form_value(getattr(record, field.name))
+                for field in self.merged() if hasattr(record, field.name)}
 
 
 class RiskForm(VersionedForm):
@@ -253,6 +276,7 @@ class ReviewForm(VersionedForm):
         widget=GovCheckboxInput())
     submit = SubmitField("Record review", widget=GovSubmitInput())
     no_change = SubmitField("Reviewed: no change", widget=GovSubmitInput())
+    merge_fields = ("likelihood", "impact")  # the rest describes this review, not the risk
 
 
 class ControlForm(VersionedForm):
@@ -280,10 +304,14 @@ class ActionForm(VersionedForm):
     submit = SubmitField("Save action", widget=GovSubmitInput())
 
 
-class ConfirmForm(VersionedForm):
-    """A button that changes a risk (close, reopen, escalate, remove a row)."""
+class StepForm(VersionedForm):
+    """A step confirmed on a page of its own: closing, reopening, escalating or returning
+    a risk, removing a control or action, marking an action done. The view names the
+    reason box for the step, or drops it where the step takes none."""
 
+    reason = TextAreaField("Reason", widget=GovTextArea())
     submit = SubmitField("Confirm", widget=GovSubmitInput())
+    merge_fields = ()
 
 
 class UserForm(Form):
@@ -352,22 +380,25 @@ def expected(form) -> int | None:
         return None
 
 
+def page(template, form=None, conflict=None, page_errors=None, **context):
+    """Render a page with its form: 409 on a conflict, 400 with errors, else 200."""
+    errors = bool(page_errors) or bool(form is not None and form.errors)
+    status = 409 if conflict else 400 if errors else 200
+    return render_template(template, form=form, conflict=conflict,
+                           page_errors=page_errors or {}, **context), status
+
+
 def save(form, change, record=None, place=put_error, **history_of):
     """The one way a form is saved: run the service calls in `change`, and commit.
     Returns (result, conflict, page_errors). `result` is what `change` returned (True if
     nothing), or None when nothing was saved. A refused value is put where `place` puts
     it: on its field, or in the page errors `place` returns. A stale version, or a race
-    lost to another save at any point, is the conflict to show with a 409: its message,
-    and what changed since the form was opened (`history_of` says whose history, as
-    services.history.entries takes it); the form then carries the version now stored,
-    so that saving again is a choice made knowing the other change."""
+    lost to another save at any point, is the conflict to show with a 409 (see
+    conflict())."""
     try:
         result = commit(change)
     except Conflict as error:
-        if record is not None:
-            form.version.data = record.version
-        changes = history.changed_since(form.opened_at.data, **history_of) if history_of else []
-        return None, {"message": str(error), "changes": changes}, {}
+        return None, conflict(form, error, record, history_of), {}
     except ValidationError as error:
         return None, None, place(form, error) or {}
     return (True if result is None else result), None, {}

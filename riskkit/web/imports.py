@@ -111,7 +111,7 @@ def _run(token: str, file_name: str, mapping: dict | None, confirm: bool):
         return _upload_form({field: str(error)}, 400)
     if result.written:
         path.unlink(missing_ok=True)
-        flash(f"Imported {file_name} into {result.register}: {result.summary}.")
+        flash(f"Imported {file_name} into {result.register}: {result.summary}.", "success")
         return redirect(url_for("register.index", register=result.register))
     fields = {kind: ["ignore", *headings.FIELDS[kind]] + (list(headings.SCORE_FIELDS) if kind == "risks" else [])
               for kind in headings.FIELDS}

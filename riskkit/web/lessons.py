@@ -14,19 +14,9 @@ from riskkit.services import debriefs as debrief_service
 from riskkit.services import history
 from riskkit.services import lessons as lesson_service
 from riskkit.services.paging import paginate
-from riskkit.services.teams import owners
-from riskkit.web import event_forms
+from riskkit.web import choices, event_forms
 from riskkit.web.event_forms import place_error
-from riskkit.web.exercises import (
-    chosen,
-    chosen_controls,
-    control_choices,
-    page,
-    person,
-    risk_choices,
-    short,
-)
-from riskkit.web.forms import expected, options, owner_options, save, stamp
+from riskkit.web.forms import expected, options, page, save, stamp
 from riskkit.web.params import int_arg, owner_arg, today
 
 bp = Blueprint("lessons", __name__)
@@ -87,7 +77,7 @@ def _link_choices(form, lesson) -> list[Action]:
     linkable = [a for risk in lesson.risks for a in risk.actions if a not in lesson.actions]
     form.action.choices = options(
         [("", "Choose an action")]
-        + [(a.id, f"{a.risk.reference}: {short(a.description, 90)}") for a in linkable])
+        + [(a.id, f"{a.risk.reference}: {choices.short(a.description, 90)}") for a in linkable])
     return linkable
 
 
@@ -116,7 +106,7 @@ def move(lesson_id):
                                             entity_id=lesson.id)
         if moved:
             flash(f"{lesson.reference} is now"
-                  f" {vocab.label(vocab.LESSON_STATUSES, lesson.status).lower()}.")
+                  f" {vocab.label(vocab.LESSON_STATUSES, lesson.status).lower()}.", "success")
             return redirect(url_for("lessons.show", lesson_id=lesson.id))
     return _show(lesson, move_form=form, failed=form, conflict=conflict, page_errors=page_errors)
 
@@ -127,8 +117,8 @@ def raise_action(lesson_id):
     permissions.require(current_user, "edit_exercises")
     lesson = lesson_service.get_lesson(lesson_id)
     form = event_forms.RaiseActionForm()
-    risks = risk_choices(form.risk, keep=lesson.risks, blank="Choose a risk")
-    form.owner.choices = owner_options(owners())
+    risks = choices.risk_choices(form.risk, keep=lesson.risks, blank="Choose a risk")
+    choices.owner_choices(form.owner)
     if not form.is_submitted():
         form.description.data = lesson.recommendation or lesson.statement
         form.owner.data = lesson.owner_id
@@ -137,11 +127,11 @@ def raise_action(lesson_id):
     page_errors = {}
     if form.validate_on_submit():
         action, _, page_errors = save(form, lambda: lesson_service.raise_action(
-            lesson, current_user, risk=chosen(risks, [form.risk.data], "risk", "the risk")[0],
-            description=form.description.data, owner=person(form.owner.data, "owner"),
+            lesson, current_user, risk=choices.chosen(risks, [form.risk.data], "risk", "the risk")[0],
+            description=form.description.data, owner=choices.person(form.owner.data, "owner"),
             target_date=form.target_date.data), place=place_error)
         if action:
-            flash(f"Action raised on {action.risk.reference}, answering {lesson.reference}.")
+            flash(f"Action raised on {action.risk.reference}, answering {lesson.reference}.", "success")
             return redirect(url_for("lessons.show", lesson_id=lesson.id))
     return page("lessons/raise_action.html", form, None, page_errors,
                 title=f"Raise an action for {lesson.reference}", lesson=lesson)
@@ -157,14 +147,14 @@ def link_action(lesson_id):
     page_errors = {}
     if form.validate_on_submit():
         def change():
-            action = chosen(linkable, [form.action.data], "action", "an action")[0]
+            action = choices.chosen(linkable, [form.action.data], "action", "an action")[0]
             lesson_service.link_action(lesson, current_user, action)
             return action
 
         action, _, page_errors = save(form, change, place=place_error)
         if action:
             flash(f"{lesson.reference} is now answered by the action on"
-                  f" {action.risk.reference} too.")
+                  f" {action.risk.reference} too.", "success")
             return redirect(url_for("lessons.show", lesson_id=lesson.id))
     return _show(lesson, link_form=form, failed=form, page_errors=page_errors)
 
@@ -187,34 +177,31 @@ def edit(lesson_id):
 def _lesson_form(lesson, observation):
     event = lesson.event if lesson else observation.debrief.event
     form = event_forms.LessonForm()
-    form.owner.choices = owner_options(owners())
-    risks = risk_choices(form.risks, keep=lesson.risks if lesson else event.risks)
+    choices.owner_choices(form.owner)
+    risks = choices.risk_choices(form.risks, keep=lesson.risks if lesson else event.risks)
     stamp(form, lesson)
     if not form.is_submitted():
         if lesson is not None:
-            for name in ("statement", "recommendation", "due_date", "priority"):
-                form[name].data = getattr(lesson, name)
-            form.owner.data = lesson.owner_id
-            form.risks.data = [r.id for r in lesson.risks]
-            form.controls.data = [c.id for c in lesson.controls]
+            for name, value in form.record_values(lesson).items():
+                form[name].data = value
         else:
             form.statement.data = observation.text
             form.owner.data = event.lead_id
             form.risks.data = [r.id for r in event.risks]
-    controls = control_choices(form, risks)
+    controls = choices.control_choices(form, risks)
     conflict, page_errors = None, {}
     if form.is_submitted() and not form.refresh.data and form.validate():
         saved, conflict, page_errors = save(form, lambda: lesson_service.save_lesson(
             current_user, lesson, event=event,
             observation=lesson.observation if lesson else observation,
             statement=form.statement.data, recommendation=form.recommendation.data or "",
-            owner=person(form.owner.data, "owner"), due_date=form.due_date.data,
-            priority=form.priority.data, risks=chosen(risks, form.risks.data, "risks", "the risks"),
-            controls=chosen_controls(controls, form.controls.data),
+            owner=choices.person(form.owner.data, "owner"), due_date=form.due_date.data,
+            priority=form.priority.data, risks=choices.chosen(risks, form.risks.data, "risks", "the risks"),
+            controls=choices.chosen_controls(controls, form.controls.data),
             expected_version=expected(form)), lesson, place_error, entity="lesson",
             entity_id=lesson.id if lesson else None)
         if saved:
-            flash(f"{saved.reference} saved.")
+            flash(f"{saved.reference} saved.", "success")
             return redirect(url_for("lessons.show", lesson_id=saved.id))
     title = f"Edit {lesson.reference}" if lesson else "Turn an observation into a lesson"
     return page("lessons/form.html", form, conflict, page_errors, title=title, lesson=lesson,

@@ -4,18 +4,15 @@ parse the form, call a service, and render; the rules live in the services."""
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from riskkit import permissions
-from riskkit.errors import ValidationError
-from riskkit.extensions import db
-from riskkit.models import User
 from riskkit.services import plans as plan_service
 from riskkit.services import programme as programme_service
 from riskkit.services import themes as theme_service
 from riskkit.services.overdue import describe_due
 from riskkit.services.paging import page_of, paginate
 from riskkit.web import forms
+from riskkit.web.choices import owner_choices, person
 from riskkit.web.params import date_arg, int_arg, today
 from riskkit.web.programme_forms import NewThemeForm, PlanForm, RuleForm, ThemeForm
 
@@ -59,8 +56,8 @@ def rule(rule_id):
             event_type=form.event_type.data or "", interval=form.interval.data,
             unit=form.unit.data, not_before_days=form.not_before_days.data,
             active=form.active.data))[0]:
-        flash(f"Saved the rule {form.name.data.strip()}.")
-        return redirect(url_for("programme.index", _anchor="rules"))
+        flash(f"Saved the rule {form.name.data.strip()}.", "success")
+        return redirect(url_for("programme.index"))
     title = f"Change the rule {item.name}" if item else "Add a rule"
     return render_template("programme/rule.html", title=title, section="programme", form=form,
                            item=item), 400 if form.errors else 200
@@ -88,33 +85,23 @@ def plan(plan_id):
     permissions.require(current_user, "edit_exercises")
     item = plan_service.get_plan(plan_id) if plan_id else None
     form = PlanForm(obj=item if request.method == "GET" else None)
-    form.owner.choices = forms.options([("", "Choose a person")] + [
-        (p.id, p.name) for p in db.session.scalars(
-            select(User).where(User.active).order_by(User.name))])
+    owner_choices(form.owner)
     if not form.is_submitted():
         form.owner.data = item.owner_id if item else None
     forms.stamp(form, item)
     conflict = None
     if form.validate_on_submit():
         saved, conflict, _ = forms.save(form, lambda: plan_service.save_plan(
-            current_user, item, service=form.service.data, owner=_person(form.owner.data),
+            current_user, item, service=form.service.data, owner=person(form.owner.data, "owner", what="an owner"),
             last_reviewed=form.last_reviewed.data, next_review=form.next_review.data,
             expected_version=forms.expected(form)), item, entity="plan",
             entity_id=item.id if item else None)
         if saved:
-            flash(f"Saved the plan for {form.service.data.strip()}.")
+            flash(f"Saved the plan for {form.service.data.strip()}.", "success")
             return redirect(url_for("programme.plans"))
     title = f"Change the plan for {item.service}" if item else "Add a plan"
-    status = 409 if conflict else 400 if form.errors else 200
-    return render_template("programme/plan.html", title=title, section="programme", form=form,
-                           item=item, conflict=conflict), status
-
-
-def _person(person_id) -> User:
-    person = db.session.get(User, person_id) if isinstance(person_id, int) else None
-    if person is None:
-        raise ValidationError("Choose an owner from the list", field="owner")
-    return person
+    return forms.page("programme/plan.html", form, conflict, title=title, section="programme",
+                      item=item)
 
 
 # --- themes -----------------------------------------------------------------------------
@@ -128,7 +115,7 @@ def themes():
         permissions.require(current_user, "edit_exercises")
         if form.validate_on_submit() and forms.save(form, lambda: theme_service.save_theme(
                 current_user, None, name=form.name.data))[0]:
-            flash(f"Added the theme {form.name.data.strip()}.")
+            flash(f"Added the theme {form.name.data.strip()}.", "success")
             return redirect(url_for("programme.themes"))
     return render_template("programme/themes.html", title="Themes", section="programme",
                            themes=theme_service.list_themes(), form=form
@@ -143,7 +130,7 @@ def theme(theme_id):
     form = ThemeForm(obj=item if request.method == "GET" else None)
     if form.validate_on_submit() and forms.save(form, lambda: theme_service.save_theme(
             current_user, item, name=form.name.data, active=form.active.data))[0]:
-        flash(f"Saved the theme {form.name.data.strip()}.")
+        flash(f"Saved the theme {form.name.data.strip()}.", "success")
         return redirect(url_for("programme.themes"))
     return render_template("programme/theme.html", title=f"Change the theme {item.name}",
                            section="programme", form=form, item=item

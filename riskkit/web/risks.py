@@ -2,14 +2,15 @@
 service, and render; the rules live in the services."""
 
 
+from typing import NamedTuple
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from riskkit import permissions, scoring
-from riskkit.errors import Conflict, ValidationError
+from riskkit.errors import ValidationError
 from riskkit.extensions import db
-from riskkit.models import Action, Control, HistoryEntry, Register, User
+from riskkit.models import Action, Control, Register
 from riskkit.services import history, lifecycle
 from riskkit.services.appetite import appetites
 from riskkit.services.events import events_for_risk
@@ -17,14 +18,13 @@ from riskkit.services.lessons import lessons_for_risk
 from riskkit.services.registers import all_registers
 from riskkit.services.reviews import record_review
 from riskkit.services.risks import (
-    commit,
     create_risk,
     describe_whole,
     get_risk,
     update_risk,
 )
-from riskkit.services.teams import owners
 from riskkit.web import forms
+from riskkit.web.choices import owner_choices, person
 from riskkit.web.params import today
 
 bp = Blueprint("risks", __name__, url_prefix="/risks")
@@ -34,15 +34,8 @@ EDIT_FIELDS = ("title", "description", "cause", "consequence", "category", "resp
                "inherent_likelihood", "inherent_impact")
 
 
-def _owner_choices(form_field) -> None:
-    form_field.choices = forms.owner_options(owners())
-
-
-def _person(person_id) -> User:
-    person = db.session.get(User, person_id) if isinstance(person_id, int) else None
-    if person is None:
-        raise ValidationError("Choose an owner from the list", field="owner")
-    return person
+def _owner(person_id):
+    return person(person_id, "owner", what="an owner")
 
 
 @bp.get("/<reference>")
@@ -52,7 +45,7 @@ def show(reference):
     data = describe_whole(risk, appetites())
     return render_template(
         "risks/show.html", title=f"{risk.reference} {risk.title}", section="register",
-        risk=risk, data=data, history=history.entries(risk_id=risk.id), confirm=forms.ConfirmForm(),
+        risk=risk, data=data, history=history.entries(risk_id=risk.id),
         events=events_for_risk(risk), lessons=lessons_for_risk(risk),
         as_of=today(),
     )
@@ -65,7 +58,7 @@ def new():
     registers = all_registers()
     form = forms.RiskForm()
     form.register.choices = forms.options((r.id, f"{r.code} – {r.name}") for r in registers)
-    _owner_choices(form.owner)
+    owner_choices(form.owner)
     register = db.session.get(Register, form.register.data) if form.register.data else None
     register = register or (registers[0] if registers else None)
     if register is None:
@@ -79,16 +72,16 @@ def new():
                 "description", "cause", "consequence", "category", "response", "exempt",
                 "target_date", "inherent_likelihood", "inherent_impact")}
             return create_risk(
-                register, current_user, today(), title=form.title.data, owner=_person(
-                    form.owner.data), likelihood=form.likelihood.data, impact=form.impact.data,
-                target_likelihood=form.target_likelihood.data,
+                register, current_user, today(), title=form.title.data,
+                owner=_owner(form.owner.data), likelihood=form.likelihood.data,
+                impact=form.impact.data, target_likelihood=form.target_likelihood.data,
                 target_impact=form.target_impact.data, **details)
 
         risk, _, _ = forms.save(form, change)
         if risk:
-            flash(f"{risk.reference} added to the {register.name} register.")
+            flash(f"{risk.reference} added to the {register.name} register.", "success")
             return redirect(url_for("risks.show", reference=risk.reference))
-    return _form_page(form, "risks/form.html", "Add a risk", risk=None)
+    return _page(form, "risks/form.html", "Add a risk", risk=None)
 
 
 @bp.route("/<reference>/edit", methods=["GET", "POST"])
@@ -98,7 +91,7 @@ def edit(reference):
     permissions.require(current_user, "edit_risk", risk)
     form = forms.RiskForm(obj=risk if request.method == "GET" else None)
     del form.register, form.likelihood, form.impact
-    _owner_choices(form.owner)
+    owner_choices(form.owner)
     if request.method == "GET":
         form.owner.data = risk.owner_id
     forms.set_score_choices(form, risk.register.matrix,
@@ -108,17 +101,19 @@ def edit(reference):
     if form.validate_on_submit():
         def change():
             changes = {name: getattr(form, name).data for name in EDIT_FIELDS}
-            changes["owner"] = _person(form.owner.data)
-            return update_risk(risk, changes, current_user, forms.expected(form)) or ["nothing had changed"]
+            changes["owner"] = _owner(form.owner.data)
+            return update_risk(risk, changes, current_user, forms.expected(form)) or None
 
         changed, conflict, _ = forms.save(form, change, risk, risk_id=risk.id)
         if changed:
-            flash(f"Saved {risk.reference}: " + ", ".join(f.replace("_", " ") for f in changed)
-                  + ".")
+            if changed is True:  # saved, but the form held what was stored already
+                flash(f"Nothing had changed on {risk.reference}.", "info")
+            else:
+                flash(f"Saved {risk.reference}: " + ", ".join(
+                    f.replace("_", " ") for f in changed) + ".", "success")
             return redirect(url_for("risks.show", reference=risk.reference))
-    return _form_page(form, "risks/form.html", f"Edit {risk.reference}", risk=risk,
-                      conflict=conflict, current=scoring.describe(
-                          risk.register.matrix, risk.likelihood, risk.impact))
+    return _page(form, "risks/form.html", f"Edit {risk.reference}", conflict, risk=risk,
+                 current=scoring.describe(risk.register.matrix, risk.likelihood, risk.impact))
 
 
 @bp.route("/<reference>/review", methods=["GET", "POST"])
@@ -133,62 +128,87 @@ def review(reference):
     if request.method == "GET":
         form.reviewed_on.data = today()
         form.likelihood.data, form.impact.data = risk.likelihood, risk.impact
-    conflict, warn_lower = None, False
+    conflict = None
     if form.no_change.data and form.reviewed_on.data:
         form.likelihood.data, form.impact.data = risk.likelihood, risk.impact
     if form.validate_on_submit():
-        lower = scoring.score(form.likelihood.data or 0, form.impact.data or 0) < risk.score
-        warn_lower = lower and not _mitigation_changed_since_review(risk)
-        if warn_lower and not form.confirm_lower.data:
-            form.confirm_lower.errors = [
-                "No control or action has changed since the last review: confirm the lower"
-                " score, or record what changed first"]
-        else:
-            saved, conflict, _ = forms.save(form, lambda: record_review(
-                risk, current_user, form.reviewed_on.data, form.likelihood.data,
-                form.impact.data, form.comment.data or "",
-                next_review_date=form.next_review_date.data,
-                next_review_reason=form.next_review_reason.data or "",
-                expected_version=forms.expected(form)), risk, risk_id=risk.id)
-            if saved:
-                flash(f"Review of {risk.reference} recorded: now"
-                      f" {scoring.describe(matrix, risk.likelihood, risk.impact)}, next review"
-                      f" {risk.next_review_date:%d/%m/%Y}.")
-                return redirect(url_for("risks.show", reference=risk.reference))
-    return _form_page(form, "risks/review.html", f"Review {risk.reference}", risk=risk,
-                      conflict=conflict, warn_lower=warn_lower,
-                      current=scoring.describe(matrix, risk.likelihood, risk.impact))
+        saved, conflict, _ = forms.save(form, lambda: record_review(
+            risk, current_user, form.reviewed_on.data, form.likelihood.data,
+            form.impact.data, form.comment.data or "",
+            next_review_date=form.next_review_date.data,
+            next_review_reason=form.next_review_reason.data or "",
+            expected_version=forms.expected(form), lower_confirmed=form.confirm_lower.data),
+            risk, risk_id=risk.id)
+        if saved:
+            flash(f"Review of {risk.reference} recorded: now"
+                  f" {scoring.describe(matrix, risk.likelihood, risk.impact)}, next review"
+                  f" {risk.next_review_date:%d/%m/%Y}.", "success")
+            return redirect(url_for("risks.show", reference=risk.reference))
+    return _page(form, "risks/review.html", f"Review {risk.reference}", conflict, risk=risk,
+                 warn_lower=bool(form.confirm_lower.errors),
+                 current=scoring.describe(matrix, risk.likelihood, risk.impact))
 
 
-def _mitigation_changed_since_review(risk) -> bool:
-    """Whether any control or action of the risk changed since its last review."""
-    since = risk.reviews[-1].created_at if risk.reviews else risk.created_at
-    return db.session.scalar(select(HistoryEntry.id).where(
-        HistoryEntry.risk_id == risk.id, HistoryEntry.entity.in_(("control", "action")),
-        HistoryEntry.at > since).limit(1)) is not None
+class Step(NamedTuple):
+    """The confirmation page of a step: its heading, what the step does, its button, the
+    label of its reason box (None: the step takes none) and what the risk's page says
+    after it, with {risk} and {kind} filled in. Which steps need a reason is the
+    services' rule."""
+
+    heading: str
+    explanation: str
+    button: str
+    reason: str | None
+    done: str
 
 
-@bp.post("/<reference>/<any(close, reopen, escalate, de_escalate):change>")
+STEPS = {
+    "close": Step("Close {risk.reference}?", "A closed risk leaves the live register and the"
+                  " committee appendix. A manager can reopen it from its page.", "Close risk",
+                  "Why is the risk being closed?", "{risk.reference} closed."),
+    "reopen": Step("Reopen {risk.reference}?", "It returns to the live register, with its"
+                   " score and next review date as they were.", "Reopen risk",
+                   "Reason (optional)", "{risk.reference} reopened."),
+    "escalate": Step("Escalate {risk.reference} to the {risk.register.parent.name} register?",
+                     "It moves up with its reference, owner and score, and remembers the"
+                     " register it came from. A manager can return it.", "Escalate risk",
+                     "Why is the risk being escalated?",
+                     "{risk.reference} escalated to the {risk.register.name} register."),
+    "de_escalate": Step("Return {risk.reference} to the {risk.origin_register.name} register?",
+                        "It goes back to the register it was escalated from.", "Return risk",
+                        "Reason (optional)",
+                        "{risk.reference} returned to the {risk.register.name} register."),
+    "remove": Step("Remove this {kind} from {risk.reference}?", "Its history stays on the"
+                   " risk's page; a manager can add it again from there.", "Remove {kind}",
+                   None, "The {kind} was removed from {risk.reference}."),
+    "done": Step("Mark this action done?", "Its completion date is today. A manager can set"
+                 " its status back on the action's edit page.", "Mark done",
+                 "Completion note: what was done", "Action marked done on {risk.reference}."),
+}
+#: Who may take each step of a risk.
+STEP_PERMISSIONS = {"close": "close_risk", "reopen": "close_risk", "escalate": "escalate_risk",
+                    "de_escalate": "escalate_risk"}
+
+
+@bp.route("/<reference>/<any(close, reopen, escalate, de_escalate):change>",
+          methods=["GET", "POST"])
 def change_status(reference, change):
-    """Close, reopen, escalate to the parent register or de-escalate back."""
+    """Close, reopen, escalate to the parent register or return a risk, on a page that
+    asks for confirmation and the reason."""
     risk = get_risk(reference)
-    form = forms.ConfirmForm()
-    if not form.validate_on_submit():
-        return _refused(form)
-    version = forms.expected(form)
-    step = {"close": lambda: lifecycle.set_status(risk, "closed", current_user, version),
-            "reopen": lambda: lifecycle.set_status(risk, "open", current_user, version),
-            "escalate": lambda: lifecycle.escalate(risk, current_user, version),
-            "de_escalate": lambda: lifecycle.de_escalate(risk, current_user, version)}[change]
-    try:
-        commit(step)
-        flash({"close": f"{risk.reference} closed.", "reopen": f"{risk.reference} reopened.",
-               "escalate": f"{risk.reference} escalated to the {risk.register.name} register.",
-               "de_escalate": f"{risk.reference} returned to the {risk.register.name} register."
-               }[change])
-    except (Conflict, ValidationError) as error:
-        flash(str(error))
-    return redirect(url_for("risks.show", reference=risk.reference))
+    permissions.require(current_user, STEP_PERMISSIONS[change], risk)
+    if change == "escalate" and risk.register.parent is None or (
+            change == "de_escalate" and risk.origin_register is None):
+        abort(404)  # no such step for this risk: its page offers no link to it
+
+    def step(version, reason):
+        if change in ("close", "reopen"):
+            status = "closed" if change == "close" else "open"
+            return lifecycle.set_status(risk, status, current_user, version, reason)
+        move = lifecycle.escalate if change == "escalate" else lifecycle.de_escalate
+        return move(risk, current_user, version, reason)
+
+    return _step(risk, risk, change, step)
 
 
 # --- controls and actions ------------------------------------------------------------
@@ -228,7 +248,7 @@ def _child(reference, item_id, model, form_class, kind):
     if progress_only:
         del form.description, form.owner
     else:
-        _owner_choices(form.owner)
+        owner_choices(form.owner)
     if request.method == "GET" and not progress_only:
         form.owner.data = item.owner_id if item else risk.owner_id
     forms.stamp(form, item)
@@ -236,7 +256,7 @@ def _child(reference, item_id, model, form_class, kind):
     if form.validate_on_submit():
         def change():
             description, owner = ((item.description, item.owner) if progress_only else
-                                  (form.description.data, _person(form.owner.data)))
+                                  (form.description.data, _owner(form.owner.data)))
             if kind == "control":
                 return lifecycle.save_control(
                     risk, current_user, item, description=description, owner=owner,
@@ -249,56 +269,69 @@ def _child(reference, item_id, model, form_class, kind):
 
         saved, conflict, _ = forms.save(form, change, item, risk_id=risk.id)
         if saved:
-            flash(f"{kind.capitalize()} saved on {risk.reference}.")
-            return redirect(url_for("risks.show", reference=risk.reference, _anchor=f"{kind}s"))
+            flash(f"{kind.capitalize()} saved on {risk.reference}.", "success")
+            return redirect(url_for("risks.show", reference=risk.reference))
     title = f"{'Edit' if item else 'Add'} {kind} – {risk.reference}"
-    return _form_page(form, "risks/child_form.html", title, risk=risk, item=item, kind=kind,
-                      conflict=conflict)
+    return _page(form, "risks/child_form.html", title, conflict, risk=risk, item=item,
+                 kind=kind)
 
 
-@bp.post("/<reference>/<any(controls, actions):kind>/<int:item_id>/remove")
+@bp.route("/<reference>/<any(controls, actions):kind>/<int:item_id>/remove",
+          methods=["GET", "POST"])
 def remove(reference, kind, item_id):
-    """Remove a control or action (its history stays)."""
+    """Remove a control or action, once confirmed (its history stays)."""
     risk = get_risk(reference)
+    permissions.require(current_user, "edit_controls", risk)
     item = _item_of(risk, Control if kind == "controls" else Action, item_id)
-    form = forms.ConfirmForm()
-    if not form.validate_on_submit():
-        return _refused(form)
-    try:
-        commit(lambda: lifecycle.remove(risk, current_user, item, forms.expected(form)))
-        flash(f"{kind[:-1].capitalize()} removed from {risk.reference}.")
-    except Conflict as error:
-        flash(str(error))
-    return redirect(url_for("risks.show", reference=risk.reference, _anchor=kind))
+    return _step(risk, item, "remove", lambda version, reason: lifecycle.remove(
+        risk, current_user, item, version), kind=kind[:-1])
 
 
-@bp.post("/<reference>/actions/<int:item_id>/done")
+@bp.route("/<reference>/actions/<int:item_id>/done", methods=["GET", "POST"])
 def action_done(reference, item_id):
-    """Mark an action done today."""
+    """Mark an action done today, with a completion note."""
     risk = get_risk(reference)
+    permissions.require(current_user, "edit_controls", risk)
     item = _item_of(risk, Action, item_id)
-    form = forms.ConfirmForm()
-    if not form.validate_on_submit():
-        return _refused(form)
-    try:
-        commit(lambda: lifecycle.save_action(
-            risk, current_user, item, description=item.description, owner=item.owner,
-            target_date=item.target_date, status="done", as_of=today(),
-            expected_version=forms.expected(form)))
-        flash(f"Action marked done on {risk.reference}.")
-    except Conflict as error:
-        flash(str(error))
-    return redirect(url_for("risks.show", reference=risk.reference, _anchor="actions"))
+    return _step(risk, item, "done", lambda version, note: lifecycle.mark_done(
+        risk, current_user, item, note, today(), version), kind="action")
 
 
-def _refused(form):
-    """A confirm button's post that its form refused (no version, say): the reason."""
-    reasons = [message for messages in form.errors.values() for message in messages]
-    # The error page ends the message with its own full stop.
-    return render_template("errors/400.html", message=" ".join(reasons).rstrip(".") or None), 400
+def _step(risk, record, name, step, kind: str = ""):
+    """The confirmation page of a step on `record` (the risk, or its control or action):
+    shown on GET, taken on a confirmed POST, then back to the risk's page."""
+    heading, explanation, button, reason = (
+        text.format(risk=risk, kind=kind) if text else text for text in STEPS[name][:4])
+    form = forms.StepForm()
+    form.submit.label.text = button
+    if reason is None:
+        del form.reason
+    else:
+        form.reason.label.text = reason
+    forms.stamp(form, record)
+    conflict, page_errors = None, {}
+    if form.validate_on_submit():
+        reason_given = form.reason.data if reason is not None else ""
+        taken, conflict, page_errors = forms.save(
+            form, lambda: step(forms.expected(form), reason_given), record, _place_step,
+            risk_id=risk.id)
+        if taken:  # said as the risk is now (escalated: the register it moved to)
+            flash(STEPS[name].done.format(risk=risk, kind=kind), "success")
+            return redirect(url_for("risks.show", reference=risk.reference))
+    return _page(form, "risks/confirm.html", heading, conflict, page_errors, risk=risk,
+                 item=record if record is not risk else None, explanation=explanation,
+                 warning=name in ("close", "remove"), quoted=name in ("close", "escalate"))
 
 
-def _form_page(form, template, title, **context):
-    status = 409 if context.get("conflict") else (400 if form.errors else 200)
-    return render_template(template, form=form, title=title, section="register",
-                           **context), status
+def _place_step(form, error: ValidationError) -> dict[str, str]:
+    """A missing reason or completion note goes beside its box; any other refusal (the
+    risk is closed already, say) at the top of the page, linked to the button."""
+    if error.field in ("reason", "note") and "reason" in form:
+        form.reason.errors = list(form.reason.errors) + [str(error)]
+        return {}
+    return {"submit": str(error)}
+
+
+def _page(form, template, title, conflict=None, page_errors=None, **context):
+    return forms.page(template, form, conflict, page_errors, title=title, section="register",
+                      **context)

@@ -156,6 +156,8 @@ def test_from_a_scenario_pack_to_a_validated_lesson(signed_in, snap, riskkit_cli
     own = page.locator("#actions-table tr").filter(has_text="Label the generator fuel store")
     expect(own.get_by_role("button", name=re.compile("Remove"))).to_have_count(0)
     own.get_by_role("button", name=re.compile("Mark done")).click()
+    page.get_by_label("Completion note: what was done").fill("Labels fitted on 3 March")
+    page.get_by_role("button", name="Mark done").click()
     expect(page.locator("#actions-table tr").filter(has_text="Label the generator fuel store")) \
         .to_contain_text("Done")
 

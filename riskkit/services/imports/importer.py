@@ -561,7 +561,8 @@ class _Import:
             if plan.direction:
                 comment += f"; direction of travel: {plan.direction}"
             record_review(risk, None, plan.last_review or self.as_of, *plan.current,
-                          comment=comment, reviewer=risk.owner)
+                          comment=comment, reviewer=risk.owner,
+                          lower_confirmed=True)  # the workbook's score, agreed already
             changed.append("score")
         elif plan.direction and changed:
             self.note(risk, plan.direction)
