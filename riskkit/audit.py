@@ -192,9 +192,30 @@ def _write_history(session, flush_context):
                 continue
             for key, old, new in _changes(obj, change):
                 pending.append((entity, obj.id, _risk_id(obj), change, key, old, new))
+    write_entries(session.connection(), pending)
+
+
+def created_entries(model, records: list[dict]) -> list[tuple]:
+    """The history of records of an audited model inserted in bulk, without the session
+    (an import): what the hook above writes for each one's creation. Each record holds
+    its columns by name, its id included."""
+    entity = AUDITED[model]
+    keys = [a.key for a in inspect(model).column_attrs if a.key not in UNTRACKED]
+    pending = []
+    for record in records:
+        risk_id = record["id"] if model is Risk else record.get("risk_id")
+        for key in keys:
+            new = record.get(key)
+            if new is not None and new != "":
+                pending.append((entity, record["id"], risk_id, "create", key, None, new))
+    return pending
+
+
+def write_entries(connection, pending: list[tuple]) -> None:
+    """History rows for (entity, id, risk id, change, field, old, new) entries, written in
+    one statement as whoever is acting, people and registers named."""
     if not pending:
         return
-    connection = session.connection()
     names = _names(connection, pending)
     user_id, actor = current_actor()
     at = utcnow()

@@ -125,3 +125,21 @@ def _check_rows(session, flush_context, instances):
                     raise ValidationError(
                         f"There is already a {_entity(obj)} with that {field.replace('_', ' ')}",
                         field)
+
+
+def check_values(model, values: dict) -> dict:
+    """The checks a new row of `model` passes in the session (its validators, then every
+    column as above, bar uniqueness), for rows inserted in bulk without it (an import,
+    which checks its references itself). Returns the values as the validators leave them."""
+    mapper = inspect(model)
+    checked = dict(values)
+    # The validators look only at the value they are given: an empty instance will do.
+    probe = model.__new__(model)
+    for key, (validator, _) in mapper.validators.items():
+        if key in checked:
+            checked[key] = validator(probe, key, checked[key])
+    for attr in mapper.column_attrs:
+        value = checked.get(attr.key)
+        if value is not None:
+            _check_value(attr.columns[0], attr.key.removesuffix("_id"), value)
+    return checked
