@@ -213,9 +213,14 @@ def created_entries(model, records: list[dict]) -> list[tuple]:
 
 def write_entries(connection, pending: list[tuple]) -> None:
     """History rows for (entity, id, risk id, change, field, old, new) entries, written in
-    one statement as whoever is acting, people and registers named."""
-    if not pending:
-        return
+    one statement."""
+    if pending:
+        connection.execute(insert(HistoryEntry.__table__), entry_rows(connection, pending))
+
+
+def entry_rows(connection, pending: list[tuple]) -> list[dict]:
+    """The history rows of (entity, id, risk id, change, field, old, new) entries, as
+    whoever is acting, with people and registers named."""
     names = _names(connection, pending)
     user_id, actor = current_actor()
     at = utcnow()
@@ -230,7 +235,7 @@ def write_entries(connection, pending: list[tuple]) -> None:
             "entity_id": entity_id, "risk_id": risk_id, "change": change, "field": field,
             "old_value": _text(old), "new_value": _text(new),
         })
-    connection.execute(insert(HistoryEntry.__table__), rows)
+    return rows
 
 
 def _names(connection, pending) -> dict[str, dict]:

@@ -1,23 +1,22 @@
 """New risks written in bulk: each row's columns built and checked in Python (the
-model's own checks), then a batch of risks inserted in one statement that returns
-their ids, their controls, actions and reviews in one statement each, and the history
-of all of them in one more. Nothing goes through the ORM session, whose per-object
-bookkeeping made a large import take minutes; the caller's transaction holds it all."""
+model's own checks), then a batch of risks, their controls, actions and reviews, and the
+history of all of them, each written with one bulk insert (riskkit.bulk). Nothing goes
+through the ORM session, whose per-object bookkeeping made a large import take minutes;
+the caller's transaction holds it all."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 
-from riskkit import scoring
-from riskkit.audit import created_entries, write_entries
+from riskkit import bulk, scoring
+from riskkit.audit import created_entries, entry_rows
 from riskkit.errors import RiskkitError, ValidationError
 from riskkit.extensions import db
-from riskkit.models import Action, Control, Register, Review, Risk
+from riskkit.models import Action, Control, HistoryEntry, Register, Review, Risk
 from riskkit.models.base import check_values, utcnow
 from riskkit.services.imports.columns import action_values, control_values, review_values
 from riskkit.services.imports.owners import People
@@ -144,34 +143,35 @@ class Creator:
     # --- writing ----------------------------------------------------------------------
 
     def _insert(self, batch: list[_Rows]) -> None:
+        """A batch of risks, then their children, then the history of all of them."""
         if not batch:
             return
         risks = [rows.risk for rows in batch]
-        for rows, risk_id in zip(batch, self._insert_returning(Risk, risks), strict=True):
-            rows.risk["id"] = risk_id
-            rows.plan.result.outcome, rows.plan.result.reference = "created", rows.risk["reference"]
+        self._insert_with_ids(Risk, risks)
         history = created_entries(Risk, risks)
-        history += [direction_note(rows.risk["id"], rows.plan.direction)
-                    for rows in batch if rows.plan.direction]
+        for rows in batch:
+            rows.plan.result.outcome, rows.plan.result.reference = "created", rows.risk["reference"]
+            if rows.plan.direction:
+                history.append(direction_note(rows.risk["id"], rows.plan.direction))
         for model, _ in CHILDREN:
             children = []
             for rows in batch:
                 for child in rows.children[model]:
                     child["risk_id"] = rows.risk["id"]
                     children.append(child)
-            for child, child_id in zip(children, self._insert_returning(model, children),
-                                       strict=True):
-                child["id"] = child_id
+            self._insert_with_ids(model, children)
             history += created_entries(model, children)
-        write_entries(self.connection, history)
+        bulk.insert_rows(self.connection, HistoryEntry.__table__,
+                         entry_rows(self.connection, history))
 
-    def _insert_returning(self, model, rows: list[dict]) -> Iterator[int]:
-        """Insert rows in one statement (batched by the driver); their ids in order."""
-        if not rows:
-            return iter(())
-        table = model.__table__
-        statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-        return iter(self.connection.execute(statement, rows).scalars().all())
+    def _insert_with_ids(self, model, rows: list[dict]) -> None:
+        """Give the rows their ids (the history names them), then insert them. The
+        register's counter was moved first, so on SQLite this transaction holds the
+        write lock that bulk.take_ids needs."""
+        for row, new_id in zip(rows, bulk.take_ids(self.connection, model.__table__, len(rows)),
+                               strict=True):
+            row["id"] = new_id
+        bulk.insert_rows(self.connection, model.__table__, rows)
 
 
 def _scalar_defaults(model) -> dict:
