@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from operator import itemgetter
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import Table, func, insert, select
 
 
 def take_ids(connection, table: Table, count: int) -> list[int]:
@@ -29,30 +29,31 @@ def insert_rows(connection, table: Table, rows: list[dict]) -> None:
     """Insert rows that all give the same columns (and their ids)."""
     if not rows:
         return
-    columns = [table.c[name] for name in rows[0]]
-    values = map(itemgetter(*(c.key for c in columns)), rows)
     if connection.dialect.name == "postgresql":
-        names = ", ".join(f'"{c.name}"' for c in columns)
+        from psycopg import sql
+
+        names = list(rows[0])
+        copy_sql = sql.SQL("COPY {} ({}) FROM STDIN").format(
+            sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, names)))
         cursor = connection.connection.cursor()
         try:
-            with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
-                for row in values:
+            with cursor.copy(copy_sql) as copy:
+                for row in map(itemgetter(*names), rows):
                     copy.write_row(row)
         finally:
             cursor.close()
         return
+    statement = insert(table).compile(dialect=connection.dialect, column_keys=list(rows[0]))
+    names = statement.positiontup  # the order of its placeholders
     # What SQLAlchemy would do to each value (dates to text...), done once per value:
     # a batch's rows share their timestamps and most of their dates.
-    processors = [(index, c.type.bind_processor(connection.dialect))
-                  for index, c in enumerate(columns)]
-    processors = [(index, _remembered(process)) for index, process in processors
-                  if process is not None]
+    processors = [(index, _remembered(process)) for index, process in (
+        (index, table.c[name].type.bind_processor(connection.dialect))
+        for index, name in enumerate(names)) if process is not None]
+    values = map(itemgetter(*names), rows)
     if processors:
         values = map(lambda row: _processed(row, processors), values)
-    marks = ", ".join("?" for _ in columns)
-    names = ", ".join(f'"{c.name}"' for c in columns)
-    connection.exec_driver_sql(f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})',
-                               list(values))
+    connection.exec_driver_sql(statement.string, list(values))
 
 
 def _remembered(process):
