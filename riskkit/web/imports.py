@@ -75,10 +75,12 @@ def receive():
     return _run(token, name, mapping=None, confirm=False)
 
 
-@bp.record_once
 def _exempt(state) -> None:
     """CSRFProtect would read the whole upload before the view could look at its size."""
     state.app.extensions["csrf"].exempt(receive)
+
+
+bp.record_once(_exempt)
 
 
 @bp.post("/import/<token>")
