@@ -45,6 +45,7 @@ class Creator:
         self.matrix = register.matrix
         self.connection = db.session.connection()
         self.defaults = {model: _scalar_defaults(model) for model in (Risk, *dict(CHILDREN))}
+        self.next_number = 0  # the register's, once create() has locked it
 
     def create(self, plans: list[RiskPlan]) -> None:
         """Write the new risks (in file order) and everything the file gives them."""
