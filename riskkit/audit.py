@@ -207,9 +207,35 @@ def _write_history(session, flush_context):
                 continue
             for key, old, new in _changes(obj, change):
                 pending.append((entity, obj.id, _risk_id(obj), change, key, old, new))
-    if not pending:
-        return
-    connection = session.connection()
+    write_entries(session.connection(), pending)
+
+
+def created_entries(model, records: list[dict]) -> list[tuple]:
+    """The history of records of an audited model inserted in bulk, without the session
+    (an import): what the hook above writes for each one's creation. Each record holds
+    its columns by name, its id included."""
+    entity = AUDITED[model]
+    keys = [a.key for a in inspect(model).column_attrs if a.key not in UNTRACKED]
+    pending = []
+    for record in records:
+        risk_id = record["id"] if model is Risk else record.get("risk_id")
+        for key in keys:
+            new = record.get(key)
+            if new is not None and new != "":
+                pending.append((entity, record["id"], risk_id, "create", key, None, new))
+    return pending
+
+
+def write_entries(connection, pending: list[tuple]) -> None:
+    """History rows for (entity, id, risk id, change, field, old, new) entries, written in
+    one statement."""
+    if pending:
+        connection.execute(insert(HistoryEntry.__table__), entry_rows(connection, pending))
+
+
+def entry_rows(connection, pending: list[tuple]) -> list[dict]:
+    """The history rows of (entity, id, risk id, change, field, old, new) entries, as
+    whoever is acting, with people and registers named."""
     names = _names(connection, pending)
     user_id, actor = current_actor()
     reason = _reason.get()
@@ -225,7 +251,7 @@ def _write_history(session, flush_context):
             "entity_id": entity_id, "risk_id": risk_id, "change": change, "field": field,
             "old_value": _text(old), "new_value": _text(new), "reason": reason,
         })
-    connection.execute(insert(HistoryEntry.__table__), rows)
+    return rows
 
 
 def _names(connection, pending) -> dict[str, dict]:

@@ -8,6 +8,7 @@ import yaml
 from riskkit.audit import command_line_actor
 from riskkit.extensions import db
 from riskkit.models import HistoryEntry, Register, Risk, User
+from riskkit.services import history
 from riskkit.services.risks import create_risk, get_risk
 from tests.factories import gen_person, gen_register
 from tests.import_helpers import COUNCIL, COUNCIL_MERGES, NHS, save_formula_values, workbook
@@ -219,6 +220,36 @@ def test_update_reimport_changes_nothing_the_second_time(runner, tmp_path):
     assert len(risk.controls) == 2 and risk.reviews[-1].comment == "Imported from u.xlsx"
     assert {h.actor for h in db.session.query(HistoryEntry).filter(HistoryEntry.id > before)} == {
         f"import of u.xlsx ({command_line_actor()})"}
+
+
+def test_the_history_records_every_risk_control_and_action_created(runner, tmp_path):
+    gen_person("Pat Owner")
+    db.session.commit()
+    file = workbook(tmp_path / "flood.xlsx", {"Risks": [
+        ["Ref", "Title", "Owner", "L", "I", "Controls", "Actions", "Action Due", "Direction of Travel"],
+        ["FL-7", "River flooding of the depot", "Pat Owner", 3, 4, "Sandbags\nPumps",
+         "Buy flood barriers", "31/01/2025", "New"]]})
+    result = run(runner, file, "--register", "FL", "--matrix", "council-5x5")
+    assert result.exit_code == 0, result.stderr
+    risk = get_risk("FL-7")
+    entries = history.entries(risk_id=risk.id, newest_first=False, limit=None)
+    created = {(e.entity, e.entity_id, e.field): e.new_value for e in entries if e.change == "create"}
+    assert {field: value for (entity, _, field), value in created.items() if entity == "risk"} == {
+        "register": "FL", "reference": "FL-7", "title": "River flooding of the depot",
+        "owner": "Pat Owner", "status": "open", "response": "treat", "exempt": "no",
+        "likelihood": "3", "impact": "4", "target_likelihood": "3", "target_impact": "4",
+        "next_review_date": risk.next_review_date.isoformat()}
+    for control in risk.controls:
+        assert {f: v for (e, i, f), v in created.items() if (e, i) == ("control", control.id)} == {
+            "risk_id": str(risk.id), "description": control.description, "owner": "Pat Owner",
+            "effectiveness": "not_tested"}
+    (action,) = risk.actions
+    assert {f: v for (e, i, f), v in created.items() if (e, i) == ("action", action.id)} == {
+        "risk_id": str(risk.id), "description": "Buy flood barriers", "owner": "Pat Owner",
+        "target_date": "2025-01-31", "status": "planned"}
+    assert [(e.field, e.new_value) for e in entries if e.change == "note"] == [
+        ("direction of travel", "New")]
+    assert {e.actor for e in entries} == {f"import of flood.xlsx ({command_line_actor()})"}
 
 
 def test_register_is_needed_or_created_with_a_matrix(runner, tmp_path):

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from riskkit.extensions import db
 from riskkit.models import Register, Risk
+from riskkit.services.imports.creating import BATCH
 from riskkit.services.risks import describe_whole, get_risk
 from tests.factories import gen_person
 from tests.import_helpers import workbook
@@ -119,18 +120,19 @@ def _comparable(reference):
 
 
 KILLER = """
-import os, sys, time
-from sqlalchemy import event
-from sqlalchemy.orm import Session
+import sys, time
+from riskkit import bulk
 marker, workbook = sys.argv[1:3]
-flushes = 0
-@event.listens_for(Session, "after_flush")
-def pause(session, context):
-    global flushes
-    flushes += 1
-    if flushes == 200:  # well into the import: tell the test, then wait to be killed
+written = []
+insert_rows = bulk.insert_rows
+def pause(connection, table, rows):
+    if table.name == "risks" and "history" in written:
+        # A batch written whole with its history, the next begun: tell the test, wait.
         open(marker, "w").close()
         time.sleep(600)
+    written.append(table.name)
+    insert_rows(connection, table, rows)
+bulk.insert_rows = pause
 from riskkit.cli import main
 sys.argv = ["riskkit", "import", workbook, "--register", "KIL", "--matrix", "council-5x5",
             "--create-owners"]
@@ -139,7 +141,9 @@ main()
 
 
 def test_a_killed_import_leaves_nothing(app, tmp_path):
-    rows = [HEADER] + [[f"K{n}", f"Risk {n}", "Pat Owner", 1 + n % 5, 1 + n % 3] for n in range(500)]
+    # More rows than one batch: the first is written whole before the process is killed.
+    rows = [HEADER] + [[f"K{n}", f"Risk {n}", "Pat Owner", 1 + n % 5, 1 + n % 3]
+                       for n in range(BATCH + 100)]
     file = workbook(tmp_path / "big.xlsx", {"Risks": rows})
     marker = tmp_path / "halfway"
     db.session.commit()

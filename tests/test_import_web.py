@@ -1,8 +1,12 @@
 """The import page: upload, preview with the mapping editable, confirm; managers and
-administrators only; CSRF; size and type limits."""
+administrators only; CSRF; size and type limits, and the site's limit for every other
+form; uploads never confirmed removed after a day."""
 
+import dataclasses
 import io
+import os
 import re
+import time
 
 import pytest
 from sqlalchemy import select
@@ -10,6 +14,7 @@ from sqlalchemy import select
 from riskkit.extensions import db
 from riskkit.models import HistoryEntry, Risk, User
 from riskkit.services.risks import get_risk
+from riskkit.web.errors import MAX_BODY_BYTES
 from tests.conftest import FreshContextClient
 from tests.import_helpers import workbook
 from tests.web_helpers import EMAILS, PASSWORD, error_messages, sign_in
@@ -103,15 +108,101 @@ def test_only_managers_and_administrators_import(client, role):
     assert client.post("/import", data={}).status_code == 403
 
 
-def test_the_upload_needs_the_form_token(demo, tmp_path):
+def _signed_in_with_form_tokens(demo):
+    """A manager's client with CSRF checked, as in production, and the upload's token."""
     demo.config["WTF_CSRF_ENABLED"] = True
     demo.test_client_class = FreshContextClient
     client = demo.test_client()
     login = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', login).group(1)
     client.post("/login", data={"email": EMAILS["manager"], "password": PASSWORD, "csrf_token": token})
+    page = client.get("/import").get_data(as_text=True)
+    return client, re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+def test_the_upload_needs_the_form_token(demo, tmp_path):
+    client, token = _signed_in_with_form_tokens(demo)
     file = workbook(tmp_path / "t.xlsx", {"Risks": ROWS})
     assert _upload(client, file).status_code == 400
-    page = client.get("/import").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     assert _upload(client, file, csrf_token=token).status_code == 200
+
+
+class Unreadable(io.RawIOBase):
+    """A request body of `size` bytes that fails the test if anything reads it."""
+
+    def __init__(self, size: int):
+        super().__init__()
+        self.size, self.position = size, 0
+
+    def readable(self):
+        return True
+
+    def seekable(self):
+        return True
+
+    def seek(self, offset, whence=io.SEEK_SET):
+        self.position = self.size + offset if whence == io.SEEK_END else offset
+        return self.position
+
+    def tell(self):
+        return self.position
+
+    def readinto(self, buffer):
+        raise AssertionError("the request body was read")
+
+
+@pytest.mark.parametrize("checked", [False, True], ids=["csrf-off", "csrf-on"])
+def test_any_form_larger_than_the_limit_is_a_413_page_unread(demo, checked):
+    if checked:
+        client, _ = _signed_in_with_form_tokens(demo)
+    else:
+        demo.config["WTF_CSRF_ENABLED"] = False
+        client = sign_in(demo.test_client(), "manager")
+    response = client.post("/risks/AH0033/edit", input_stream=Unreadable(MAX_BODY_BYTES + 1),
+                           content_type="multipart/form-data; boundary=b")
+    assert response.status_code == 413
+    assert "What you sent is too large" in response.get_data(as_text=True)
+
+
+def test_the_upload_over_its_limit_gets_the_import_page_message_with_csrf_on(demo):
+    client, _ = _signed_in_with_form_tokens(demo)
+    response = client.post("/import", input_stream=Unreadable(50 * 1024 * 1024),
+                           content_type="multipart/form-data; boundary=b")
+    assert response.status_code == 413
+    assert error_messages(response) == ["The file is larger than 20 MB"]
+
+
+def test_an_upload_larger_than_a_form_but_within_its_limit_is_read(demo):
+    client, token = _signed_in_with_form_tokens(demo)
+    remarks = "Discussed at DMT. " * 6_000  # about 100 kB a row, a column riskkit ignores
+    lines = ["Ref,Title,Risk Owner,Likelihood,Impact,Remarks"] + [
+        f"BIG-{n},Risk {n},Richard Smith,2,3,{remarks}" for n in range(15)]
+    content = "\n".join(lines).encode()
+    assert len(content) > MAX_BODY_BYTES
+    # Written out by hand: the test client would spool a large upload to a file of its own.
+    fields = {"register": "WEB", "matrix": "council-5x5", "csrf_token": token}
+    body = b"".join(f'--b\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
+                    for k, v in fields.items())
+    body += (b'--b\r\nContent-Disposition: form-data; name="file"; filename="big.csv"\r\n\r\n'
+             + content + b"\r\n--b--\r\n")
+    response = client.post("/import", data=body, content_type="multipart/form-data; boundary=b")
+    assert response.status_code == 200
+    assert "Into register WEB: 15 created" in response.get_data(as_text=True)
+
+
+def test_uploads_never_confirmed_are_removed_after_a_day(web, client, runner, tmp_path):
+    web.config["SETTINGS"] = dataclasses.replace(web.config["SETTINGS"], data_dir=tmp_path)
+    folder = tmp_path / "imports"
+    folder.mkdir()
+    now = time.time()
+    for name, hours_old in (("abandoned.xlsx", 25), ("recent.csv", 2), ("older.csv", 30)):
+        (folder / name).write_bytes(b"x")
+        os.utime(folder / name, (now - hours_old * 3600, now - hours_old * 3600))
+    sign_in(client, "manager")
+    preview = _upload(client, workbook(tmp_path / "hazards.xlsx", {"Hazards": ROWS}))
+    token = re.search(r'action="/import/([^"]+)"', preview.get_data(as_text=True)).group(1)
+    assert sorted(p.name for p in folder.iterdir()) == sorted([f"{token}.xlsx", "recent.csv"])
+    cleaned = runner.invoke(args=["clean-uploads", "--hours", "1"])
+    assert cleaned.exit_code == 0, cleaned.output
+    assert cleaned.output == "Removed 1 upload(s) older than 1 hours\n"
+    assert [p.name for p in folder.iterdir()] == [f"{token}.xlsx"]

@@ -17,6 +17,9 @@ TABLE = {
     "check": ("check", "Print the effective settings (secrets hidden) and where the data is,"
                        " then check that the database answers at the current schema and the"
                        " mail server answers."),
+    "clean-uploads": ("imports", "Remove files uploaded for import on the web and never"
+                                 " confirmed (the web upload also removes those older than a"
+                                 " day itself, each time a file is uploaded)."),
     "db": ("migrations", "Perform database migrations."),
     "demo": ("database", "Initialise the database and load the demo register from seed_data/"
                          " (safe to rerun)."),

@@ -1,13 +1,16 @@
 """import: a register from an Excel workbook or CSV file, as councils keep them."""
 
 import tomllib
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import click
 import yaml
+from flask import current_app
 
 from riskkit.commands.common import command, stderr, today
 from riskkit.errors import ValidationError
+from riskkit.services.imports import uploads
 from riskkit.services.imports.importer import import_file
 
 
@@ -55,4 +58,15 @@ def import_register(file, code, matrix, sheet, mapping_file, dry_run, update, cr
     click.echo(f"{verb} into {result.register}: {result.summary}")
 
 
-COMMANDS = [import_register]
+@command("clean-uploads")
+@click.option("--hours", type=click.IntRange(1, 24 * 365), default=24, show_default=True,
+              help="Remove uploads older than this many hours.")
+def clean_uploads(hours):
+    """Remove files uploaded for import on the web and never confirmed (the web upload
+    also removes those older than a day itself, each time a file is uploaded)."""
+    removed = uploads.remove_abandoned(current_app.config["SETTINGS"].data_dir,
+                                       datetime.now(UTC), timedelta(hours=hours))
+    click.echo(f"Removed {removed} upload(s) older than {hours} hours")
+
+
+COMMANDS = [import_register, clean_uploads]

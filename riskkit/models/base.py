@@ -2,7 +2,6 @@
 is written: nothing the database would refuse (or choke on) is ever sent to it."""
 
 import re
-import unicodedata
 from datetime import UTC, date, datetime
 
 from sqlalchemy import Date, DateTime, Integer, String, event, inspect, select
@@ -20,6 +19,10 @@ EARLIEST, LATEST = date(1900, 1, 1), date(2200, 12, 31)
 LARGEST_INT = 2**31 - 1
 #: Tab and line breaks: the only control characters multi-line text may hold.
 LAYOUT = "\t\n\r"
+#: Unicode's control characters (category Cc) and surrogates (Cs), with and without the
+#: layout ones: a regular expression, as every cell of a large import passes through it.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_CONTROL_MULTILINE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def utcnow() -> datetime:
@@ -41,10 +44,8 @@ def control_character(value: str, multiline: bool = False) -> str | None:
     """The first character text may not hold (NUL and the other control characters,
     which PostgreSQL or a printed page cannot take; unpaired surrogates, which cannot be
     encoded), or None. Multi-line text may hold tab and line breaks."""
-    for char in value:
-        if unicodedata.category(char) in ("Cc", "Cs") and not (multiline and char in LAYOUT):
-            return char
-    return None
+    found = (_CONTROL_MULTILINE if multiline else _CONTROL).search(value)
+    return found.group() if found else None
 
 
 def clean_text(value, field: str, required: bool = False, limit: int | None = None) -> str:
@@ -125,3 +126,21 @@ def _check_rows(session, flush_context, instances):
                     raise ValidationError(
                         f"There is already a {_entity(obj)} with that {field.replace('_', ' ')}",
                         field)
+
+
+def check_values(model, values: dict) -> dict:
+    """The checks a new row of `model` passes in the session (its validators, then every
+    column as above, bar uniqueness), for rows inserted in bulk without it (an import,
+    which checks its references itself). Returns the values as the validators leave them."""
+    mapper = inspect(model)
+    checked = dict(values)
+    # The validators look only at the value they are given: an empty instance will do.
+    probe = model.__new__(model)
+    for key, (validator, _) in mapper.validators.items():
+        if key in checked:
+            checked[key] = validator(probe, key, checked[key])
+    for attr in mapper.column_attrs:
+        value = checked.get(attr.key)
+        if value is not None:
+            _check_value(attr.columns[0], attr.key.removesuffix("_id"), value)
+    return checked

@@ -48,6 +48,10 @@ PAGES = {
 CODES = {ValidationError: 400, PermissionDenied: 403, NotFound: 404, Conflict: 409}
 #: The database refused or dropped the connection, or none was free in time.
 UNREACHABLE = (exc.OperationalError, exc.InterfaceError, exc.TimeoutError)
+#: The largest request body riskkit reads: far above any form (a risk's texts at their
+#: longest are a few hundred kB), so a larger one is refused with a 413 before it is read.
+#: The import upload allows more, on its own page (web.imports).
+MAX_BODY_BYTES = 1024 * 1024
 CSRF_MESSAGE = ("This form had expired or did not come from riskkit. Go back, reload the page and"
                 " try again")
 
@@ -55,6 +59,8 @@ CSRF_MESSAGE = ("This form had expired or did not come from riskkit. Go back, re
 def init_app(app: Flask) -> None:
     """Register before any other request hook, so that the timer starts first and the
     request line is written last, with the final status."""
+    if app.config["MAX_CONTENT_LENGTH"] is None:  # Flask's default: no limit
+        app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     app.before_request(_start)
     app.after_request(_log_request)
     app.register_error_handler(HTTPException, _http_error)

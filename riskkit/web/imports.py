@@ -2,15 +2,16 @@
 preview with the guessed mapping editable, then confirm. The import service does the
 reading and checking; a preview is the import run and rolled back."""
 
-import secrets
+from datetime import UTC, datetime
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from riskkit import permissions
 from riskkit.errors import RiskkitError
-from riskkit.services.imports import headings
+from riskkit.services.imports import headings, uploads
 from riskkit.services.imports.importer import import_file
 from riskkit.services.imports.reading import MAX_BYTES
 from riskkit.services.matrices import all_matrices
@@ -20,12 +21,12 @@ from riskkit.web.params import today
 bp = Blueprint("imports", __name__)
 
 ALLOWED = (".xlsx", ".csv")
+#: The largest upload body: the file, the form's few fields and the multipart framing.
+UPLOAD_LIMIT = MAX_BYTES + 64 * 1024
 
 
-def _folder() -> Path:
-    folder = Path(current_app.instance_path) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+def _data_dir() -> Path:
+    return current_app.config["SETTINGS"].data_dir
 
 
 def _upload_form(errors: dict, status: int = 200, form=None):
@@ -46,11 +47,19 @@ def upload():
 def receive():
     """Keep the uploaded file under a random name, then show the preview."""
     permissions.require(current_user, "create_risk")
-    if (request.content_length or 0) > MAX_BYTES + 64 * 1024:
+    too_large = ({"file": f"The file is larger than {MAX_BYTES // 1024 // 1024} MB"}, 413)
+    if (request.content_length or 0) > UPLOAD_LIMIT:
         # Refused before the body is read: the size alone is enough to say no.
-        return _upload_form({"file": f"The file is larger than {MAX_BYTES // 1024 // 1024} MB"},
-                            413, form={})
-    upload = request.files.get("file")
+        return _upload_form(*too_large, form={})
+    # This page alone takes more than the site's limit for a form (errors.py). The form
+    # token is checked here, once the size is known, not before the view (see _exempt).
+    request.max_content_length = UPLOAD_LIMIT
+    try:
+        if current_app.config["WTF_CSRF_ENABLED"]:
+            current_app.extensions["csrf"].protect()
+        upload = request.files.get("file")
+    except RequestEntityTooLarge:  # a body sent without its length, read to the limit
+        return _upload_form(*too_large, form={})
     name = Path(upload.filename or "").name if upload else ""
     errors = {}
     if not name:
@@ -61,17 +70,23 @@ def receive():
         errors["register"] = "Enter the code of the register to import into"
     if errors:
         return _upload_form(errors, 400)
-    token = secrets.token_urlsafe(16)
-    upload.save(_folder() / f"{token}{Path(name).suffix.lower()}")
+    token, path = uploads.new_upload(_data_dir(), Path(name).suffix.lower(), datetime.now(UTC))
+    upload.save(path)
     return _run(token, name, mapping=None, confirm=False)
+
+
+def _exempt(state) -> None:
+    """CSRFProtect would read the whole upload before the view could look at its size."""
+    state.app.extensions["csrf"].exempt(receive)
+
+
+bp.record_once(_exempt)
 
 
 @bp.post("/import/<token>")
 def confirm(token):
     """Preview again with the mapping as edited, or import."""
     permissions.require(current_user, "create_risk")
-    if not token.replace("-", "").replace("_", "").isalnum():
-        abort(404)
     return _run(token, request.form.get("file_name", ""), mapping=_posted_mapping(),
                 confirm=request.form.get("action") == "import")
 
@@ -93,10 +108,9 @@ def _posted_mapping() -> dict:
 
 
 def _run(token: str, file_name: str, mapping: dict | None, confirm: bool):
-    matches = list(_folder().glob(f"{token}.*"))
-    if len(matches) != 1:
+    path = uploads.find(_data_dir(), token)
+    if path is None:
         abort(404)
-    path = matches[0]
     options = {key: request.form.get(key, "") for key in ("register", "matrix", "update",
                                                            "create_owners")}
     try:
