@@ -9,6 +9,7 @@ from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
 from riskkit import permissions, scoring, vocab
+from riskkit.services import history_words
 from riskkit.web import (
     admin,
     appendix,
@@ -98,6 +99,7 @@ def init_app(app: Flask) -> None:
     )
 
     app.add_template_filter(_uk_date, "uk_date")
+    app.add_template_filter(history_words.plain_date, "plain_date")
     app.add_template_filter(scoring.text_colour, "ink")
 
 

@@ -5,7 +5,7 @@ from math import ceil
 from flask import Blueprint, render_template, request, url_for
 from sqlalchemy import select
 
-from riskkit import vocab
+from riskkit import scoring, vocab
 from riskkit.errors import RiskkitError
 from riskkit.extensions import db
 from riskkit.models import Risk
@@ -57,7 +57,7 @@ def index():
         owner=filters.owner,
         categories=db.session.scalars(select(Risk.category).distinct().where(
             Risk.category != "").order_by(Risk.category)).all(),
-        ratings=sorted({b.name for r in registers for b in r.matrix.bands}),
+        ratings=scoring.bands_by_severity([r.matrix for r in registers]),
         page_url=lambda n: url_for("register.index", **{**args.to_dict(), "page": n}),
         sort_url=lambda s: url_for("register.index", **{**args.to_dict(), "sort": s, "page": 1}),
     )

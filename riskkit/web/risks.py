@@ -10,7 +10,7 @@ from riskkit import permissions, scoring
 from riskkit.errors import Conflict, ValidationError
 from riskkit.extensions import db
 from riskkit.models import Action, Control, HistoryEntry, Register, User
-from riskkit.services import history, lifecycle
+from riskkit.services import history_words, lifecycle
 from riskkit.services.events import events_for_risk
 from riskkit.services.lessons import lessons_for_risk
 from riskkit.services.registers import all_registers
@@ -21,12 +21,15 @@ from riskkit.services.risks import (
     create_risk,
     describe_whole,
     get_risk,
+    rated,
     update_risk,
 )
 from riskkit.web import forms
-from riskkit.web.params import today
+from riskkit.web.params import int_arg, today
 
 bp = Blueprint("risks", __name__, url_prefix="/risks")
+#: Saves shown per page of a risk's change history (and on the risk page itself).
+HISTORY_PER_PAGE = 20
 
 EDIT_FIELDS = ("title", "description", "cause", "consequence", "category", "response",
                "exempt", "target_likelihood", "target_impact", "target_date",
@@ -53,12 +56,32 @@ def show(reference):
     """Everything the papers show for a risk, with its score and change history."""
     risk = get_risk(reference)
     data = describe_whole(risk, appetites())
+    changes, pages = history_words.risk_changes(risk, per_page=HISTORY_PER_PAGE)
     return render_template(
-        "risks/show.html", title=f"{risk.reference} {risk.title}", section="register",
-        risk=risk, data=data, history=history.entries(risk_id=risk.id), confirm=forms.ConfirmForm(),
+        "risks/show.html", title=_risk_title(risk), section="register",
+        risk=risk, data=data, changes=changes, history_pages=pages, confirm=forms.ConfirmForm(),
         events=events_for_risk(risk), lessons=lessons_for_risk(risk),
         as_of=today(),
     )
+
+
+@bp.get("/<reference>/history")
+def history(reference):
+    """Every change to a risk and its controls, actions and reviews, in words, paged."""
+    risk = get_risk(reference)
+    page = int_arg(request.args, "page") or 1
+    changes, pages = history_words.risk_changes(risk, page=page, per_page=HISTORY_PER_PAGE)
+    page = min(page, pages)
+    return render_template(
+        "risks/history.html", title=f"Changes, page {page} of {pages} – {_risk_title(risk)}",
+        section="register", risk=risk, changes=changes, page=page, pages=pages,
+        page_url=lambda n: url_for("risks.history", reference=risk.reference, page=n))
+
+
+def _risk_title(risk) -> str:
+    """Where the reader is: 'AH0005 Market sustainability – Adult Social Care and Health
+    register' (base.html adds the service name)."""
+    return f"{risk.reference} {risk.title} – {risk.register.name} register"
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -120,7 +143,7 @@ def edit(reference):
                   + ".")
             return redirect(url_for("risks.show", reference=risk.reference))
     return _form_page(form, "risks/form.html", f"Edit {risk.reference}", risk=risk,
-                      conflict=conflict, current=scoring.describe(
+                      conflict=conflict, current=rated(
                           risk.register.matrix, risk.likelihood, risk.impact))
 
 
@@ -160,7 +183,7 @@ def review(reference):
                 return redirect(url_for("risks.show", reference=risk.reference))
     return _form_page(form, "risks/review.html", f"Review {risk.reference}", risk=risk,
                       conflict=conflict, warn_lower=warn_lower,
-                      current=scoring.describe(matrix, risk.likelihood, risk.impact))
+                      current=rated(matrix, risk.likelihood, risk.impact))
 
 
 def _mitigation_changed_since_review(risk) -> bool:

@@ -1,0 +1,88 @@
+"""Reading a risk: the risk first, reviews as a timeline, the history in words and paged;
+ratings in the matrix's band names; page titles that say where the reader is."""
+
+import re
+from datetime import date
+
+from riskkit.audit import acting_as
+from riskkit.extensions import db
+from riskkit.services.reviews import record_review
+from riskkit.services.risks import update_risk
+from tests.factories import gen_person, gen_register, gen_risk
+from tests.web_helpers import sign_in
+
+
+def _text(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).replace("&gt;", ">").strip()
+
+
+def _between(html: str, start: str, end: str) -> str:
+    return html.split(start, 1)[1].split(end, 1)[0]
+
+
+def _reviewed_risk():
+    """RD0001 Market sustainability, High 16, reviewed down to Medium 12 by Jane Smith."""
+    jane = gen_person("Jane Smith", role="manager")
+    risk = gen_risk(gen_register("RD"), owner=jane, likelihood=4, impact=4,
+                    target_likelihood=2, target_impact=2, title="Market sustainability")
+    with acting_as(jane):
+        record_review(risk, jane, date(2025, 3, 12), 3, 4, "Two new providers signed up.")
+    db.session.commit()
+    return risk
+
+
+def test_the_risk_comes_first_then_the_reviews_then_the_history(client):
+    risk = _reviewed_risk()
+    sign_in(client, "manager")
+    html = client.get(f"/risks/{risk.reference}").get_data(as_text=True)
+    order = [html.index(marker) for marker in (
+        'id="current-risk"', 'id="trend"', ">Owner<", 'id="next-review"', 'id="controls"',
+        'id="actions"', 'id="lessons"', 'id="exercises"', 'id="reviews"', 'id="history"')]
+    assert order == sorted(order)
+    # The history is folded away, not open: the page leads with the risk.
+    assert re.search(r'<details class="govuk-details" id="history">', html)
+
+
+def test_reviews_read_as_a_timeline(client):
+    risk = _reviewed_risk()
+    sign_in(client, "manager")
+    html = client.get(f"/risks/{risk.reference}").get_data(as_text=True)
+    timeline = _text(_between(html, 'id="review-timeline"', "</ol>"))
+    assert "12 Mar 2025, Jane Smith: score High 16 → Medium 12" in timeline
+    assert "Two new providers signed up." in timeline
+
+
+def test_the_history_is_in_words_with_field_labels(client):
+    risk = _reviewed_risk()
+    sign_in(client, "manager")
+    html = client.get(f"/risks/{risk.reference}").get_data(as_text=True)
+    history = _text(_between(html, 'id="history"', "</details>"))
+    assert "Likelihood changed from 4 Likely to 3 Possible" in history
+    assert "Jane Smith: Changed the risk" in history
+    assert "Added review: 12 Mar 2025" in history
+    # No raw audit rows: no column names, no "create review 3: before likelihood".
+    assert "before_likelihood" not in history and "create review" not in history
+
+
+def test_the_history_is_paged(client):
+    risk = _reviewed_risk()
+    owner = risk.owner
+    for n in range(25):
+        with acting_as(owner):
+            update_risk(risk, {"category": f"Category {n}"}, owner, risk.version)
+        db.session.commit()
+    sign_in(client, "manager")
+    html = client.get(f"/risks/{risk.reference}").get_data(as_text=True)
+    history = _text(_between(html, 'id="history"', "</details>"))
+    assert "Category changed from Category 23 to Category 24" in history
+    assert "Category 0" not in history
+    assert f'href="/risks/{risk.reference}/history?page=2"' in html
+
+    second = client.get(f"/risks/{risk.reference}/history?page=2")
+    assert second.status_code == 200
+    page = _text(second.get_data(as_text=True))
+    assert "Category set to Category 0" in page
+    assert "Category changed from Category 23 to Category 24" not in page
+    assert "page 2 of 2" in page
+    # Past the last page: the last page, not an error.
+    assert client.get(f"/risks/{risk.reference}/history?page=9").status_code == 200
