@@ -51,7 +51,9 @@ def index():
     appetite = appetites()
     pages = max(ceil(total / PER_PAGE), 1)
     return render_template(
-        "register/index.html", title="Risk register", section="register", errors=errors,
+        "register/index.html", section="register", errors=errors,
+        title=(f"Risks on the {filters.registers[0].name} register" if filters.registers
+               else "Risk register") + (f", page {page} of {pages}" if pages > 1 else ""),
         rows=[summarise(r, appetite) for r in rows], total=total, page=page, pages=pages,
         args=args, sort=sort, status=status, registers=registers, status_choices=STATUS_CHOICES,
         owner=filters.owner,

@@ -142,7 +142,7 @@ def edit(reference):
             flash(f"Saved {risk.reference}: " + ", ".join(f.replace("_", " ") for f in changed)
                   + ".")
             return redirect(url_for("risks.show", reference=risk.reference))
-    return _form_page(form, "risks/form.html", f"Edit {risk.reference}", risk=risk,
+    return _form_page(form, "risks/form.html", f"Edit {_risk_title(risk)}", risk=risk,
                       conflict=conflict, current=rated(
                           risk.register.matrix, risk.likelihood, risk.impact))
 
@@ -181,7 +181,8 @@ def review(reference):
                       f" {scoring.describe(matrix, risk.likelihood, risk.impact)}, next review"
                       f" {risk.next_review_date:%d/%m/%Y}.")
                 return redirect(url_for("risks.show", reference=risk.reference))
-    return _form_page(form, "risks/review.html", f"Review {risk.reference}", risk=risk,
+    return _form_page(form, "risks/review.html", f"Record a review – {_risk_title(risk)}",
+                      risk=risk,
                       conflict=conflict, warn_lower=warn_lower,
                       current=rated(matrix, risk.likelihood, risk.impact))
 
@@ -270,7 +271,8 @@ def _child(reference, item_id, model, form_class, kind):
         if saved:
             flash(f"{kind.capitalize()} saved on {risk.reference}.")
             return redirect(url_for("risks.show", reference=risk.reference, _anchor=f"{kind}s"))
-    title = f"{'Edit' if item else 'Add'} {kind} – {risk.reference}"
+    named = f" “{item.description[:40]}”" if item else ""
+    title = f"{'Edit' if item else 'Add a'} {kind}{named} – {_risk_title(risk)}"
     return _form_page(form, "risks/child_form.html", title, risk=risk, item=item, kind=kind,
                       conflict=conflict)
 
