@@ -86,3 +86,36 @@ def test_the_history_is_paged(client):
     assert "page 2 of 2" in page
     # Past the last page: the last page, not an error.
     assert client.get(f"/risks/{risk.reference}/history?page=9").status_code == 200
+
+
+MAIN_PAGES = ("/", "/risks", "/risks?register=AH", "/risks/AH0005",
+              "/risks/AH0038", "/risks/AH0005/history", "/risks/AH0005/review",
+              "/risks/AH0005/edit", "/risks/new", "/overdue", "/exercises", "/exercises/7",
+              "/lessons", "/programme", "/plans", "/themes", "/themes/cross-reference",
+              "/calendar", "/admin/users", "/admin/registers", "/admin/matrices")
+
+
+def _title(response) -> str:
+    return re.search(r"<title[^>]*>(.*?)</title>", response.get_data(as_text=True), re.S)[1]
+
+
+def test_page_titles_say_where_the_reader_is_and_are_unique(client):
+    sign_in(client, "admin")
+    titles = {}
+    for path in MAIN_PAGES:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        titles[path] = _title(response)
+    assert titles["/risks/AH0005"] == (
+        "AH0005 Continued pressures on public sector funding impacting on revenue and savings"
+        " efficiencies – Adult Social Care and Health register – riskkit")
+    duplicates = {t for t in titles.values() if list(titles.values()).count(t) > 1}
+    assert not duplicates, {p: t for p, t in titles.items() if t in duplicates}
+    assert all(t.endswith(" – riskkit") and not t.startswith("Error") for t in titles.values())
+
+
+def test_a_page_that_refused_what_was_sent_says_error_first(client):
+    sign_in(client, "manager")
+    assert _title(client.get("/risks?as_of=yesterday")).startswith("Error: Risk register")
+    risk_form = client.post("/risks/AH0005/review", data={"comment": "x"})
+    assert _title(risk_form).startswith("Error: Record a review – AH0005")
