@@ -15,6 +15,7 @@ from riskkit.web import (
     appendix,
     auth,
     dashboard,
+    debriefs,
     errors,
     exercise_reports,
     exercises,
@@ -62,7 +63,7 @@ def init_app(app: Flask) -> None:
     app.before_request(params.refuse_control_characters)
     for blueprint in (auth.bp, dashboard.bp, register.bp, risks.bp, admin.bp, overdue.bp,
                       heatmaps.bp, appendix.bp, exports.bp, exercises.bp, lessons.bp,
-                      programme.bp, exercise_reports.bp, health.bp, imports.bp):
+                      programme.bp, exercise_reports.bp, health.bp, imports.bp, debriefs.bp):
         app.register_blueprint(blueprint)
 
     @app.before_request

@@ -97,7 +97,9 @@ def new():
     if register is None:
         abort(404)
     forms.set_score_choices(form, register.matrix,
-                            blank_first=("inherent_likelihood", "inherent_impact"))
+                            blank_first=("inherent_likelihood", "inherent_impact"),
+                            choose_first=("likelihood", "impact", "target_likelihood",
+                                          "target_impact"))
     forms.stamp(form, None)
     if form.validate_on_submit():
         def change():
