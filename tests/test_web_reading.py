@@ -119,3 +119,25 @@ def test_a_page_that_refused_what_was_sent_says_error_first(client):
     assert _title(client.get("/risks?as_of=yesterday")).startswith("Error: Risk register")
     risk_form = client.post("/risks/AH0005/review", data={"comment": "x"})
     assert _title(risk_form).startswith("Error: Record a review – AH0005")
+
+
+def test_update_review_goes_straight_to_the_review_form(client):
+    sign_in(client, "owner")
+    register = client.get("/risks").get_data(as_text=True)
+    assert 'id="update-review"' in register
+    response = client.get("/risks/review?reference=ah0033")
+    assert response.status_code == 302 and response.location == "/risks/AH0033/review"
+    review = client.get(response.location).get_data(as_text=True)
+    # The first thing a keyboard reaches is the skip link to the form.
+    assert re.search(r'<a href="#review-form" class="govuk-skip-link"', review)
+    assert 'id="review-form"' in review
+    assert client.get("/risks/review?reference=").status_code == 400
+    assert client.get("/risks/review?reference=ZZ9999").status_code == 404
+    # An owner may not review someone else's risk, by this way or any other.
+    response = client.get("/risks/review?reference=AH0005")
+    assert client.get(response.location).status_code == 403
+
+
+def test_a_viewer_is_not_offered_the_update_review_box(client):
+    sign_in(client, "viewer")
+    assert 'id="update-review"' not in client.get("/risks").get_data(as_text=True)

@@ -93,6 +93,7 @@ def init_app(app: Flask) -> None:
     # Globals rather than a context processor, so imported macros see them too.
     app.jinja_env.globals.update(
         can=lambda action, item=None: permissions.can(current_user, action, item),
+        reviews_some_risk=lambda: permissions.reviews_some_risk(current_user),
         vocab=vocab,
         trend_words=scoring.TREND_WORDS,
         trend_arrows=scoring.TREND_ARROWS,

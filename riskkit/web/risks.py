@@ -51,6 +51,17 @@ def _person(person_id) -> User:
     return person
 
 
+@bp.get("/review")
+def update_review():
+    """Straight to a risk's review form from its reference (the register's "Update a
+    review" box): the keyboard's short way to a review."""
+    reference = (request.args.get("reference") or "").strip()
+    if not reference:
+        return render_template("errors/400.html", message=(
+            "Enter the reference of the risk to review, like AH0005")), 400
+    return redirect(url_for("risks.review", reference=get_risk(reference).reference))
+
+
 @bp.get("/<reference>")
 def show(reference):
     """Everything the papers show for a risk, with its score and change history."""
