@@ -21,8 +21,8 @@ MAX_TABS = 80
 
 
 def controls_table(page: Page):
-    """The controls table: the one right after the "Controls (n)" heading (h2#controls)."""
-    return page.locator("h2#controls + table")
+    """The controls table (in its scrolling region, after the "Controls (n)" heading)."""
+    return page.locator("#controls-table")
 
 
 def history_items(page: Page) -> list[str]:
