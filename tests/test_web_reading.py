@@ -43,7 +43,7 @@ def test_the_risk_comes_first_then_the_reviews_then_the_history(client):
     assert re.search(r'<details class="govuk-details" id="history">', html)
 
 
-def test_reviews_read_as_a_timeline(client):
+def test_reviews_read_as_a_timeline_and_the_history_in_words(client):
     risk = _reviewed_risk()
     sign_in(client, "manager")
     html = client.get(f"/risks/{risk.reference}").get_data(as_text=True)
@@ -51,11 +51,6 @@ def test_reviews_read_as_a_timeline(client):
     assert "12 Mar 2025, Jane Smith: score High 16 → Medium 12" in timeline
     assert "Two new providers signed up." in timeline
 
-
-def test_the_history_is_in_words_with_field_labels(client):
-    risk = _reviewed_risk()
-    sign_in(client, "manager")
-    html = client.get(f"/risks/{risk.reference}").get_data(as_text=True)
     history = _text(_between(html, 'id="history"', "</details>"))
     assert "Likelihood changed from 4 Likely to 3 Possible" in history
     assert "Jane Smith: Changed the risk" in history
