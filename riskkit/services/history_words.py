@@ -50,8 +50,9 @@ RECORDS = {"risk": ("risk", "title"), "control": ("control", "description"),
            "plan": ("plan", "service"), "debrief": ("debrief", "held_on"),
            "observation": ("observation", "text"), "lesson": ("lesson", "statement"),
            "theme": ("theme", "name"), "cadence rule": ("cadence rule", "kind")}
-#: A value longer than this is cut, with an ellipsis, in a one-line change.
-LONGEST = 120
+#: A value longer than this is cut, with an ellipsis, in a one-line change; a record's
+#: name in a headline is cut shorter.
+LONGEST, NAME_LONGEST = 120, 60
 
 
 @dataclass
@@ -128,7 +129,13 @@ def describe(entries: list[HistoryEntry], matrix: scoring.Matrix | None = None,
             entries, key=lambda e: (e.at, e.actor, e.entity, e.entity_id, e.change)):
         rows = list(rows)
         headline = _headline(entity, entity_id, change, rows, own_entity, names or {})
-        changes.append(Change(at, actor, headline, [field_line(row, matrix) for row in rows]))
+        naming = RECORDS.get(entity, ("", ""))[1] if entity != own_entity else ""
+        lines = [field_line(row, matrix) for row in rows
+                 # Ids of the record it hangs off say nothing a reader can use, and a new
+                 # record's name is in its headline already.
+                 if not row.field.endswith("_id")
+                 and not (change != "update" and row.field == naming)]
+        changes.append(Change(at, actor, headline, lines))
     return changes
 
 
@@ -142,7 +149,10 @@ def _headline(entity: str, entity_id: int, change: str, rows: list[HistoryEntry]
         (row.new_value or row.old_value for row in rows if row.field == naming_field), None)
     if not name:
         return f"{verb} {noun} {entity_id}"
-    return f"{verb} {noun}: {value_words(entity, naming_field, name)}"
+    name = value_words(entity, naming_field, name)
+    if len(name) > NAME_LONGEST:
+        name = name[:NAME_LONGEST - 1].rstrip() + "…"
+    return f"{verb} {noun}: {name}"
 
 
 def risk_changes(risk: Risk, page: int = 1, per_page: int = 20) -> tuple[list[Change], int]:
