@@ -3,17 +3,24 @@
     python benchmarks/generate.py --risks 10000 --registers 50 --people 300 \\
         --database-url sqlite:///council.sqlite
     python benchmarks/load.py --database-url sqlite:///council.sqlite \\
-        [--workers 4] [--users 50] [--seconds 60]
+        [--workers 4] [--users 50] [--seconds 60] [--think 1-5] [--saturation-seconds 30]
 
-Starts gunicorn with --workers processes on loopback on the given (generated) database,
-signs in --users simulated people (each with a session of their own, as the generator's
-manager), and has each of them, without pause, open one of: the dashboard (15%), a page
-of a register list (25%), a risk page (35%), a register's heat map page (7%) or its PDF
-(3%), or record a "no change" review of a random live risk (15%: the review form, then
-the save). Prints
-throughput, median and 95th percentile latency per kind, the number of 409 conflicts
-(two people reviewing the same risk at once: expected, counted apart) and errors (any
-other 4xx, any 5xx, any failed connection).
+Starts gunicorn with --workers processes on loopback on the given (generated) database
+and signs in --users simulated people (each with a session of their own, as the
+generator's manager). Each person works as people do: opens one of the dashboard (15%),
+a page of a register list (25%), a risk page (35%), a register's heat map page (7%) or
+its PDF (3%), or records a "no change" review of a random live risk (15%: the review
+form, then the save), then reads it for a think time drawn uniformly from --think
+seconds (as locust's `between(1, 5)`) before the next. People arrive spread over the
+first think time rather than all at once.
+
+Then, unless --saturation-seconds is 0, the same people run as a closed loop (no think
+time) for that long: the most the server can answer, the saturation throughput, with the
+queueing latency that comes with it.
+
+For each run it prints throughput, median and 95th percentile latency per kind, the number
+of 409 conflicts (two people reviewing the same risk at once: expected, counted apart)
+and errors (any other 4xx, any 5xx, any failed connection). Exits 1 on any error.
 
 Review saves change the database: use a copy you can throw away.
 """
@@ -24,7 +31,6 @@ import argparse
 import os
 import random
 import re
-import socket
 import subprocess
 import sys
 import threading
@@ -39,23 +45,13 @@ from sqlalchemy import create_engine, text
 
 BENCHMARKS = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCHMARKS))
+sys.path.insert(0, str(BENCHMARKS.parent))
 from generate import BENCH_EMAIL, BENCH_PASSWORD  # noqa: E402
+
+from tests.live_server import free_port, hidden_fields  # noqa: E402
 
 MIX = (("dashboard", 15), ("register list", 25), ("risk page", 35), ("heat map", 7),
        ("heat map PDF", 3), ("review save", 15))
-_HIDDEN = re.compile(r'<input[^>]*type="hidden"[^>]*>')
-_NAME = re.compile(r'name="([^"]+)"')
-_VALUE = re.compile(r'value="([^"]*)"')
-
-
-def hidden_fields(html: str) -> dict[str, str]:
-    """The hidden inputs of a page's forms (CSRF token, version, opened at)."""
-    fields = {}
-    for tag in _HIDDEN.findall(html):
-        name, value = _NAME.search(tag), _VALUE.search(tag)
-        if name:
-            fields[name.group(1)] = value.group(1) if value else ""
-    return fields
 
 
 def selected(html: str, name: str) -> str:
@@ -82,14 +78,8 @@ class Tally:
                 self.latencies[kind].append(seconds)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def start_server(database_url: str, workers: int) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "RISKKIT_DATABASE_URL": database_url,
            "RISKKIT_SECRET_KEY": "load-test-only", "RISKKIT_LOG_LEVEL": "WARNING"}
     gunicorn = Path(sys.executable).with_name("gunicorn")
@@ -117,10 +107,21 @@ def sign_in(url: str) -> requests.Session:
     return client
 
 
+def pause(rng: random.Random, think: tuple[float, float], deadline: float,
+          low: float | None = None) -> None:
+    """A person reading the page: a think time drawn from `think` (none in a closed loop),
+    cut short at the end of the run."""
+    if think[1] > 0:
+        seconds = rng.uniform(think[0] if low is None else low, think[1])
+        time.sleep(max(0.0, min(seconds, deadline - time.monotonic())))
+
+
 def simulated_user(url: str, client: requests.Session, references: list[str],
-                   registers: list[str], deadline: float, tally: Tally, seed: int) -> None:
+                   registers: list[str], deadline: float, tally: Tally, seed: int,
+                   think: tuple[float, float]) -> None:
     rng = random.Random(seed)
     kinds, weights = zip(*MIX, strict=True)
+    pause(rng, think, deadline, low=0.0)  # arrivals spread over the first think time
     while time.monotonic() < deadline:
         kind = rng.choices(kinds, weights)[0]
         started = time.perf_counter()
@@ -152,6 +153,7 @@ def simulated_user(url: str, client: requests.Session, references: list[str],
         except requests.RequestException as error:
             status = type(error).__name__
         tally.add(kind, time.perf_counter() - started, status)
+        pause(rng, think, deadline)
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -159,9 +161,17 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def report(tally: Tally, seconds: float, workers: int, users: int, database: str) -> str:
+def describe_think(think: tuple[float, float]) -> str:
+    if think[1] <= 0:
+        return "closed loop (no think time)"
+    return f"think time {think[0]:g}-{think[1]:g} s (uniform)"
+
+
+def report(tally: Tally, seconds: float, workers: int, users: int, database: str,
+           think: tuple[float, float]) -> str:
     everything = [v for values in tally.latencies.values() for v in values]
-    lines = [f"{users} users, {workers} gunicorn workers, {seconds:.0f} s, {database}",
+    lines = [f"{users} users, {workers} gunicorn workers, {seconds:.0f} s, {database},"
+             f" {describe_think(think)}",
              "", "| request | count | median ms | p95 ms |", "|---|---:|---:|---:|"]
     for kind, _ in MIX:
         values = tally.latencies.get(kind, [])
@@ -171,11 +181,40 @@ def report(tally: Tally, seconds: float, workers: int, users: int, database: str
     if everything:
         lines.append(f"| all | {len(everything)} | {median(everything) * 1000:.0f}"
                      f" | {percentile(everything, 0.95) * 1000:.0f} |")
-    lines += ["", f"Throughput {len(everything) / seconds:.1f} requests/s;"
+    lines += ["", f"Throughput {len(everything) / seconds:.1f} requests/s"
+              f" ({'saturation' if think[1] <= 0 else 'at this think time'});"
               f" {tally.conflicts} conflicts (409); {len(tally.errors)} errors"]
     if tally.errors:
         lines.append("Errors: " + ", ".join(sorted(set(tally.errors))[:10]))
     return "\n".join(lines)
+
+
+def think_range(text: str) -> tuple[float, float]:
+    """'1-5' -> (1.0, 5.0); '0' -> a closed loop."""
+    low, _, high = text.partition("-")
+    try:
+        think = (float(low), float(high or low))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not MIN-MAX seconds, such as 1-5") from None
+    if not 0 <= think[0] <= think[1]:
+        raise argparse.ArgumentTypeError(f"{text!r}: MIN-MAX seconds with 0 <= MIN <= MAX")
+    return think
+
+
+def run(url: str, clients: list[requests.Session], references: list[str],
+        registers: list[str], seconds: float, think: tuple[float, float]) -> tuple[Tally, float]:
+    """Every simulated person at once for `seconds`: what they got, and how long it took."""
+    tally = Tally()
+    deadline = time.monotonic() + seconds
+    threads = [threading.Thread(target=simulated_user, args=(
+        url, client, references, registers, deadline, tally, n, think))
+        for n, client in enumerate(clients)]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return tally, time.monotonic() - started
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -184,6 +223,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--think", type=think_range, default=(1.0, 5.0),
+                        help="seconds each person reads a page, MIN-MAX (default 1-5; 0: none)")
+    parser.add_argument("--saturation-seconds", type=float, default=30,
+                        help="then a closed loop for this long (default 30; 0: skip it)")
     args = parser.parse_args(argv)
     engine = create_engine(args.database_url)
     with engine.connect() as connection:
@@ -191,23 +234,21 @@ def main(argv: list[str] | None = None) -> int:
             "SELECT reference FROM risks WHERE status IN ('open', 'escalated')")))
         registers = list(connection.scalars(text("SELECT code FROM registers")))
     engine.dispose()
+    database = engine.url.get_backend_name()
+    runs = [(args.seconds, args.think)]
+    if args.saturation_seconds > 0 and args.think[1] > 0:
+        runs.append((args.saturation_seconds, (0.0, 0.0)))
     server, url = start_server(args.database_url, args.workers)
+    errors = 0
     try:
         clients = [sign_in(url) for _ in range(args.users)]
-        tally = Tally()
-        deadline = time.monotonic() + args.seconds
-        threads = [threading.Thread(target=simulated_user, args=(
-            url, client, references, registers, deadline, tally, n)) for n, client in enumerate(clients)]
-        load = " / ".join(f"{n:.1f}" for n in os.getloadavg())
-        started = time.monotonic()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        print(report(tally, time.monotonic() - started, args.workers, args.users,
-                     engine.url.get_backend_name()))
-        print(f"Load average (1 / 5 / 15 minutes) at the start: {load}")
-        return 1 if tally.errors else 0
+        for seconds, think in runs:
+            load = " / ".join(f"{n:.1f}" for n in os.getloadavg())
+            tally, elapsed = run(url, clients, references, registers, seconds, think)
+            print(report(tally, elapsed, args.workers, args.users, database, think))
+            print(f"Load average (1 / 5 / 15 minutes) at the start: {load}\n")
+            errors += len(tally.errors)
+        return 1 if errors else 0
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -135,11 +135,11 @@ def programme_due(result: Result) -> str:
 
 
 def theme_cross_reference(result: Result) -> str:
-    table = themes.cross_reference()
+    table = themes.cross_reference(page=1, per_page=20)
     # What the page shows besides the cells: each theme's recurrence and totals.
     seen = sum(table.totals(theme)[0] for theme in table.themes if table.events_with(theme))
     recurring = table.recurring()
-    return (f"{len(table.themes)} themes by {len(table.events):,} events, {seen:,} tags,"
+    return (f"{len(table.themes)} themes by {table.listing.total:,} events, {seen:,} tags,"
             f" {len(recurring)} recurring")
 
 
@@ -181,8 +181,9 @@ RESILIENCE_OPERATIONS = [
      " programme (exercise types, each continuity plan, the debriefs and improvement plan"
      " of each event held)"),
     ("h", "Themes cross-reference", theme_cross_reference,
-     "`themes.cross_reference()`, then each theme's `events_with()` and `totals()` and"
-     " `recurring()`, as the cross-reference page shows them"),
+     "`themes.cross_reference(page=1, per_page=20)`: the cells of the 20 newest events,"
+     " then each theme's `events_with()` and `totals()` over all of them and `recurring()`,"
+     " as the cross-reference page shows them"),
     ("i", "Open lessons", open_lessons,
      "`lessons.list_lessons(open_only=True)`, with the owner and event it loads"),
     ("j", "One risk's exercises and lessons", risk_resilience,
@@ -236,12 +237,14 @@ RESILIENCE_PAGES = [
      "`/exercises`: the first page (50) of the exercises and incidents, newest first"),
     ("n", "Lessons", lambda result: "/lessons", "`/lessons`: the lessons list as it opens: the first 50"),
     ("o", "Programme", lambda result: f"/programme?as_of={AS_OF.isoformat()}",
-     f"`/programme?as_of={AS_OF.isoformat()}`: the exercise programme, as (g)"),
+     f"`/programme?as_of={AS_OF.isoformat()}`: the exercise programme, as (g): how many"
+     " items each rule has due and overdue, then the first page (50), most overdue first"),
     ("p", "Themes cross-reference", lambda result: "/themes/cross-reference",
      "`/themes/cross-reference`: themes against events, the 20 newest events a page, with"
      " the recurrence and totals of (h) over all of them"),
     ("q", "Continuity plans", lambda result: "/plans",
-     "`/plans`: every business continuity plan and when it was last exercised"),
+     "`/plans`: the first page (50) of the business continuity plans, by service, and when"
+     " each was last exercised"),
     ("r", "Exercise page", lambda result: f"/exercises/{result.event_id}",
      "`/exercises/<id>`: one exercise held, with its objectives, debriefs, observations and"
      " lessons, the one closest to 2 debriefs, 6 observations and 3 lessons (see below)"),

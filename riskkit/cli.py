@@ -1,11 +1,10 @@
-"""The `riskkit` command: the commands registered on the app (riskkit.commands),
-run against an app built by create_app from the environment."""
+"""The `riskkit` command: the commands of riskkit.commands, run against an app built by
+create_app from the environment when a command needs it (listing them needs none)."""
 
 import click
-from flask.cli import ScriptInfo
 
-from riskkit import __version__, create_app
-from riskkit.errors import SettingError
+from riskkit import __version__
+from riskkit.commands import SERVES, Commands
 
 
 class BadSetting(click.ClickException):
@@ -14,21 +13,29 @@ class BadSetting(click.ClickException):
     exit_code = 2
 
 
-class RiskkitGroup(click.Group):
-    """Lists and finds commands on the app's own `app.cli`, so that `riskkit X`,
-    `python cli.py X` and `flask --app riskkit X` run the same command."""
+class RiskkitGroup(Commands):
+    """The same commands as `flask --app riskkit`; the app is built (and the settings
+    checked) only when one of them runs, through Flask's ScriptInfo, and with its web
+    face only for a command that serves pages."""
 
-    def _app_cli(self, ctx):
+    def resolve_command(self, ctx, args):
+        from flask.cli import ScriptInfo
+
+        from riskkit import create_app
+
+        name, command, rest = super().resolve_command(ctx, args)
+        if ctx.obj is None:
+            ctx.obj = ScriptInfo(create_app=lambda: create_app(web=name in SERVES),
+                                 set_debug_flag=False)
+        return name, command, rest
+
+    def invoke(self, ctx):
+        from riskkit.errors import SettingError
+
         try:
-            return ctx.ensure_object(ScriptInfo).load_app().cli
+            return super().invoke(ctx)
         except SettingError as error:
             raise BadSetting(str(error)) from None
-
-    def list_commands(self, ctx):
-        return sorted(self._app_cli(ctx).list_commands(ctx))
-
-    def get_command(self, ctx, name):
-        return self._app_cli(ctx).get_command(ctx, name)
 
 
 @click.group(cls=RiskkitGroup)
@@ -43,5 +50,4 @@ def cli():
 
 
 def main() -> None:
-    cli.main(prog_name="riskkit", obj=ScriptInfo(create_app=lambda: create_app(),
-                                                  set_debug_flag=False))
+    cli.main(prog_name="riskkit")

@@ -3,12 +3,11 @@
 import sqlite3
 from pathlib import Path
 
-from flask import Flask, has_request_context, request
-from flask_migrate import upgrade
+from flask import Flask, current_app, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from riskkit.extensions import db, migrate
+from riskkit.extensions import db
 
 MIGRATIONS = str(Path(__file__).parent / "migrations")
 
@@ -50,12 +49,23 @@ def init_app(app: Flask) -> None:
         "hide_parameters": True,
     })
     db.init_app(app)
-    migrate.init_app(app, db, directory=MIGRATIONS)
     from riskkit import audit  # noqa: F401  (registers the history and score hooks)
+
+
+def configure_migrations(app: Flask) -> None:
+    """Wire in Flask-Migrate when a migration is first needed (`riskkit init`, `demo`,
+    `db`), not at every start: it imports Alembic, a good part of a command's start-up."""
+    if "migrate" not in app.extensions:
+        from flask_migrate import Migrate
+
+        Migrate(db=db, directory=MIGRATIONS, render_as_batch=True).init_app(app)
 
 
 def upgrade_database() -> None:
     """Create the schema or bring it up to date (inside an app context)."""
+    from flask_migrate import upgrade
+
+    configure_migrations(current_app)
     upgrade(directory=MIGRATIONS)
     refresh_statistics()
 

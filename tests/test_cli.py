@@ -1,5 +1,6 @@
 """The CLI through Click's runner, and the installed command in a real process."""
 
+import importlib
 import json
 import os
 import subprocess
@@ -185,3 +186,62 @@ def test_uninitialised_database_is_one_line_not_a_traceback(tmp_path):
     assert result.stderr.strip().splitlines() == [
         "Error: Database problem: no such table: appetites. Check RISKKIT_DATABASE_URL and run"
         " `riskkit init` to create or upgrade the database."]
+
+
+# --- start-up: what each command imports ------------------------------------------------
+
+#: Imported only by the commands that need them: the report renderers, the importer's
+#: tables, and Alembic (through Flask-Migrate) for migrations.
+HEAVY = ("pandas", "reportlab", "openpyxl", "alembic", "flask_migrate")
+
+
+def _imported(tmp_path, *args: str) -> set[str]:
+    """The top-level modules loaded by `riskkit ARGS` in a fresh process."""
+    script = ("import json, sys\nfrom riskkit.cli import main\nsys.argv = ['riskkit', *sys.argv[1:]]\n"
+              "try:\n    main()\nexcept SystemExit:\n    pass\n"
+              "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules} | {m for m in sys.modules"
+              " if m.startswith('riskkit.')})), file=sys.stderr)")
+    env = {**os.environ, "RISKKIT_DATA_DIR": str(tmp_path)}
+    env.pop("RISKKIT_DATABASE_URL", None)
+    result = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True,
+                            env=env, cwd=tmp_path, timeout=120)
+    return set(json.loads(result.stderr.strip().splitlines()[-1])), result.stdout
+
+
+def test_help_lists_every_command_without_importing_flask_or_the_renderers(tmp_path):
+    from riskkit.commands import TABLE
+
+    modules, shown = _imported(tmp_path, "--help")
+    assert modules.isdisjoint(HEAVY + ("flask", "sqlalchemy"))
+    listed = shown.split("Commands:\n", 1)[1].splitlines()
+    assert [line.split()[0] for line in listed] == sorted(TABLE)
+
+
+def test_a_command_imports_only_what_it_needs(tmp_path):
+    init, shown = _imported(tmp_path, "init")
+    assert "alembic" in init and "Added matrices" in shown  # a migration needs Alembic
+    modules, shown = _imported(tmp_path, "overdue", "--as-of", "2026-06-01")
+    assert shown == ""  # an empty database has nothing overdue
+    assert modules.isdisjoint(HEAVY) and "riskkit.web" not in modules
+
+
+def test_the_command_table_summarises_each_command_as_its_own_help(app):
+    from riskkit.commands import TABLE, load
+
+    for name, (_, summary) in TABLE.items():
+        command = load(name)
+        assert command.get_short_help_str(limit=1000) == summary, name
+    # Every command of every module of riskkit.commands is in the table.
+    package = Path(importlib.import_module("riskkit.commands").__file__).parent
+    for path in package.glob("*.py"):
+        module = importlib.import_module(f"riskkit.commands.{path.stem}")
+        for command in getattr(module, "COMMANDS", []):
+            assert TABLE.get(command.name, ("",))[0] == path.stem, command.name
+
+
+def test_db_runs_flask_migrates_commands_wiring_it_in_first(tmp_path):
+    from riskkit.services.health import head_revision
+
+    _imported(tmp_path, "init")
+    _, shown = _imported(tmp_path, "db", "current")
+    assert shown.split() == [head_revision(), "(head)"]

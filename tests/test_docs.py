@@ -10,7 +10,9 @@ REFERENCE = (PROJECT_ROOT / "docs" / "cli.md").read_text()
 
 
 def _commands(group, prefix="riskkit"):
-    for name, command in group.commands.items():
+    # Through list_commands and get_command: riskkit's commands are loaded when asked for.
+    for name in group.list_commands(None):
+        command = group.get_command(None, name)
         path = f"{prefix} {name}"
         yield path, command
         # `riskkit db` is Flask-Migrate's own group, documented by Flask-Migrate.

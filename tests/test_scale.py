@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import re
+from collections import Counter
 from datetime import date
 
 import pytest
@@ -14,6 +15,7 @@ from sqlalchemy import func, select
 from benchmarks.generate import BENCH_EMAIL, BENCH_PASSWORD, REFERENCE_DATE, generate
 from riskkit.extensions import db
 from riskkit.models import Event, Lesson, Register, Risk, User
+from riskkit.services import plans, programme, themes
 from riskkit.services.overdue import KINDS
 from riskkit.services.registers import rollup_ids
 from riskkit.services.risks import LIVE
@@ -215,6 +217,75 @@ def test_the_cross_reference_pages_its_events_and_counts_them_all(council, monke
     assert f"<strong>{theme.name}</strong>: seen at {whole.events_with(theme)} events" in html
     csv_text = council.get("/themes/cross-reference.csv").get_data(as_text=True)
     assert {row[1] for row in list(csv.reader(io.StringIO(csv_text)))[1:]} == {e.name for e in whole.events}
+
+
+def _walk(client, url: str, table: str) -> list[str]:
+    """Every row of a paged table, following the Next links from the first page."""
+    seen, next_url = [], url
+    while next_url:
+        html = _get(client, next_url)
+        seen += _rows(html, table)
+        found = re.search(r'href="([^"]+)" rel="next"', html)
+        next_url = found.group(1).replace("&amp;", "&") if found else None
+    return seen
+
+
+def _text(cell: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", cell).split())
+
+
+def test_the_programme_counts_by_rule_and_pages_what_is_due_most_overdue_first(
+        council, monkeypatch):
+    from riskkit.web import programme as views
+
+    monkeypatch.setattr(views, "PER_PAGE", 3)
+    due = programme.due(REFERENCE_DATE)
+    assert len(due) > 2 * 3
+    first = _get(council, f"/programme?as_of={AS_OF}")
+    counts = {_text(re.search(r"<th[^>]*>(.*?)</th>", row, re.S).group(1)):
+              [int(n) for n in re.findall(r'numeric">(\d+)</td>', row)]
+              for row in _rows(first, "due-by-rule")}
+    overdue = Counter(i.rule for i in due if i.never or i.days_overdue > 0)
+    assert counts == {rule: [n, overdue[rule]] for rule, n in Counter(i.rule for i in due).items()}
+    assert f"{len(due)} items due as of" in first
+    rows = _walk(council, f"/programme?as_of={AS_OF}", "due")
+    assert [_text(re.search(r"<th[^>]*>(.*?)</th>", row, re.S).group(1)) for row in rows] == [
+        i.rule if i.kind == "exercise" else f"{i.rule}: {i.subject}" for i in due]
+
+
+def test_the_plans_page_pages_every_plan_with_when_it_was_last_exercised(council, monkeypatch):
+    from riskkit.web import programme as views
+
+    monkeypatch.setattr(views, "PER_PAGE", 3)
+    every = plans.list_plans()
+    latest = plans.last_exercised(REFERENCE_DATE)
+    assert len(every) > 2 * 3 and latest
+    rows = _walk(council, "/plans", "plans")
+    assert [_text(re.search(r"<th[^>]*>(.*?)</th>", row, re.S).group(1)) for row in rows] == [
+        p.service for p in every]
+    for plan, row in zip(every, rows, strict=True):
+        exercised = _text(re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)[2])
+        if plan.id in latest:
+            when, name = latest[plan.id]
+            assert exercised == f"{when:%d/%m/%Y} {name}", plan.service
+        else:
+            assert exercised == "Never", plan.service
+
+
+def test_a_page_of_the_cross_reference_reads_its_own_cells_and_totals_over_every_event(council):
+    whole = themes.cross_reference()
+    page = themes.cross_reference(page=2, per_page=5)
+    listed = {e.id for e in page.events}
+    assert len(listed) == 5 and page.cells
+    assert {event_id for _, event_id in page.cells} <= listed
+    assert page.cells == {key: value for key, value in whole.cells.items() if key[1] in listed}
+    for theme in whole.themes:
+        cells = [value for (theme_id, _), value in whole.cells.items() if theme_id == theme.id]
+        assert whole.totals(theme) == page.totals(theme) == (
+            sum(c[0] for c in cells), sum(c[1] for c in cells))
+        assert whole.events_with(theme) == page.events_with(theme) == sum(
+            1 for observations, _ in cells if observations)
+    assert page.recurring() == whole.recurring()
 
 
 def test_an_owner_typed_on_the_lessons_page_is_found_or_named(council):

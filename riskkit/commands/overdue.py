@@ -10,7 +10,6 @@ from riskkit.errors import SettingError, ValidationError
 from riskkit.services.overdue import by_owner, describe_due, due_items
 from riskkit.services.people import find_person
 from riskkit.services.registers import get_register
-from riskkit.services.reminders import send_reminders
 
 CSV_HEADERS = ["kind", "reference", "title", "action", "owner", "register", "due_date", "days_overdue"]
 #: Exit status with --fail-if-any when something is listed (1 is for errors).
@@ -71,7 +70,9 @@ def _email(items, as_of, dry_run) -> None:
         escalate_after = int(current_app.config["ESCALATE_AFTER_DAYS"])
     except ValueError:
         raise ValidationError("RISKKIT_ESCALATE_AFTER_DAYS must be a whole number of days") from None
+    # Mail (smtplib, ssl, email) is imported only when reminders are sent.
     from riskkit.reports.reminders import build_message
+    from riskkit.services.reminders import send_reminders
 
     smtp, organisation = current_app.config["SMTP"], current_app.config["ORGANISATION_NAME"]
     outcome = send_reminders(

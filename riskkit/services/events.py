@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import func, or_, select, tuple_
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from riskkit import permissions, scoring, vocab
@@ -238,10 +238,15 @@ def unexercised_top_risks(registers: list[Register], as_of: date,
     in_top_band = []
     for matrix_registers in by_matrix.values():
         matrix = matrix_registers[0].matrix
-        cells = [(lk, im) for lk in matrix.levels("likelihood") for im in matrix.levels("impact")
-                 if scoring.rating(matrix, lk, im) == matrix.top_band]
-        in_top_band.append(Risk.register_id.in_([r.id for r in matrix_registers])
-                           & tuple_(Risk.likelihood, Risk.impact).in_(cells))
+        register_ids = [r.id for r in matrix_registers]
+        # One (registers, likelihood, impacts) term per likelihood: each term an index
+        # search on (register, likelihood, impact), not a pass over every risk.
+        for lk in matrix.levels("likelihood"):
+            impacts = [im for im in matrix.levels("impact")
+                       if scoring.rating(matrix, lk, im) == matrix.top_band]
+            if impacts:
+                in_top_band.append(Risk.register_id.in_(register_ids) & (Risk.likelihood == lk)
+                                   & Risk.impact.in_(impacts))
     if not in_top_band:
         return [], 0
     where = (Risk.status.in_(LIVE), or_(*in_top_band), Risk.id.not_in(_evidenced(as_of)))

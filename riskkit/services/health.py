@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -13,7 +12,11 @@ from riskkit.database import MIGRATIONS
 from riskkit.extensions import db
 
 
-def migrations() -> ScriptDirectory:
+def migrations():
+    """The migration scripts (Alembic's ScriptDirectory), imported when first asked for:
+    every page and command would otherwise pay for importing Alembic at start."""
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory(MIGRATIONS)
 
 

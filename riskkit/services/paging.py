@@ -31,3 +31,12 @@ def paginate(statement, number: int | None, per_page: int) -> Page:
     items = list(db.session.scalars(statement.limit(per_page).offset((number - 1) * per_page))
                  .unique())
     return Page(items, number, per_page, total)
+
+
+def page_of(items: list, number: int | None, per_page: int) -> Page:
+    """Page `number` of a list already worked out in full (the last page when asked for
+    one beyond it): for a list whose order is judged in Python, such as what the
+    exercise programme has due."""
+    pages = max(ceil(len(items) / per_page), 1)
+    number = min(max(number or 1, 1), pages)
+    return Page(items[(number - 1) * per_page:number * per_page], number, per_page, len(items))

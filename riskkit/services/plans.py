@@ -37,8 +37,14 @@ def find_plan(service: str) -> ContinuityPlan:
 
 
 def list_plans() -> list[ContinuityPlan]:
-    return list(db.session.scalars(select(ContinuityPlan).options(joinedload(ContinuityPlan.owner))
-                                   .order_by(ContinuityPlan.service)))
+    return list(db.session.scalars(plans_statement()))
+
+
+def plans_statement():
+    """The plans by service, with their owners: to read whole, or a page at a time
+    (services.paging)."""
+    return select(ContinuityPlan).options(joinedload(ContinuityPlan.owner)) \
+        .order_by(ContinuityPlan.service)
 
 
 def counts_as_exercise():
@@ -47,17 +53,40 @@ def counts_as_exercise():
     return (Event.status != "planned") & or_(Event.kind == "exercise", Event.id.in_(learned_from))
 
 
-def last_exercised(as_of: date | None = None) -> dict[int, tuple[date, str]]:
-    """plan id -> (date, event name) of its latest exercise on or before as_of."""
-    statement = (select(event_plans.c.plan_id, Event.end_date, Event.name)
-                 .join(Event, Event.id == event_plans.c.event_id)
-                 .where(counts_as_exercise()).order_by(Event.end_date))
+def _latest_exercises(as_of: date | None):
+    """Each plan's latest exercise on or before as_of, ranked in the database: a subquery
+    of (plan id, date, event name), one row per plan ever exercised."""
+    ranked = (select(event_plans.c.plan_id, Event.end_date, Event.name, func.row_number().over(
+        partition_by=event_plans.c.plan_id, order_by=(Event.end_date.desc(), Event.id.desc()))
+        .label("rank"))
+        .join(Event, Event.id == event_plans.c.event_id).where(counts_as_exercise()))
     if as_of is not None:
-        statement = statement.where(Event.end_date <= as_of)
-    latest: dict[int, tuple[date, str]] = {}
-    for plan_id, end, name in db.session.execute(statement):
-        latest[plan_id] = (end, name)  # ordered by date, so the last one wins
-    return latest
+        ranked = ranked.where(Event.end_date <= as_of)
+    ranked = ranked.subquery()
+    return select(ranked.c.plan_id, ranked.c.end_date, ranked.c.name) \
+        .where(ranked.c.rank == 1).subquery()
+
+
+def last_exercised(as_of: date | None = None,
+                   plans: list[ContinuityPlan] | None = None) -> dict[int, tuple[date, str]]:
+    """plan id -> (date, event name) of its latest exercise on or before as_of, for these
+    plans (None: every plan)."""
+    latest = _latest_exercises(as_of)
+    statement = select(latest.c.plan_id, latest.c.end_date, latest.c.name)
+    if plans is not None:
+        statement = statement.where(latest.c.plan_id.in_([plan.id for plan in plans]))
+    return {plan_id: (end, name) for plan_id, end, name in db.session.execute(statement)}
+
+
+def plans_with_last_exercise(as_of: date):
+    """Every plan as rows of (id, service, owner's name, owner's email, last exercised,
+    by which event), by service; the last two None for a plan never exercised."""
+    latest = _latest_exercises(as_of)
+    return (select(ContinuityPlan.id, ContinuityPlan.service, User.name, User.email,
+                   latest.c.end_date, latest.c.name)
+            .join(User, User.id == ContinuityPlan.owner_id)
+            .outerjoin(latest, latest.c.plan_id == ContinuityPlan.id)
+            .order_by(ContinuityPlan.service))
 
 
 def save_plan(by: User | None, plan: ContinuityPlan | None, *, service: str, owner: User,

@@ -13,10 +13,10 @@ Everything is judged as it stood on `as_of`, so a past date gives the past answe
 
 from __future__ import annotations
 
+from calendar import monthrange
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 
-from dateutil.relativedelta import relativedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
@@ -24,8 +24,8 @@ from riskkit import permissions, vocab
 from riskkit.audit import acting_as
 from riskkit.errors import NotFound, ValidationError
 from riskkit.extensions import db
-from riskkit.models import CadenceRule, ContinuityPlan, Debrief, Event, User
-from riskkit.services.plans import last_exercised
+from riskkit.models import CadenceRule, Debrief, Event, User
+from riskkit.services.plans import plans_with_last_exercise
 
 DEFAULT_RULES = (
     ("Communications cascade test", "exercise", "comms_cascade", 6, "months", None),
@@ -37,6 +37,9 @@ DEFAULT_RULES = (
     ("Cold debrief", "cold_debrief", "", 6 * 7, "days", 2 * 7),
     ("Improvement plan", "improvement_plan", "", 60, "days", None),
 )
+
+#: The rules due after each event held: its debriefs and its improvement plan.
+FOLLOW_UPS = ("hot_debrief", "cold_debrief", "improvement_plan")
 
 
 @dataclass(frozen=True)
@@ -111,48 +114,76 @@ def save_rule(by: User | None, rule: CadenceRule | None, *, name: str, kind: str
 
 
 def after(start: date, rule: CadenceRule) -> date:
+    """The day a rule's interval after start falls on; a month on from 31 January is the
+    end of February (as dateutil's relativedelta, but cheap enough for every plan and event
+    of a council's programme at each request)."""
     if rule.unit == "months":
-        return start + relativedelta(months=rule.interval)
+        year, month = divmod(start.month - 1 + rule.interval, 12)
+        year, month = start.year + year, month + 1
+        return start.replace(year=year, month=month, day=min(start.day, monthrange(year, month)[1]))
     return start + timedelta(days=rule.interval)
 
 
 def due(as_of: date, due_within: int = 0, owner: User | None = None) -> list[Due]:
     """Everything the programme has due on or before as_of (plus due_within days),
-    most overdue first."""
+    most overdue first. A fixed number of statements, whatever the size of the
+    programme, most reading rows rather than whole records: two per exercise rule, one
+    for all the plans, one for all the events that may still owe a follow-up."""
     cutoff = as_of + timedelta(days=due_within)
     items: list[Due] = []
     rules = list_rules(active_only=True)
-    held = list(db.session.scalars(
-        select(Event).where(Event.status != "planned", Event.start_date <= as_of)
-        .options(joinedload(Event.lead)).order_by(Event.end_date, Event.id)))
+    owing = _owing_follow_ups(as_of) if any(r.kind in FOLLOW_UPS for r in rules) else []
     for rule in rules:
         if rule.kind == "exercise":
-            items.extend(_exercise_due(rule, held, as_of))
+            items.extend(_exercise_due(rule, as_of))
         elif rule.kind == "plan":
             items.extend(_plans_due(rule, as_of))
         else:
-            items.extend(_follow_ups_due(rule, held, as_of))
+            items.extend(_follow_ups_due(rule, owing, as_of))
     items = [i for i in items if i.due_date <= cutoff]
     if owner is not None:
         items = [i for i in items if i.owner == owner.name]
     return sorted(items, key=lambda i: (-i.days_overdue, i.rule, i.subject))
 
 
-def _exercise_due(rule: CadenceRule, held: list[Event], as_of: date) -> list[Due]:
+@dataclass(frozen=True)
+class RuleCount:
+    """How many items one rule has due, and how many of them are overdue."""
+
+    rule: str
+    due: int
+    overdue: int
+
+
+def count_by_rule(items: list[Due]) -> list[RuleCount]:
+    """The programme summarised: one line per rule with anything due, in rule order."""
+    order = {rule.name: n for n, rule in enumerate(list_rules())}
+    counts: dict[str, list[int]] = {}
+    for item in items:
+        tally = counts.setdefault(item.rule, [0, 0])
+        tally[0] += 1
+        tally[1] += item.never or item.days_overdue > 0
+    return [RuleCount(rule, n, late) for rule, (n, late)
+            in sorted(counts.items(), key=lambda pair: (order.get(pair[0], len(order)), pair[0]))]
+
+
+def _exercise_due(rule: CadenceRule, as_of: date) -> list[Due]:
     label = vocab.label(vocab.EXERCISE_TYPES, rule.event_type)
-    of_type = [e for e in held if e.kind == "exercise" and e.event_type == rule.event_type]
+    of_type = (Event.kind == "exercise", Event.event_type == rule.event_type)
+    last = db.session.scalar(
+        select(Event).options(joinedload(Event.lead))
+        .where(*of_type, Event.status != "planned", Event.start_date <= as_of)
+        .order_by(Event.end_date.desc(), Event.id.desc()).limit(1))
     planned = db.session.scalar(
         select(Event).options(joinedload(Event.lead))
-        .where(Event.kind == "exercise", Event.event_type == rule.event_type,
-               Event.status == "planned", Event.start_date >= as_of)
+        .where(*of_type, Event.status == "planned", Event.start_date >= as_of)
         .order_by(Event.start_date).limit(1))
     next_words = f"; next planned {planned.start_date:%d/%m/%Y} ({planned.name})" \
         if planned else ""
-    if not of_type:
+    if last is None:
         return [Due(rule.name, rule.kind, label, as_of, 0, f"never held{next_words}",
                     _name(planned.lead if planned else None),
                     _email(planned.lead if planned else None), never=True)]
-    last = of_type[-1]
     due_date = after(last.end_date, rule)
     return [Due(rule.name, rule.kind, label, due_date, (as_of - due_date).days,
                 f"last held {last.end_date:%d/%m/%Y} ({last.name}){next_words}",
@@ -160,32 +191,64 @@ def _exercise_due(rule: CadenceRule, held: list[Event], as_of: date) -> list[Due
 
 
 def _plans_due(rule: CadenceRule, as_of: date) -> list[Due]:
-    latest = last_exercised(as_of)
     items = []
-    for plan in db.session.scalars(select(ContinuityPlan).options(joinedload(ContinuityPlan.owner))
-                                   .order_by(ContinuityPlan.service)):
-        if plan.id in latest:
-            when, name = latest[plan.id]
-            due_date, note = after(when, rule), f"last exercised {when:%d/%m/%Y} ({name})"
+    for plan_id, service, name, email, when, event_name in db.session.execute(
+            plans_with_last_exercise(as_of)):
+        if when is not None:
+            due_date, note = after(when, rule), f"last exercised {when:%d/%m/%Y} ({event_name})"
         else:
             due_date, note = as_of, "never exercised"
-        items.append(Due(rule.name, rule.kind, plan.service, due_date, (as_of - due_date).days,
-                         note, plan.owner.name, plan.owner.email, plan_id=plan.id,
-                         never=plan.id not in latest))
+        items.append(Due(rule.name, rule.kind, service, due_date, (as_of - due_date).days,
+                         note, name, email, plan_id=plan_id, never=when is None))
     return items
 
 
-def _follow_ups_due(rule: CadenceRule, held: list[Event], as_of: date) -> list[Due]:
-    debriefs = {(event_id, kind) for event_id, kind in db.session.execute(
-        select(Debrief.event_id, Debrief.kind).where(Debrief.held_on <= as_of))}
+@dataclass(frozen=True)
+class _Owing:
+    """A held event not closed, as the follow-up rules read it."""
+
+    event_id: int
+    name: str
+    type_label: str
+    end_date: date
+    improvement_plan_agreed: date | None
+    lead: str
+    lead_email: str | None
+    hot: bool  # a hot debrief held by the day
+    cold: bool  # a cold debrief held by the day
+
+
+NO_LEAD = "No lead named"
+_TYPES = {"exercise": vocab.EXERCISE_TYPES, "incident": vocab.INCIDENT_TYPES}
+
+
+def _owing_follow_ups(as_of: date) -> list[_Owing]:
+    """Events held and ended by as_of and not closed, with their leads and which debriefs
+    they had by then: one statement of rows, the debriefs asked for in it."""
+    def debriefed(kind: str):
+        return select(Debrief.id).where(Debrief.event_id == Event.id, Debrief.kind == kind,
+                                        Debrief.held_on <= as_of).exists()
+
+    rows = db.session.execute(
+        select(Event.id, Event.name, Event.kind, Event.event_type, Event.end_date,
+               Event.improvement_plan_agreed, User.name, User.email,
+               debriefed("hot"), debriefed("cold"))
+        .outerjoin(User, User.id == Event.lead_id)
+        .where(Event.status.not_in(("planned", "closed")), Event.start_date <= as_of,
+               Event.end_date <= as_of)
+        .order_by(Event.end_date, Event.id))
+    return [_Owing(event_id, name, vocab.label(_TYPES[kind], event_type), end, agreed,
+                   lead or NO_LEAD, email, hot, cold)
+            for event_id, name, kind, event_type, end, agreed, lead, email, hot, cold in rows]
+
+
+def _follow_ups_due(rule: CadenceRule, owing: list[_Owing], as_of: date) -> list[Due]:
     items = []
-    for event in held:
-        if event.status == "closed" or event.end_date > as_of:
-            continue
+    for event in owing:
         # A hot debrief cannot be held once the cold one has been: it is no longer owed.
-        if rule.kind == "hot_debrief" and ({(event.id, "hot"), (event.id, "cold")} & debriefs):
+        if rule.kind == "hot_debrief" and (event.hot or event.cold):
             continue
-        if rule.kind == "cold_debrief" and (event.id, "cold") in debriefs:
+        if rule.kind == "cold_debrief" and event.cold:
             continue
         if rule.kind == "improvement_plan" and event.improvement_plan_agreed \
                 and event.improvement_plan_agreed <= as_of:
@@ -195,12 +258,12 @@ def _follow_ups_due(rule: CadenceRule, held: list[Event], as_of: date) -> list[D
         if rule.not_before_days:
             note += f"; not before {event.end_date + timedelta(days=rule.not_before_days):%d/%m/%Y}"
         items.append(Due(rule.name, rule.kind, event.name, due_date, (as_of - due_date).days,
-                         note, _name(event.lead), _email(event.lead), event_id=event.id))
+                         note, event.lead, event.lead_email, event_id=event.event_id))
     return items
 
 
 def _name(person: User | None) -> str:
-    return person.name if person is not None else "No lead named"
+    return person.name if person is not None else NO_LEAD
 
 
 def _email(person: User | None) -> str | None:

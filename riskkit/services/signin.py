@@ -7,7 +7,6 @@ import math
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from riskkit.errors import ValidationError
 from riskkit.extensions import db
@@ -90,6 +89,10 @@ def _take_try(key: str, free: int, now: datetime) -> None:
         if row is None:
             values = dict(key=key, tries=1, last_try_at=now, next_try_at=now + _delay(1, free),
                           version=1)
+            # Each database's own upsert; its dialect module is imported here, on first
+            # use, rather than by every command that starts the app.
+            from sqlalchemy.dialects import postgresql, sqlite
+
             insert = (postgresql if db.engine.dialect.name == "postgresql" else sqlite).insert
             # RETURNING, not rowcount: psycopg reports no rowcount for an INSERT here.
             if db.session.execute(insert(table).values(**values).on_conflict_do_nothing()

@@ -3,7 +3,6 @@ resilience group which themes recur across exercises and incidents."""
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -65,30 +64,38 @@ def save_theme(by: User | None, theme: Theme | None, *, name: str, active: bool 
     return theme
 
 
+@dataclass(frozen=True)
+class ThemeTotals:
+    """One theme over every event: how many events it came up at (the measure of
+    recurrence), its observations and its open lessons."""
+
+    events: int = 0
+    observations: int = 0
+    open_lessons: int = 0
+
+
 @dataclass
 class CrossReference:
-    """Themes (rows) against events (columns). Each cell: (observations, open lessons).
-    `cells` covers every event; `events` may be one page of them (see cross_reference)."""
+    """Themes (rows) against events (columns). Each cell: (observations, open lessons),
+    for the events listed; `events` may be one page of them (see cross_reference), while
+    each theme's totals count every event."""
 
     themes: list[Theme]
     events: list[Event]
     cells: dict[tuple[int, int], tuple[int, int]]
+    summary: dict[int, ThemeTotals]  # theme id -> its totals over every event
     listing: Page | None = None  # when `events` is a page: which one, of how many
 
     def cell(self, theme: Theme, event: Event) -> tuple[int, int]:
         return self.cells.get((theme.id, event.id), (0, 0))
 
-    def _theme_cells(self, theme: Theme) -> list[tuple[int, int]]:
-        return [value for (theme_id, _), value in self.cells.items() if theme_id == theme.id]
-
     def events_with(self, theme: Theme) -> int:
-        """How many events this theme came up in (of all, not only those listed): the
-        measure of recurrence."""
-        return sum(1 for observations, _ in self._theme_cells(theme) if observations)
+        """How many events this theme came up in (of all, not only those listed)."""
+        return self.summary.get(theme.id, ThemeTotals()).events
 
     def totals(self, theme: Theme) -> tuple[int, int]:
-        cells = self._theme_cells(theme)
-        return sum(c[0] for c in cells), sum(c[1] for c in cells)
+        found = self.summary.get(theme.id, ThemeTotals())
+        return found.observations, found.open_lessons
 
     def recurring(self) -> list[Theme]:
         """Themes seen at two or more events, most often first."""
@@ -96,34 +103,67 @@ class CrossReference:
         return sorted(seen, key=lambda t: (-self.events_with(t), -self.totals(t)[0], t.name))
 
 
+def _tagged():
+    """Observations' themes with the event each came up at (its debrief's)."""
+    return (select(observation_themes.c.theme_id, Debrief.event_id)
+            .join(Observation, Observation.id == observation_themes.c.observation_id)
+            .join(Debrief, Debrief.id == Observation.debrief_id))
+
+
+def _open_lessons():
+    """Open lessons drawn from themed observations, with their theme and event."""
+    return (select(observation_themes.c.theme_id, Lesson.event_id, Lesson.id)
+            .join(Lesson, Lesson.observation_id == observation_themes.c.observation_id)
+            .where(Lesson.status.in_(vocab.LESSON_OPEN)))
+
+
+def _summary() -> dict[int, ThemeTotals]:
+    """Each theme's totals over every event, counted by the database: two grouped
+    statements, whatever the number of events and observations."""
+    tagged = _tagged().subquery()
+    seen = db.session.execute(
+        select(tagged.c.theme_id, func.count(tagged.c.event_id.distinct()), func.count())
+        .group_by(tagged.c.theme_id)).all()
+    learning = _open_lessons().subquery()
+    still_open = dict(db.session.execute(
+        select(learning.c.theme_id, func.count(learning.c.id.distinct()))
+        .group_by(learning.c.theme_id)).all())
+    summary = {theme_id: ThemeTotals(events, observations, still_open.get(theme_id, 0))
+               for theme_id, events, observations in seen}
+    for theme_id, n in still_open.items():
+        summary.setdefault(theme_id, ThemeTotals(open_lessons=n))
+    return summary
+
+
+def _cells(event_ids: list[int] | None) -> dict[tuple[int, int], tuple[int, int]]:
+    """(theme, event) -> (observations, open lessons), for these events (None: all)."""
+    tagged, learning = _tagged().subquery(), _open_lessons().subquery()
+    observed = select(tagged.c.theme_id, tagged.c.event_id, func.count()) \
+        .group_by(tagged.c.theme_id, tagged.c.event_id)
+    lessons = select(learning.c.theme_id, learning.c.event_id, func.count(learning.c.id.distinct())) \
+        .group_by(learning.c.theme_id, learning.c.event_id)
+    if event_ids is not None:
+        observed = observed.where(tagged.c.event_id.in_(event_ids))
+        lessons = lessons.where(learning.c.event_id.in_(event_ids))
+    counts = {(theme_id, event_id): n for theme_id, event_id, n in db.session.execute(observed)}
+    open_counts = {(theme_id, event_id): n for theme_id, event_id, n in db.session.execute(lessons)}
+    return {key: (counts.get(key, 0), open_counts.get(key, 0))
+            for key in counts.keys() | open_counts.keys()}
+
+
 def cross_reference(page: int | None = None, per_page: int = 20) -> CrossReference:
-    """Two grouped queries for the cells, whatever the number of events; then the events
-    whole, oldest first (for the CSV), or `page` of them, newest first (for the page)."""
-    observed = db.session.execute(
-        select(observation_themes.c.theme_id, Debrief.event_id, func.count())
-        .join(Observation, Observation.id == observation_themes.c.observation_id)
-        .join(Debrief, Debrief.id == Observation.debrief_id)
-        .group_by(observation_themes.c.theme_id, Debrief.event_id)).all()
-    open_lessons = db.session.execute(
-        select(observation_themes.c.theme_id, Lesson.event_id, func.count(Lesson.id.distinct()))
-        .join(Lesson, Lesson.observation_id == observation_themes.c.observation_id)
-        .where(Lesson.status.in_(vocab.LESSON_OPEN))
-        .group_by(observation_themes.c.theme_id, Lesson.event_id)).all()
-    counts: Counter = Counter()
-    lessons: Counter = Counter()
-    for theme_id, event_id, n in observed:
-        counts[(theme_id, event_id)] = n
-    for theme_id, event_id, n in open_lessons:
-        lessons[(theme_id, event_id)] = n
-    cells = {key: (counts[key], lessons[key]) for key in set(counts) | set(lessons)}
-    tagged = select(Event).where(Event.id.in_(
-        select(Debrief.event_id).join(Observation, Observation.debrief_id == Debrief.id)
-        .join(observation_themes, observation_themes.c.observation_id == Observation.id)))
+    """The events whole, oldest first, with every cell (for the CSV), or `page` of them,
+    newest first, with the cells of that page only (for the page); each theme's totals
+    over every event either way. A fixed number of statements, each grouped in the
+    database, whatever the number of events."""
+    tagged = select(Event).where(Event.id.in_(_tagged().with_only_columns(Debrief.event_id)))
+    summary = _summary()
     if page is None:
         events = list(db.session.scalars(tagged.order_by(Event.start_date, Event.id)))
-        return CrossReference(list_themes(), events, cells)
+        return CrossReference(list_themes(), events, _cells(None), summary)
     listing = paginate(tagged.order_by(Event.start_date.desc(), Event.id.desc()), page, per_page)
-    return CrossReference(list_themes(), listing.items, cells, listing)
+    return CrossReference(list_themes(), listing.items, _cells([e.id for e in listing.items]),
+                          summary, listing)
 
 
 def cross_reference_rows(table: CrossReference) -> tuple[list[str], list[list]]:

@@ -14,12 +14,14 @@ from riskkit.services import plans as plan_service
 from riskkit.services import programme as programme_service
 from riskkit.services import themes as theme_service
 from riskkit.services.overdue import describe_due
+from riskkit.services.paging import page_of, paginate
 from riskkit.web import forms
 from riskkit.web.params import date_arg, int_arg, today
 from riskkit.web.programme_forms import NewThemeForm, PlanForm, RuleForm, ThemeForm
 
 bp = Blueprint("programme", __name__)
 EVENTS_PER_PAGE = 20  # columns of the themes cross-reference
+PER_PAGE = 50  # rows of the programme's due list and of the plans
 
 
 def when(item) -> str:
@@ -37,9 +39,12 @@ def index():
     as_of = date_arg(args, "as_of", today(), errors)
     due_within = int_arg(args, "due_within", 0, 366) or 0
     items = programme_service.due(as_of, due_within)
-    return render_template("programme/index.html", title="Exercise programme",
-                           section="programme", items=items, rules=programme_service.list_rules(),
-                           as_of=as_of, due_within=due_within, errors=errors, when=when)
+    return render_template(
+        "programme/index.html", title="Exercise programme", section="programme",
+        listing=page_of(items, int_arg(args, "page"), PER_PAGE),
+        counts=programme_service.count_by_rule(items), rules=programme_service.list_rules(),
+        as_of=as_of, due_within=due_within, errors=errors, when=when,
+        page_url=lambda n: url_for("programme.index", **{**args.to_dict(), "page": n}))
 
 
 @bp.route("/programme/rules/new", methods=["GET", "POST"], defaults={"rule_id": None})
@@ -68,9 +73,12 @@ def rule(rule_id):
 def plans():
     """Business continuity plans: owner, reviews, and when each was last exercised."""
     as_of = today()
-    return render_template("programme/plans.html", title="Business continuity plans",
-                           section="programme", plans=plan_service.list_plans(),
-                           exercised=plan_service.last_exercised(as_of), as_of=as_of)
+    listing = paginate(plan_service.plans_statement(), int_arg(request.args, "page"), PER_PAGE)
+    return render_template(
+        "programme/plans.html", title="Business continuity plans", section="programme",
+        plans=listing.items, listing=listing,
+        exercised=plan_service.last_exercised(as_of, listing.items), as_of=as_of,
+        page_url=lambda n: url_for("programme.plans", page=n))
 
 
 @bp.route("/plans/new", methods=["GET", "POST"], defaults={"plan_id": None})
