@@ -866,8 +866,8 @@ class _Generator:
                     "id": debrief_id, "event_id": row["id"], "kind": kind,
                     "multi_agency": row["multi_agency"] and rng.random() < 0.7,
                     "held_on": held_on, "facilitator": rng.choice(FACILITATORS),
-                    "attendees": row["participants"], "created_at": _at(held_on),
-                    "updated_at": _at(held_on)})
+                    "attendees": row["participants"], "version": 1,
+                    "created_at": _at(held_on), "updated_at": _at(held_on)})
                 for _ in range(rng.randint(2, 6)):
                     observation_id += 1
                     prompt = rng.choices(("went_well", "did_not_go_well", "do_differently"),
@@ -882,7 +882,7 @@ class _Generator:
                     observations.append({
                         "id": observation_id, "debrief_id": debrief_id, "prompt": prompt,
                         "kind": "strength" if strength else "improvement",
-                        "text": OBSERVATIONS[main][0 if strength else 1],
+                        "text": OBSERVATIONS[main][0 if strength else 1], "version": 1,
                         "created_at": _at(held_on), "updated_at": _at(held_on)})
                     tags += [{"observation_id": observation_id, "theme_id": t} for t in tagged]
                     if rng.random() >= (0.05 if strength else 0.45):

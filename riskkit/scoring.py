@@ -151,10 +151,26 @@ def next_review_date(matrix: Matrix, likelihood: int, impact: int, as_of: date) 
 def describe(matrix: Matrix, likelihood: int, impact: int) -> str:
     """The papers' form: 'High 20 Serious (4) Very Likely (5)' (impact before likelihood)."""
     band = rating(matrix, likelihood, impact)
-    return (
-        f"{band.name} {score(likelihood, impact)} "
-        f"{matrix.impact[impact - 1]} ({impact}) {matrix.likelihood[likelihood - 1]} ({likelihood})"
-    )
+    return f"{band.name} {score(likelihood, impact)} {describe_levels(matrix, likelihood, impact)}"
+
+
+def describe_levels(matrix: Matrix, likelihood: int, impact: int) -> str:
+    """'Serious (4) Very Likely (5)': the levels behind a rating, without the rating, for
+    pages that show the rating itself beside them."""
+    return (f"{matrix.impact[impact - 1]} ({impact})"
+            f" {matrix.likelihood[likelihood - 1]} ({likelihood})")
+
+
+def bands_by_severity(matrices: list[Matrix]) -> list[str]:
+    """The band names of several matrices, least severe first, each once: bands are placed
+    by their position within their own matrix (a top band is last whatever its name), so
+    a list mixing the council's Low-High with the NHS's Low-Extreme still reads upwards."""
+    placed: dict[str, float] = {}
+    for matrix in matrices:
+        top = max(len(matrix.bands) - 1, 1)
+        for rank, band in enumerate(matrix.bands):
+            placed.setdefault(band.name, rank / top)
+    return sorted(placed, key=lambda name: placed[name])
 
 
 def rag_summary(matrix: Matrix, band_names: list[str]) -> list[tuple[Band, int]]:

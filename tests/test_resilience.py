@@ -190,7 +190,9 @@ def test_a_viewer_or_owner_cannot_edit_exercises(demo):
 
 def _lesson_from_lemur(statement="Fuel for generators runs short"):
     lemur = events.find_event("Exercise Lemur")
-    observation = lemur.debriefs[-1].observations[0]
+    # An observation of its own: one that is a lesson already cannot become another.
+    observation = add_observation(lemur.debriefs[-1], None, prompt="did_not_go_well",
+                                  kind="improvement", text=statement, themes=[])
     lesson = lessons.save_lesson(find_person("Wayne Gough"), None, event=lemur,
                                  observation=observation, statement=statement,
                                  owner=find_person("Chris McKenzie"), due_date=date(2027, 1, 31))

@@ -265,7 +265,9 @@ def test_an_exercise_from_pack_to_validated_lesson(client):
     assert "Power cut at Beech Lodge" in _section(page, "evidence")
     assert "The call-off generator arrived within four hours." in _section(page, "evidence")
     history = _page(page).split('id="history"', 1)[1]
-    assert history.index("validated") < history.index("in_progress")  # newest first
+    # Newest first, in the words the forms use.
+    assert history.index("Status changed from Implemented to Validated") < history.index(
+        "to In progress")
 
 
 # --- form errors -----------------------------------------------------------------------------

@@ -78,8 +78,11 @@ def test_review_raises_the_score_and_keeps_the_previous(client):
         "comment": "Raised after the audit", "version": str(risk.version), "opened_at": ""})
     assert response.status_code == 302
     page = client.get("/risks/AH0038").get_data(as_text=True)
-    assert "High 16 Serious (4) Likely (4)" in page
-    assert "Medium 12 Serious (4) Possible (3)" in page  # previous current risk
+    glance = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page.split('id="at-a-glance"')[1]))
+    # Each rating once: the band and score on its colour, then the levels behind it.
+    assert "High 16 Serious (4) Likely (4)" in glance
+    assert "High 16 High 16" not in glance
+    assert "from Medium 12 before the last review" in glance  # previous current risk
     assert "Increased" in page and "Raised after the audit" in page
     risk = get_risk("AH0038")
     assert risk.next_review_date == date(2022, 1, 1)

@@ -85,7 +85,7 @@ def risk(reference, fmt):
     echo(f"Controls ({len(data['controls'])}):")
     for c in data["controls"]:
         echo(f"  - {c['description']}")
-        echo(f"    owner {c['owner']}; {vocab.label(vocab.EFFECTIVENESS, c['effectiveness'])}"
+        echo(f"    owner {c['owner']}; {c['effectiveness_words']}"
              + (f", last tested {c['last_tested']}" if c["last_tested"] else ""))
     echo(f"Actions ({len(data['actions'])}):")
     for a in data["actions"]:

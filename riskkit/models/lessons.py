@@ -65,6 +65,9 @@ class Debrief(Timestamps, db.Model):
     held_on: Mapped[date] = mapped_column(Date)
     facilitator: Mapped[str] = mapped_column(String(120), default="")
     attendees: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": version}
 
     event = relationship("Event", back_populates="debriefs")
     observations: Mapped[list["Observation"]] = relationship(
@@ -88,6 +91,9 @@ class Observation(Timestamps, db.Model):
     prompt: Mapped[str] = mapped_column(String(20))  # went well / did not / do differently
     kind: Mapped[str] = mapped_column(String(12))  # strength or improvement
     text: Mapped[str] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": version}
 
     debrief: Mapped[Debrief] = relationship(back_populates="observations")
     themes: Mapped[list[Theme]] = relationship(secondary=observation_themes,

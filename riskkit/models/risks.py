@@ -131,6 +131,10 @@ class Risk(Timestamps, db.Model):
         return f"<Risk {self.reference}>"
 
 
+#: A tested control whose effectiveness nobody has recorded yet.
+NOT_ASSESSED = "Tested, effectiveness not yet assessed"
+
+
 class Control(Timestamps, db.Model):
     """A control in place now."""
 
@@ -160,6 +164,15 @@ class Control(Timestamps, db.Model):
     @validates("effectiveness")
     def _check_effectiveness(self, key, value):
         return vocab.check(vocab.EFFECTIVENESS, value, key)
+
+    @property
+    def effectiveness_words(self) -> str:
+        """How effective the control is, in words. A control with a last-tested date but
+        no effectiveness recorded (an exercise that tested it without rating it) has been
+        tested: it is "not yet assessed", never "not yet tested"."""
+        if self.effectiveness == "not_tested" and self.last_tested is not None:
+            return NOT_ASSESSED
+        return vocab.label(vocab.EFFECTIVENESS, self.effectiveness)
 
 
 class Action(Timestamps, db.Model):

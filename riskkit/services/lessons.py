@@ -13,10 +13,11 @@ from datetime import date
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import flag_modified
 
 from riskkit import permissions, vocab
 from riskkit.audit import acting_as
-from riskkit.errors import NotFound, ValidationError
+from riskkit.errors import Conflict, NotFound, ValidationError
 from riskkit.extensions import db
 from riskkit.models import Action, Control, Event, Lesson, Observation, Risk, User
 from riskkit.models.lessons import lesson_actions, lesson_controls, lesson_risks
@@ -67,10 +68,19 @@ def save_lesson(by: User | None, lesson: Lesson | None, *, event: Event,
     check_controls_belong(controls, risks if risks is not None else (lesson.risks if lesson else []))
     if observation is not None and observation.debrief.event_id != event.id:
         raise ValidationError("That observation belongs to another event", field="observation")
+    if lesson is None and observation is not None and observation.lessons:
+        # Two people (or one double click) turning the same observation into a lesson
+        # would track one lesson twice; the one already made is the one to change.
+        raise Conflict(f"This observation is already lesson {observation.lessons[0].reference}:"
+                       " change that lesson rather than making it again")
     with acting_as(by):
         if lesson is None:
             lesson = Lesson(event=event, observation=observation, status="identified")
             db.session.add(lesson)
+            if observation is not None:
+                # Moves the observation's version on, so that of two people making a
+                # lesson of it at once the second is refused at commit, not saved twice.
+                flag_modified(observation, "updated_at")
         else:
             check_version(lesson, expected_version, lesson.reference)
         lesson.statement, lesson.recommendation = statement, (recommendation or "").strip()

@@ -276,6 +276,7 @@ def rated(matrix: scoring.Matrix, likelihood: int | None, impact: int | None) ->
         "likelihood": likelihood, "impact": impact, "score": scoring.score(likelihood, impact),
         "rating": band.name, "colour": band.colour, "colour_name": band.colour_name,
         "label": scoring.describe(matrix, likelihood, impact),
+        "levels": scoring.describe_levels(matrix, likelihood, impact),
     }
 
 
@@ -317,7 +318,8 @@ def describe_whole(risk: Risk, appetite: dict[str, int]) -> dict:
         "version": risk.version,
         "controls": [
             {"id": c.id, "description": c.description, "owner": c.owner.name,
-             "effectiveness": c.effectiveness, "last_tested": _iso(c.last_tested)}
+             "effectiveness": c.effectiveness, "effectiveness_words": c.effectiveness_words,
+             "last_tested": _iso(c.last_tested)}
             for c in risk.controls
         ],
         "actions": [

@@ -9,11 +9,13 @@ from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
 from riskkit import permissions, scoring, vocab
+from riskkit.services import history_words
 from riskkit.web import (
     admin,
     appendix,
     auth,
     dashboard,
+    debriefs,
     errors,
     exercise_reports,
     exercises,
@@ -61,7 +63,7 @@ def init_app(app: Flask) -> None:
     app.before_request(params.refuse_control_characters)
     for blueprint in (auth.bp, dashboard.bp, register.bp, risks.bp, admin.bp, overdue.bp,
                       heatmaps.bp, appendix.bp, exports.bp, exercises.bp, lessons.bp,
-                      programme.bp, exercise_reports.bp, health.bp, imports.bp):
+                      programme.bp, exercise_reports.bp, health.bp, imports.bp, debriefs.bp):
         app.register_blueprint(blueprint)
 
     @app.before_request
@@ -91,6 +93,7 @@ def init_app(app: Flask) -> None:
     # Globals rather than a context processor, so imported macros see them too.
     app.jinja_env.globals.update(
         can=lambda action, item=None: permissions.can(current_user, action, item),
+        reviews_some_risk=lambda: permissions.reviews_some_risk(current_user),
         vocab=vocab,
         trend_words=scoring.TREND_WORDS,
         trend_arrows=scoring.TREND_ARROWS,
@@ -98,6 +101,7 @@ def init_app(app: Flask) -> None:
     )
 
     app.add_template_filter(_uk_date, "uk_date")
+    app.add_template_filter(history_words.plain_date, "plain_date")
     app.add_template_filter(scoring.text_colour, "ink")
 
 

@@ -198,7 +198,7 @@ class DebriefForm(Form):
     submit = SubmitField("Record debrief", widget=GovSubmitInput())
 
 
-class ObservationForm(Form):
+class _ObservationFields(Form):
     prompt = RadioField("Which question does it answer?", widget=Radios(),
                         choices=options(vocab.OBSERVATION_PROMPTS),
                         validators=[InputRequired("Choose which question it answers")])
@@ -208,9 +208,30 @@ class ObservationForm(Form):
     text = TextAreaField("Observation", widget=GovTextArea(),
                          validators=[DataRequired("Enter the observation")])
     themes = checkboxes("Themes")
+
+
+class ObservationForm(_ObservationFields):
     check = SubmitField("Show earlier observations on the ticked themes",
                         widget=GovSubmitInput())
     submit = SubmitField("Add observation", widget=GovSubmitInput())
+
+
+class ObservationChangeForm(VersionedForm, _ObservationFields):
+    """Correcting an observation already recorded."""
+
+    submit = SubmitField("Save observation", widget=GovSubmitInput())
+
+
+class DebriefChangeForm(VersionedForm, DebriefForm):
+    """Correcting a debrief already recorded."""
+
+    submit = SubmitField("Save debrief", widget=GovSubmitInput())
+
+
+class RemoveForm(VersionedForm):
+    """Removing a debrief or an observation recorded in error."""
+
+    remove = SubmitField("Remove", widget=GovSubmitInput())
 
 
 class LessonForm(VersionedForm):

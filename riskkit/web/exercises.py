@@ -267,7 +267,8 @@ def debrief(debrief_id):
 
 def _debrief_page(debrief, form, themes, last=None, page_errors=None):
     return page("exercises/debrief.html", form, None, page_errors, title=(
-        f"{debrief.kind.capitalize()} debrief of {debrief.event.name}"), debrief=debrief,
+        f"{debrief.kind.capitalize()} debrief of {debrief.held_on:%d/%m/%Y} – {debrief.event.name}"),
+        debrief=debrief,
         event=debrief.event, earlier=earlier_for(themes, debrief.event), earlier_themes=themes,
         last=last)
 

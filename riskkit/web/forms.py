@@ -168,7 +168,10 @@ def score_field(label: str, required: bool = True) -> SelectField:
                         validators=validators)
 
 
-def set_score_choices(form, matrix, blank_first=()) -> None:
+def set_score_choices(form, matrix, blank_first=(), choose_first=()) -> None:
+    """Fill the score selects from the matrix. blank_first: a score that may be left
+    "Not assessed"; choose_first: a required score with no level chosen until the person
+    chooses one (a new risk: no silent 1 x 1)."""
     for name in ("likelihood", "impact", "target_likelihood", "target_impact",
                  "inherent_likelihood", "inherent_impact"):
         field = getattr(form, name, None)
@@ -178,6 +181,9 @@ def set_score_choices(form, matrix, blank_first=()) -> None:
         choices = [(n, f"{n} – {label}") for n, label in enumerate(labels, 1)]
         if name in blank_first:
             choices = [("", "Not assessed")] + choices
+        elif name in choose_first:
+            choices = [("", f"Choose the {'impact' if name.endswith('impact') else 'likelihood'}")
+                       ] + choices
         field.choices = options(choices)
 
 

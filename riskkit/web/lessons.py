@@ -11,7 +11,7 @@ from riskkit.errors import ValidationError
 from riskkit.extensions import db
 from riskkit.models import Action, Event
 from riskkit.services import debriefs as debrief_service
-from riskkit.services import history
+from riskkit.services import history, history_words
 from riskkit.services import lessons as lesson_service
 from riskkit.services.paging import paginate
 from riskkit.web import choices, event_forms
@@ -55,10 +55,11 @@ def _show(lesson, move_form=None, link_form=None, failed=None, conflict=None, pa
     _move_choices(move_form, lesson)
     link_form = link_form or event_forms.LinkActionForm(formdata=None)
     linkable = _link_choices(link_form, lesson)
-    changes = history.entries(entity="lesson", entity_id=lesson.id, limit=None)
+    changes = history_words.describe(
+        history.entries(entity="lesson", entity_id=lesson.id, limit=None), own_entity="lesson")
     return page("lessons/show.html", failed, conflict, page_errors,
                 title=f"Lesson {lesson.reference} from {lesson.event.name}", lesson=lesson,
-                move_form=move_form, link_form=link_form, linkable=linkable, history=changes,
+                move_form=move_form, link_form=link_form, linkable=linkable, changes=changes,
                 as_of=today())
 
 

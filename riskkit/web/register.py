@@ -5,7 +5,7 @@ from math import ceil
 from flask import Blueprint, render_template, request, url_for
 from sqlalchemy import select
 
-from riskkit import vocab
+from riskkit import scoring, vocab
 from riskkit.errors import RiskkitError
 from riskkit.extensions import db
 from riskkit.models import Risk
@@ -52,13 +52,15 @@ def index():
     appetite = appetites()
     pages = max(ceil(total / PER_PAGE), 1)
     return render_template(
-        "register/index.html", title="Risk register", section="register", errors=errors,
+        "register/index.html", section="register", errors=errors,
+        title=(f"Risks on the {filters.registers[0].name} register" if filters.registers
+               else "Risk register") + (f", page {page} of {pages}" if pages > 1 else ""),
         rows=[summarise(r, appetite) for r in rows], total=total, page=page, pages=pages,
         args=args, sort=sort, status=status, registers=registers, status_choices=STATUS_CHOICES,
         owner=filters.owner,
         categories=db.session.scalars(select(Risk.category).distinct().where(
             Risk.category != "").order_by(Risk.category)).all(),
-        ratings=sorted({b.name for r in registers for b in r.matrix.bands}),
+        ratings=scoring.bands_by_severity([r.matrix for r in registers]),
         page_url=lambda n: url_for("register.index", **{**args.to_dict(), "page": n}),
         sort_url=lambda s: url_for("register.index", **{**args.to_dict(), "sort": s, "page": 1}),
     )

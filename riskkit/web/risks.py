@@ -11,7 +11,7 @@ from riskkit import permissions, scoring
 from riskkit.errors import ValidationError
 from riskkit.extensions import db
 from riskkit.models import Action, Control, Register
-from riskkit.services import history, lifecycle
+from riskkit.services import history_words, lifecycle
 from riskkit.services.appetite import appetites
 from riskkit.services.events import events_for_risk
 from riskkit.services.lessons import lessons_for_risk
@@ -21,13 +21,16 @@ from riskkit.services.risks import (
     create_risk,
     describe_whole,
     get_risk,
+    rated,
     update_risk,
 )
 from riskkit.web import forms
 from riskkit.web.choices import owner_choices, person
-from riskkit.web.params import today
+from riskkit.web.params import int_arg, today
 
 bp = Blueprint("risks", __name__, url_prefix="/risks")
+#: Saves shown per page of a risk's change history (and on the risk page itself).
+HISTORY_PER_PAGE = 20
 
 EDIT_FIELDS = ("title", "description", "cause", "consequence", "category", "response",
                "exempt", "target_likelihood", "target_impact", "target_date",
@@ -38,17 +41,48 @@ def _owner(person_id):
     return person(person_id, "owner", what="an owner")
 
 
+@bp.get("/review")
+def update_review():
+    """Straight to a risk's review form from its reference (the register's "Update a
+    review" box): the keyboard's short way to a review."""
+    reference = (request.args.get("reference") or "").strip()
+    if not reference:
+        return render_template("errors/400.html", message=(
+            "Enter the reference of the risk to review, like AH0005")), 400
+    return redirect(url_for("risks.review", reference=get_risk(reference).reference))
+
+
 @bp.get("/<reference>")
 def show(reference):
     """Everything the papers show for a risk, with its score and change history."""
     risk = get_risk(reference)
     data = describe_whole(risk, appetites())
+    changes, pages = history_words.risk_changes(risk, per_page=HISTORY_PER_PAGE)
     return render_template(
-        "risks/show.html", title=f"{risk.reference} {risk.title}", section="register",
-        risk=risk, data=data, history=history.entries(risk_id=risk.id),
+        "risks/show.html", title=_risk_title(risk), section="register",
+        risk=risk, data=data, changes=changes, history_pages=pages,
         events=events_for_risk(risk), lessons=lessons_for_risk(risk),
         as_of=today(),
     )
+
+
+@bp.get("/<reference>/history")
+def history(reference):
+    """Every change to a risk and its controls, actions and reviews, in words, paged."""
+    risk = get_risk(reference)
+    page = int_arg(request.args, "page") or 1
+    changes, pages = history_words.risk_changes(risk, page=page, per_page=HISTORY_PER_PAGE)
+    page = min(page, pages)
+    return render_template(
+        "risks/history.html", title=f"Changes, page {page} of {pages} – {_risk_title(risk)}",
+        section="register", risk=risk, changes=changes, page=page, pages=pages,
+        page_url=lambda n: url_for("risks.history", reference=risk.reference, page=n))
+
+
+def _risk_title(risk) -> str:
+    """Where the reader is: 'AH0005 Market sustainability – Adult Social Care and Health
+    register' (base.html adds the service name)."""
+    return f"{risk.reference} {risk.title} – {risk.register.name} register"
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -64,7 +98,9 @@ def new():
     if register is None:
         abort(404)
     forms.set_score_choices(form, register.matrix,
-                            blank_first=("inherent_likelihood", "inherent_impact"))
+                            blank_first=("inherent_likelihood", "inherent_impact"),
+                            choose_first=("likelihood", "impact", "target_likelihood",
+                                          "target_impact"))
     forms.stamp(form, None)
     if form.validate_on_submit():
         def change():
@@ -112,8 +148,8 @@ def edit(reference):
                 flash(f"Saved {risk.reference}: " + ", ".join(
                     f.replace("_", " ") for f in changed) + ".", "success")
             return redirect(url_for("risks.show", reference=risk.reference))
-    return _page(form, "risks/form.html", f"Edit {risk.reference}", conflict, risk=risk,
-                 current=scoring.describe(risk.register.matrix, risk.likelihood, risk.impact))
+    return _page(form, "risks/form.html", f"Edit {_risk_title(risk)}", conflict, risk=risk,
+                 current=rated(risk.register.matrix, risk.likelihood, risk.impact))
 
 
 @bp.route("/<reference>/review", methods=["GET", "POST"])
@@ -144,9 +180,9 @@ def review(reference):
                   f" {scoring.describe(matrix, risk.likelihood, risk.impact)}, next review"
                   f" {risk.next_review_date:%d/%m/%Y}.", "success")
             return redirect(url_for("risks.show", reference=risk.reference))
-    return _page(form, "risks/review.html", f"Review {risk.reference}", conflict, risk=risk,
+    return _page(form, "risks/review.html", f"Record a review – {_risk_title(risk)}", conflict, risk=risk,
                  warn_lower=bool(form.confirm_lower.errors),
-                 current=scoring.describe(matrix, risk.likelihood, risk.impact))
+                 current=rated(matrix, risk.likelihood, risk.impact))
 
 
 class Step(NamedTuple):
@@ -271,7 +307,8 @@ def _child(reference, item_id, model, form_class, kind):
         if saved:
             flash(f"{kind.capitalize()} saved on {risk.reference}.", "success")
             return redirect(url_for("risks.show", reference=risk.reference))
-    title = f"{'Edit' if item else 'Add'} {kind} – {risk.reference}"
+    named = f" “{item.description[:40]}”" if item else ""
+    title = f"{'Edit' if item else 'Add a'} {kind}{named} – {_risk_title(risk)}"
     return _page(form, "risks/child_form.html", title, conflict, risk=risk, item=item,
                  kind=kind)
 
@@ -289,10 +326,11 @@ def remove(reference, kind, item_id):
 
 @bp.route("/<reference>/actions/<int:item_id>/done", methods=["GET", "POST"])
 def action_done(reference, item_id):
-    """Mark an action done today, with a completion note."""
+    """Mark an action done today, with a completion note: for the risk's owner, a manager
+    or the action's own owner."""
     risk = get_risk(reference)
-    permissions.require(current_user, "edit_controls", risk)
     item = _item_of(risk, Action, item_id)
+    permissions.require(current_user, "update_item", item)
     return _step(risk, item, "done", lambda version, note: lifecycle.mark_done(
         risk, current_user, item, note, today(), version), kind="action")
 

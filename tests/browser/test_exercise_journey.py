@@ -126,8 +126,8 @@ def test_from_a_scenario_pack_to_a_validated_lesson(signed_in, snap, riskkit_cli
     page.goto("/risks/AH0011")
     row = page.locator("#actions-table tr").filter(has_text="Label the generator fuel store")
     expect(row).to_contain_text(f"From lesson {lesson_ref} (Exercise Oakfield)")
-    expect(page.locator("#lessons-table")).to_contain_text(lesson_ref)
-    expect(page.locator("#events-table")).to_contain_text("Exercise Oakfield")
+    expect(page.locator("#lessons-list")).to_contain_text(lesson_ref)
+    expect(page.locator("#events-list")).to_contain_text("Exercise Oakfield")
     snap(page, "risk-with-action")
 
     # Past their dates, the action and the lesson are in the nightly overdue report.

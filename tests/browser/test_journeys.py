@@ -21,14 +21,15 @@ MAX_TABS = 80
 
 
 def controls_table(page: Page):
-    """The controls table: the one right after the "Controls (n)" heading (h2#controls)."""
-    return page.locator("h2#controls + table")
+    """The controls table (in its scrolling region, after the "Controls (n)" heading)."""
+    return page.locator("#controls-table")
 
 
-def history_rows(page: Page) -> list[list[str]]:
-    """The change history as rows of cell texts: when, who, what, from, to."""
-    return page.locator("#history tbody tr").evaluate_all(
-        "rows => rows.map(r => Array.from(r.cells, c => c.innerText.trim()))")
+def history_items(page: Page) -> list[str]:
+    """The change history, one text per save: "6 Dec 2026 09:12, Jane Smith: Changed the
+    risk" and its lines ("Likelihood changed from 3 Possible to 4 Likely")."""
+    return page.locator("#history .rk-changes__item").evaluate_all(
+        "items => items.map(i => i.textContent.replace(/\\s+/g, ' ').trim())")
 
 
 def tab_to(page: Page, selector: str, limit: int = MAX_TABS) -> None:
@@ -92,14 +93,13 @@ def test_manager_records_a_review_raising_the_likelihood(signed_in, snap):
     expect(page.locator("#current-risk .rk-rating")).to_have_text("High 16")
     expect(page.locator("#previous-risk .rk-rating")).to_have_text("Medium 12")
     expect(page.locator("#trend")).to_contain_text("Increased")
-    newest = page.locator("#score-history tbody tr").first
+    newest = page.locator("#review-timeline li").first
     expect(newest).to_contain_text(comment)
-    expect(newest).to_contain_text("Richard Smith")
+    expect(newest).to_contain_text("Richard Smith: score Medium 12 → High 16")
     snap(page, "risk-after")
 
-    rows = history_rows(page)
-    mine = [r for r in rows if r[1] == "Richard Smith"]
-    assert any(r[2].endswith(": likelihood") and r[3] == "3" and r[4] == "4" for r in mine), (
+    mine = [item for item in history_items(page) if "Richard Smith:" in item]
+    assert any("Likelihood changed from 3 Possible to 4 Likely" in item for item in mine), (
         f"no history entry by Richard Smith changing likelihood 3 -> 4; his entries: {mine}")
 
 
@@ -137,7 +137,7 @@ def test_review_with_the_keyboard_alone(signed_in, snap):
     expect(page.locator("#current-risk .rk-rating")).to_have_text("High 16")
     expect(page.locator("#previous-risk .rk-rating")).to_have_text("Medium 12")
     expect(page.locator("#trend")).to_contain_text("Increased")
-    expect(page.locator("#score-history tbody tr").first).to_contain_text(comment)
+    expect(page.locator("#review-timeline li").first).to_contain_text(comment)
     snap(page, "risk-after")
 
 
@@ -167,8 +167,8 @@ def test_owner_edits_a_control_on_their_own_risk_but_not_on_anothers(signed_in, 
     expect(controls_table(page).locator("tbody tr").first.locator("td").nth(2)).to_have_text(
         after)
     snap(page, "risk-after")
-    assert any(r[1] == "Chris McKenzie" and r[2].endswith(": effectiveness")
-               for r in history_rows(page)), "no history entry for the owner's change"
+    assert any("Chris McKenzie: Changed control" in item and "Effectiveness changed" in item
+               for item in history_items(page)), "no history entry for the owner's change"
 
     response = page.goto(foreign_url)
     assert response is not None and response.status == 403, (
