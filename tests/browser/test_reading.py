@@ -13,7 +13,7 @@ pytestmark = pytest.mark.browser
 
 #: The main pages, as the manager sees them. The dashboard is left to the dashboard's
 #: own tests while it is being rebuilt (issue 13, point 10).
-MAIN_PAGES = ["/risks", "/risks/AH0005", "/risks/AH0005/history", "/risks/AH0005/review",
+MAIN_PAGES = ["/", "/risks", "/risks/AH0005", "/risks/AH0005/history", "/risks/AH0005/review",
               "/risks/AH0005/edit", "/risks/new", "/heatmap?register=AH", "/overdue",
               "/exercises", "/exercises/7", "/lessons", "/lessons/1", "/programme",
               "/plans", "/themes", "/themes/cross-reference", "/calendar"]
