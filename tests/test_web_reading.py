@@ -26,7 +26,8 @@ def _reviewed_risk():
     risk = gen_risk(gen_register("RD"), owner=jane, likelihood=4, impact=4,
                     target_likelihood=2, target_impact=2, title="Market sustainability")
     with acting_as(jane):
-        record_review(risk, jane, date(2025, 3, 12), 3, 4, "Two new providers signed up.")
+        record_review(risk, jane, date(2025, 3, 12), 3, 4, "Two new providers signed up.",
+                      lower_confirmed=True)
     db.session.commit()
     return risk
 

@@ -87,7 +87,7 @@ def team(team_id):
         saved, conflict, _ = forms.save(form, change)
         if saved:
             flash(f"Saved team {saved.name}: {len(saved.members)} member"
-                  f"{'s' if len(saved.members) != 1 else ''}.")
+                  f"{'s' if len(saved.members) != 1 else ''}.", "success")
             return redirect(url_for("admin.teams"))
         if conflict and item is not None:  # the next save is made knowing the change
             form.members_were.data = ",".join(str(m.id) for m in item.members)
@@ -124,7 +124,7 @@ def appetite(appetite_id):
             statement=form.statement.data or "", expected_version=forms.expected(form)),
             item, **history_of)
         if saved:
-            flash(f"Saved the {saved.category} risk appetite.")
+            flash(f"Saved the {saved.category} risk appetite.", "success")
             return redirect(url_for("admin.appetites"))
     title = f"{item.category} risk appetite" if item else "Add a risk appetite"
     return render_template("admin/form.html", title=title, section="admin", form=form,

@@ -11,9 +11,9 @@ from riskkit import permissions
 from riskkit.services import debriefs as debrief_service
 from riskkit.services.themes import list_themes
 from riskkit.web import event_forms
+from riskkit.web.choices import chosen
 from riskkit.web.event_forms import place_error
-from riskkit.web.exercises import chosen, page
-from riskkit.web.forms import expected, options, save, stamp
+from riskkit.web.forms import expected, options, page, save, stamp
 
 bp = Blueprint("debriefs", __name__)
 #: A refusal about the debrief as a whole goes in the page's error summary.
@@ -34,7 +34,7 @@ def edit(debrief_id):
             multi_agency=form.multi_agency.data, expected_version=expected(form)), debrief,
             PLACE_ON_DEBRIEF, entity="debrief", entity_id=debrief.id)
         if saved:
-            flash("Debrief saved.")
+            flash("Debrief saved.", "success")
             return redirect(url_for("exercises.debrief", debrief_id=debrief.id))
     return _debrief_page(debrief, form, conflict, page_errors)
 
@@ -66,9 +66,8 @@ def edit_observation(observation_id):
             expected_version=expected(form)), observation, place_error, entity="observation",
             entity_id=observation.id)
         if saved:
-            flash("Observation saved.")
-            return redirect(url_for("exercises.debrief", debrief_id=observation.debrief_id,
-                                    _anchor=f"observation-{observation.id}"))
+            flash("Observation saved.", "success")
+            return redirect(url_for("exercises.debrief", debrief_id=observation.debrief_id))
     return _observation_page(observation, form, conflict, page_errors)
 
 
@@ -77,8 +76,7 @@ def remove_observation(observation_id):
     """Remove an observation recorded in error."""
     observation = _observation(observation_id)
     return _remove(observation, "observation", debrief_service.remove_observation, place_error,
-                   lambda debrief: url_for("exercises.debrief", debrief_id=debrief.id,
-                                           _anchor="observations"),
+                   lambda debrief: url_for("exercises.debrief", debrief_id=debrief.id),
                    lambda conflict, errors: _observation_page(observation, _unchanged(
                        _observation_form(observation, observation.themes, posted=False),
                        observation), conflict, errors))
@@ -95,7 +93,7 @@ def _remove(record, what, service, place, next_url, page_again):
             record, current_user, expected(form)), record, place, entity=what,
             entity_id=record.id)
         if parent:
-            flash(f"{what.capitalize()} removed.")
+            flash(f"{what.capitalize()} removed.", "success")
             return redirect(next_url(parent))
     reasons = [m for messages in form.errors.values() for m in messages]
     return page_again(conflict, page_errors or ({"page": " ".join(reasons)} if reasons else {}))
