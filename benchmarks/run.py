@@ -61,11 +61,11 @@ from riskkit.models.lessons import (  # noqa: E402
     observation_themes,
 )
 from riskkit.services import events, lessons, overdue, programme, themes  # noqa: E402
+from riskkit.services.appetite import appetites  # noqa: E402
 from riskkit.services.registers import all_registers, get_register  # noqa: E402
 from riskkit.services.reviews import reviews_due  # noqa: E402
 from riskkit.services.risks import (  # noqa: E402
     RiskFilter,
-    appetites,
     count_risks,
     describe_whole,
     get_risk,

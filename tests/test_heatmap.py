@@ -263,3 +263,24 @@ def test_web_download_for_a_signed_in_viewer(client):
     dashboard = client.get("/").get_data(as_text=True)
     for code in ("AH", "CORP", "OPS"):
         assert f'href="/heatmap.pdf?register={code}"' in dashboard
+
+
+@pytest.mark.parametrize("most", [3, 8, 9, 150])
+def test_each_cell_counts_its_risks_and_lists_its_first_references_in_order(app, most):
+    """Both ways of reading a cell's references (index walks for a few, one window for
+    many, as a PDF asks) give the same count and the first references in order."""
+    from riskkit.extensions import db
+    from riskkit.services.summaries import cell_data
+    from tests.factories import gen_person, gen_register, gen_risk
+
+    register, other, owner = gen_register("CELL"), gen_register("OTH"), gen_person()
+    references = sorted(gen_risk(register, owner, likelihood=4, impact=5).reference
+                        for _ in range(12))
+    gen_risk(register, owner, likelihood=1, impact=1)
+    gen_risk(other, owner, likelihood=4, impact=5)
+    db.session.commit()
+    data = cell_data([register.id], max_references=most)
+    assert set(data) == {(register.id, 4, 5), (register.id, 1, 1)}
+    count, first = data[(register.id, 4, 5)]
+    assert count == 12 and sorted(first) == references[:most]
+    assert data[(register.id, 1, 1)][0] == 1

@@ -63,17 +63,23 @@ class HeatMap:
 CellData = dict[tuple[int, int, int], tuple[int, list[str]]]
 
 
+#: Up to this many references a cell, each is read by a walk of a few index entries (the
+#: pages); beyond it (a PDF lists a cell's references whole) one window over the roll-up.
+FEW_REFERENCES = 8
+
+
 def cell_data(register_ids: list[int], which: str = "current", owner: User | None = None,
               statuses=LIVE, max_references: int = 8) -> CellData:
     """(register id, likelihood, impact) -> (count, first references) for every occupied
-    cell of every register asked for. One statement whatever the number of risks: counts
-    by cell, each with its first references read by the index a few at a time."""
+    cell of every register asked for, in one statement whatever the number of risks."""
     lk_col, im_col = ((Risk.likelihood, Risk.impact) if which == "current"
                       else (Risk.target_likelihood, Risk.target_impact))
     scope = [Risk.register_id.in_(register_ids), Risk.status.in_(statuses)]
     if owner is not None:
         scope.append(Risk.owner_id == owner.id)
     keys = (Risk.register_id, lk_col, im_col)
+    if max_references > FEW_REFERENCES:
+        return _cells_by_window(keys, scope, max_references)
     inner = aliased(Risk)
     same_cell = [inner.register_id == Risk.register_id, getattr(inner, lk_col.key) == lk_col,
                  getattr(inner, im_col.key) == im_col, inner.status.in_(statuses)]
@@ -86,6 +92,20 @@ def cell_data(register_ids: list[int], which: str = "current", owner: User | Non
     return {(reg, lk, im): (n, [ref for ref in refs if ref is not None])
             for reg, lk, im, n, *refs in db.session.execute(
                 select(*keys, func.count(), *nth).where(*scope).group_by(*keys))}
+
+
+def _cells_by_window(keys, scope, max_references: int) -> CellData:
+    """Counts and first references by cell from one sort of the roll-up's risks: the
+    n-th-reference walks above grow with the square of the references asked for."""
+    ranked = select(*keys, Risk.reference,
+                    func.row_number().over(partition_by=keys, order_by=Risk.reference)
+                    .label("n"),
+                    func.count().over(partition_by=keys).label("total")).where(*scope).subquery()
+    data: CellData = {}
+    for reg, lk, im, reference, _, total in db.session.execute(
+            select(ranked).where(ranked.c.n <= max_references)):
+        data.setdefault((reg, lk, im), (total, []))[1].append(reference)
+    return data
 
 
 def heat_map(matrix: scoring.Matrix, register_ids: list[int], which: str = "current",
