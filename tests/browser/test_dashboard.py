@@ -22,12 +22,12 @@ def test_an_owner_sees_their_work_first_and_chooses_the_heat_map(signed_in, snap
     assert_no_serious_violations(page, "dashboard")
 
     page.locator("#register").select_option("AH")
-    page.get_by_label("Target").check()
+    page.get_by_role("radio", name="Target").check()
     page.get_by_role("button", name="Show heat map").click()
     expect(page.locator("table.rk-heatmap caption")).to_have_text(
         "Target risk: Adult Social Care and Health")
     expect(page.locator("#register")).to_have_value("AH")
-    expect(page.get_by_label("Target")).to_be_checked()
+    expect(page.get_by_role("radio", name="Target")).to_be_checked()
     expect(page.locator("table.rk-heatmap")).to_have_count(1)
     snap(page, "dashboard-target-heat-map")
     assert_no_serious_violations(page, "dashboard with the target heat map")
