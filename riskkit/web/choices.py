@@ -7,6 +7,7 @@ from sqlalchemy import select
 from riskkit.errors import ValidationError
 from riskkit.extensions import db
 from riskkit.models import Risk, User
+from riskkit.models.base import LARGEST_INT
 from riskkit.services import events as event_service
 from riskkit.services.risks import LIVE
 from riskkit.services.teams import owners
@@ -32,7 +33,8 @@ def person(person_id, field: str, required: bool = True, what: str = "a person")
     """The person chosen in a select; an id that is no active person is refused."""
     if person_id in (None, "") and not required:
         return None
-    found = db.session.get(User, person_id) if isinstance(person_id, int) else None
+    offered = isinstance(person_id, int) and 0 < person_id <= LARGEST_INT
+    found = db.session.get(User, person_id) if offered else None
     if found is None or not found.active:
         raise ValidationError(f"Choose {what} from the list", field=field)
     return found
