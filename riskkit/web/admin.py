@@ -80,7 +80,7 @@ def team(team_id):
     if form.validate_on_submit():
         def change():
             team = item or team_service.add_team(current_user, form.name.data)
-            chosen = choices.chosen(people, form.members.data, "members", "the members")
+            chosen = choices.chosen(people, form.members.data, "members", "members")
             were = None if item is None else _ids(form.members_were.data)
             team_service.set_members(current_user, team, chosen, were)
             return team
