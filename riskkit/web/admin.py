@@ -14,7 +14,7 @@ from riskkit.services import teams as team_service
 from riskkit.services.matrices import all_matrices, save_matrix
 from riskkit.services.people import save_person
 from riskkit.services.registers import all_registers, register_and_children, save_register
-from riskkit.web import choices, forms
+from riskkit.web import forms
 from riskkit.web.admin_forms import AppetiteForm, TeamForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -80,7 +80,7 @@ def team(team_id):
     if form.validate_on_submit():
         def change():
             team = item or team_service.add_team(current_user, form.name.data)
-            chosen = choices.chosen(people, form.members.data, "members", "members")
+            chosen = [_chosen(User, p, "members", "members") for p in form.members.data or []]
             were = None if item is None else _ids(form.members_were.data)
             team_service.set_members(current_user, team, chosen, were)
             return team
