@@ -42,12 +42,6 @@ def record_review(risk: Risk, by: User | None, reviewed_on: date, likelihood: in
     if (not lower_confirmed and scoring.score(likelihood, impact) < risk.score
             and not mitigation_changed_since_review(risk)):
         raise ValidationError(UNCONFIRMED_LOWER, field="confirm_lower")
-    comment = (comment or "").strip()
-    before, after = (scoring.rating(matrix, risk.likelihood, risk.impact),
-                     scoring.rating(matrix, likelihood, impact))
-    if before != after and not comment:
-        raise ValidationError(f"Enter a comment saying why the risk moves from {before.name} to"
-                              f" {after.name}", field="comment")
     if risk.last_review_date and reviewed_on < risk.last_review_date:
         raise ValidationError(
             f"The review date cannot be before the last review ({risk.last_review_date:%d/%m/%Y})",
@@ -63,6 +57,12 @@ def record_review(risk: Risk, by: User | None, reviewed_on: date, likelihood: in
             raise ValidationError(
                 f"Give a reason for reviewing on {next_review_date:%d/%m/%Y} rather than"
                 f" {scheduled:%d/%m/%Y} as the rating schedules", field="next_review_reason")
+    comment = (comment or "").strip()
+    before, after = (scoring.rating(matrix, risk.likelihood, risk.impact),
+                     scoring.rating(matrix, likelihood, impact))
+    if before != after and not comment:
+        raise ValidationError(f"Enter a comment saying why the risk moves from {before.name} to"
+                              f" {after.name}", field="comment")
     with acting_as(by):
         review = Review(
             risk=risk, reviewer=reviewer, reviewed_on=reviewed_on, comment=comment,
