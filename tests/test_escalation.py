@@ -13,6 +13,7 @@ from riskkit.errors import PermissionDenied, ValidationError
 from riskkit.extensions import db
 from riskkit.models import HistoryEntry
 from riskkit.services import escalation
+from riskkit.services.lifecycle import de_escalate, escalate
 from riskkit.services.registers import save_register
 from riskkit.services.reviews import record_review
 from tests.conftest import FreshContextClient
@@ -125,11 +126,16 @@ def test_proposals_take_one_statement_however_many_risks(world):
     assert len([s for s in statements if "risks" in s]) == 1
 
 
-def test_an_escalated_risk_is_no_longer_proposed(world):
-    from riskkit.services.lifecycle import escalate
+def test_an_escalated_risk_is_not_proposed_nor_when_returned_until_its_score_changes(world):
     escalate(world.high, world.Mo, reason="Needs the corporate team")
     db.session.commit()
     assert escalation.proposed(world.Mo) == []
+    de_escalate(world.high, world.Mo, reason="Back to the directorate")
+    db.session.commit()
+    assert world.high.register.code == "DIR" and escalation.proposed(world.Mo) == []
+    record_review(world.high, world.Mo, REVIEWED, 4, 5)
+    db.session.commit()
+    assert escalation.proposed(world.Mo) == [world.high]
 
 
 def test_a_declined_risk_is_proposed_again_only_when_its_score_changes(world):
