@@ -43,7 +43,8 @@ from riskkit.models.base import utcnow
 AUDITED = {Risk: "risk", Control: "control", Action: "action", Review: "review",
            Event: "event", Objective: "objective", ContinuityPlan: "plan", Debrief: "debrief",
            Observation: "observation", Lesson: "lesson", Theme: "theme",
-           CadenceRule: "cadence rule", TeamMember: "team member", Appetite: "appetite"}
+           CadenceRule: "cadence rule", TeamMember: "team member", Appetite: "appetite",
+           Register: "register"}
 #: Bookkeeping columns whose changes say nothing to a reader.
 UNTRACKED = {"id", "version", "created_at", "updated_at", "current_score"}
 #: Foreign keys shown by name rather than number.

@@ -106,7 +106,8 @@ def test_lowering_without_changed_controls_asks_for_confirmation(client):
     sign_in(client, "manager")
     risk = get_risk("AH0005")
     data = {"reviewed_on": ["1", "10", "2021"], "likelihood": "3", "impact": "4",
-            "version": str(risk.version), "opened_at": ""}
+            "comment": "New providers in the market", "version": str(risk.version),
+            "opened_at": ""}
     first = client.post("/risks/AH0005/review", data=data)
     assert first.status_code == 400
     assert "no control or action has changed" in first.get_data(as_text=True)
@@ -265,7 +266,7 @@ def test_dashboard_lists_a_rating_change_since_the_chosen_date(client):
     risk = get_risk("AH0038")
     client.post("/risks/AH0038/review", data={
         "reviewed_on": ["1", "10", "2021"], "likelihood": "4", "impact": "4",
-        "version": str(risk.version), "opened_at": ""})
+        "comment": "Two providers gave notice", "version": str(risk.version), "opened_at": ""})
     html = client.get("/?since=2021-09-15&as_of=2021-10-02").get_data(as_text=True)
     changes = html.split('id="changes"', 1)[1].split('id="unexercised"', 1)[0]
     assert "(1)" in changes and "AH0038" in changes and "Increased" in changes

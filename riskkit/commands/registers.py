@@ -52,19 +52,27 @@ def add(code, name, level, parent, matrix, owner):
 @click.option("--no-parent", is_flag=True, help="Move it to the top of the tree.")
 @click.option("--matrix", metavar="SLUG", help="Another scoring matrix (only while it has no risks).")
 @click.option("--owner", help="A new owner (name or email).")
-def edit(code, name, level, parent, no_parent, matrix, owner):
+@click.option("--escalate-at", type=int, metavar="SCORE",
+              help="Propose risks at or above this current score for escalation to the parent.")
+@click.option("--no-escalate", is_flag=True, help="Remove the escalation threshold.")
+def edit(code, name, level, parent, no_parent, matrix, owner, escalate_at, no_escalate):
     """Change register CODE; what is not given stays as it is."""
     register = get_register(code)
     if parent and no_parent:
         raise click.ClickException("Give --parent or --no-parent, not both")
+    if escalate_at is not None and no_escalate:
+        raise click.ClickException("Give --escalate-at or --no-escalate, not both")
     new_parent = None if no_parent else get_register(parent) if parent else register.parent
     save_register(None, register, code=register.code, name=name or register.name,
                   level=level or register.level, parent=new_parent,
                   matrix=get_matrix(matrix) if matrix else register.matrix_definition,
-                  owner=find_person(owner) if owner else register.owner)
+                  owner=find_person(owner) if owner else register.owner,
+                  escalate_at=None if no_escalate else escalate_at if escalate_at is not None
+                  else register.escalate_at)
     db.session.commit()
     click.echo(f"Saved register {register.code}"
-               + (f", below {register.parent.code}" if register.parent else ", at the top"))
+               + (f", below {register.parent.code}" if register.parent else ", at the top")
+               + (f", escalating at {register.escalate_at}" if register.escalate_at else ""))
 
 
 for sub in (list_registers, add, edit):

@@ -50,6 +50,9 @@ class Register(Timestamps, db.Model):
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # The next reference number to hand out; only ever goes up, so numbers are never reused.
     next_number: Mapped[int] = mapped_column(Integer, default=1)
+    # The current score at or above which a risk is proposed for escalation to the parent
+    # register (services.escalation); None: no rule, risks go up only when someone says.
+    escalate_at: Mapped[int | None] = mapped_column(Integer)
 
     parent: Mapped["Register | None"] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list["Register"]] = relationship(back_populates="parent")

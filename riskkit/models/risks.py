@@ -69,6 +69,9 @@ class Risk(Timestamps, db.Model):
 
     last_review_date: Mapped[date | None] = mapped_column(Date)
     next_review_date: Mapped[date | None] = mapped_column(Date)
+    # The current score at which a proposal to escalate the risk was declined (the
+    # reason is on the history row): it is not proposed again until its score changes.
+    escalation_declined_score: Mapped[int | None] = mapped_column(Integer)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
     __mapper_args__ = {"version_id_col": version}

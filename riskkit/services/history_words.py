@@ -28,6 +28,8 @@ FIELD_LABELS = {
     "after_likelihood": "Likelihood after", "after_impact": "Impact after",
     "origin_register": "Escalated from", "exempt": "Exempt from the published appendix",
     "held_on": "Held on", "due_date": "Due date", "prompt": "Question",
+    "escalation_declined_score": "Escalation declined at score",
+    "escalate_at": "Escalation threshold",
 }
 #: Where one kind of record calls a field something else (a risk's description is its event).
 RECORD_FIELD_LABELS = {("risk", "description"): "Event"}

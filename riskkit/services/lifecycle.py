@@ -66,7 +66,9 @@ def escalate(risk: Risk, by: User, expected_version: int | None = None,
 
 def de_escalate(risk: Risk, by: User, expected_version: int | None = None,
                 reason: str = "") -> None:
-    """Send an escalated risk back to the register it came from (a reason is optional)."""
+    """Send an escalated risk back to the register it came from (a reason is optional).
+    Returning it is the parent's decision against escalation at this score, so the
+    register's threshold does not propose it again until its score changes."""
     permissions.require(by, "escalate_risk", risk)
     check_version(risk, expected_version, risk.reference)
     if risk.origin_register is None:
@@ -75,6 +77,7 @@ def de_escalate(risk: Risk, by: User, expected_version: int | None = None,
         risk.register = risk.origin_register
         risk.origin_register_id = None
         risk.status = "open"
+        risk.escalation_declined_score = risk.score
         db.session.flush()
 
 

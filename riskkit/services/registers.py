@@ -9,6 +9,7 @@ from riskkit import permissions
 from riskkit.errors import NotFound, ValidationError
 from riskkit.extensions import db
 from riskkit.models import MatrixDefinition, Register, Risk, User
+from riskkit.scoring import Matrix
 
 
 def all_registers() -> list[Register]:
@@ -37,12 +38,14 @@ def register_and_children(register: Register) -> list[int]:
 
 def save_register(by: User | None, register: Register | None, *, code: str, name: str,
                   level: str, parent: Register | None, matrix: MatrixDefinition,
-                  owner: User | None = None) -> Register:
+                  owner: User | None = None, escalate_at: int | None = None) -> Register:
     """Add a register (register None) or change one. The code is unique, and neither
     the code nor the matrix changes once the register has risks (their references and
     scores use them). The parent may be neither the register itself nor one below it:
-    that would make a cycle, and a register would be its own ancestor."""
+    that would make a cycle, and a register would be its own ancestor. An escalation
+    threshold needs a parent and a score the matrix reaches."""
     permissions.require_unless_operator(by, "administer")
+    check_threshold(escalate_at, parent, matrix.matrix)
     code = (code or "").strip().upper()
     clash = db.session.scalar(select(Register).where(Register.code == code))
     if clash is not None and clash is not register:
@@ -65,8 +68,24 @@ def save_register(by: User | None, register: Register | None, *, code: str, name
         db.session.add(register)
     register.code, register.name, register.level = code, name, level
     register.parent, register.matrix_definition, register.owner = parent, matrix, owner
+    register.escalate_at = escalate_at
     db.session.flush()
     return register
+
+
+def check_threshold(escalate_at: int | None, parent: Register | None, matrix: Matrix) -> None:
+    """A threshold needs a parent register to escalate to, and a score the register's
+    matrix can reach (1 up to its highest likelihood x impact)."""
+    if escalate_at is None:
+        return
+    if parent is None:
+        raise ValidationError("A register with no parent register has nowhere to escalate"
+                              " to: choose a parent or leave the threshold blank", "escalate_at")
+    highest = max(matrix.reachable_scores())
+    if isinstance(escalate_at, bool) or not isinstance(escalate_at, int) or \
+            not 1 <= escalate_at <= highest:
+        raise ValidationError(f"The escalation threshold must be a score from 1 to {highest}"
+                              f" on the {matrix.name} matrix, not {escalate_at!r}", "escalate_at")
 
 
 def rollup_ids(register: Register, registers: list[Register]) -> list[int]:

@@ -27,6 +27,7 @@ def record_review(risk: Risk, by: User | None, reviewed_on: date, likelihood: in
     review scheduled from the new rating unless a date is given with a reason. A lower
     score when no control or action has changed since the last review must be
     confirmed (`lower_confirmed`); an import of reviews already held confirms its own.
+    A score that moves the risk to another band needs a comment saying why.
 
     `by` is the signed-in user, who is also the reviewer; an import run by the operator
     passes by=None and names the `reviewer` (a review held at DMT, say)."""
@@ -56,14 +57,22 @@ def record_review(risk: Risk, by: User | None, reviewed_on: date, likelihood: in
             raise ValidationError(
                 f"Give a reason for reviewing on {next_review_date:%d/%m/%Y} rather than"
                 f" {scheduled:%d/%m/%Y} as the rating schedules", field="next_review_reason")
+    comment = (comment or "").strip()
+    before, after = (scoring.rating(matrix, risk.likelihood, risk.impact),
+                     scoring.rating(matrix, likelihood, impact))
+    if before != after and not comment:
+        raise ValidationError(f"Enter a comment saying why the risk moves from {before.name} to"
+                              f" {after.name}", field="comment")
     with acting_as(by):
         review = Review(
-            risk=risk, reviewer=reviewer, reviewed_on=reviewed_on, comment=(comment or "").strip(),
+            risk=risk, reviewer=reviewer, reviewed_on=reviewed_on, comment=comment,
             before_likelihood=risk.likelihood, before_impact=risk.impact,
             after_likelihood=likelihood, after_impact=impact,
             next_review_date=next_review_date, next_review_reason=next_review_reason.strip(),
         )
         db.session.add(review)
+        if scoring.score(likelihood, impact) != risk.score:
+            risk.escalation_declined_score = None  # a new score: the rule may propose it again
         risk.previous_likelihood, risk.previous_impact = risk.likelihood, risk.impact
         risk.likelihood, risk.impact = likelihood, impact
         risk.last_review_date = reviewed_on

@@ -164,7 +164,8 @@ def register(register_id):
             current_user, item, code=form.code.data, name=form.name.data, level=form.level.data,
             parent=_chosen(Register, form.parent.data, "parent", "a parent register"),
             matrix=_chosen(MatrixDefinition, form.matrix.data, "matrix", "a matrix", required=True),
-            owner=_chosen(User, form.owner.data, "owner", "an owner")))
+            owner=_chosen(User, form.owner.data, "owner", "an owner"),
+            escalate_at=form.escalate_at.data))
         if saved:
             flash(f"Saved register {saved.code}.", "success")
             return redirect(url_for("admin.registers"))

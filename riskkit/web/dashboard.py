@@ -3,6 +3,7 @@
 from flask import Blueprint, render_template, request
 from flask_login import current_user
 
+from riskkit.services.escalation import proposed
 from riskkit.services.events import evidence_since, unexercised_top_risks
 from riskkit.services.overdue import DUE_SOON_DAYS, describe_due, path_of, person_due
 from riskkit.services.registers import all_registers, get_register, rollup_ids
@@ -47,6 +48,7 @@ def index():
         as_of=as_of, since=since, due_within=DUE_SOON_DAYS,
         my_work=person_due(current_user, as_of, shown=SHOWN),
         my_risk_count=count_risks(RiskFilter(owner=current_user)),
+        proposals=proposed(current_user),
         describe_due=describe_due, path_of=path_of,
         summaries=summaries, changes=changes, change_count=change_count,
         unexercised=unexercised_top_risks(registers, as_of, limit=SHOWN),

@@ -340,6 +340,13 @@ class RegisterForm(Form):
     level = RadioField("Level", widget=GovRadioInput(), choices=options(vocab.REGISTER_LEVELS),
                        default="directorate")
     parent = NumberChoice("Parent register", "Choose a parent register from the list")
+    escalate_at = IntegerField(
+        "Escalation threshold (optional)", widget=GovTextInput(),
+        validators=[Optional(), NumberRange(1, 10_000, "Enter the escalation threshold as a"
+                                                       " score of 1 or more")],
+        description="A current score at or above which a risk is proposed for escalation to"
+                    " the parent register, like 15. For a band, enter its lowest score. Leave"
+                    " blank for none.")
     matrix = NumberChoice("Scoring matrix", "Choose a scoring matrix from the list",
                           validators=[InputRequired("Choose a scoring matrix")])
     owner = NumberChoice("Register owner", "Choose a register owner from the list")

@@ -11,7 +11,7 @@ from riskkit import permissions, scoring
 from riskkit.errors import ValidationError
 from riskkit.extensions import db
 from riskkit.models import Action, Control, Register
-from riskkit.services import history_words, lifecycle
+from riskkit.services import escalation, history_words, lifecycle
 from riskkit.services.appetite import appetites
 from riskkit.services.events import events_for_risk
 from riskkit.services.lessons import lessons_for_risk
@@ -214,6 +214,12 @@ STEPS = {
                         "It goes back to the register it was escalated from.", "Return risk",
                         "Reason (optional)",
                         "{risk.reference} returned to the {risk.register.name} register."),
+    "decline": Step("Decline escalating {risk.reference} to the {risk.register.parent.name}"
+                    " register?", "It stays on the {risk.register.name} register, and is not"
+                    " proposed for escalation again until its score changes.",
+                    "Decline escalation", "Why is the risk not being escalated?",
+                    "{risk.reference} stays on the {risk.register.name} register: escalation"
+                    " declined."),
     "remove": Step("Remove this {kind} from {risk.reference}?", "Its history stays on the"
                    " risk's page; a manager can add it again from there.", "Remove {kind}",
                    None, "The {kind} was removed from {risk.reference}."),
@@ -223,17 +229,20 @@ STEPS = {
 }
 #: Who may take each step of a risk.
 STEP_PERMISSIONS = {"close": "close_risk", "reopen": "close_risk", "escalate": "escalate_risk",
-                    "de_escalate": "escalate_risk"}
+                    "de_escalate": "escalate_risk", "decline": "escalate_risk"}
+#: The step that takes each change (decline: a proposal to escalate, services.escalation).
+MOVES = {"escalate": lifecycle.escalate, "de_escalate": lifecycle.de_escalate,
+         "decline": escalation.decline}
 
 
-@bp.route("/<reference>/<any(close, reopen, escalate, de_escalate):change>",
+@bp.route("/<reference>/<any(close, reopen, escalate, de_escalate, decline):change>",
           methods=["GET", "POST"])
 def change_status(reference, change):
-    """Close, reopen, escalate to the parent register or return a risk, on a page that
-    asks for confirmation and the reason."""
+    """Close, reopen, escalate to the parent register or return a risk, or decline a
+    proposal to escalate it, on a page that asks for confirmation and the reason."""
     risk = get_risk(reference)
     permissions.require(current_user, STEP_PERMISSIONS[change], risk)
-    if change == "escalate" and risk.register.parent is None or (
+    if change in ("escalate", "decline") and risk.register.parent is None or (
             change == "de_escalate" and risk.origin_register is None):
         abort(404)  # no such step for this risk: its page offers no link to it
 
@@ -241,8 +250,7 @@ def change_status(reference, change):
         if change in ("close", "reopen"):
             status = "closed" if change == "close" else "open"
             return lifecycle.set_status(risk, status, current_user, version, reason)
-        move = lifecycle.escalate if change == "escalate" else lifecycle.de_escalate
-        return move(risk, current_user, version, reason)
+        return MOVES[change](risk, current_user, version, reason)
 
     return _step(risk, risk, change, step)
 
