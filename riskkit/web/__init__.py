@@ -10,6 +10,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
 from riskkit import permissions, scoring, vocab
 from riskkit.services import history_words
+from riskkit.services.overdue import describe_due
 from riskkit.web import (
     admin,
     appendix,
@@ -103,6 +104,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(_uk_date, "uk_date")
     app.add_template_filter(history_words.plain_date, "plain_date")
     app.add_template_filter(scoring.text_colour, "ink")
+    app.add_template_filter(describe_due, "due_words")
 
 
 def _uk_date(value) -> str:

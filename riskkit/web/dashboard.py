@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from riskkit.services.escalation import proposed
 from riskkit.services.events import evidence_since, unexercised_top_risks
-from riskkit.services.overdue import DUE_SOON_DAYS, describe_due, path_of, person_due
+from riskkit.services.overdue import DUE_SOON_DAYS, path_of, person_due
 from riskkit.services.registers import all_registers, get_register, rollup_ids
 from riskkit.services.risks import RiskFilter, count_risks
 from riskkit.services.summaries import (
@@ -49,7 +49,7 @@ def index():
         my_work=person_due(current_user, as_of, shown=SHOWN),
         my_risk_count=count_risks(RiskFilter(owner=current_user)),
         proposals=proposed(current_user),
-        describe_due=describe_due, path_of=path_of,
+        path_of=path_of,
         summaries=summaries, changes=changes, change_count=change_count,
         unexercised=unexercised_top_risks(registers, as_of, limit=SHOWN),
         evidence_since=evidence_since(as_of), registers=registers, which=which,

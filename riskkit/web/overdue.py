@@ -12,7 +12,6 @@ from riskkit.services.overdue import (
     KIND_LABELS,
     KINDS,
     Scope,
-    describe_due,
     iter_items,
     page,
     path_of,
@@ -67,7 +66,7 @@ def index():
     keep = {k: v for k, v in request.args.to_dict().items() if k != "after"}
     return render_template(
         "overdue/index.html", title="Overdue", section="overdue", items=items,
-        summary=summarise_due(scope), describe_due=describe_due, path_of=path_of,
+        summary=summarise_due(scope), path_of=path_of,
         kind_labels=KIND_LABELS, first_page=after is None,
         first_url=url_for("overdue.index", **keep),
         next_url=url_for("overdue.index", **keep, after=key_text(next_key)) if next_key else None,
