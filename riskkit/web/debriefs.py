@@ -25,18 +25,12 @@ def edit(debrief_id):
     """Correct a debrief's kind, date, facilitator, attendees or multi-agency flag."""
     debrief = _debrief(debrief_id)
     form = event_forms.DebriefChangeForm(obj=None if _posted() else debrief)
-    stamp(form, debrief)
-    conflict, page_errors = None, {}
-    if form.validate_on_submit():
-        saved, conflict, page_errors = save(form, lambda: debrief_service.update_debrief(
-            debrief, current_user, kind=form.kind.data, held_on=form.held_on.data,
-            facilitator=(form.facilitator.data or "").strip(), attendees=form.attendees.data,
-            multi_agency=form.multi_agency.data, expected_version=expected(form)), debrief,
-            PLACE_ON_DEBRIEF, entity="debrief", entity_id=debrief.id)
-        if saved:
-            flash("Debrief saved.", "success")
-            return redirect(url_for("exercises.debrief", debrief_id=debrief.id))
-    return _debrief_page(debrief, form, conflict, page_errors)
+    return _correct(debrief, form, lambda: debrief_service.update_debrief(
+        debrief, current_user, kind=form.kind.data, held_on=form.held_on.data,
+        facilitator=(form.facilitator.data or "").strip(), attendees=form.attendees.data,
+        multi_agency=form.multi_agency.data, expected_version=expected(form)),
+        "debrief", PLACE_ON_DEBRIEF, url_for("exercises.debrief", debrief_id=debrief.id),
+        partial(_debrief_page, debrief))
 
 
 @bp.post("/debriefs/<int:debrief_id>/remove")
@@ -57,18 +51,12 @@ def edit_observation(observation_id):
     themes = list_themes(active_only=True)
     themes += [t for t in observation.themes if t not in themes]
     form = _observation_form(observation, themes, posted=_posted())
-    stamp(form, observation)
-    conflict, page_errors = None, {}
-    if form.validate_on_submit():
-        saved, conflict, page_errors = save(form, lambda: debrief_service.update_observation(
-            observation, current_user, prompt=form.prompt.data, kind=form.kind.data,
-            text=form.text.data, themes=chosen(themes, form.themes.data, "themes", "the themes"),
-            expected_version=expected(form)), observation, place_error, entity="observation",
-            entity_id=observation.id)
-        if saved:
-            flash("Observation saved.", "success")
-            return redirect(url_for("exercises.debrief", debrief_id=observation.debrief_id))
-    return _observation_page(observation, form, conflict, page_errors)
+    return _correct(observation, form, lambda: debrief_service.update_observation(
+        observation, current_user, prompt=form.prompt.data, kind=form.kind.data,
+        text=form.text.data, themes=chosen(themes, form.themes.data, "themes", "the themes"),
+        expected_version=expected(form)), "observation", place_error,
+        url_for("exercises.debrief", debrief_id=observation.debrief_id),
+        partial(_observation_page, observation))
 
 
 @bp.post("/observations/<int:observation_id>/remove")
@@ -80,6 +68,20 @@ def remove_observation(observation_id):
                    lambda conflict, errors: _observation_page(observation, _unchanged(
                        _observation_form(observation, observation.themes, posted=False),
                        observation), conflict, errors))
+
+
+def _correct(record, form, update, what, place, next_url, page_again):
+    """Save a correction of a debrief or observation at the version its form carried and go
+    back to the debrief; otherwise page_again(form, conflict, errors): the form, saying why."""
+    stamp(form, record)
+    conflict, page_errors = None, {}
+    if form.validate_on_submit():
+        saved, conflict, page_errors = save(form, update, record, place, entity=what,
+                                            entity_id=record.id)
+        if saved:
+            flash(f"{what.capitalize()} saved.", "success")
+            return redirect(next_url)
+    return page_again(form, conflict, page_errors)
 
 
 def _remove(record, what, service, place, next_url, page_again):
