@@ -80,9 +80,13 @@ def set_members(by: User | None, team: User, members: list[User],
     return added, removed
 
 
-def people() -> list[User]:
-    """The people who may be a team's members (not teams), by name."""
-    return list(db.session.scalars(select(User).where(~User.is_team).order_by(User.name)))
+def people(active_only: bool = False) -> list[User]:
+    """People, not teams, by name: all of them may be a team's members; only the active
+    may lead an exercise."""
+    statement = select(User).where(~User.is_team).order_by(User.name)
+    if active_only:
+        statement = statement.where(User.active)
+    return list(db.session.scalars(statement))
 
 
 def members_by_team() -> dict[str, list[tuple[str, str | None]]]:

@@ -5,16 +5,14 @@ from flask_login import current_user, login_user
 from sqlalchemy import func, select
 
 from riskkit import permissions, scoring
-from riskkit.errors import ValidationError
 from riskkit.extensions import db
 from riskkit.models import MatrixDefinition, Register, Risk, User
-from riskkit.models.base import LARGEST_INT
 from riskkit.services import appetite as appetite_service
 from riskkit.services import teams as team_service
 from riskkit.services.matrices import all_matrices, save_matrix
 from riskkit.services.people import save_person
 from riskkit.services.registers import all_registers, register_and_children, save_register
-from riskkit.web import forms
+from riskkit.web import choices, forms
 from riskkit.web.admin_forms import AppetiteForm, TeamForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -80,7 +78,7 @@ def team(team_id):
     if form.validate_on_submit():
         def change():
             team = item or team_service.add_team(current_user, form.name.data)
-            chosen = [_chosen(User, p, "members", "members") for p in form.members.data or []]
+            chosen = [choices.record(User, p, "members", "members") for p in form.members.data or []]
             were = None if item is None else _ids(form.members_were.data)
             team_service.set_members(current_user, team, chosen, were)
             return team
@@ -162,9 +160,9 @@ def register(register_id):
     if form.validate_on_submit():
         saved, _, _ = forms.save(form, lambda: save_register(
             current_user, item, code=form.code.data, name=form.name.data, level=form.level.data,
-            parent=_chosen(Register, form.parent.data, "parent", "a parent register"),
-            matrix=_chosen(MatrixDefinition, form.matrix.data, "matrix", "a matrix", required=True),
-            owner=_chosen(User, form.owner.data, "owner", "an owner"),
+            parent=choices.record(Register, form.parent.data, "parent", "a parent register"),
+            matrix=choices.record(MatrixDefinition, form.matrix.data, "matrix", "a matrix", required=True),
+            owner=choices.record(User, form.owner.data, "owner", "an owner"),
             escalate_at=form.escalate_at.data))
         if saved:
             flash(f"Saved register {saved.code}.", "success")
@@ -172,18 +170,6 @@ def register(register_id):
     title = f"Edit register {item.code}" if item else "Add a register"
     return render_template("admin/form.html", title=title, section="admin", form=form,
                            back=url_for("admin.registers")), 400 if form.errors else 200
-
-
-def _chosen(model, record_id, field: str, what: str, required: bool = False):
-    """The record picked in a select (None if left blank); an id not in the list is refused."""
-    if record_id is None and not required:
-        return None
-    # An id no column can hold is no record (PostgreSQL refuses to look it up).
-    offered = isinstance(record_id, int) and 0 < record_id <= LARGEST_INT
-    record = db.session.get(model, record_id) if offered else None
-    if record is None:
-        raise ValidationError(f"Choose {what} from the list", field)
-    return record
 
 
 @bp.get("/matrices")

@@ -9,33 +9,40 @@ from riskkit.extensions import db
 from riskkit.models import Risk, User
 from riskkit.models.base import LARGEST_INT
 from riskkit.services import events as event_service
+from riskkit.services import teams
 from riskkit.services.risks import LIVE
-from riskkit.services.teams import owners
-from riskkit.web.forms import options, owner_options
-
-
-def people() -> list[User]:
-    """Active people, not teams (a team cannot lead an exercise)."""
-    return list(db.session.scalars(select(User).where(User.active, ~User.is_team)
-                                   .order_by(User.name)))
+from riskkit.web.forms import options
 
 
 def person_choices(field, blank: str) -> None:
-    field.choices = options([("", blank)] + [(p.id, p.name) for p in people()])
+    """Active people, not teams (a team cannot lead an exercise)."""
+    field.choices = options([("", blank)] + [(p.id, p.name)
+                                             for p in teams.people(active_only=True)])
 
 
 def owner_choices(field) -> None:
-    """People and teams, for a select of who owns something."""
-    field.choices = owner_options(owners())
+    """People and teams, for a select of who owns something, a team saying it is one."""
+    field.choices = options([("", "Choose a person or team")]
+                            + [(o.id, o.display_name) for o in teams.owners()])
+
+
+def record(model, record_id, field: str, what: str, required: bool = False):
+    """The record picked in a select (None if left blank and not required); an id that is
+    no record is refused, naming the field."""
+    if record_id in (None, "") and not required:
+        return None
+    # An id no column can hold is no record (PostgreSQL refuses to look it up).
+    offered = isinstance(record_id, int) and 0 < record_id <= LARGEST_INT
+    found = db.session.get(model, record_id) if offered else None
+    if found is None:
+        raise ValidationError(f"Choose {what} from the list", field=field)
+    return found
 
 
 def person(person_id, field: str, required: bool = True, what: str = "a person") -> User | None:
     """The person chosen in a select; an id that is no active person is refused."""
-    if person_id in (None, "") and not required:
-        return None
-    offered = isinstance(person_id, int) and 0 < person_id <= LARGEST_INT
-    found = db.session.get(User, person_id) if offered else None
-    if found is None or not found.active:
+    found = record(User, person_id, field, what, required)
+    if found is not None and not found.active:
         raise ValidationError(f"Choose {what} from the list", field=field)
     return found
 

@@ -54,11 +54,6 @@ def options(pairs) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-def owner_options(owners: list[User]) -> list[SelectChoice]:
-    """A select's choices of owner: people and teams, a team saying it is one."""
-    return options([("", "Choose a person or team")] + [(o.id, o.display_name) for o in owners])
-
-
 def fits(column, label: str) -> Length:
     """No longer than the column the value is saved in."""
     limit = column.type.length
