@@ -7,8 +7,6 @@ from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import current_user
 
 from riskkit import permissions, vocab
-from riskkit.errors import ValidationError
-from riskkit.extensions import db
 from riskkit.models import Action, Event
 from riskkit.services import debriefs as debrief_service
 from riskkit.services import history, history_words
@@ -88,17 +86,14 @@ def move(lesson_id):
     lesson = lesson_service.get_lesson(lesson_id)
     permissions.require(current_user, "progress_lesson", lesson)
     form = event_forms.MoveForm()
-    _move_choices(form, lesson)
+    candidates = _move_choices(form, lesson)
     conflict, page_errors = None, {}
     if form.validate_on_submit():
         def change():
             evidence = None
             if form.status.data == "validated" and form.evidence_event.data is not None:
-                evidence = db.session.get(Event, form.evidence_event.data) if isinstance(
-                    form.evidence_event.data, int) else None
-                if evidence is None:
-                    raise ValidationError(
-                        "Choose the evidence from the list", field="evidence_event")
+                evidence, = choices.chosen(candidates, [form.evidence_event.data],
+                                           "evidence_event", "the evidence")
             return lesson_service.move_lesson(
                 lesson, current_user, form.status.data, evidence_event=evidence,
                 evidence_note=form.evidence_note.data or "", expected_version=expected(form))
