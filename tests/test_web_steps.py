@@ -5,6 +5,7 @@ that page (never in the green banner); a manager undoes each through the ordinar
 
 import ast
 import re
+from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -155,6 +156,53 @@ def test_removing_is_confirmed_and_keeps_the_history(manager, world):
     assert db.session.scalar(select(HistoryEntry.id).where(
         HistoryEntry.entity == "control", HistoryEntry.entity_id == control_id,
         HistoryEntry.change == "delete").limit(1)) is not None
+
+
+def test_a_removed_action_is_added_back_from_the_history(app, manager, world):
+    """Removing is undone through the ordinary add page, filled from the history."""
+    ref, action = world.risk.reference, world.action
+    owner = gen_person("Ola Owner", role="viewer", email="ola@example.gov.uk")
+    action.owner = owner
+    action.target_date = date(2027, 3, 31)
+    action.status = "in_progress"
+    db.session.commit()
+    action_id = action.id
+    manager.post(f"/risks/{ref}/actions/{action_id}/remove", data={"version": action.version})
+    history = manager.get(f"/risks/{ref}/history").get_data(as_text=True)
+    link = f"/risks/{ref}/actions/new?restore={action_id}"
+    assert f'href="{link}"' in history and "Add this action back" in history
+
+    form = manager.get(link).get_data(as_text=True)
+    assert "Test the backup run</textarea>" in form
+    assert re.search(r'name="target_date" type="text"[^>]*value="31"', form)
+    assert f'<option value="{owner.id}" selected>Ola Owner' in form
+    assert "<title>Add an action" in form
+    assert re.search(r'value="in_progress" checked|checked[^>]*value="in_progress"', form)
+
+    saved = manager.post(f"/risks/{ref}/actions/new", data={
+        "description": "Test the backup run", "owner": owner.id,
+        "target_date": ["31", "3", "2027"], "status": "in_progress"})
+    assert saved.status_code == 302
+    back = db.session.scalar(select(Action).where(Action.risk_id == world.risk.id))
+    assert (back.description, back.owner, back.status, back.target_date) == (
+        "Test the backup run", owner, "in_progress", date(2027, 3, 31))
+
+
+def test_only_a_removed_item_of_this_risk_can_be_added_back(app, manager, world):
+    ref, control_id = world.risk.reference, world.control.id
+    assert manager.get(f"/risks/{ref}/actions/new?restore={world.action.id}").status_code == 404
+    assert manager.get(f"/risks/{ref}/controls/new?restore=99999999999999").status_code == 400
+    other = gen_risk(gen_register("HR"), owner=world.manager)
+    db.session.commit()
+    manager.post(f"/risks/{ref}/controls/{control_id}/remove",
+                 data={"version": world.control.version})
+    assert manager.get(f"/risks/{ref}/controls/new?restore={control_id}").status_code == 200
+    assert manager.get(f"/risks/{other.reference}/controls/new?restore={control_id}"
+                       ).status_code == 404
+    viewer = _client(app, "vi@example.gov.uk")
+    assert viewer.get(f"/risks/{ref}/controls/new?restore={control_id}").status_code == 403
+    assert "Add this control back" not in viewer.get(f"/risks/{ref}/history").get_data(
+        as_text=True)
 
 
 def test_a_step_with_nothing_to_do_is_not_offered(manager, world):

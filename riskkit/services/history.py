@@ -37,6 +37,15 @@ def changed_since(opened_at: str | None, **record) -> list[HistoryEntry]:
 
 
 
+def removed(risk_id: int, entity: str, entity_id: int) -> dict[str, str | None]:
+    """The fields of a control or action of this risk as they were when it was removed
+    (field -> value as text, people by name), read from its removal's history rows; empty
+    if this risk has no such removal."""
+    rows = db.session.scalars(_scope(select(HistoryEntry), risk_id, entity, entity_id)
+                              .where(HistoryEntry.change == "delete"))
+    return {row.field: row.old_value for row in rows}
+
+
 def _scope(statement, risk_id: int | None, entity: str | None, entity_id: int | None):
     if risk_id is not None:
         statement = statement.where(HistoryEntry.risk_id == risk_id)

@@ -66,6 +66,14 @@ class Change:
     headline: str  # "Changed the risk", "Added control: Daily backups"
     lines: list[str] = field(default_factory=list)  # "Likelihood changed from 3 to 4"
     reason: str | None = None  # why, where the change asked (closing, escalating, done)
+    # Which record and how, so a page can offer to add back a removed control or action.
+    entity: str = ""
+    entity_id: int | None = None
+    change: str = ""
+
+    @property
+    def restorable(self) -> bool:
+        return self.change == "delete" and self.entity in ("control", "action")
 
 
 def plain_date(value: date | datetime | str | None) -> str:
@@ -139,7 +147,7 @@ def describe(entries: list[HistoryEntry], matrix: scoring.Matrix | None = None,
                  if not row.field.endswith("_id")
                  and not (change != "update" and row.field == naming)]
         reason = next((row.reason for row in rows if row.reason), None)
-        changes.append(Change(at, actor, headline, lines, reason))
+        changes.append(Change(at, actor, headline, lines, reason, entity, entity_id, change))
     return changes
 
 

@@ -5,7 +5,8 @@ and leaves its history through the session hook.
 Closing and escalating a risk need a reason, and marking an action done a completion
 note: the words are kept on the history rows of the change (audit.because), where the
 committee changes table reads them. Every step can be undone by a manager: reopen,
-return to the register it came from, or set the action's status back on its edit page."""
+return to the register it came from, set the action's status back on its edit page, or add
+a removed control or action back from the history (`removed_item` fills the add form)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,9 @@ from riskkit.errors import PermissionDenied, ValidationError
 from riskkit.extensions import db
 from riskkit.models import Action, Control, Risk, User
 from riskkit.models.base import clean_text
+from riskkit.services import history
 from riskkit.services.risks import check_version
+from riskkit.services.teams import owners
 
 
 def _words(text: str | None, required_message: str | None, field: str = "reason") -> str:
@@ -156,3 +159,25 @@ def remove(risk: Risk, by: User, item: Control | Action, expected_version: int |
         db.session.delete(item)
         db.session.flush()
 
+
+
+def removed_item(risk: Risk, by: User, kind: str, item_id: int) -> dict:
+    """A control or action removed from this risk, as it was when removed: what the add form
+    is filled with to put it back (an ordinary addition, made knowingly, with its own
+    history). The owner is found by name among today's owners, if exactly one has it.
+    None if this risk never had that item removed."""
+    permissions.require(by, "edit_controls", risk)
+    values = history.removed(risk.id, kind, item_id)
+    if not values:
+        return {}
+    named = [o for o in owners() if o.name == values.get("owner")]
+    item = {"description": values.get("description") or "",
+            "owner": named[0] if len(named) == 1 else None}
+    for field in ("last_tested", "target_date"):
+        if values.get(field):
+            item[field] = date.fromisoformat(values[field])
+    for field, choices in (("effectiveness", vocab.EFFECTIVENESS),
+                           ("status", vocab.ACTION_STATUSES)):
+        if values.get(field) in dict(choices):
+            item[field] = values[field]
+    return item

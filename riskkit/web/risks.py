@@ -62,8 +62,16 @@ def show(reference):
         "risks/show.html", title=_risk_title(risk), section="register",
         risk=risk, data=data, changes=changes, history_pages=pages,
         events=events_for_risk(risk), lessons=lessons_for_risk(risk),
-        as_of=today(),
+        as_of=today(), restore_url=_restore_url(risk),
     )
+
+
+def _restore_url(risk):
+    """change -> the link that adds a removed control or action back, for those who may."""
+    if not permissions.can(current_user, "edit_controls", risk):
+        return None
+    return lambda change: url_for(f"risks.{change.entity}", reference=risk.reference,
+                                  restore=change.entity_id)
 
 
 @bp.get("/<reference>/history")
@@ -76,7 +84,8 @@ def history(reference):
     return render_template(
         "risks/history.html", title=f"Changes, page {page} of {pages} – {_risk_title(risk)}",
         section="register", risk=risk, changes=changes, page=page, pages=pages,
-        page_url=lambda n: url_for("risks.history", reference=risk.reference, page=n))
+        page_url=lambda n: url_for("risks.history", reference=risk.reference, page=n),
+        restore_url=_restore_url(risk))
 
 
 def _risk_title(risk) -> str:
@@ -285,7 +294,8 @@ def _child(reference, item_id, model, form_class, kind):
     risk = get_risk(reference)
     item = _item_of(risk, model, item_id) if item_id is not None else None
     permissions.require(current_user, "update_item" if item else "edit_controls", item or risk)
-    form = form_class(obj=item if request.method == "GET" else None)
+    restored = _restored(risk, kind, item)
+    form = form_class(obj=item if request.method == "GET" else None, data=restored)
     # The item's own owner updates its progress; what it is and who owns it are the
     # risk owner's (the service refuses them too: this only leaves them off the form).
     progress_only = not permissions.can(current_user, "edit_controls", risk)
@@ -294,7 +304,8 @@ def _child(reference, item_id, model, form_class, kind):
     else:
         owner_choices(form.owner)
     if request.method == "GET" and not progress_only:
-        form.owner.data = item.owner_id if item else risk.owner_id
+        owner = item.owner if item else restored.get("owner") or risk.owner
+        form.owner.data = owner.id if owner else None
     forms.stamp(form, item)
     conflict = None
     if form.validate_on_submit():
@@ -316,9 +327,22 @@ def _child(reference, item_id, model, form_class, kind):
             flash(f"{kind.capitalize()} saved on {risk.reference}.", "success")
             return redirect(url_for("risks.show", reference=risk.reference))
     named = f" “{item.description[:40]}”" if item else ""
-    title = f"{'Edit' if item else 'Add a'} {kind}{named} – {_risk_title(risk)}"
+    title = f"{'Edit' if item else 'Add an' if kind == 'action' else 'Add a'} {kind}{named}" \
+            f" – {_risk_title(risk)}"
     return _page(form, "risks/child_form.html", title, conflict, risk=risk, item=item,
                  kind=kind)
+
+
+def _restored(risk, kind, item) -> dict:
+    """A removed control or action to add back (?restore=ID on the add page, linked from the
+    history): its values as they were, for the add form; 404 if this risk had no such item."""
+    restore = int_arg(request.args, "restore")
+    if item is not None or restore is None or request.method != "GET":
+        return {}
+    restored = lifecycle.removed_item(risk, current_user, kind, restore)
+    if not restored:
+        abort(404)
+    return restored
 
 
 @bp.route("/<reference>/<any(controls, actions):kind>/<int:item_id>/remove",
