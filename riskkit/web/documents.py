@@ -7,7 +7,7 @@ from flask import Response, send_file
 
 TYPES = {
     "pdf": "application/pdf",
-    "html": "text/html; charset=utf-8",
+    "html": "text/html",  # sent as text/html; charset=utf-8
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 #: The HTML versions carry their styles inline and run nothing: opened from the site, they
