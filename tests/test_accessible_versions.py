@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import update
 
 from riskkit.extensions import db
-from riskkit.models import Event, HistoryEntry, User
+from riskkit.models import Event, HistoryEntry
 from riskkit.reports.heatmap import page, to_pdf
 from riskkit.reports.html import heat_map_html
 from riskkit.services.appendix import build_appendix
@@ -114,17 +114,17 @@ def test_public_html_withholds_what_the_public_pdf_withholds(demo, runner, tmp_p
     assert cause.split()[0] in full.text and "Kerena Hunter" in full.text
 
 
-def test_changes_html_lists_the_changes_the_pdf_lists(demo, runner, tmp_path):
-    manager = db.session.query(User).filter_by(email="richard.smith@example.gov.uk").one()
-    set_status(get_risk("AH0038"), "closed", manager, reason="Merged into AH0033")
-    db.session.commit()
+def test_changes_html_lists_the_changes_the_pdf_lists(app, runner, tmp_path):
+    register, manager = gen_register("CHG"), gen_person("Cleo Manager", role="manager")
+    gone = gen_risk(register=register, owner=manager, as_of=date(2021, 1, 4), title="Depot lease ends")
+    set_status(gone, "closed", manager, reason="Lease renewed for ten years")
+    added = gen_risk(register=register, owner=manager, likelihood=2, impact=2, title="Winter fuel supply")
+    # Closed and added within the quarter reported on.
     db.session.execute(update(HistoryEntry).where(HistoryEntry.field == "status")
                        .values(at=datetime(2021, 9, 15, 10, tzinfo=UTC)))
-    new = gen_risk(register=get_register("AH"), owner=manager, likelihood=2, impact=2,
-                   title="Winter fuel supply disruption")
-    new.created_at = datetime(2021, 9, 10, 9, tzinfo=UTC)
+    added.created_at = datetime(2021, 9, 10, 9, tzinfo=UTC)
     db.session.commit()
-    args = ["--register", "AH", "--as-of", "2021-09-29", "--since", "2021-08-20"]
+    args = ["--register", "CHG", "--as-of", "2021-09-29", "--since", "2021-08-20"]
     _run(runner, "report", "appendix", str(tmp_path / "appendix.pdf"), *args)
     result = _run(runner, "report", "changes", str(tmp_path / "changes.html"), *args)
     assert result.stdout.strip() == f"Wrote {tmp_path / 'changes.html'}: 2 changes since 20/08/2021"
@@ -135,8 +135,8 @@ def test_changes_html_lists_the_changes_the_pdf_lists(demo, runner, tmp_path):
     (table,) = document.tables
     assert table.column_headers == ["Risk Ref", "Risk Title", "Change", "Previous", "Current"]
     rows = [[cell.text for cell in row] for row in table.rows[1:]]
-    assert rows == [[new.reference, "Winter fuel supply disruption", "New 10/09/2021", "–", "Low 4"],
-                    ["AH0038", "Information governance Reason: Merged into AH0033", "Closed 15/09/2021",
+    assert rows == [[added.reference, "Winter fuel supply", "New 10/09/2021", "–", "Low 4"],
+                    [gone.reference, "Depot lease ends Reason: Lease renewed for ten years", "Closed 15/09/2021",
                      "Medium 12", "Closed"]]
     # Every word of the PDF's changes table, at the foot of its summary page, is in the HTML.
     printed = pdf_text(tmp_path / "appendix.pdf").split("\f")[0].split("Current Risk Level Changes since")[1]
