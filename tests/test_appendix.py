@@ -225,8 +225,8 @@ def test_web_download_for_a_viewer(client):
     assert response.status_code == 200
     assert response.mimetype == "application/pdf"
     disposition = response.headers["Content-Disposition"]
-    assert disposition.startswith('attachment; filename="register-appendix-AH-')
-    assert disposition.endswith('-public.pdf"')
+    assert disposition.startswith('attachment; filename=register-appendix-AH-')
+    assert disposition.endswith("-public.pdf")
     assert response.data.startswith(b"%PDF")
 
 

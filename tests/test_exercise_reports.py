@@ -373,13 +373,13 @@ def test_web_report_download_for_a_viewer(client):
     response = client.get(f"/exercises/{lemur.id}/report.pdf")
     assert response.status_code == 200
     assert response.mimetype == "application/pdf"
-    assert response.headers["Content-Disposition"] == 'attachment; filename="exercise-report-exercise-lemur.pdf"'
+    assert response.headers["Content-Disposition"] == "attachment; filename=exercise-report-exercise-lemur.pdf"
     assert response.data.startswith(b"%PDF")
     assert PdfReader(io.BytesIO(response.data)).metadata.title == "Exercise report: Exercise Lemur"
     care = db.session.query(Event).filter_by(name="Care home evacuation 2023").one()
     incident = client.get(f"/exercises/{care.id}/report.pdf")
     assert incident.headers["Content-Disposition"] == (
-        'attachment; filename="incident-debrief-report-care-home-evacuation-2023.pdf"')
+        "attachment; filename=incident-debrief-report-care-home-evacuation-2023.pdf")
     assert client.get("/exercises/999/report.pdf").status_code == 404
 
 

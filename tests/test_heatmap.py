@@ -182,7 +182,8 @@ def test_bad_input_is_one_line_exit_1_and_writes_nothing(demo, runner, tmp_path)
 
     nowhere = runner.invoke(args=["heatmap"])
     assert nowhere.exit_code == 1
-    assert nowhere.stderr.strip() == "Error: Say where to write the heat map: --pdf FILE, --png FILE or both"
+    assert nowhere.stderr.strip() == (
+        "Error: Say where to write the heat map: --pdf FILE, --png FILE, --html FILE or more than one")
 
     tmp_path = tmp_path / "out"  # the test database lives in tmp_path itself
     tmp_path.mkdir()

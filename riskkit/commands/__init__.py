@@ -27,7 +27,7 @@ TABLE = {
                                " exercises, reports."),
     "export": ("export", "Write FILE.xlsx (sheets Risks, Controls, Actions, Reviews) or FILE.csv"
                          " (risks)."),
-    "heatmap": ("heatmap", "Draw a register's heat map as a PDF and/or PNG."),
+    "heatmap": ("heatmap", "Draw a register's heat map as a PDF, PNG and/or accessible HTML."),
     "import": ("imports", "Import risks, controls, actions and reviews from FILE.xlsx or"
                           " FILE.csv, all or nothing."),
     "init": ("database", "Create the database, or upgrade it to the current schema, and add"
@@ -38,7 +38,7 @@ TABLE = {
     "overdue": ("overdue", "List overdue reviews, actions, lessons and exercise programme"
                            " items."),
     "registers": ("registers", "List, add and change registers and the tree they make."),
-    "report": ("report", "Committee reports: `riskkit report register FILE.pdf`."),
+    "report": ("report", "Committee reports: `riskkit report appendix FILE.pdf`."),
     "restore": ("backup", "Restore a backup made by `riskkit backup` into an empty database"
                           " (or, with --replace, over what is there)."),
     "risk": ("risks", "Show one risk whole: fields, controls, actions and review history."),

@@ -4,9 +4,9 @@ as a PDF, and the improvement plan as an Excel workbook."""
 import click
 from flask import current_app
 
+from riskkit.commands import formats
 from riskkit.commands.common import command, today
 from riskkit.errors import ValidationError
-from riskkit.reports.files import write_atomically
 from riskkit.services.exercise_report import (
     build_improvement_plan,
     build_report,
@@ -24,18 +24,22 @@ def _check_suffix(path: str, suffix: str, what: str) -> None:
 @click.argument("event", metavar="EVENT")
 # A plain string: write_atomically reports every unwritable path as one line and exit 1.
 @click.argument("path", metavar="FILE.pdf")
-def report(event, path):
+@formats.format_option()
+def report(event, path, output):
     """Write the report of an exercise, or the debrief report of an incident, as a PDF.
     EVENT is its number (see `riskkit exercises list`) or its exact name."""
     from riskkit.reports.exercise import (
         render_exercise_report,  # on first use: the CLI starts fast
     )
-    _check_suffix(path, ".pdf", "a report")
-    chosen = event_by_number_or_name(event)
-    data = build_report(chosen, current_app.config["ORGANISATION_NAME"], as_of=today())
-    target = write_atomically(path, render_exercise_report(data, generated_on=today()))
+    from riskkit.reports.html import exercise_report_html
+    if output != "html":
+        _check_suffix(path, ".pdf", "a report")
+    chosen = formats.targets(path, output, "pdf")
+    data = build_report(event_by_number_or_name(event), current_app.config["ORGANISATION_NAME"], as_of=today())
+    written = formats.write(chosen, {"pdf": lambda: render_exercise_report(data, generated_on=today()),
+                                     "html": lambda: exercise_report_html(data, generated_on=today())})
     what = "exercise report" if data.is_exercise else "incident debrief report"
-    click.echo(f"Wrote {target}: {what} for {data.name}"
+    click.echo(f"Wrote {written}: {what} for {data.name}"
                f" ({len(data.lessons)} lesson{'s' if len(data.lessons) != 1 else ''})")
 
 
@@ -45,18 +49,24 @@ def report(event, path):
               help="Only this exercise or incident (its number or exact name); default all.")
 @click.option("--open-only", is_flag=True,
               help="Only open lessons (identified, action planned or in progress).")
-def improvement_plan(path, spec, open_only):
+@formats.format_option("xlsx")
+def improvement_plan(path, spec, open_only, output):
     """Write the improvement plan as an Excel workbook: a row per lesson, and the actions
     the lessons raised on risks."""
+    from riskkit.reports.html import improvement_plan_html
     from riskkit.reports.improvement_plan import (
         improvement_plan_bytes,  # on first use: the CLI starts fast
     )
-    _check_suffix(path, ".xlsx", "the improvement plan")
+    if output != "html":
+        _check_suffix(path, ".xlsx", "the improvement plan")
+    chosen = formats.targets(path, output, "xlsx")
     event = event_by_number_or_name(spec) if spec else None
     plan = build_improvement_plan(event, as_of=today(), open_only=open_only)
-    target = write_atomically(path, improvement_plan_bytes(plan))
+    organisation = current_app.config["ORGANISATION_NAME"]
+    written = formats.write(chosen, {"xlsx": lambda: improvement_plan_bytes(plan),
+                                     "html": lambda: improvement_plan_html(plan, organisation, today())})
     lessons, actions = len(plan.lessons), len(plan.actions)
-    click.echo(f"Wrote {target}: {lessons} lesson{'s' if lessons != 1 else ''} and {actions}"
+    click.echo(f"Wrote {written}: {lessons} lesson{'s' if lessons != 1 else ''} and {actions}"
                f" action{'s' if actions != 1 else ''}" + (f" for {event.name}" if event else ""))
 
 

@@ -142,10 +142,6 @@ def _alert(text: str) -> str:
     return f"<font color='{ALERT.hexval()}'><b>{text}</b></font>"
 
 
-def _plural(count: int, word: str, many: str | None = None) -> str:
-    return f"{count} {word if count == 1 else (many or word + 's')}"
-
-
 def _heading(text: str) -> list[Flowable]:
     """A heading that starts a new page when little room is left under it. Not
     keepWithNext, which would carry a whole long table to the next page with it."""
@@ -158,36 +154,7 @@ def _subheading(text: str) -> list[Flowable]:
 
 def _cover(report: ExerciseReport) -> list[Flowable]:
     return [_p(_text(report.organisation), "organisation"), _p(_text(report.title), "title"),
-            _p(_summary(report), "summary")]
-
-
-def _summary(report: ExerciseReport) -> str:
-    """One paragraph saying what the report holds, for the reader of a committee paper."""
-    what = "exercise" if report.is_exercise else "incident"
-    parts = [f"{escape(report.type_label)} {what}, {report.dates}. Status: {escape(report.status).lower()}."]
-    if report.objectives:
-        rated = [o.rating.lower() for o in report.objectives if o.rating]
-        counts = [f"{rated.count(word)} {word}" for word in ("met", "partly met", "not met")
-                  if rated.count(word)]
-        unrated = len(report.objectives) - len(rated)
-        if unrated:
-            counts.append(f"{unrated} not rated")
-        parts.append(f"{_plural(len(report.objectives), 'objective')}: {', '.join(counts)}.")
-    observations = len(report.strengths) + len(report.improvements)
-    if not report.debriefs:
-        parts.append("No debrief has been recorded yet.")
-    else:
-        parts.append(f"{_plural(observations, 'observation')} from"
-                     f" {_plural(len(report.debriefs), 'debrief')}:"
-                     f" {_plural(len(report.strengths), 'strength')},"
-                     f" {_plural(len(report.improvements), 'area')} for improvement.")
-    open_lessons = sum(1 for lesson in report.lessons if lesson.is_open)
-    overdue = sum(1 for lesson in report.lessons if lesson.overdue)
-    lessons = f"{_plural(len(report.lessons), 'lesson')} in the improvement plan, {open_lessons} open"
-    if overdue:
-        lessons += f" ({overdue} overdue)"
-    parts.append(lessons + "." if report.lessons else "No lessons are in the improvement plan yet.")
-    return " ".join(parts)
+            _p(escape(report.summary), "summary")]
 
 
 def _table(rows, widths_mm, style=(), header=True, **kw) -> Table:

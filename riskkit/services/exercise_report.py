@@ -134,6 +134,41 @@ class ExerciseReport:
     def actions(self) -> list[ActionRow]:
         return _once(self.lessons)
 
+    @property
+    def summary(self) -> str:
+        """One paragraph saying what the report holds, for the reader of a committee paper
+        (the PDF and the accessible HTML version both lead with it)."""
+        what = "exercise" if self.is_exercise else "incident"
+        parts = [f"{self.type_label} {what}, {self.dates}. Status: {self.status.lower()}."]
+        if self.objectives:
+            rated = [o.rating.lower() for o in self.objectives if o.rating]
+            counts = [f"{rated.count(word)} {word}" for word in ("met", "partly met", "not met")
+                      if rated.count(word)]
+            unrated = len(self.objectives) - len(rated)
+            if unrated:
+                counts.append(f"{unrated} not rated")
+            parts.append(f"{plural(len(self.objectives), 'objective')}: {', '.join(counts)}.")
+        observations = len(self.strengths) + len(self.improvements)
+        if not self.debriefs:
+            parts.append("No debrief has been recorded yet.")
+        else:
+            parts.append(f"{plural(observations, 'observation')} from"
+                         f" {plural(len(self.debriefs), 'debrief')}:"
+                         f" {plural(len(self.strengths), 'strength')},"
+                         f" {plural(len(self.improvements), 'area')} for improvement.")
+        open_lessons = sum(1 for lesson in self.lessons if lesson.is_open)
+        overdue = sum(1 for lesson in self.lessons if lesson.overdue)
+        lessons = f"{plural(len(self.lessons), 'lesson')} in the improvement plan, {open_lessons} open"
+        if overdue:
+            lessons += f" ({overdue} overdue)"
+        parts.append(lessons + "." if self.lessons else "No lessons are in the improvement plan yet.")
+        return " ".join(parts)
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """3 lessons, 1 lesson."""
+    return f"{count} {word if count == 1 else (many or word + 's')}"
+
 
 @dataclass
 class ImprovementPlan:

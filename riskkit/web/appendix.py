@@ -1,11 +1,12 @@
-"""The committee register appendix as a PDF download."""
+"""The committee register appendix as a PDF download, and its accessible HTML version."""
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user
 
 from riskkit import permissions
 from riskkit.errors import ValidationError
 from riskkit.services.appendix import build_appendix, default_since
+from riskkit.web.documents import send_document
 from riskkit.web.params import date_arg, today
 
 bp = Blueprint("appendix", __name__)
@@ -14,9 +15,18 @@ bp = Blueprint("appendix", __name__)
 @bp.get("/appendix.pdf")
 def download():
     """The appendix for ?register=CODE (repeatable; all when absent), since, as_of, public=1."""
-    from riskkit.reports.appendix import (
-        render_appendix,  # on first use: the CLI starts fast
-    )
+    from riskkit.reports.appendix import render_appendix  # on first use: the CLI starts fast
+    return _send(render_appendix, "pdf")
+
+
+@bp.get("/appendix.html")
+def accessible():
+    """The accessible HTML version of the same appendix, from the same parameters."""
+    from riskkit.reports.html import appendix_html  # on first use: the CLI starts fast
+    return _send(appendix_html, "html")
+
+
+def _send(render, kind: str):
     permissions.require(current_user, "view")
     errors: dict[str, str] = {}
     as_of = date_arg(request.args, "as_of", today(), errors)
@@ -31,8 +41,6 @@ def download():
                                   public=public)
     except ValidationError as error:
         return render_template("errors/400.html", message=str(error)), 400
-    pdf = render_appendix(appendix, generated_on=today())
     which = "-".join(s.code for s in appendix.sections) if codes else "all"
-    name = f"register-appendix-{which}-{as_of.isoformat()}{'-public' if public else ''}.pdf"
-    return Response(pdf, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    name = f"register-appendix-{which}-{as_of.isoformat()}{'-public' if public else ''}"
+    return send_document(render(appendix, generated_on=today()), name, kind)

@@ -1,20 +1,18 @@
 """Downloads of an exercise's (or incident's) report as a PDF and of the improvement plan
-as an Excel workbook, for anyone signed in."""
+as an Excel workbook, each with its accessible HTML version, for anyone signed in."""
 
-import io
 import re
 
-from flask import Blueprint, Response, current_app, request, send_file
+from flask import Blueprint, current_app, request
 from flask_login import current_user
 
 from riskkit import permissions
 from riskkit.services.events import get_event
 from riskkit.services.exercise_report import build_improvement_plan, build_report
+from riskkit.web.documents import send_document
 from riskkit.web.params import int_arg, today
 
 bp = Blueprint("exercise_reports", __name__)
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def slug(name: str) -> str:
@@ -25,23 +23,41 @@ def slug(name: str) -> str:
 @bp.get("/exercises/<int:event_id>/report.pdf")
 def report(event_id):
     """The exercise report, or an incident's debrief report (an unknown number is a 404)."""
-    from riskkit.reports.exercise import (
-        render_exercise_report,  # on first use: the CLI starts fast
-    )
+    from riskkit.reports.exercise import render_exercise_report  # on first use: the CLI starts fast
+    return _send_report(event_id, render_exercise_report, "pdf")
+
+
+@bp.get("/exercises/<int:event_id>/report.html")
+def accessible_report(event_id):
+    """The accessible HTML version of the same report."""
+    from riskkit.reports.html import exercise_report_html  # on first use: the CLI starts fast
+    return _send_report(event_id, exercise_report_html, "html")
+
+
+def _send_report(event_id: int, render, kind: str):
     permissions.require(current_user, "view")
     event = get_event(event_id)
     data = build_report(event, current_app.config["ORGANISATION_NAME"], as_of=today())
     name = ("exercise-report-" if event.is_exercise else "incident-debrief-report-") + slug(event.name)
-    return Response(render_exercise_report(data, generated_on=today()), mimetype="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'})
+    return send_document(render(data, generated_on=today()), name, kind)
 
 
 @bp.get("/improvement-plan.xlsx")
 def improvement_plan():
     """Every lesson, or one event's (?event=7); ?open=1 for the open lessons only."""
-    from riskkit.reports.improvement_plan import (
-        improvement_plan_bytes,  # on first use: the CLI starts fast
-    )
+    from riskkit.reports.improvement_plan import improvement_plan_bytes  # on first use: the CLI starts fast
+    return _send_plan(improvement_plan_bytes, "xlsx")
+
+
+@bp.get("/improvement-plan.html")
+def accessible_improvement_plan():
+    """The accessible HTML version of the same improvement plan, from the same parameters."""
+    from riskkit.reports.html import improvement_plan_html  # on first use: the CLI starts fast
+    organisation = current_app.config["ORGANISATION_NAME"]
+    return _send_plan(lambda plan: improvement_plan_html(plan, organisation, today()), "html")
+
+
+def _send_plan(render, kind: str):
     permissions.require(current_user, "view")
     event = None
     event_id = int_arg(request.args, "event",
@@ -50,5 +66,4 @@ def improvement_plan():
         event = get_event(event_id)
     plan = build_improvement_plan(event, as_of=today(), open_only=request.args.get("open") == "1")
     which = slug(event.name) if event else "all"
-    return send_file(io.BytesIO(improvement_plan_bytes(plan)), mimetype=XLSX, as_attachment=True,
-                     download_name=f"improvement-plan-{which}-{today().isoformat()}.xlsx")
+    return send_document(render(plan), f"improvement-plan-{which}-{today().isoformat()}", kind)

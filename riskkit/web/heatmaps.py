@@ -1,14 +1,14 @@
-"""Heat map downloads: the same PDF as `riskkit heatmap`, for the dashboard's register cards."""
+"""Heat map downloads: the same PDF (and accessible HTML) as `riskkit heatmap`, for the
+dashboard's register cards."""
 
-import io
-
-from flask import Blueprint, current_app, render_template, request, send_file
+from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user
 
 from riskkit import permissions
 from riskkit.errors import ValidationError
 from riskkit.services.heatmaps import SCORES, build_report
 from riskkit.services.registers import default_register, get_register
+from riskkit.web.documents import send_document
 from riskkit.web.params import today
 
 bp = Blueprint("heatmaps", __name__)
@@ -18,6 +18,17 @@ bp = Blueprint("heatmaps", __name__)
 def download():
     """?register=AH&scores=current|target|both; without a register, the corporate roll-up."""
     from riskkit.reports.heatmap import to_pdf  # on first use: the CLI starts fast
+    return _send(to_pdf, "pdf")
+
+
+@bp.get("/heatmap.html")
+def accessible():
+    """The accessible HTML version of the same heat map: a table, each cell in words."""
+    from riskkit.reports.html import heat_map_html  # on first use: the CLI starts fast
+    return _send(heat_map_html, "html")
+
+
+def _send(render, kind: str):
     permissions.require(current_user, "view")
     scores = request.args.get("scores") or "current"
     if scores not in SCORES:
@@ -30,7 +41,6 @@ def download():
     except ValidationError as error:
         return render_template("errors/400.html", message=str(error)), 400
     generated = today()
-    pdf = to_pdf(build_report(register, scores, None, generated, generated, current_app.config["ORGANISATION_NAME"]))
+    report = build_report(register, scores, None, generated, generated, current_app.config["ORGANISATION_NAME"])
     which = "" if scores == "current" else f"-{scores}"
-    return send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=True,
-                     download_name=f"heatmap-{register.code}{which}-{generated.isoformat()}.pdf")
+    return send_document(render(report), f"heatmap-{register.code}{which}-{generated.isoformat()}", kind)
