@@ -87,7 +87,7 @@ def require_unless_operator(user: User | None, action: str, item=None) -> None:
 
 
 def reviews_some_risk(user: User | None) -> bool:
-    """Whether user may record a review of at least one risk (a manager any, an owner
-    their own): who is offered the register's "Update a review" box."""
+    """Whether user may record a review of at least one risk (a manager any, an owner or
+    resilience lead their own): who is offered the register's "Update a review" box."""
     owner_may = RULES["record_review"][1]
-    return can(user, "record_review") or (owner_may and getattr(user, "role", None) == "owner")
+    return can(user, "record_review") or (owner_may and getattr(user, "role", None) in OWNING)
