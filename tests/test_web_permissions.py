@@ -55,9 +55,9 @@ OUT = "signed out"  # sent to the sign-in page, and the next page asks to sign i
 #   risk A (PH register, score 12, proposed for escalation) is the risk owner's, risk B
 #   the team's, and risk C (escalated from PH to CORP) the resilience lead's. On A, a
 #   control is the control owner's, an action the action owner's and another action the
-#   team's; on B, an action raised from the team's lesson is the resilience lead's. The team's members are the
-#   team member and the viewer (who still only reads). The manager owns the PH and CORP
-#   registers, the other manager the OPS register.
+#   team's; on B, an action raised from the team's lesson is the resilience lead's. The
+#   team's members are the team member and the viewer (who still only reads). The manager
+#   owns the PH and CORP registers, the other manager the OPS register.
 WHO = ("signed out", "viewer", "risk owner", "control owner", "action owner", "team member",
        "resilience lead", "manager", "other manager", "admin")
 ROLES = {"viewer": "viewer", "risk owner": "owner", "control owner": "owner",
@@ -66,19 +66,19 @@ ROLES = {"viewer": "viewer", "risk owner": "owner", "control owner": "owner",
 
 # Who may by role alone, the rows most routes share:
 #            signed out viewer risk  ctrl  action team  resil manager other admin
-PUBLIC =     (Y,         Y,     Y,    Y,    Y,     Y,    Y,    Y,      Y,    Y)  # noqa: E222
-EVERYONE =   (S,         Y,     Y,    Y,    Y,     Y,    Y,    Y,      Y,    Y)  # noqa: E222
+PUBLIC =     (Y,         Y,     Y,    Y,    Y,     Y,    Y,    Y,      Y,    Y)
+EVERYONE =   (S,         Y,     Y,    Y,    Y,     Y,    Y,    Y,      Y,    Y)
 RESILIENCE = (S,         N,     N,    N,    N,     N,    Y,    Y,      Y,    Y)
-MANAGERS =   (S,         N,     N,    N,    N,     N,    N,    Y,      Y,    Y)  # noqa: E222
-ADMINS =     (S,         N,     N,    N,    N,     N,    N,    N,      N,    Y)  # noqa: E222
-# ... and by what they own:
-RISK_A =     (S,         N,     Y,    N,    N,     N,    N,    Y,      Y,    Y)  # noqa: E222
-RISK_B =     (S,         N,     N,    N,    N,     Y,    N,    Y,      Y,    Y)  # noqa: E222
-CONTROL =    (S,         N,     Y,    Y,    N,     N,    N,    Y,      Y,    Y)  # noqa: E222
-ACTION =     (S,         N,     Y,    N,    Y,     N,    N,    Y,      Y,    Y)  # noqa: E222
-TEAM_ACTION = (S,        N,     Y,    N,    N,     Y,    N,    Y,      Y,    Y)
-RAISED =     (S,         N,     N,    N,    N,     Y,    Y,    Y,      Y,    Y)  # noqa: E222
-LESSON =     (S,         N,     N,    N,    N,     Y,    Y,    Y,      Y,    Y)  # noqa: E222
+MANAGERS =   (S,         N,     N,    N,    N,     N,    N,    Y,      Y,    Y)
+ADMINS =     (S,         N,     N,    N,    N,     N,    N,    N,      N,    Y)
+# ... and by what they own, with the managers and admins:
+RISK_A =     (S,         N,     Y,    N,    N,     N,    N,    Y,      Y,    Y)  # its owner
+RISK_B =     (S,         N,     N,    N,    N,     Y,    N,    Y,      Y,    Y)  # its team
+CONTROL =    (S,         N,     Y,    Y,    N,     N,    N,    Y,      Y,    Y)  # and A's owner
+ACTION =     (S,         N,     Y,    N,    Y,     N,    N,    Y,      Y,    Y)  # and A's owner
+TEAM_ACTION = (S,        N,     Y,    N,    N,     Y,    N,    Y,      Y,    Y)  # and A's owner
+RAISED =     (S,         N,     N,    N,    N,     Y,    Y,    Y,      Y,    Y)  # and B's team
+LESSON =     (S,         N,     N,    N,    N,     Y,    Y,    Y,      Y,    Y)  # its team
 
 PAGES = {  # GET
     "/login": PUBLIC,  # signed in: sent on to the dashboard
@@ -509,13 +509,15 @@ def test_permission_matrix(world, who):
         got = _got(client().get(url))
         if got != expected[column]:
             wrong.append(f"GET {url}: {got}, not {expected[column]}")
+    unchanged = None  # the database as the last refused post left it
     for path, expected in POSTS.items():
         url, data = path.format(**world.ids), FORMS[path](world)
-        before = _snapshot() if expected[column] in (N, S) else None
+        before = (unchanged or _snapshot()) if expected[column] in (N, S) else None
         got = _got(client().post(url, data=data))
         if expected[column] == OUT and got == S and _got(client().get("/")) == S:
             got = OUT
-        if before is not None and got == expected[column] and _snapshot() != before:
+        unchanged = _snapshot() if before is not None else None
+        if before is not None and got == expected[column] and unchanged != before:
             got += ", yet the database changed"
         if got != expected[column]:
             wrong.append(f"POST {url}: {got}, not {expected[column]}")
