@@ -60,7 +60,18 @@ def can(user: User | None, action: str, item=None) -> bool:
 
 def owns(user: User, item) -> bool:
     """Whether user owns item, in person or as a member of the team that owns it."""
-    return item.owner_id == user.id or any(team.id == item.owner_id for team in user.teams)
+    return item.owner_id in owner_ids(user)
+
+
+def owner_ids(user: User) -> list[int]:
+    """The owners whose items are user's: user, and each team they are a member of."""
+    return [user.id, *(team.id for team in user.teams)]
+
+
+def acts_as_owner(user: User | None) -> bool:
+    """Whether user's role gives them an owner's rights on what they own (an owner or a
+    resilience lead; a viewer named as an owner still only reads)."""
+    return getattr(user, "role", None) in OWNING
 
 
 def require(user: User | None, action: str, item=None) -> None:
@@ -87,7 +98,7 @@ def require_unless_operator(user: User | None, action: str, item=None) -> None:
 
 
 def reviews_some_risk(user: User | None) -> bool:
-    """Whether user may record a review of at least one risk (a manager any, an owner
-    their own): who is offered the register's "Update a review" box."""
+    """Whether user may record a review of at least one risk (a manager any, an owner or
+    resilience lead their own): who is offered the register's "Update a review" box."""
     owner_may = RULES["record_review"][1]
-    return can(user, "record_review") or (owner_may and getattr(user, "role", None) == "owner")
+    return can(user, "record_review") or (owner_may and acts_as_owner(user))

@@ -61,3 +61,33 @@ def gen_plan(service="Payroll", owner=None):
                      last_reviewed=None, next_review=None)
     db.session.commit()
     return plan
+
+
+def gen_team(name="Public Health Commissioning", members=()):
+    """A team (an owner who cannot sign in) and its members."""
+    from riskkit.services import teams
+
+    team = teams.add_team(None, name)
+    teams.set_members(None, team, list(members))
+    db.session.commit()
+    return team
+
+
+def gen_control(risk, owner, by, description="Contract monitoring", effectiveness="partly_effective"):
+    """A control on risk, saved by `by` (a manager or the risk's owner)."""
+    from riskkit.services.lifecycle import save_control
+
+    control = save_control(risk, by, None, description=description, owner=owner,
+                           effectiveness=effectiveness, last_tested=None)
+    db.session.commit()
+    return control
+
+
+def gen_action(risk, owner, by, description="Re-tender by March", target_date=date(2026, 3, 31)):
+    """A planned action on risk, saved by `by` (a manager or the risk's owner)."""
+    from riskkit.services.lifecycle import save_action
+
+    action = save_action(risk, by, None, description=description, owner=owner,
+                         target_date=target_date, status="planned", as_of=date(2026, 1, 5))
+    db.session.commit()
+    return action

@@ -224,3 +224,32 @@ def test_a_members_own_work_includes_what_their_team_owns(app):
     due = {d.kind: d for d in person_due(jo, date(2026, 2, 1))}
     assert due["review"].count == 1
     assert [i.owner for i in due["review"].items] == ["Public Health"]
+
+
+def test_the_lessons_page_lists_first_what_a_member_or_resilience_lead_owns(app):
+    """"Lessons on my risks or owned by me" holds a member's team's lessons and the
+    lessons on the team's risks, and a resilience lead's own lessons too."""
+    from tests.factories import gen_event, gen_lesson
+
+    jo = gen_person("Jo Bloggs", email="jo@x.gov.uk", password=PASSWORD)
+    lead = gen_person("Rex Resilience", role="resilience", email="rex@x.gov.uk", password=PASSWORD)
+    team = teams.add_team(None, "Public Health")
+    teams.set_members(None, team, [jo])
+    risk = gen_risk(gen_register("PH"), owner=team)
+    event = gen_event(risks=[risk])
+    owned = gen_lesson(event, owner=team, statement="Contacts were out of date")
+    on_risk = gen_lesson(event, owner=gen_person("Sam Lee"), statement="The bridge was busy")
+    on_risk.risks = [risk]
+    theirs = gen_lesson(event, owner=lead, statement="Logs were kept on paper")
+    db.session.commit()
+    app.config["WTF_CSRF_ENABLED"] = False
+    app.test_client_class = FreshContextClient
+
+    def mine(email):
+        page = _signed_in(app, email).get("/lessons").get_data(as_text=True)
+        return page.split("All lessons", 1)[0]
+
+    listed = mine("jo@x.gov.uk")
+    assert owned.reference in listed and on_risk.reference in listed
+    assert theirs.reference not in listed
+    assert theirs.reference in mine("rex@x.gov.uk")

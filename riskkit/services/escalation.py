@@ -41,8 +41,7 @@ def proposed(user: User | None) -> list[Risk]:
         .order_by(Risk.current_score.desc(), Risk.reference)
     )
     if user.role != "admin":
-        owners = [user.id] + [team.id for team in user.teams]
-        statement = statement.where(parent.owner_id.in_(owners))
+        statement = statement.where(parent.owner_id.in_(permissions.owner_ids(user)))
     return list(db.session.scalars(statement))
 
 

@@ -207,9 +207,11 @@ def lessons_for_risk(risk: Risk) -> list[Lesson]:
 
 
 def lessons_owned_or_on_risks_of(person: User) -> list[Lesson]:
-    """What a risk owner sees first: lessons they own or that concern their risks."""
-    their_risks = select(Risk.id).where(Risk.owner_id == person.id)
-    return _listed(or_(Lesson.owner_id == person.id, Lesson.id.in_(_concerning(their_risks))))
+    """What an owner sees first: lessons they own or that concern their risks, in person
+    or through a team."""
+    owners = permissions.owner_ids(person)
+    their_risks = select(Risk.id).where(Risk.owner_id.in_(owners))
+    return _listed(or_(Lesson.owner_id.in_(owners), Lesson.id.in_(_concerning(their_risks))))
 
 
 def _words(statuses: list[str]) -> str:

@@ -19,7 +19,7 @@ from typing import NamedTuple
 from sqlalchemy import func, literal, select, true
 from sqlalchemy.orm import aliased
 
-from riskkit import vocab
+from riskkit import permissions, vocab
 from riskkit.extensions import db
 from riskkit.models import Action, Event, Lesson, Register, Risk, User
 from riskkit.models.lessons import lesson_reference
@@ -80,7 +80,7 @@ class Scope:
     def owner_ids(self) -> list[int]:
         """The owner asked for and the teams they belong to: a team's items are its
         members' to do (permissions.owns)."""
-        return [self.owner.id, *(team.id for team in self.owner.teams)] if self.owner else []
+        return permissions.owner_ids(self.owner) if self.owner else []
 
     def due_before_cutoff(self, column):
         return column <= self.cutoff if self.due_within else column < self.cutoff

@@ -23,14 +23,14 @@ PER_PAGE = 50
 
 @bp.get("/lessons")
 def index():
-    """Lessons, filtered by status, owner and whether still open; a risk owner's own first."""
+    """Lessons, filtered by status, owner and whether still open; an owner's own first."""
     args, errors = request.args, {}
     status = args.get("status") or None
     if status and status not in vocab.values(vocab.LESSON_STATUSES):
         errors["status"], status = f"{status!r} is not a status: choose one from the list", None
     owner = owner_arg(args, errors)
     open_only = args.get("open") == "yes"
-    show_mine = current_user.role == "owner"
+    show_mine = permissions.acts_as_owner(current_user)
     mine = lesson_service.lessons_owned_or_on_risks_of(current_user) if show_mine else []
     listing = paginate(lesson_service.lessons_statement(status, owner, open_only),
                        int_arg(args, "page"), PER_PAGE)
