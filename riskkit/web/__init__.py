@@ -12,6 +12,7 @@ from riskkit import permissions, scoring, vocab
 from riskkit.services import history_words
 from riskkit.services.overdue import describe_due
 from riskkit.web import (
+    account,
     admin,
     appendix,
     auth,
@@ -64,7 +65,7 @@ def init_app(app: Flask) -> None:
     app.before_request(params.refuse_control_characters)
     for blueprint in (auth.bp, dashboard.bp, register.bp, risks.bp, admin.bp, overdue.bp,
                       heatmaps.bp, appendix.bp, exports.bp, exercises.bp, lessons.bp,
-                      programme.bp, exercise_reports.bp, health.bp, imports.bp, debriefs.bp):
+                      programme.bp, exercise_reports.bp, health.bp, imports.bp, debriefs.bp, account.bp):
         app.register_blueprint(blueprint)
 
     @app.before_request
