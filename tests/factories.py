@@ -61,3 +61,13 @@ def gen_plan(service="Payroll", owner=None):
                      last_reviewed=None, next_review=None)
     db.session.commit()
     return plan
+
+
+def gen_token(person: User, scope="read", name="Test token") -> str:
+    """A token of person's, made through the service; returns its secret."""
+    from riskkit.services.tokens import create_token
+
+    _, secret = create_token(None, person, name=name, scope=scope, expires_on=None,
+                             today=date.today())
+    db.session.commit()
+    return secret
