@@ -27,7 +27,8 @@ def init_app(app, csrf) -> None:
         def _register_responses(self):
             super()._register_responses()
             # Errors are problem details, not the JSON the answers are.
-            for response in self.spec.components.responses.values():
+            components = self.spec.components
+            for response in [*components.responses_lazy.values(), *components.responses.values()]:
                 content = response.get("content", {})
                 if "application/json" in content:
                     content[CONTENT_TYPE] = content.pop("application/json")

@@ -24,7 +24,9 @@ def registers():
             for r in all_registers()]
 
 
-@blp.get("/registers/<code>/heatmap")
+@blp.route("/registers/<code>/heatmap", methods=["GET"], parameters=[{
+    "in": "path", "name": "code", "required": True, "example": "AH", "description": "The register's code",
+    "schema": {"type": "string", "minLength": 1}}])
 @blp.arguments(schemas.HeatMapQuery, location="query", unknown=RAISE)
 @blp.response(200, schemas.HeatMap)
 def heat_map(query, code):

@@ -23,6 +23,9 @@ from riskkit.services.risks import LIVE, RiskFilter, commit, describe_whole, get
 blp = Blueprint("api_risks", __name__, description="Risks and their reviews")
 blp.before_request(authenticate)  # every route: a token, or a 401
 
+#: A risk's reference in the description, with an example that the demo register has.
+REFERENCE = [{"in": "path", "name": "reference", "required": True, "example": "AH0005",
+              "description": "The risk's reference, like AH0005", "schema": {"type": "string", "minLength": 1}}]
 #: Said in the description of each answer that carries a risk's ETag.
 ETAG = {"ETag": {"description": "The risk's version: send it back in If-Match to change the risk",
                  "schema": {"type": "string"}}}
@@ -45,7 +48,7 @@ def list_risks(query):
             "next": _next_link(next_key) if next_key is not None else None}
 
 
-@blp.get("/risks/<reference>")
+@blp.route("/risks/<reference>", methods=["GET"], parameters=REFERENCE)
 @blp.response(200, schemas.Risk, headers=ETAG)
 def show_risk(reference):
     """One risk whole: scores, controls, actions, reviews, and the lessons, exercises and
@@ -54,7 +57,7 @@ def show_risk(reference):
     return _whole(risk), 200, {"ETag": _etag(risk)}
 
 
-@blp.post("/risks/<reference>/reviews")
+@blp.route("/risks/<reference>/reviews", methods=["POST"], parameters=REFERENCE)
 @blp.arguments(schemas.ReviewIn)
 @blp.response(201, schemas.Risk, headers=ETAG)
 def record(review, reference):

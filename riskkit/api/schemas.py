@@ -219,11 +219,13 @@ class OverdueQuery(Strict):
 
 
 class ReviewIn(Strict):
-    reviewed_on = fields.Date(required=True)
-    likelihood = fields.Integer(required=True, validate=validate.Range(1, LARGEST_INT))
-    impact = fields.Integer(required=True, validate=validate.Range(1, LARGEST_INT))
+    reviewed_on = fields.Date(required=True, metadata={"example": "2021-10-01"})
+    likelihood = fields.Integer(required=True, validate=validate.Range(1, LARGEST_INT),
+                                metadata={"example": 5})
+    impact = fields.Integer(required=True, validate=validate.Range(1, LARGEST_INT),
+                            metadata={"example": 4})
     comment = fields.String(load_default="", validate=validate.Length(max=TEXT_LIMIT), metadata={
-        "description": "Required when the rating band changes"})
+        "description": "Required when the rating band changes", "example": "Reviewed at DMT"})
     next_review_date = fields.Date(allow_none=True, load_default=None, metadata={
         "description": "Leave out to schedule from the new rating"})
     next_review_reason = fields.String(load_default="", validate=validate.Length(max=TEXT_LIMIT),
@@ -232,4 +234,4 @@ class ReviewIn(Strict):
     confirm_lower = fields.Boolean(load_default=False, metadata={
         "description": "Confirm a lower score although no control or action changed"})
     version = fields.Integer(validate=validate.Range(1, LARGEST_INT), metadata={
-        "description": "The risk's version as read; or send If-Match with its ETag"})
+        "description": "The risk's version as read; or send If-Match with its ETag", "example": 1})
