@@ -237,3 +237,44 @@ def test_the_description_and_its_page(api):
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "POST /api/v1/risks/{reference}/reviews" in html
     assert "https://" not in html.split("<body", 1)[1].replace("https://www.w3.org", "")
+
+
+def test_an_actions_owner_updates_its_progress_on_someone_elses_risk(api):
+    """Paula Parker owns an action on AH0005 (Richard Smith's): she may move it on, with
+    the same history as the web form, and a stale version is a 409 with the action now."""
+    paula = find_person("Paula Parker")
+    paula.email, paula.role = "paula@example.gov.uk", "owner"
+    paula.set_password("long enough password")
+    db.session.commit()
+    headers = bearer(gen_token(paula, "read-write"))
+    action = api.get("/api/v1/risks/AH0005", headers=headers).json["actions"][0]
+    done = api.patch(f"/api/v1/risks/AH0005/actions/{action['id']}", headers={
+        **headers, "If-Match": f'"{action["version"]}"'}, json={"status": "done", "completed_date": "2021-10-04"})
+    assert done.status_code == 200, done.json
+    assert done.json["status"] == "done" and done.json["completed_date"] == "2021-10-04"
+    assert done.headers["ETag"] == f'"{done.json["version"]}"' != f'"{action["version"]}"'
+    entry = db.session.scalars(select(HistoryEntry).where(
+        HistoryEntry.entity == "action", HistoryEntry.field == "status").order_by(HistoryEntry.id)).all()[-1]
+    assert (entry.actor, entry.old_value, entry.new_value) == ("Paula Parker", "in_progress", "done")
+    stale = api.patch(f"/api/v1/risks/AH0005/actions/{action['id']}", headers=headers,
+                      json={"status": "planned", "version": action["version"]})
+    assert stale.status_code == 409 and stale.json["current"]["status"] == "done"
+    control = api.get("/api/v1/risks/AH0005", headers=headers).json["controls"][0]
+    refused = api.patch(f"/api/v1/risks/AH0005/controls/{control['id']}", headers=headers,
+                        json={"effectiveness": "effective", "version": control["version"]})
+    assert refused.status_code == 403  # not hers, nor her risk
+
+
+def test_a_controls_effectiveness_and_last_test(api):
+    headers = token("manager", "read-write")
+    control = api.get("/api/v1/risks/AH0005", headers=headers).json["controls"][0]
+    url = f"/api/v1/risks/AH0005/controls/{control['id']}"
+    bad = api.patch(url, headers=headers, json={"effectiveness": "superb", "version": control["version"]})
+    assert bad.status_code == 422 and bad.json["field"] == "effectiveness"
+    assert api.patch("/api/v1/risks/AH0005/controls/999999", headers=headers,
+                     json={"version": 1}).status_code == 404
+    saved = api.patch(url, headers=headers, json={"effectiveness": "partly_effective",
+                                                  "last_tested": "2021-09-20", "version": control["version"]})
+    assert saved.status_code == 200, saved.json
+    assert (saved.json["effectiveness"], saved.json["last_tested"]) == ("partly_effective", "2021-09-20")
+    assert saved.json["description"] == control["description"] and saved.json["owner"] == control["owner"]

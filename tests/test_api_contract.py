@@ -26,7 +26,7 @@ from riskkit.services.people import find_person
 from tests.factories import gen_token
 from tests.web_helpers import EMAILS
 
-EXAMPLES = int(os.environ.get("RISKKIT_TEST_API_EXAMPLES", "25"))
+EXAMPLES = int(os.environ.get("RISKKIT_TEST_API_EXAMPLES", "10"))
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_headers_conformance, response_schema_conformance, negative_data_rejection]
 

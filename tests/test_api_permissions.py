@@ -17,11 +17,15 @@ READS = {
     ("GET", "/api/v1/risks/{reference}"): f"/api/v1/risks/{OWNED}",
     ("GET", "/api/v1/overdue"): "/api/v1/overdue?as_of=2021-09-29",
 }
-WRITES = {("POST", "/api/v1/risks/{reference}/reviews"): "/api/v1/risks/{}/reviews"}
-#: Who may record a review with a read-write token: a manager or admin any risk, an owner
-#: their own.
-REVIEWS = {"admin": {OWNED, OTHER}, "manager": {OWNED, OTHER}, "resilience": set(),
-           "owner": {OWNED}, "viewer": set()}
+REVIEW = ("POST", "/api/v1/risks/{reference}/reviews")
+ACTION = ("PATCH", "/api/v1/risks/{reference}/actions/{action_id}")
+CONTROL = ("PATCH", "/api/v1/risks/{reference}/controls/{control_id}")
+#: The demo's action and control on each risk, owned by neither the risk's owner nor any role.
+ITEMS = {OWNED: {ACTION: 2, CONTROL: 6}, OTHER: {ACTION: 1, CONTROL: 1}}
+#: What each role may change with a read-write token: a manager or admin anything; an owner
+#: reviews their own risk and updates the progress of its controls and actions.
+MAY = {"admin": {OWNED, OTHER}, "manager": {OWNED, OTHER}, "resilience": set(),
+       "owner": {OWNED}, "viewer": set()}
 
 
 @pytest.fixture
@@ -34,15 +38,21 @@ def test_the_matrix_covers_every_route_in_the_description(client):
     spec = client.get("/api/v1/openapi.json").json
     described = {(method.upper(), path) for path, item in spec["paths"].items()
                  for method in item if method in ("get", "post", "put", "patch", "delete")}
-    assert described == set(READS) | set(WRITES)
+    assert described == set(READS) | {REVIEW, ACTION, CONTROL}
 
 
-def _review(client, headers, reference):
+def _writes(client, headers, reference):
+    """Each write route once on the risk, with the versions just read: (route, answer)."""
     risk = client.get(f"/api/v1/risks/{reference}", headers=headers).json
     body = {"reviewed_on": "2021-10-01", "likelihood": risk["current"]["likelihood"],
             "impact": risk["current"]["impact"], "comment": "No change", "version": risk["version"]}
-    return client.post(WRITES[("POST", "/api/v1/risks/{reference}/reviews")].format(reference),
-                       headers=headers, json=body)
+    yield REVIEW, client.post(f"/api/v1/risks/{reference}/reviews", headers=headers, json=body)
+    action = next(a for a in risk["actions"] if a["id"] == ITEMS[reference][ACTION])
+    yield ACTION, client.patch(f"/api/v1/risks/{reference}/actions/{action['id']}", headers=headers,
+                               json={"status": "in_progress", "version": action["version"]})
+    control = next(c for c in risk["controls"] if c["id"] == ITEMS[reference][CONTROL])
+    yield CONTROL, client.patch(f"/api/v1/risks/{reference}/controls/{control['id']}", headers=headers,
+                                json={"effectiveness": "effective", "version": control["version"]})
 
 
 @pytest.mark.parametrize("scope", ["read", "read-write"])
@@ -53,15 +63,18 @@ def test_each_role_and_scope(client, role, scope):
         answer = client.get(url, headers=headers)
         assert answer.status_code == 200, (route, answer.json)
     for reference in (OWNED, OTHER):
-        allowed = scope == "read-write" and reference in REVIEWS[role]
-        answer = _review(client, headers, reference)
-        assert answer.status_code == (201 if allowed else 403), (reference, answer.json)
-        if not allowed:
-            assert answer.content_type == "application/problem+json"
+        allowed = scope == "read-write" and reference in MAY[role]
+        for route, answer in _writes(client, headers, reference):
+            expected = (201 if route == REVIEW else 200) if allowed else 403
+            assert answer.status_code == expected, (route, reference, answer.json)
+            if not allowed:
+                assert answer.content_type == "application/problem+json"
 
 
 def test_no_token_reaches_nothing(client):
     for url in list(READS.values()):
         assert client.get(url).status_code == 401
-    answer = client.post(f"/api/v1/risks/{OWNED}/reviews", json={})
-    assert answer.status_code == 401 and answer.content_type == "application/problem+json"
+    for answer in (client.post(f"/api/v1/risks/{OWNED}/reviews", json={}),
+                   client.patch(f"/api/v1/risks/{OWNED}/actions/2", json={}),
+                   client.patch(f"/api/v1/risks/{OWNED}/controls/6", json={})):
+        assert answer.status_code == 401 and answer.content_type == "application/problem+json"

@@ -9,16 +9,16 @@ from flask import request, url_for
 from flask_smorest import Blueprint
 from marshmallow import RAISE
 
-from riskkit.api import problems, schemas
+from riskkit.api import schemas
 from riskkit.api.auth import authenticate, writing_user
 from riskkit.api.params import person, register
-from riskkit.errors import Conflict, ValidationError
-from riskkit.extensions import db
+from riskkit.api.versions import ETAG, etag, expected_version, save
+from riskkit.errors import ValidationError
 from riskkit.services.appetite import appetites
 from riskkit.services.events import events_for_risk
 from riskkit.services.lessons import lessons_for_risk
 from riskkit.services.reviews import record_review
-from riskkit.services.risks import LIVE, RiskFilter, commit, describe_whole, get_risk, risk_page, summarise
+from riskkit.services.risks import LIVE, RiskFilter, describe_whole, get_risk, risk_page, summarise
 
 blp = Blueprint("api_risks", __name__, description="Risks and their reviews")
 blp.before_request(authenticate)  # every route: a token, or a 401
@@ -26,9 +26,6 @@ blp.before_request(authenticate)  # every route: a token, or a 401
 #: A risk's reference in the description, with an example that the demo register has.
 REFERENCE = [{"in": "path", "name": "reference", "required": True, "example": "AH0005",
               "description": "The risk's reference, like AH0005", "schema": {"type": "string", "minLength": 1}}]
-#: Said in the description of each answer that carries a risk's ETag.
-ETAG = {"ETag": {"description": "The risk's version: send it back in If-Match to change the risk",
-                 "schema": {"type": "string"}}}
 
 
 @blp.get("/risks")
@@ -54,7 +51,7 @@ def show_risk(reference):
     """One risk whole: scores, controls, actions, reviews, and the lessons, exercises and
     incidents that concern it. Its ETag is its version."""
     risk = get_risk(reference)
-    return _whole(risk), 200, {"ETag": _etag(risk)}
+    return whole(risk), 200, {"ETag": etag(risk)}
 
 
 @blp.route("/risks/<reference>/reviews", methods=["POST"], parameters=REFERENCE)
@@ -66,22 +63,20 @@ def record(review, reference):
     changed since, nothing is saved and the answer is 409 with the risk as it is now."""
     by = writing_user()
     risk = get_risk(reference)
-    expected = _expected_version(review.pop("version", None))
-    try:
-        commit(lambda: record_review(
-            risk, by, review["reviewed_on"], review["likelihood"], review["impact"],
-            review["comment"], next_review_date=review["next_review_date"],
-            next_review_reason=review["next_review_reason"], expected_version=expected,
-            lower_confirmed=review["confirm_lower"]))
-    except Conflict as error:
-        db.session.expire_all()
-        return problems.response(409, str(error), current=_whole(get_risk(reference)))
+    expected = expected_version(review.pop("version", None))
+    conflict = save(lambda: record_review(
+        risk, by, review["reviewed_on"], review["likelihood"], review["impact"],
+        review["comment"], next_review_date=review["next_review_date"],
+        next_review_reason=review["next_review_reason"], expected_version=expected,
+        lower_confirmed=review["confirm_lower"]), lambda: whole(get_risk(reference)))
+    if conflict is not None:
+        return conflict
     risk = get_risk(reference)
-    return _whole(risk), 201, {"ETag": _etag(risk),
+    return whole(risk), 201, {"ETag": etag(risk),
                                "Location": url_for(".show_risk", reference=risk.reference)}
 
 
-def _whole(risk) -> dict:
+def whole(risk) -> dict:
     data = describe_whole(risk, appetites())
     data["lessons"] = [{"reference": lesson.reference, "statement": lesson.statement,
                         "status": lesson.status, "owner": lesson.owner.name,
@@ -91,27 +86,6 @@ def _whole(risk) -> dict:
                        "start_date": e.start_date.isoformat(), "status": e.status}
                       for e in events_for_risk(risk)]
     return data
-
-
-def _etag(risk) -> str:
-    return f'"{risk.version}"'
-
-
-def _expected_version(version: int | None) -> int:
-    """The version the client read: from If-Match (an ETag this API gave) or the body."""
-    tags = [tag.strip() for tag in request.headers.get("If-Match", "").split(",") if tag.strip()]
-    if not tags:
-        if version is None:
-            raise ValidationError("Send the risk's version as read: an If-Match header with its"
-                                  " ETag, or a version field", "version")
-        return version
-    tag = tags[0].removeprefix("W/").strip('"')
-    if len(tags) > 1 or not tag.isdigit() or len(tag) > 10:
-        raise ValidationError("If-Match must be one ETag this API gave for the risk, like \"3\"",
-                              "If-Match")
-    if version is not None and version != int(tag):
-        raise ValidationError("If-Match and version disagree: send one", "version")
-    return int(tag)
 
 
 def _key(after: str | None) -> list | None:

@@ -87,6 +87,7 @@ class Control(Schema):
     effectiveness = fields.String(metadata={"enum": vocab.values(vocab.EFFECTIVENESS)})
     effectiveness_words = fields.String()
     last_tested = iso_date()
+    version = fields.Integer(metadata={"description": "Send it back (If-Match or version) to update it"})
 
 
 class Action(Schema):
@@ -96,6 +97,7 @@ class Action(Schema):
     target_date = iso_date()
     status = fields.String(metadata={"enum": vocab.values(vocab.ACTION_STATUSES)})
     completed_date = iso_date()
+    version = fields.Integer(metadata={"description": "Send it back (If-Match or version) to update it"})
 
 
 class Review(Schema):
@@ -185,6 +187,11 @@ def _query_text(description: str, **kwargs):
                          **kwargs)
 
 
+def _version():
+    return fields.Integer(validate=validate.Range(1, LARGEST_INT), metadata={
+        "description": "The version as read; or send If-Match with its ETag", "example": 1})
+
+
 class RiskQuery(Strict):
     register = _query_text("A register's code")
     rollup = fields.Boolean(load_default=False, metadata={
@@ -233,5 +240,24 @@ class ReviewIn(Strict):
                                                                 " not the scheduled one"})
     confirm_lower = fields.Boolean(load_default=False, metadata={
         "description": "Confirm a lower score although no control or action changed"})
-    version = fields.Integer(validate=validate.Range(1, LARGEST_INT), metadata={
-        "description": "The risk's version as read; or send If-Match with its ETag", "example": 1})
+    version = _version()
+
+
+class ActionProgress(Strict):
+    """An action's progress: what is left out stays as it is."""
+
+    status = fields.String(validate=validate.OneOf(vocab.values(vocab.ACTION_STATUSES)),
+                           metadata={"example": "in_progress"})
+    target_date = fields.Date(allow_none=True, metadata={"example": "2022-03-31"})
+    completed_date = fields.Date(allow_none=True, metadata={
+        "description": "With status done (default: today); cleared otherwise"})
+    version = _version()
+
+
+class ControlProgress(Strict):
+    """A control's effectiveness and when it was last tested: what is left out stays."""
+
+    effectiveness = fields.String(validate=validate.OneOf(vocab.values(vocab.EFFECTIVENESS)),
+                                  metadata={"example": "effective"})
+    last_tested = fields.Date(allow_none=True, metadata={"example": "2021-09-01"})
+    version = _version()

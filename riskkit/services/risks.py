@@ -376,13 +376,13 @@ def describe_whole(risk: Risk, appetite: dict[str, int]) -> dict:
         "controls": [
             {"id": c.id, "description": c.description, "owner": c.owner.name,
              "effectiveness": c.effectiveness, "effectiveness_words": c.effectiveness_words,
-             "last_tested": _iso(c.last_tested)}
+             "last_tested": _iso(c.last_tested), "version": c.version}
             for c in risk.controls
         ],
         "actions": [
             {"id": a.id, "description": a.description, "owner": a.owner.name,
              "target_date": _iso(a.target_date), "status": a.status,
-             "completed_date": _iso(a.completed_date)}
+             "completed_date": _iso(a.completed_date), "version": a.version}
             for a in risk.actions
         ],
         "reviews": [
