@@ -5,7 +5,7 @@ import json
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, func, select
 
 from riskkit.extensions import db
 from riskkit.models import HistoryEntry, Risk
@@ -278,3 +278,27 @@ def test_a_controls_effectiveness_and_last_test(api):
     assert saved.status_code == 200, saved.json
     assert (saved.json["effectiveness"], saved.json["last_tested"]) == ("partly_effective", "2021-09-20")
     assert saved.json["description"] == control["description"] and saved.json["owner"] == control["owner"]
+
+
+def test_a_page_of_risks_takes_the_same_statements_however_many_risks(app):
+    """No statement per risk: a page of 40 reads the database as often as a page of 4."""
+    register = gen_register()
+    owner = gen_person("Olu Owner", role="viewer", email="olu@example.gov.uk", password="long enough password")
+    app.test_client_class = FreshContextClient
+    client, headers = app.test_client(), bearer(gen_token(owner))
+
+    def statements(count: int) -> int:
+        while db.session.scalar(select(func.count(Risk.id))) < count:
+            gen_risk(register, gen_person(f"Owner {count}-{db.session.scalar(select(func.count(Risk.id)))}"))
+        client.get("/api/v1/risks?limit=2", headers=headers)  # the token's last use is written once
+        seen = []
+        listener = lambda *args: seen.append(args[2])  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            answer = client.get("/api/v1/risks?limit=100", headers=headers)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        assert len(answer.json["items"]) == count
+        return len(seen)
+
+    assert statements(4) == statements(40)
