@@ -118,7 +118,9 @@ def test_the_services_rules_answer_422_naming_the_field(api):
 @pytest.mark.parametrize("query, field", [
     ("rating=Scarlet", "rating"), ("register=NOPE", "register"), ("owner=Nobody", "owner"),
     ("sort=colour", "sort"), ("limit=0", "limit"), ("next_review_before=2021-13-01", "next_review_before"),
-    ("after=%%%", "after"), ("after=WzFd", "after"), ("colour=red", "colour")])
+    ("after=%%%", "after"), ("after=WzFd", "after"), ("colour=red", "colour"),
+    # a well-formed key with a number no database column holds
+    ("after=WzEwMDAwMDAwMDAwMDAwMDAwMDAwMDAwLCAiQUgwMDA1Il0", "after")])
 def test_a_bad_filter_is_a_422_naming_it(api, query, field):
     refused = api.get(f"/api/v1/risks?{query}", headers=token("viewer"))
     assert refused.status_code == 422 and refused.json["field"] == field, refused.json

@@ -20,6 +20,7 @@ from riskkit.audit import acting_as
 from riskkit.errors import Conflict, NotFound, ValidationError
 from riskkit.extensions import db
 from riskkit.models import Action, Control, Lesson, Register, Review, Risk, User
+from riskkit.models.base import LARGEST_INT
 from riskkit.services.appetite import above, above_condition, appetites
 from riskkit.services.registers import register_and_children
 
@@ -193,6 +194,8 @@ def _after_key(sort: str, key: list):
     shapes = {"score": (int, str), "next_review": ((str, type(None)), str), "reference": (str,)}
     if (not isinstance(key, list) or len(key) != len(shapes[sort])
             or not all(isinstance(v, t) and not isinstance(v, bool)
+                       and (not isinstance(v, int) or abs(v) <= LARGEST_INT)
+                       and (not isinstance(v, str) or len(v) <= 40)
                        for v, t in zip(key, shapes[sort], strict=True))):
         raise ValidationError("The page key in 'after' is not one this list gave: start again"
                               " from the first page", "after")
