@@ -20,6 +20,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from riskkit import scoring
 from riskkit.models import (
     Action,
+    ApiToken,
     Appetite,
     CadenceRule,
     ContinuityPlan,
@@ -44,9 +45,11 @@ AUDITED = {Risk: "risk", Control: "control", Action: "action", Review: "review",
            Event: "event", Objective: "objective", ContinuityPlan: "plan", Debrief: "debrief",
            Observation: "observation", Lesson: "lesson", Theme: "theme",
            CadenceRule: "cadence rule", TeamMember: "team member", Appetite: "appetite",
-           Register: "register"}
+           Register: "register", ApiToken: "token"}
 #: Bookkeeping columns whose changes say nothing to a reader.
-UNTRACKED = {"id", "version", "created_at", "updated_at", "current_score"}
+#: A token's hash is no one's to read, and its last use is not a change anyone made.
+UNTRACKED = {"id", "version", "created_at", "updated_at", "current_score", "secret_hash",
+             "last_used_at"}
 #: Foreign keys shown by name rather than number.
 PEOPLE_FIELDS = {"owner_id": "owner", "reviewer_id": "reviewer", "lead_id": "lead",
                  "team_id": "team", "member_id": "member"}

@@ -68,3 +68,5 @@ def check(vocabulary, value: str, field: str) -> str:
             field=field,
         )
     return value
+#: What an API token may do: read, or read and make the everyday updates its person may.
+TOKEN_SCOPES = (("read", "Read only"), ("read-write", "Read and write"))

@@ -91,3 +91,13 @@ def gen_action(risk, owner, by, description="Re-tender by March", target_date=da
                          target_date=target_date, status="planned", as_of=date(2026, 1, 5))
     db.session.commit()
     return action
+
+
+def gen_token(person: User, scope="read", name="Test token") -> str:
+    """A token of person's, made through the service; returns its secret."""
+    from riskkit.services.tokens import create_token
+
+    _, secret = create_token(None, person, name=name, scope=scope, expires_on=None,
+                             today=date.today())
+    db.session.commit()
+    return secret

@@ -47,6 +47,7 @@ TABLE = {
     "serve": ("serve", "Run the web app: waitress by default, gunicorn worker processes with"
                        " --workers."),
     "teams": ("teams", "List and add teams, and change who is in them."),
+    "tokens": ("tokens", "List, make and revoke API tokens (each acts as its person)."),
     "users": ("users", "Manage the people who sign in and own risks."),
 }
 

@@ -8,9 +8,10 @@ from riskkit.models.programme import CadenceRule
 from riskkit.models.registers import Appetite, MatrixDefinition, Register
 from riskkit.models.reminders import ReminderSent
 from riskkit.models.risks import Action, Control, Review, Risk
+from riskkit.models.tokens import ApiToken
 
 __all__ = [
-    "Action", "Appetite", "CadenceRule", "ContinuityPlan", "Control", "Debrief", "Event",
+    "Action", "ApiToken", "Appetite", "CadenceRule", "ContinuityPlan", "Control", "Debrief", "Event",
     "HistoryEntry", "Lesson", "MatrixDefinition", "Objective", "Observation", "Register",
     "ReminderSent", "Review", "Risk", "SignInThrottle", "TeamMember", "Theme", "User",
 ]

@@ -5,13 +5,13 @@ appetite is decided here and nowhere else."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import false, func, or_, select
 
 from riskkit import permissions
 from riskkit.audit import acting_as
 from riskkit.errors import Conflict, NotFound, ValidationError
 from riskkit.extensions import db
-from riskkit.models import Appetite, MatrixDefinition, User
+from riskkit.models import Appetite, MatrixDefinition, Risk, User
 
 
 def appetites() -> dict[str, int]:
@@ -23,6 +23,12 @@ def above(limits: dict[str, int], category: str | None, score: int) -> tuple[int
     """The appetite for a category (None if it has none), and whether score is above it."""
     limit = limits.get((category or "").lower())
     return limit, limit is not None and score > limit
+
+
+def above_condition(limits: dict[str, int]):
+    """SQL for 'the risk is above its category's appetite', as above() decides it."""
+    return or_(false(), *[(func.lower(Risk.category) == category) & (Risk.current_score > limit)
+                          for category, limit in limits.items()])
 
 
 def list_appetites() -> list[Appetite]:

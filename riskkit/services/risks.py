@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import case, func, or_, select, tuple_, update
+from sqlalchemy import and_, case, func, not_, or_, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -20,7 +20,8 @@ from riskkit.audit import acting_as
 from riskkit.errors import Conflict, NotFound, ValidationError
 from riskkit.extensions import db
 from riskkit.models import Action, Control, Lesson, Register, Review, Risk, User
-from riskkit.services.appetite import above
+from riskkit.models.base import LARGEST_INT
+from riskkit.services.appetite import above, above_condition, appetites
 from riskkit.services.registers import register_and_children
 
 #: Fields a risk form may change. Current likelihood and impact change only through
@@ -52,6 +53,7 @@ class RiskFilter:
     overdue_as_of: date | None = None  # only risks whose next review is before this date
     likelihood: int | None = None  # one heat map cell
     impact: int | None = None
+    above_appetite: bool | None = None  # True: only those above; False: only those within
 
 
 #: What a person who lost a race to another save is told.
@@ -118,6 +120,9 @@ def _filter_statement(filters: RiskFilter):
         statement = statement.where(Risk.likelihood == filters.likelihood)
     if filters.impact is not None:
         statement = statement.where(Risk.impact == filters.impact)
+    if filters.above_appetite is not None:
+        above_it = above_condition(appetites())
+        statement = statement.where(above_it if filters.above_appetite else not_(above_it))
     return statement
 
 
@@ -154,6 +159,61 @@ def list_risks(filters: RiskFilter, sort: str = "score", page: int | None = None
     if page is not None:
         statement = statement.limit(per_page).offset((max(page, 1) - 1) * per_page)
     return list(db.session.scalars(statement))
+
+
+def risk_page(filters: RiskFilter, sort: str, after: list | None, size: int
+              ) -> tuple[list[Risk], list | None]:
+    """A page of list_risks() by key rather than number: the risks after the key `after`
+    (None: from the start), and the key to ask for the next page with (None on the
+    last). A risk added or removed meanwhile neither repeats nor skips another."""
+    if sort not in SORTS:
+        raise ValidationError(f"Sort must be one of {', '.join(SORTS)}, not {sort!r}", "sort")
+    statement = (_filter_statement(filters)
+                 .options(joinedload(Risk.owner), joinedload(Risk.register))
+                 .order_by(*SORTS[sort]()))
+    if after is not None:
+        statement = statement.where(_after_key(sort, after))
+    risks = list(db.session.scalars(statement.limit(size + 1)))
+    if len(risks) <= size:
+        return risks, None
+    last = risks[size - 1]
+    return risks[:size], _key(sort, last)
+
+
+def _key(sort: str, risk: Risk) -> list:
+    """The page key of the last risk on a page: its sort values, as JSON can carry them."""
+    if sort == "score":
+        return [risk.current_score, risk.reference]
+    if sort == "next_review":
+        return [_iso(risk.next_review_date), risk.reference]
+    return [risk.reference]
+
+
+def _after_key(sort: str, key: list):
+    """SQL for 'comes after the key' in the sort's order; a key that is not one is refused."""
+    shapes = {"score": (int, str), "next_review": ((str, type(None)), str), "reference": (str,)}
+    if (not isinstance(key, list) or len(key) != len(shapes[sort])
+            or not all(isinstance(v, t) and not isinstance(v, bool)
+                       and (not isinstance(v, int) or abs(v) <= LARGEST_INT)
+                       and (not isinstance(v, str) or len(v) <= 40)
+                       for v, t in zip(key, shapes[sort], strict=True))):
+        raise ValidationError("The page key in 'after' is not one this list gave: start again"
+                              " from the first page", "after")
+    reference = key[-1]
+    if sort == "reference":
+        return Risk.reference > reference
+    if sort == "score":
+        score = key[0]
+        return or_(Risk.current_score < score,
+                   and_(Risk.current_score == score, Risk.reference > reference))
+    if key[0] is None:  # past the dated risks: among those with no next review
+        return and_(Risk.next_review_date.is_(None), Risk.reference > reference)
+    try:
+        day = date.fromisoformat(key[0])
+    except ValueError:
+        raise ValidationError("The page key in 'after' is not one this list gave", "after") from None
+    return or_(Risk.next_review_date > day, Risk.next_review_date.is_(None),
+               and_(Risk.next_review_date == day, Risk.reference > reference))
 
 
 def get_risk(reference: str) -> Risk:
@@ -319,13 +379,13 @@ def describe_whole(risk: Risk, appetite: dict[str, int]) -> dict:
         "controls": [
             {"id": c.id, "description": c.description, "owner": c.owner.name,
              "effectiveness": c.effectiveness, "effectiveness_words": c.effectiveness_words,
-             "last_tested": _iso(c.last_tested)}
+             "last_tested": _iso(c.last_tested), "version": c.version}
             for c in risk.controls
         ],
         "actions": [
             {"id": a.id, "description": a.description, "owner": a.owner.name,
              "target_date": _iso(a.target_date), "status": a.status,
-             "completed_date": _iso(a.completed_date)}
+             "completed_date": _iso(a.completed_date), "version": a.version}
             for a in risk.actions
         ],
         "reviews": [

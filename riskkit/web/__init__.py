@@ -8,10 +8,11 @@ from flask_wtf.csrf import CSRFProtect
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
-from riskkit import permissions, scoring, vocab
+from riskkit import api, permissions, scoring, vocab
 from riskkit.services import history_words
 from riskkit.services.overdue import describe_due
 from riskkit.web import (
+    account,
     admin,
     appendix,
     auth,
@@ -64,12 +65,14 @@ def init_app(app: Flask) -> None:
     app.before_request(params.refuse_control_characters)
     for blueprint in (auth.bp, dashboard.bp, register.bp, risks.bp, admin.bp, overdue.bp,
                       heatmaps.bp, appendix.bp, exports.bp, exercises.bp, lessons.bp,
-                      programme.bp, exercise_reports.bp, health.bp, imports.bp, debriefs.bp):
+                      programme.bp, exercise_reports.bp, health.bp, imports.bp, debriefs.bp, account.bp):
         app.register_blueprint(blueprint)
+    api.init_app(app, csrf)
 
     @app.before_request
     def require_login():
-        if request.endpoint in PUBLIC_ENDPOINTS or current_user.is_authenticated:
+        # The API's requests carry a token (api.auth), never a session.
+        if request.endpoint in PUBLIC_ENDPOINTS or api.problems.wanted() or current_user.is_authenticated:
             return None
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 

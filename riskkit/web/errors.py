@@ -12,6 +12,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc, inspect
 from werkzeug.exceptions import HTTPException
 
+from riskkit.api import problems
 from riskkit.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from riskkit.extensions import db
 from riskkit.web.auth import login_manager
@@ -64,7 +65,7 @@ def init_app(app: Flask) -> None:
     app.before_request(_start)
     app.after_request(_log_request)
     app.register_error_handler(HTTPException, _http_error)
-    app.register_error_handler(CSRFError, lambda error: _page(400, CSRF_MESSAGE))
+    app.register_error_handler(CSRFError, _csrf_refused)
     for kind, code in CODES.items():
         app.register_error_handler(kind, lambda error, code=code: _refused(error, code))
     for kind in UNREACHABLE:
@@ -105,7 +106,11 @@ def _user_id() -> str:
     return str(state.identity[0]) if state is not None and state.identity else "-"
 
 
-def _page(code: int, message: str | None = None, headers=()):
+def _page(code: int, message: str | None = None, headers=(), error: Exception | None = None):
+    if problems.wanted():
+        if code >= 500:
+            message = f"{PAGES[code][1]} (reference {reference()})"
+        return problems.from_error(code, error, message, headers)
     title, default = PAGES.get(code, ("Sorry, something went wrong", "Go back and try again"))
     return render_template("errors/error.html", title=title, message=message or default,
                            reference=reference() if code >= 500 else None), code, list(headers)
@@ -119,12 +124,20 @@ def _http_error(error: HTTPException):
         _rollback()
         log.error("Error 500, reference %s", reference(),
                   exc_info=getattr(error, "original_exception", None))
-    return _page(error.code or 500, message, headers)
+    return _page(error.code or 500, message, headers, error)
 
 
 def _refused(error, code: int):
     _rollback()  # nothing half-made is left for a later flush
-    return _page(code, str(error))
+    return _page(code, str(error), error=error)
+
+
+def _csrf_refused(error):
+    # The API's routes are exempt; under its prefix only an address or method that
+    # matches none of them gets here, and that is what to say.
+    if problems.wanted() and request.routing_exception is not None:
+        return _http_error(request.routing_exception)
+    return _page(400, CSRF_MESSAGE)
 
 
 def _database_unreachable(error):
