@@ -25,7 +25,16 @@ from riskkit.models import (
     Observation,
     Risk,
 )
-from riskkit.services import appetite, debriefs, events, lessons, lifecycle, programme, themes
+from riskkit.services import (
+    appetite,
+    debriefs,
+    events,
+    lessons,
+    lifecycle,
+    programme,
+    themes,
+    tokens,
+)
 from riskkit.services.exports import new_calendar_token
 from riskkit.services.imports import uploads
 from riskkit.services.registers import save_register
@@ -71,6 +80,7 @@ EVERYONE =   (S,         Y,     Y,    Y,    Y,     Y,    Y,    Y,      Y,    Y)
 RESILIENCE = (S,         N,     N,    N,    N,     N,    Y,    Y,      Y,    Y)
 MANAGERS =   (S,         N,     N,    N,    N,     N,    N,    Y,      Y,    Y)
 ADMINS =     (S,         N,     N,    N,    N,     N,    N,    N,      N,    Y)
+TOKEN_OWNER = (S,        Y,     N,    N,    N,     N,    N,    N,      N,    Y)  # the viewer's
 # ... and by what they own, with the managers and admins:
 RISK_A =     (S,         N,     Y,    N,    N,     N,    N,    Y,      Y,    Y)  # its owner
 RISK_B =     (S,         N,     N,    N,    N,     Y,    N,    Y,      Y,    Y)  # its team
@@ -157,6 +167,8 @@ PAGES = {  # GET
     "/admin/users/new": ADMINS,
     "/admin/users/{user}": ADMINS,
     "/admin/teams": ADMINS,
+    "/admin/tokens": ADMINS,
+    "/account": EVERYONE,
     "/admin/teams/new": ADMINS,
     "/admin/teams/{team}": ADMINS,
     "/admin/registers": ADMINS,
@@ -216,6 +228,8 @@ POSTS = {  # in this order: each save moves a version on, and removals come last
     "/admin/users/{user}": ADMINS,
     "/admin/teams/new": ADMINS,
     "/admin/teams/{team}": ADMINS,
+    "/account": EVERYONE,
+    "/account/tokens/{api_token}/revoke": TOKEN_OWNER,
     "/admin/registers/new": ADMINS,
     "/admin/registers/{register}": ADMINS,
     "/admin/matrices/{matrix}": ADMINS,
@@ -277,13 +291,14 @@ def who():
 
 @pytest.fixture
 def world(app, who) -> World:
-    """The people and the records they own (see WHO). Only the person signing in has a
-    password (the viewer stands in for the signed-out person's sign-in)."""
+    """The people and the records they own (see WHO). Only the person signing in and the
+    viewer have a password (the viewer stands in for the signed-out person's sign-in)."""
     app.config["WTF_CSRF_ENABLED"] = False
     app.test_client_class = FreshContextClient
     signer = "viewer" if who == "signed out" else who
     people = {key: gen_person(f"{key.title()} Person", role, email=_email(key),
-                              password=PASSWORD if key == signer else None)
+                              # the viewer has an API token, so may sign in
+                              password=PASSWORD if key in (signer, "viewer") else None)
               for key, role in ROLES.items()}
     spare = gen_person("Sam Spare", "viewer", email="sam@x.gov.uk")
     team = gen_team(members=[people["team member"], people["viewer"]])
@@ -318,6 +333,8 @@ def world(app, who) -> World:
     appetite_row = appetite.save_appetite(None, None, category="Financial", max_score=12,
                                           statement="Low appetite for financial loss")
     token = new_calendar_token(people["viewer"])
+    api_token, _ = tokens.create_token(None, people["viewer"], name="Power BI", scope="read",
+                                       expires_on=None, today=date(2026, 1, 5))
     db.session.commit()
     upload, path = uploads.new_upload(current_app.config["SETTINGS"].data_dir, ".csv",
                                       datetime.now(UTC))
@@ -329,7 +346,7 @@ def world(app, who) -> World:
         "observation_2": observation_2, "lesson": lesson, "plan": plan,
         "appetite": appetite_row}.items()}
     ids = {**records, "A": a.reference, "B": b.reference, "C": c.reference, "token": token,
-           "upload": upload, "user": spare.id, "team": team.id, "register": ops.id,
+           "upload": upload, "api_token": api_token.id, "user": spare.id, "team": team.id, "register": ops.id,
            "PH": ph.id, "matrix": council.id, "rule": programme.list_rules()[0].id,
            "theme": themes.list_themes()[0].id}
     return World({key: person.id for key, person in people.items()}, records, ids, signer)
@@ -452,6 +469,8 @@ FORMS = {
                                       "role": "owner", "active": "y"},
     "/admin/teams/new": lambda w: {"name": "Market Shaping", "members": [w.people["viewer"]]},
     "/admin/teams/{team}": _team,
+    "/account": lambda w: {"name": "Power BI risk dashboard", "scope": "read"},
+    "/account/tokens/{api_token}/revoke": lambda w: {},
     "/admin/registers/new": lambda w: {"code": "NEW", "name": "New", "level": "directorate",
                                        "matrix": w.id("matrix")},
     "/admin/registers/{register}": lambda w: {
@@ -537,7 +556,10 @@ def test_every_route_has_a_row(world):
             url = path.format(**world.ids).split("?")[0]
             rule, _ = adapter.match(url, method, return_rule=True)
             covered.add(f"{method} {rule.rule}")
+    # The API's routes have a matrix of their own, by role and token scope
+    # (tests/test_api_permissions.py).
     routes = {f"{method} {rule.rule}" for rule in current_app.url_map.iter_rules()
+              if not rule.rule.startswith("/api/")
               for method in rule.methods - {"HEAD", "OPTIONS"}}
     missing = sorted(routes - covered)
     assert not missing, "No row in the permission matrix for " + ", ".join(missing)
