@@ -10,10 +10,11 @@ from datetime import UTC, datetime
 from flask import Blueprint, Response, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
+from riskkit.errors import ValidationError
 from riskkit.extensions import db
 from riskkit.reports.calendar import calendar_bytes
 from riskkit.services.exports import calendar_entries, calendar_owner, export_sheets, new_calendar_token
-from riskkit.services.registers import get_register
+from riskkit.services.register_query import read_query
 from riskkit.web.params import today
 
 bp = Blueprint("exports", __name__)
@@ -23,12 +24,16 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @bp.get("/export.xlsx")
 def workbook():
-    """The workbook `riskkit export` writes, for one register (?register=AH) or all."""
+    """The workbook `riskkit export` writes, of the risks the register page lists with
+    the same filters and order (?register=AH&rating=High&sort=reference), every page."""
     from riskkit.reports.workbook import workbook_bytes  # on first use: the CLI starts fast
-    code = request.args.get("register") or None
-    register = get_register(code) if code else None
+    query = read_query(request.args, today())
+    if query.errors:
+        raise ValidationError("Cannot export these risks: " + "; ".join(
+            f"{name}: {message}" for name, message in query.errors.items()))
+    register = query.filters.registers[0] if query.filters.registers else None
     title = f"Risk register {register.code}" if register else "Risk registers"
-    data = workbook_bytes(export_sheets(register), title=title)
+    data = workbook_bytes(export_sheets(query.filters, query.sort), title=title)
     return send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True,
                      download_name=f"riskkit-{register.code if register else 'all'}-{today()}.xlsx")
 

@@ -19,8 +19,9 @@ from riskkit.services.overdue import (
     path_of,
     summarise_due,
 )
+from riskkit.services.query_args import date_arg, owner_arg
 from riskkit.services.registers import all_registers
-from riskkit.web.params import date_arg, int_arg, owner_arg, today
+from riskkit.web.params import int_arg, today
 
 bp = Blueprint("overdue", __name__)
 CSV_HEADERS = ["kind", "reference", "title", "action", "owner", "register", "due_date", "days_overdue"]
