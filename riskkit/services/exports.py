@@ -142,7 +142,7 @@ def _yes_no(value: bool) -> str:
 class CalendarEntry:
     """An all-day calendar event: a review falling due, or an action's target date."""
 
-    key: str  # stable per item ("review-AH0033", "action-12"), so a moved date updates the event
+    key: str  # the item, its risk and its date ("review-AH0033-20210813"): the same each fetch
     day: date
     summary: str
     description: str
@@ -177,7 +177,7 @@ def calendar_entries(user: User) -> list[CalendarEntry]:
     for reference, title, register_id, likelihood, impact, due in db.session.execute(reviews):
         rating = scoring.describe(matrices[register_id], likelihood, impact)
         entries.append(CalendarEntry(
-            f"review-{reference}", due, f"Review {reference}: {_shorten(title)}",
+            f"review-{reference}-{due:%Y%m%d}", due, f"Review {reference}: {_shorten(title)}",
             f"Review of risk {reference}: {title}\nCurrent risk: {rating}", reference,
         ))
     actions = select(
@@ -190,7 +190,7 @@ def calendar_entries(user: User) -> list[CalendarEntry]:
             db.session.execute(actions):
         rating = scoring.describe(matrices[register_id], likelihood, impact)
         entries.append(CalendarEntry(
-            f"action-{action_id}", due, f"Action due {reference}: {_shorten(words)}",
+            f"action-{action_id}-{reference}-{due:%Y%m%d}", due, f"Action due {reference}: {_shorten(words)}",
             f"Action on risk {reference} ({vocab.label(vocab.ACTION_STATUSES, status)}): {words}\n"
             f"Risk: {title}\nCurrent risk: {rating}", reference,
         ))

@@ -7,7 +7,17 @@ address stands in for the sign-in, and is the one page outside the login wall.
 import io
 from datetime import UTC, datetime
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_login import current_user
 
 from riskkit.errors import ValidationError
@@ -59,14 +69,21 @@ def new_calendar():
 @bp.get("/calendar/<token>.ics")
 def calendar_feed(token):
     """Public (see PUBLIC_ENDPOINTS): the token is the credential; an unknown one is a 404."""
-    user = calendar_owner(token)
+    user, settings = calendar_owner(token), current_app.config["SETTINGS"]
+    # UIDs and links from the settings, not from the address the feed was fetched at:
+    # a calendar subscribed through another address would otherwise duplicate every event.
     data = calendar_bytes(
         calendar_entries(user), name=f"riskkit: {user.name}", stamp=datetime.now(UTC),
-        domain=request.host.split(":")[0],
-        risk_url=lambda reference: url_for("risks.show", reference=reference, _external=True),
-    )
+        domain=settings.domain, risk_url=lambda reference: _risk_url(settings.base_url, reference))
     return Response(data, mimetype="text/calendar", headers={
         "Content-Disposition": 'inline; filename="riskkit.ics"',
         # Only the owner's calendar program should keep a copy, not a shared proxy.
         "Cache-Control": "private, max-age=300",
     })
+
+
+def _risk_url(base_url: str, reference: str) -> str:
+    """On RISKKIT_BASE_URL when it is set; else the address the feed was fetched at."""
+    if base_url:
+        return base_url + url_for("risks.show", reference=reference)
+    return url_for("risks.show", reference=reference, _external=True)
