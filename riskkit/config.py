@@ -58,6 +58,12 @@ class Settings:
     api_rate_limit: int = 120
     smtp: Smtp = field(default_factory=Smtp)
 
+    @property
+    def domain(self) -> str:
+        """The host of RISKKIT_BASE_URL, which names this riskkit in calendar event UIDs
+        whatever address a feed is fetched through; "localhost" when it is not set."""
+        return urlsplit(self.base_url).hostname or "localhost"
+
     def flask_config(self) -> dict:
         """The Flask config keys the app reads, all from this one object."""
         return {

@@ -1,5 +1,6 @@
 """The calendar feed: RFC 5545 text, the secret per-person address, and its page."""
 
+import dataclasses
 import re
 from datetime import UTC, date, datetime
 
@@ -76,27 +77,45 @@ def test_chris_mckenzies_feed_has_his_reviews_and_open_actions_without_signing_i
     assert response.status_code == 200
     assert response.mimetype == "text/calendar"
     events = {e["UID"]: e for e in _events(_unfold(response.data))}
-    review = events["review-AH0033@localhost"]
+    review = events["review-AH0033-20210813@localhost"]
     assert review["DTSTART;VALUE=DATE"] == "20210813"
     assert review["SUMMARY"].startswith("Review AH0033: ")
     assert "Current risk: High 20 Serious (4) Very Likely (5)" in review["DESCRIPTION"]
     assert review["DESCRIPTION"].endswith("http://localhost/risks/AH0033")
-    reviews = db.session.scalars(select(Risk.reference).where(
+    reviews = db.session.scalars(select(Risk).where(
         Risk.owner_id == chris.id, Risk.status.in_(LIVE))).all()
     actions = db.session.scalars(select(Action).join(Risk).where(
         Action.owner_id == chris.id, Action.status.in_(vocab.ACTION_OPEN), Action.target_date.is_not(None),
         Risk.status.in_(LIVE))).all()
     assert actions, "the demo gives Chris McKenzie an open action with a target date"
-    assert set(events) == ({f"review-{ref}@localhost" for ref in reviews}
-                           | {f"action-{a.id}@localhost" for a in actions})
-    action = events[f"action-{actions[0].id}@localhost"]
+    assert set(events) == ({f"review-{r.reference}-{r.next_review_date:%Y%m%d}@localhost" for r in reviews}
+                           | {f"action-{a.id}-{a.risk.reference}-{a.target_date:%Y%m%d}@localhost"
+                              for a in actions})
+    action = events[f"action-{actions[0].id}-{actions[0].risk.reference}-{actions[0].target_date:%Y%m%d}@localhost"]
     assert action["DTSTART;VALUE=DATE"] == actions[0].target_date.strftime("%Y%m%d")
     assert action["SUMMARY"].startswith(f"Action due {actions[0].risk.reference}: ")
 
     actions[0].status = "done"
     db.session.commit()
     later = _events(_unfold(client.get(f"/calendar/{token}.ics").data))
-    assert f"action-{actions[0].id}@localhost" not in {e["UID"] for e in later}
+    assert not any(e["UID"].startswith(f"action-{actions[0].id}-") for e in later)
+
+
+@pytest.mark.parametrize("base_url, domain", [("https://risk.council.example", "risk.council.example"),
+                                              ("", "localhost")])
+def test_uids_and_links_are_the_same_through_any_address(demo, client, base_url, domain):
+    demo.config["SETTINGS"] = dataclasses.replace(demo.config["SETTINGS"], base_url=base_url)
+    token = new_calendar_token(_person("Chris McKenzie"))
+    db.session.commit()
+    feeds = [_events(_unfold(client.get(f"/calendar/{token}.ics", base_url=host).data))
+             for host in ("http://risk.internal:8080", "https://calendar-proxy.example")]
+    uids = [[e["UID"] for e in events] for events in feeds]
+    assert uids[0] == uids[1] and uids[0]
+    assert all(uid.endswith(f"@{domain}") for uid in uids[0])
+    assert "review-AH0033-20210813@" + domain in uids[0]
+    if base_url:
+        assert [e["URL"] for e in feeds[0]] == [e["URL"] for e in feeds[1]]
+        assert all(e["URL"].startswith(f"{base_url}/risks/") for e in feeds[0])
 
 
 def test_unknown_or_inactive_feeds_are_not_found(client):

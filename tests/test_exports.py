@@ -3,9 +3,11 @@
 import csv
 import io
 import os
+import re
 import shutil
 import subprocess
 from datetime import date, datetime
+from urllib.parse import parse_qs, urlsplit
 
 import openpyxl
 import pytest
@@ -172,11 +174,67 @@ def test_web_download_for_any_signed_in_user(client):
     book = openpyxl.load_workbook(io.BytesIO(response.data))
     assert [r[0] for r in book["Risks"].iter_rows(min_row=2, values_only=True)] == [
         "OPS0003", "OPS0005", "OPS0059"]
-    assert client.get("/export.xlsx?register=NOPE").status_code == 404
+    unknown = client.get("/export.xlsx?register=NOPE&owner=Nobody")
+    assert unknown.status_code == 400
+    message = unknown.get_data(as_text=True)
+    assert "register: There is no register with the code &#39;NOPE&#39;" in message
+    assert "owner: No person called &#39;Nobody&#39;" in message
 
 
-def test_register_page_links_the_download_for_its_filter(client):
+def _download_link(html: str) -> str:
+    return re.search(r'id="download-excel" href="([^"]+)"', html).group(1).replace("&amp;", "&")
+
+
+def _page_references(client, url: str) -> list[str]:
+    """Every risk the register page lists, page after page."""
+    references, page = [], 1
+    while True:
+        html = client.get(f"{url}&page={page}").get_data(as_text=True)
+        found = re.findall(r'href="/risks/([A-Z]+\d+)"', html.split('class="govuk-table rk-register"', 1)[-1])
+        references += list(dict.fromkeys(found))
+        if f"page={page + 1}" not in html:
+            return references
+        page += 1
+
+
+@pytest.mark.parametrize("filters", [
+    "register=AH&status=all&sort=reference",
+    "register=CORP&rating=High",
+    "owner=Chris+McKenzie&overdue=yes&as_of=2021-09-29",
+    "register=OPS&status=all&sort=next_review",
+    "category=Workforce&sort=reference",
+])
+def test_the_register_pages_download_holds_what_the_page_lists(client, filters):
     sign_in(client, "viewer")
-    html = client.get("/risks?register=AH&status=all").get_data(as_text=True)
-    assert 'href="/export.xlsx?register=AH"' in html
-    assert 'href="/export.xlsx"' in client.get("/risks").get_data(as_text=True)
+    html = client.get(f"/risks?{filters}").get_data(as_text=True)
+    link = _download_link(html)
+    assert link.startswith("/export.xlsx?")
+    assert parse_qs(urlsplit(link).query) == parse_qs(filters)
+    book = openpyxl.load_workbook(io.BytesIO(client.get(link).data))
+    exported = [row[0] for row in book["Risks"].iter_rows(min_row=2, values_only=True)]
+    assert exported and exported == _page_references(client, f"/risks?{filters}")
+    reviews = {row[0] for row in book["Reviews"].iter_rows(min_row=2, values_only=True)}
+    assert reviews <= set(exported)
+    assert _download_link(client.get("/risks").get_data(as_text=True)) == "/export.xlsx"
+
+
+def test_the_workbook_opens_ready_to_print(demo, runner, tmp_path):
+    _export(runner, tmp_path / "register.xlsx")
+    book = openpyxl.load_workbook(tmp_path / "register.xlsx")
+    for name, headers in SHEETS.items():
+        ws = book[name]
+        assert ws.freeze_panes == "A2"
+        assert ws.print_title_rows == "$1:$1"  # the header row on every printed page
+        assert ws.auto_filter.ref.startswith("A1:")
+        assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9  # A4
+        assert ws.sheet_properties.pageSetUpPr.fitToPage
+        assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0)  # one page wide
+        assert all(c.alignment.wrap_text and c.alignment.vertical == "top"
+                   for row in ws.iter_rows() for c in row), name
+        widths = {h: ws.column_dimensions[ws.cell(1, n).column_letter].width
+                  for n, h in enumerate(headers, 1)}
+        assert all(width >= len(h) + 4 for h, width in widths.items())  # header and filter button
+    risks = book["Risks"]
+    widths = {h: risks.column_dimensions[risks.cell(1, n).column_letter].width
+              for n, h in enumerate(RISK_HEADERS, 1)}
+    assert widths["title"] == widths["description"] == 60 and widths["reference"] < 20

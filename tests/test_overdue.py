@@ -155,7 +155,7 @@ def test_email_sends_each_owner_one_digest_of_their_own_items(demo, runner, smtp
     html = helen.get_body(("html",)).get_content()
     assert "AH0037" in plain and "AH0011" in plain and "AH0033" not in plain
     assert 'href="https://risk.example/risks/AH0037"' in html
-    assert helen["Subject"] == "Risk register: 3 overdue, 0 due soon (29/09/2021)"
+    assert helen["Subject"] == "Risk register: 3 overdue (29/09/2021)"
     carl = by_address["carl.griffiths@example.gov.uk"].get_body(("plain",)).get_content()
     assert "AH0011" in carl and "AH0037" not in carl
 

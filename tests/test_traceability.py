@@ -2,7 +2,7 @@
 page, the reminder emails and the register appendix say about exercises and lessons."""
 
 import subprocess
-from datetime import date
+from datetime import UTC, date, datetime
 
 from riskkit.extensions import db
 from riskkit.reports.reminders import build_message
@@ -95,7 +95,8 @@ def test_a_reminder_email_links_a_lesson_to_its_page(web):
     items = [i for i in due_items(date(2027, 1, 5)) if i.reference == lesson.reference]
     message = build_message(Digest("Wayne Gough", "wayne.gough@example.gov.uk", items),
                             date(2027, 1, 5), "risk@example.gov.uk", "Example County Council",
-                            "https://risk.example.gov.uk")
+                            "https://risk.example.gov.uk", datetime(2027, 1, 5, 6, 30, tzinfo=UTC))
+    assert message["Date"] == "Tue, 05 Jan 2027 06:30:00 +0000"
     text = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
     assert f"Lesson {lesson.reference} from Exercise Lemur: Generator fuel runs short" in text

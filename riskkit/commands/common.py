@@ -14,6 +14,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from riskkit.audit import acting_as, command_line_actor
 from riskkit.errors import RiskkitError, ValidationError
 from riskkit.extensions import db
+from riskkit.formulas import neutralise
 from riskkit.models.base import check_date, control_character
 
 
@@ -104,10 +105,11 @@ def _fit(value: str, width: int) -> str:
 
 
 def print_csv(headers: list[str], rows: list[list]) -> None:
+    """CSV on stdout, no cell of it run as a formula by the spreadsheet it is opened in."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(headers)
-    writer.writerows(rows)
+    writer.writerows([neutralise(value) for value in row] for row in rows)
     click.echo(out.getvalue(), nl=False)
 
 

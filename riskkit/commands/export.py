@@ -8,7 +8,7 @@ import click
 from riskkit.commands.common import command
 from riskkit.errors import ValidationError
 from riskkit.reports.files import write_atomically
-from riskkit.services.exports import export_sheets
+from riskkit.services.exports import export_sheets, register_filter
 from riskkit.services.registers import get_register
 
 FORMATS = (".xlsx", ".csv")
@@ -29,7 +29,7 @@ def export(file, code):
         raise ValidationError(f"Cannot export to {str(file)!r}: the file name must end in .xlsx"
                               " (an Excel workbook) or .csv (the risks only)", field="file")
     register = get_register(code) if code else None
-    sheets = export_sheets(register)
+    sheets = export_sheets(register_filter(register) if register else None)
     if kind == ".xlsx":
         title = f"Risk register {register.code}" if register else "Risk registers"
         data = workbook_bytes(sheets, title=title)

@@ -1,12 +1,13 @@
 """overdue: what is overdue (or due soon), for cron, monitoring and reminder emails."""
 
 import sys
+from datetime import datetime
 
 import click
 from flask import current_app
 
 from riskkit.commands.common import ISO_DATE, command, print_csv, print_json, today
-from riskkit.errors import SettingError, ValidationError
+from riskkit.errors import ValidationError
 from riskkit.services.overdue import by_owner, describe_due, due_items
 from riskkit.services.people import find_person
 from riskkit.services.registers import get_register
@@ -14,6 +15,9 @@ from riskkit.services.registers import get_register
 CSV_HEADERS = ["kind", "reference", "title", "action", "owner", "register", "due_date", "days_overdue"]
 #: Exit status with --fail-if-any when something is listed (1 is for errors).
 EXIT_FOUND = 3
+#: Exit status with --email when every message went but some owners have no address to
+#: send to (a person without one, or a team none of whose members has one).
+EXIT_UNDELIVERABLE = 4
 
 
 @command("overdue")
@@ -32,8 +36,9 @@ def overdue(as_of, codes, owner, due_within, fmt, email, dry_run, fail_if_any):
     as_of = as_of or today()
     register_ids = [get_register(code).id for code in codes] or None
     items = due_items(as_of, register_ids, find_person(owner) if owner else None, due_within)
+    status = 0
     if email:
-        _email(items, as_of, dry_run)
+        status = _email(items, as_of, dry_run)
     elif fmt == "json":
         print_json([item.as_json() for item in items])
     elif fmt == "csv":
@@ -41,8 +46,10 @@ def overdue(as_of, codes, owner, due_within, fmt, email, dry_run, fail_if_any):
                                  i.due_date.isoformat(), i.days_overdue] for i in items])
     elif items:
         _text(items, as_of)
-    if fail_if_any and items:
-        sys.exit(EXIT_FOUND)
+    if fail_if_any and items and status != 1:  # an error outranks what was found
+        status = EXIT_FOUND
+    if status:
+        sys.exit(status)
 
 
 KIND_WORDS = {"review": "review", "action": "action", "lesson": "lesson",
@@ -62,10 +69,9 @@ def _text(items, as_of) -> None:
             click.echo(f"            {where}due {item.due_date:%d/%m/%Y}, {describe_due(item)}")
 
 
-def _email(items, as_of, dry_run) -> None:
-    if not dry_run and not current_app.config["SMTP"].get("base_url"):
-        raise SettingError("RISKKIT_BASE_URL is not set, so reminders would carry links that go"
-                           " nowhere: set it to the address people open riskkit at", "RISKKIT_BASE_URL")
+def _email(items, as_of, dry_run) -> int:
+    """Send the digests; the exit status: 1 when a message could not be written or sent,
+    EXIT_UNDELIVERABLE when only some owners had no address to send to, else 0."""
     try:
         escalate_after = int(current_app.config["ESCALATE_AFTER_DAYS"])
     except ValueError:
@@ -75,19 +81,21 @@ def _email(items, as_of, dry_run) -> None:
     from riskkit.services.reminders import send_reminders
 
     smtp, organisation = current_app.config["SMTP"], current_app.config["ORGANISATION_NAME"]
+    now = datetime.now().astimezone()  # the Date header, in the server's time zone
     outcome = send_reminders(
         items, as_of, smtp, escalate_after, dry_run=dry_run, echo=click.echo,
         render=lambda digest: build_message(digest, as_of, smtp["from"], organisation,
-                                            smtp.get("base_url", "")))
+                                            smtp.get("base_url", ""), now))
     verb = "Would send" if dry_run else "Sent"
     if outcome.sent or not dry_run:
         click.echo(f"{verb} {len(outcome.sent)} message{'s' if len(outcome.sent) != 1 else ''}"
                    + (f"; {outcome.already_sent} item(s) already sent today" if outcome.already_sent else ""),
                    err=dry_run)
+    for problem in outcome.undeliverable:
+        click.echo(f"Warning: {problem}", err=True)
     for problem in outcome.failed:
         click.echo(f"Error: {problem}", err=True)
-    if outcome.failed:
-        sys.exit(1)
+    return 1 if outcome.failed else EXIT_UNDELIVERABLE if outcome.undeliverable else 0
 
 
 COMMANDS = [overdue]

@@ -24,8 +24,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # not allowed in TEXT; tab i
 def calendar_bytes(entries: Iterable[CalendarEntry], *, name: str, stamp: datetime, domain: str,
                    risk_url: Callable[[str], str]) -> bytes:
     """A VCALENDAR with one VEVENT per entry. `stamp` (when the feed was made, aware) is
-    every event's DTSTAMP; `domain` makes the UIDs unique to this server; `risk_url`
-    gives the address of a risk's page from its reference."""
+    every event's DTSTAMP; `domain` (from the settings) makes the UIDs unique to this
+    server; `risk_url` gives the address of a risk's page from its reference."""
     stamped = stamp.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
     lines = [
         "BEGIN:VCALENDAR",
@@ -43,7 +43,7 @@ def calendar_bytes(entries: Iterable[CalendarEntry], *, name: str, stamp: dateti
         description = f"{entry.description}\n{url}"
         lines += [
             "BEGIN:VEVENT",
-            # The same item keeps its UID, so a changed date moves the event rather than adding one.
+            # The same item on the same day keeps its UID in every fetch, through any address.
             f"UID:{entry.key}@{domain}",
             f"DTSTAMP:{stamped}",
             f"DTSTART;VALUE=DATE:{entry.day:%Y%m%d}",

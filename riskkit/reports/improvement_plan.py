@@ -10,15 +10,11 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Sequence
-from datetime import date
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
+from openpyxl.styles import PatternFill
 
-from riskkit.reports.workbook import DATE_FORMAT
+from riskkit.reports.workbook import write_table
 from riskkit.services.exercise_report import ActionRow, ImprovementPlan, LessonRow
 
 #: (header, width in characters) for each sheet.
@@ -33,7 +29,6 @@ ACTION_COLUMNS = (
 LESSON_HEADERS = tuple(name for name, _ in LESSON_COLUMNS)
 ACTION_HEADERS = tuple(name for name, _ in ACTION_COLUMNS)
 
-_WRAP = Alignment(wrap_text=True, vertical="top")
 _HEADER_FILL = PatternFill("solid", fgColor="F3F2F1")
 
 
@@ -65,38 +60,5 @@ def _action_row(action: ActionRow) -> tuple:
 
 
 def _sheet(book: Workbook, name: str, columns: Sequence[tuple[str, int]], rows: Iterable[tuple]) -> None:
-    ws = book.create_sheet(name)
-    # Write-only sheets take their columns and panes before the first row.
-    for number, (_, width) in enumerate(columns, 1):
-        ws.column_dimensions[get_column_letter(number)].width = width
-    ws.freeze_panes = "A2"
-    ws.print_title_rows = "1:1"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    bold = Font(bold=True)
-    header = []
-    for title, _ in columns:
-        cell = WriteOnlyCell(ws, title)
-        cell.font, cell.alignment, cell.fill = bold, _WRAP, _HEADER_FILL
-        header.append(cell)
-    ws.append(header)
-    count = 0
-    for row in rows:
-        ws.append([_cell(ws, value) for value in row])
-        count += 1
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count + 1}"
-
-
-def _cell(ws, value) -> WriteOnlyCell:
-    if isinstance(value, str):
-        # Control characters (pasted from other programs) are not allowed in the file format.
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    cell = WriteOnlyCell(ws, value)
-    if isinstance(value, str) and value.startswith("="):
-        cell.data_type = "s"  # text, not a formula
-    if isinstance(value, date):
-        cell.number_format = DATE_FORMAT
-    cell.alignment = _WRAP
-    return cell
+    write_table(book.create_sheet(name), [title for title, _ in columns], [width for _, width in columns],
+                rows, header_fill=_HEADER_FILL)

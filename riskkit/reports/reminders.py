@@ -1,56 +1,85 @@
-"""Reminder emails: one digest per recipient, in plain text and HTML."""
+"""Reminder emails: one digest per recipient, as a standards-complete message (Date and
+Message-ID headers, plain text and HTML alternatives) whose every item links to where
+it is dealt with."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
 from html import escape
+from urllib.parse import urlsplit
 
 from riskkit.services.overdue import KIND_LABELS, Item, describe_due, path_of
 from riskkit.services.reminders import Digest
 
+SECTIONS = (("own", "Due from you"), ("escalated", "Escalated to you as register owner"))
+#: Inline styles: mail programs drop style sheets. GOV.UK's text, link and border colours.
+FONT = "font-family:Arial,Helvetica,sans-serif;color:#0b0c0c"
+CELL = "border:1px solid #b1b4b6;padding:6px 8px;text-align:left;vertical-align:top"
+LINK = "color:#1d70b8;text-decoration:underline"
 
-def _line(item: Item) -> str:
+
+def subject(digest: Digest, as_of: date) -> str:
+    """'Risk register: 3 overdue, 1 due soon (29/09/2021)', naming only what there is."""
+    overdue = sum(1 for i in digest.items if i.days_overdue > 0)
+    counts = [(overdue, "overdue"), (len(digest.items) - overdue, "due soon")]
+    words = ", ".join(f"{count} {what}" for count, what in counts if count)
+    return f"Risk register: {words} ({as_of:%d/%m/%Y})"
+
+
+def build_message(digest: Digest, as_of: date, sender: str, organisation: str,
+                  base_url: str, now: datetime) -> EmailMessage:
+    """The digest as an email sent at `now` (aware). A name or address that cannot be
+    written into the To header safely (a line break, say) raises ValueError: the display
+    name is quoted and encoded by the standard library, so it can never add a recipient
+    or a header. Links are absolute, from `base_url` (RISKKIT_BASE_URL)."""
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = Address(display_name=digest.name, addr_spec=digest.address)
+    message["Subject"] = subject(digest, as_of)
+    message["Date"] = format_datetime(now)
+    # The server's own name, not this machine's (which may be private, or slow to look up).
+    message["Message-ID"] = make_msgid("riskkit", domain=urlsplit(base_url).hostname
+                                       or sender.rpartition("@")[2] or "localhost")
+    intro = f"This is the {organisation} risk register reminder for {as_of:%d/%m/%Y}."
+    text = [f"Dear {digest.name},", "", intro, ""]
+    html = [f"<p style=\"{FONT}\">Dear {escape(digest.name)},</p>", f"<p style=\"{FONT}\">{escape(intro)}</p>"]
+    for attribute, heading in SECTIONS:
+        items = getattr(digest, attribute)
+        if items:
+            text += [heading, "-" * len(heading)] + [_line(i, base_url) for i in items] + [""]
+            html.append(_table(heading, items, base_url))
+    text.append(f"Open the register: {base_url}/")
+    html.append(f"<p style=\"{FONT}\"><a style=\"{LINK}\" href=\"{escape(base_url)}/\">Open the register</a></p>")
+    message.set_content("\n".join(text))
+    message.add_alternative(
+        f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{escape(message['Subject'])}"
+        f"</title></head><body style=\"{FONT};font-size:16px;line-height:1.4\">{''.join(html)}</body></html>",
+        subtype="html")
+    return message
+
+
+def _line(item: Item, base_url: str) -> str:
     what = {"review": f"Review of {item.reference}", "action": f"Action on {item.reference}",
             "lesson": f"Lesson {item.reference} from"}.get(item.kind, f"{item.reference}:")
     words = f": {item.action}" if item.action else ""
     return (f"{what} {item.title}{words}\n    owner {item.owner}, due {item.due_date:%d/%m/%Y},"
-            f" {describe_due(item)}")
+            f" {describe_due(item)}\n    {base_url}{path_of(item)}")
 
 
-def build_message(digest: Digest, as_of: date, sender: str, organisation: str,
-                  base_url: str = "") -> EmailMessage:
-    """The digest as an email. A name or address that cannot be written into the To
-    header safely (a line break, say) raises ValueError: the display name is quoted and
-    encoded by the standard library, so it can never add a recipient or a header."""
-    overdue = sum(1 for i in digest.items if i.days_overdue > 0)
-    message = EmailMessage()
-    message["From"] = sender
-    message["To"] = Address(display_name=digest.name, addr_spec=digest.address)
-    message["Subject"] = (f"Risk register: {overdue} overdue, {len(digest.items) - overdue} due soon"
-                          f" ({as_of:%d/%m/%Y})")
-    sections = [("Due from you", digest.own),
-                ("Escalated to you as register owner", digest.escalated)]
-    text = [f"Dear {digest.name},", "",
-            f"This is the {organisation} risk register reminder for {as_of:%d/%m/%Y}.", ""]
-    html = [f"<p>Dear {escape(digest.name)},</p>",
-            f"<p>This is the {escape(organisation)} risk register reminder for {as_of:%d/%m/%Y}.</p>"]
-    for heading, items in sections:
-        if not items:
-            continue
-        text += [heading, "-" * len(heading)] + [_line(i) for i in items] + [""]
-        rows = "".join(
-            f"<tr><td>{KIND_LABELS[i.kind]}</td>"
-            f"<td><a href=\"{escape(base_url + path_of(i))}\">{escape(i.reference)}</a></td>"
-            f"<td>{escape(i.title)}{'<br>' + escape(i.action) if i.action else ''}</td>"
-            f"<td>{escape(i.owner)}</td><td>{i.due_date:%d/%m/%Y}</td><td>{describe_due(i)}</td></tr>"
-            for i in items)
-        html.append(f"<h2>{escape(heading)}</h2><table border=\"1\" cellpadding=\"4\""
-                    f" style=\"border-collapse:collapse\"><tr><th>Kind</th><th>Reference</th><th>What</th>"
-                    f"<th>Owner</th><th>Due</th><th>Status</th></tr>{rows}</table>")
-    if base_url:
-        text.append(f"Open the register: {base_url}/")
-    message.set_content("\n".join(text))
-    message.add_alternative("<html><body>" + "".join(html) + "</body></html>", subtype="html")
-    return message
+def _table(heading: str, items: list[Item], base_url: str) -> str:
+    headers = "".join(f"<th scope=\"col\" style=\"{CELL};background:#f3f2f1\">{name}</th>"
+                      for name in ("Kind", "Reference", "What", "Owner", "Due", "Status"))
+    rows = "".join(
+        f"<tr><td style=\"{CELL}\">{KIND_LABELS[i.kind]}</td>"
+        f"<td style=\"{CELL}\"><a style=\"{LINK}\" href=\"{escape(base_url + path_of(i))}\">"
+        f"{escape(i.reference)}</a></td>"
+        f"<td style=\"{CELL}\">{escape(i.title)}{'<br>' + escape(i.action) if i.action else ''}</td>"
+        f"<td style=\"{CELL}\">{escape(i.owner)}</td><td style=\"{CELL}\">{i.due_date:%d/%m/%Y}</td>"
+        f"<td style=\"{CELL}\">{describe_due(i)}</td></tr>"
+        for i in items)
+    return (f"<h2 style=\"{FONT};font-size:20px;margin:24px 0 8px\">{escape(heading)}</h2>"
+            f"<table style=\"{FONT};border-collapse:collapse;font-size:16px\">"
+            f"<thead><tr>{headers}</tr></thead><tbody>{rows}</tbody></table>")

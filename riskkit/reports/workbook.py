@@ -16,62 +16,86 @@ from typing import TYPE_CHECKING
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from riskkit.formulas import neutralise, runs_as_formula
 
 if TYPE_CHECKING:  # a renderer needs only the shape of a sheet, not the service
     from riskkit.services.exports import Sheet
 
 DATE_FORMAT = "dd/mm/yyyy"  # as the committee papers write dates
-#: What spreadsheet programs take as the start of a formula when it begins a cell.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: Every cell wraps its text and sits at the top of its row, so a long title reads whole.
+WRAP = Alignment(wrap_text=True, vertical="top")
 
 
 def workbook_bytes(sheets: Iterable[Sheet], title: str) -> bytes:
-    """One worksheet per sheet: bold header row, frozen, with filters on every column;
-    dates are real dates shown dd/mm/yyyy."""
+    """One worksheet per sheet, ready to print: bold header row, frozen and repeated on
+    every printed page, filters on every column, set widths, wrapped text, landscape and
+    one page wide; dates are real dates shown dd/mm/yyyy."""
     book = Workbook(write_only=True)
     book.properties.title = title
     book.properties.creator = "riskkit"
-    bold = Font(bold=True)
     for sheet in sheets:
-        ws = book.create_sheet(sheet.name)
-        # Write-only sheets take their columns and panes before the first row.
-        for number, width in enumerate(sheet.widths, 1):
-            ws.column_dimensions[get_column_letter(number)].width = width
-        ws.freeze_panes = "A2"
-        ws.print_title_rows = "1:1"
-        header = []
-        for name in sheet.headers:
-            cell = WriteOnlyCell(ws, name)
-            cell.font = bold
-            header.append(cell)
-        ws.append(header)
-        count = 0
-        for row in sheet.rows:
-            ws.append([_cell(ws, value) for value in row])
-            count += 1
-        # The filter range is written after the rows, so it can cover them all.
-        ws.auto_filter.ref = f"A1:{get_column_letter(len(sheet.headers))}{count + 1}"
+        write_table(book.create_sheet(sheet.name), sheet.headers, sheet.widths, sheet.rows)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
 
 
-def _cell(ws, value):
-    if isinstance(value, date):
-        cell = WriteOnlyCell(ws, value)
-        cell.number_format = DATE_FORMAT
-        return cell
+def write_table(ws, headers: Sequence[str], widths: Iterable[int], rows: Iterable[Sequence],
+                header_fill: PatternFill | None = None) -> None:
+    """Headers (bold, wrapped, on `header_fill` if given) and rows on a write-only sheet
+    made ready to print, with filters on every column."""
+    print_ready(ws, widths)
+    bold = Font(bold=True)
+    header = []
+    for name in headers:
+        heading = WriteOnlyCell(ws, name)
+        heading.font, heading.alignment = bold, WRAP
+        if header_fill is not None:
+            heading.fill = header_fill
+        header.append(heading)
+    ws.append(header)
+    count = 0
+    for row in rows:
+        ws.append([cell(ws, value) for value in row])
+        count += 1
+    # The filter range is written after the rows, so it can cover them all.
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{count + 1}"
+
+
+def print_ready(ws, widths: Iterable[int]) -> None:
+    """Column widths, the header row frozen and printed on every page, and the page
+    landscape and one page wide (as long as it needs). A write-only sheet takes these
+    before its first row."""
+    for number, width in enumerate(widths, 1):
+        ws.column_dimensions[get_column_letter(number)].width = width
+    ws.freeze_panes = "A2"
+    ws.print_title_rows = "1:1"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4  # UK councils print on A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def cell(ws, value) -> WriteOnlyCell:
+    """A wrapped cell: text without the control characters the file format refuses (pasted
+    from other programs), and never run as a formula; dates shown dd/mm/yyyy."""
     if isinstance(value, str):
-        # Control characters (pasted from other programs) are not allowed in the file format.
         value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        if value.startswith("="):
-            # openpyxl would store text starting "=" as a formula: keep it as the text it is.
-            cell = WriteOnlyCell(ws, value)
-            cell.data_type = "s"
-            return cell
-    return value
+    made = WriteOnlyCell(ws, value)
+    made.alignment = WRAP
+    if isinstance(value, str) and runs_as_formula(value):
+        # Text, with Excel's quote prefix (what typing ' before it does), so that neither
+        # opening the file nor editing the cell runs it; the value stays the text itself.
+        made.data_type = "s"
+        made.quotePrefix = True
+    elif isinstance(value, date):
+        made.number_format = DATE_FORMAT
+    return made
 
 
 def csv_bytes(headers: Sequence[str], rows: Iterable[Sequence]) -> bytes:
@@ -91,10 +115,4 @@ def csv_bytes(headers: Sequence[str], rows: Iterable[Sequence]) -> bytes:
 
 
 def _csv_value(value):
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        # A spreadsheet opening the file would run such text as a formula (CSV injection):
-        # a leading apostrophe makes it text.
-        return "'" + value
-    return value
+    return value.isoformat() if isinstance(value, date) else neutralise(value)

@@ -19,8 +19,8 @@ from riskkit.errors import NotFound
 from riskkit.extensions import db
 from riskkit.models import Action, Control, Register, Review, Risk, User
 from riskkit.services.appetite import above, appetites
-from riskkit.services.registers import all_registers, register_and_children
-from riskkit.services.risks import LIVE
+from riskkit.services.registers import all_registers
+from riskkit.services.risks import LIVE, SORTS, RiskFilter, matching_ids
 
 #: Rows fetched from the database at a time.
 BATCH = 1000
@@ -60,24 +60,23 @@ class Sheet:
         return [max(_WIDTHS.get(h, 0), len(h) + 4) for h in self.headers]
 
 
-def export_sheets(register: Register | None = None) -> list[Sheet]:
-    """Risks (every status), controls, actions and reviews of one register, or of all.
-    A corporate register takes in the registers below it, as the register page does."""
-    register_ids = None
-    if register is not None:
-        register_ids = register_and_children(register) if register.level == "corporate" else [register.id]
+def export_sheets(filters: RiskFilter | None = None, sort: str = "reference") -> list[Sheet]:
+    """The risks matching filters (by default every risk, of every status) in the order
+    `sort` names, with their controls, actions and reviews. The register page's download
+    passes the page's own filters (services.register_query)."""
+    risk_ids = matching_ids(filters) if filters is not None else None
     return [
-        Sheet("Risks", RISK_HEADERS, _risk_rows(register_ids)),
-        Sheet("Controls", CONTROL_HEADERS, _child_rows(register_ids, select(
+        Sheet("Risks", RISK_HEADERS, _risk_rows(risk_ids, sort)),
+        Sheet("Controls", CONTROL_HEADERS, _child_rows(risk_ids, select(
             Risk.reference, Control.description, User.name, Control.effectiveness, Control.last_tested,
         ).join(Risk, Control.risk_id == Risk.id).join(User, Control.owner_id == User.id)
             .order_by(Risk.reference, Control.id))),
-        Sheet("Actions", ACTION_HEADERS, _child_rows(register_ids, select(
+        Sheet("Actions", ACTION_HEADERS, _child_rows(risk_ids, select(
             Risk.reference, Action.description, User.name, Action.target_date, Action.status,
             Action.completed_date,
         ).join(Risk, Action.risk_id == Risk.id).join(User, Action.owner_id == User.id)
             .order_by(Risk.reference, Action.id))),
-        Sheet("Reviews", REVIEW_HEADERS, _child_rows(register_ids, select(
+        Sheet("Reviews", REVIEW_HEADERS, _child_rows(risk_ids, select(
             Risk.reference, Review.reviewed_on, User.name, Review.comment, Review.before_likelihood,
             Review.before_impact, Review.after_likelihood, Review.after_impact, Review.next_review_date,
             Review.next_review_reason,
@@ -86,18 +85,24 @@ def export_sheets(register: Register | None = None) -> list[Sheet]:
     ]
 
 
+def register_filter(register: Register) -> RiskFilter:
+    """Every risk of one register, of any status: a corporate register takes in the
+    registers below it, as the register page does."""
+    return RiskFilter(registers=[register], include_children=register.level == "corporate", statuses=())
+
+
 def _batched(statement):
     return db.session.execute(statement.execution_options(yield_per=BATCH))
 
 
-def _child_rows(register_ids: list[int] | None, statement) -> Iterator[tuple]:
-    if register_ids is not None:
-        statement = statement.where(Risk.register_id.in_(register_ids))
+def _child_rows(risk_ids, statement) -> Iterator[tuple]:
+    if risk_ids is not None:
+        statement = statement.where(Risk.id.in_(risk_ids))
     for row in _batched(statement):
         yield tuple(row)
 
 
-def _risk_rows(register_ids: list[int] | None) -> Iterator[tuple]:
+def _risk_rows(risk_ids, sort: str) -> Iterator[tuple]:
     # Read once before streaming: registers are few, and their matrices rate every row.
     registers = all_registers()
     matrices, codes = {r.id: r.matrix for r in registers}, {r.id: r.code for r in registers}
@@ -108,9 +113,9 @@ def _risk_rows(register_ids: list[int] | None) -> Iterator[tuple]:
         Risk.previous_likelihood, Risk.previous_impact, Risk.target_likelihood, Risk.target_impact,
         Risk.target_date, Risk.inherent_likelihood, Risk.inherent_impact, Risk.last_review_date,
         Risk.next_review_date,
-    ).join(User, Risk.owner_id == User.id).order_by(Risk.reference)
-    if register_ids is not None:
-        statement = statement.where(Risk.register_id.in_(register_ids))
+    ).join(User, Risk.owner_id == User.id).order_by(*SORTS[sort]())
+    if risk_ids is not None:
+        statement = statement.where(Risk.id.in_(risk_ids))
     for r in _batched(statement):
         matrix = matrices[r.register_id]
         score = scoring.score(r.likelihood, r.impact)
@@ -137,7 +142,7 @@ def _yes_no(value: bool) -> str:
 class CalendarEntry:
     """An all-day calendar event: a review falling due, or an action's target date."""
 
-    key: str  # stable per item ("review-AH0033", "action-12"), so a moved date updates the event
+    key: str  # the item, its risk and its date ("review-AH0033-20210813"): the same each fetch
     day: date
     summary: str
     description: str
@@ -172,7 +177,7 @@ def calendar_entries(user: User) -> list[CalendarEntry]:
     for reference, title, register_id, likelihood, impact, due in db.session.execute(reviews):
         rating = scoring.describe(matrices[register_id], likelihood, impact)
         entries.append(CalendarEntry(
-            f"review-{reference}", due, f"Review {reference}: {_shorten(title)}",
+            f"review-{reference}-{due:%Y%m%d}", due, f"Review {reference}: {_shorten(title)}",
             f"Review of risk {reference}: {title}\nCurrent risk: {rating}", reference,
         ))
     actions = select(
@@ -185,7 +190,7 @@ def calendar_entries(user: User) -> list[CalendarEntry]:
             db.session.execute(actions):
         rating = scoring.describe(matrices[register_id], likelihood, impact)
         entries.append(CalendarEntry(
-            f"action-{action_id}", due, f"Action due {reference}: {_shorten(words)}",
+            f"action-{action_id}-{reference}-{due:%Y%m%d}", due, f"Action due {reference}: {_shorten(words)}",
             f"Action on risk {reference} ({vocab.label(vocab.ACTION_STATUSES, status)}): {words}\n"
             f"Risk: {title}\nCurrent risk: {rating}", reference,
         ))

@@ -12,6 +12,7 @@ from email.message import EmailMessage
 
 from sqlalchemy import select
 
+from riskkit.errors import SettingError
 from riskkit.extensions import db
 from riskkit.models import ReminderSent
 from riskkit.services.overdue import Item
@@ -22,6 +23,9 @@ from riskkit.services.teams import members_by_team
 class Outcome:
     sent: list[tuple[str, int]] = field(default_factory=list)  # (address, items)
     failed: list[str] = field(default_factory=list)  # one readable line each
+    # Owners with no address to send to (a person without one, a team whose members have
+    # none): a gap in the register's data to fix, not a failure of the run.
+    undeliverable: list[str] = field(default_factory=list)
     already_sent: int = 0
 
 
@@ -87,9 +91,13 @@ def send_reminders(items: list[Item], as_of: date, settings: dict, escalate_afte
                    echo=print) -> Outcome:
     """Send (or, dry, print) each digest, made into an email by `render` (the face's
     renderer); a failure for one recipient is reported and the rest still go. What is
-    sent is logged so a rerun the same day repeats nothing."""
+    sent is logged so a rerun the same day repeats nothing. Sending needs
+    RISKKIT_BASE_URL (`base_url` in settings), for the links in the emails."""
+    if not dry_run and not settings.get("base_url"):
+        raise SettingError("RISKKIT_BASE_URL is not set, so reminders would carry links that go"
+                           " nowhere: set it to the address people open riskkit at", "RISKKIT_BASE_URL")
     outcome = Outcome()
-    planned, outcome.failed = digests(items, escalate_after, members_by_team())
+    planned, outcome.undeliverable = digests(items, escalate_after, members_by_team())
     messages: list[tuple[Digest, EmailMessage]] = []
     for digest in planned:
         fresh = _unsent(digest, as_of)

@@ -126,6 +126,16 @@ def _filter_statement(filters: RiskFilter):
     return statement
 
 
+def matching_ids(filters: RiskFilter):
+    """The ids of the risks matching filters, as a SELECT to use inside another query."""
+    return _filter_statement(filters).with_only_columns(Risk.id)
+
+
+def check_rating(band_name: str) -> None:
+    """Refuse a band name that no matrix in use has (a ValidationError naming rating)."""
+    _rating_condition(band_name)
+
+
 def _rating_condition(band_name: str):
     """SQL for 'rated band_name': per matrix in use, the cells that fall in that band."""
     conditions = []

@@ -6,8 +6,9 @@ from flask_login import current_user
 from riskkit import permissions
 from riskkit.errors import ValidationError
 from riskkit.services.appendix import build_appendix, default_since
+from riskkit.services.query_args import date_arg
 from riskkit.web.documents import send_document
-from riskkit.web.params import date_arg, today
+from riskkit.web.params import today
 
 bp = Blueprint("appendix", __name__)
 

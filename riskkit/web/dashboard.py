@@ -6,6 +6,7 @@ from flask_login import current_user
 from riskkit.services.escalation import proposed
 from riskkit.services.events import evidence_since, unexercised_top_risks
 from riskkit.services.overdue import DUE_SOON_DAYS, path_of, person_due
+from riskkit.services.query_args import date_arg
 from riskkit.services.registers import all_registers, get_register, rollup_ids
 from riskkit.services.risks import RiskFilter, count_risks
 from riskkit.services.summaries import (
@@ -16,7 +17,7 @@ from riskkit.services.summaries import (
     rating_changes,
     register_summaries,
 )
-from riskkit.web.params import date_arg, last_month, refuse, today
+from riskkit.web.params import last_month, refuse, today
 
 bp = Blueprint("dashboard", __name__)
 SHOWN = 10  # rows of each list; the whole list is one link away

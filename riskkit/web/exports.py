@@ -7,13 +7,24 @@ address stands in for the sign-in, and is the one page outside the login wall.
 import io
 from datetime import UTC, datetime
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_login import current_user
 
+from riskkit.errors import ValidationError
 from riskkit.extensions import db
 from riskkit.reports.calendar import calendar_bytes
 from riskkit.services.exports import calendar_entries, calendar_owner, export_sheets, new_calendar_token
-from riskkit.services.registers import get_register
+from riskkit.services.register_query import read_query
 from riskkit.web.params import today
 
 bp = Blueprint("exports", __name__)
@@ -23,12 +34,16 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @bp.get("/export.xlsx")
 def workbook():
-    """The workbook `riskkit export` writes, for one register (?register=AH) or all."""
+    """The workbook `riskkit export` writes, of the risks the register page lists with
+    the same filters and order (?register=AH&rating=High&sort=reference), every page."""
     from riskkit.reports.workbook import workbook_bytes  # on first use: the CLI starts fast
-    code = request.args.get("register") or None
-    register = get_register(code) if code else None
+    query = read_query(request.args, today())
+    if query.errors:
+        raise ValidationError("Cannot export these risks: " + "; ".join(
+            f"{name}: {message}" for name, message in query.errors.items()))
+    register = query.filters.registers[0] if query.filters.registers else None
     title = f"Risk register {register.code}" if register else "Risk registers"
-    data = workbook_bytes(export_sheets(register), title=title)
+    data = workbook_bytes(export_sheets(query.filters, query.sort), title=title)
     return send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True,
                      download_name=f"riskkit-{register.code if register else 'all'}-{today()}.xlsx")
 
@@ -54,14 +69,21 @@ def new_calendar():
 @bp.get("/calendar/<token>.ics")
 def calendar_feed(token):
     """Public (see PUBLIC_ENDPOINTS): the token is the credential; an unknown one is a 404."""
-    user = calendar_owner(token)
+    user, settings = calendar_owner(token), current_app.config["SETTINGS"]
+    # UIDs and links from the settings, not from the address the feed was fetched at:
+    # a calendar subscribed through another address would otherwise duplicate every event.
     data = calendar_bytes(
         calendar_entries(user), name=f"riskkit: {user.name}", stamp=datetime.now(UTC),
-        domain=request.host.split(":")[0],
-        risk_url=lambda reference: url_for("risks.show", reference=reference, _external=True),
-    )
+        domain=settings.domain, risk_url=lambda reference: _risk_url(settings.base_url, reference))
     return Response(data, mimetype="text/calendar", headers={
         "Content-Disposition": 'inline; filename="riskkit.ics"',
         # Only the owner's calendar program should keep a copy, not a shared proxy.
         "Cache-Control": "private, max-age=300",
     })
+
+
+def _risk_url(base_url: str, reference: str) -> str:
+    """On RISKKIT_BASE_URL when it is set; else the address the feed was fetched at."""
+    if base_url:
+        return base_url + url_for("risks.show", reference=reference)
+    return url_for("risks.show", reference=reference, _external=True)

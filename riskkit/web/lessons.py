@@ -12,10 +12,11 @@ from riskkit.services import debriefs as debrief_service
 from riskkit.services import history, history_words
 from riskkit.services import lessons as lesson_service
 from riskkit.services.paging import paginate
+from riskkit.services.query_args import owner_arg
 from riskkit.web import choices, event_forms
 from riskkit.web.event_forms import place_error
 from riskkit.web.forms import expected, options, page, save, stamp
-from riskkit.web.params import int_arg, owner_arg, today
+from riskkit.web.params import int_arg, today
 
 bp = Blueprint("lessons", __name__)
 PER_PAGE = 50

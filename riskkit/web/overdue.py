@@ -8,6 +8,7 @@ from datetime import date
 
 from flask import Blueprint, Response, render_template, request, stream_with_context, url_for
 
+from riskkit.formulas import neutralise
 from riskkit.services.overdue import (
     KIND_LABELS,
     KINDS,
@@ -17,8 +18,9 @@ from riskkit.services.overdue import (
     path_of,
     summarise_due,
 )
+from riskkit.services.query_args import date_arg, owner_arg
 from riskkit.services.registers import all_registers
-from riskkit.web.params import date_arg, int_arg, owner_arg, today
+from riskkit.web.params import int_arg, today
 
 bp = Blueprint("overdue", __name__)
 CSV_HEADERS = ["kind", "reference", "title", "action", "owner", "register", "due_date", "days_overdue"]
@@ -83,8 +85,9 @@ def download():
         writer = csv.writer(out)
         writer.writerow(CSV_HEADERS)
         for i in iter_items(scope):
-            writer.writerow([i.kind, i.reference, i.title, i.action or "", i.owner, i.register,
-                             i.due_date.isoformat(), i.days_overdue])
+            writer.writerow([neutralise(value) for value in (
+                i.kind, i.reference, i.title, i.action or "", i.owner, i.register, i.due_date.isoformat(),
+                i.days_overdue)])
             if out.tell() > 64_000:
                 yield out.getvalue()
                 out.seek(0)

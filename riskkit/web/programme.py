@@ -11,9 +11,10 @@ from riskkit.services import programme as programme_service
 from riskkit.services import themes as theme_service
 from riskkit.services.overdue import describe_due
 from riskkit.services.paging import page_of, paginate
+from riskkit.services.query_args import date_arg
 from riskkit.web import forms
 from riskkit.web.choices import owner_choices, person
-from riskkit.web.params import date_arg, int_arg, today
+from riskkit.web.params import int_arg, today
 from riskkit.web.programme_forms import NewThemeForm, PlanForm, RuleForm, ThemeForm
 
 bp = Blueprint("programme", __name__)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from riskkit.errors import ValidationError
+from riskkit.formulas import restore
 
 #: Larger files are refused before they are read (the web upload has the same limit).
 MAX_BYTES = 20 * 1024 * 1024
@@ -60,13 +61,9 @@ def _read_csv(path: Path, name: str) -> list[Sheet]:
         dialect = csv.Sniffer().sniff(text[:8192], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    rows = [[_csv_cell(cell) for cell in row] for row in csv.reader(io.StringIO(text), dialect)]
-    return [Sheet(Path(name).stem, rows)]
-
-
-def _csv_cell(cell: str) -> str:
     # riskkit's own export puts ' before text a spreadsheet would run as a formula.
-    return cell[1:] if cell[:1] == "'" and cell[1:2] in ("=", "+", "-", "@") else cell
+    rows = [[restore(cell) for cell in row] for row in csv.reader(io.StringIO(text), dialect)]
+    return [Sheet(Path(name).stem, rows)]
 
 
 def _read_xlsx(path: Path, name: str) -> list[Sheet]:
