@@ -4,7 +4,7 @@ as a PDF, and the improvement plan as an Excel workbook."""
 import click
 from flask import current_app
 
-from riskkit.commands.common import command, today
+from riskkit.commands.common import ISO_DATE, command, today
 from riskkit.errors import ValidationError
 from riskkit.reports.files import write_atomically
 from riskkit.services.exercise_report import (
@@ -20,11 +20,17 @@ def _check_suffix(path: str, suffix: str, what: str) -> None:
                               field="file")
 
 
+_AS_OF = click.option("--as-of", type=ISO_DATE,
+                      help="Lessons and actions as they stood at the end of this day, overdue judged"
+                           " against it; default today.")
+
+
 @command("report")
 @click.argument("event", metavar="EVENT")
 # A plain string: write_atomically reports every unwritable path as one line and exit 1.
 @click.argument("path", metavar="FILE.pdf")
-def report(event, path):
+@_AS_OF
+def report(event, path, as_of):
     """Write the report of an exercise, or the debrief report of an incident, as a PDF.
     EVENT is its number (see `riskkit exercises list`) or its exact name."""
     from riskkit.reports.exercise import (
@@ -32,7 +38,7 @@ def report(event, path):
     )
     _check_suffix(path, ".pdf", "a report")
     chosen = event_by_number_or_name(event)
-    data = build_report(chosen, current_app.config["ORGANISATION_NAME"], as_of=today())
+    data = build_report(chosen, current_app.config["ORGANISATION_NAME"], as_of=as_of or today())
     target = write_atomically(path, render_exercise_report(data, generated_on=today()))
     what = "exercise report" if data.is_exercise else "incident debrief report"
     click.echo(f"Wrote {target}: {what} for {data.name}"
@@ -45,7 +51,8 @@ def report(event, path):
               help="Only this exercise or incident (its number or exact name); default all.")
 @click.option("--open-only", is_flag=True,
               help="Only open lessons (identified, action planned or in progress).")
-def improvement_plan(path, spec, open_only):
+@_AS_OF
+def improvement_plan(path, spec, open_only, as_of):
     """Write the improvement plan as an Excel workbook: a row per lesson, and the actions
     the lessons raised on risks."""
     from riskkit.reports.improvement_plan import (
@@ -53,7 +60,7 @@ def improvement_plan(path, spec, open_only):
     )
     _check_suffix(path, ".xlsx", "the improvement plan")
     event = event_by_number_or_name(spec) if spec else None
-    plan = build_improvement_plan(event, as_of=today(), open_only=open_only)
+    plan = build_improvement_plan(event, as_of=as_of or today(), open_only=open_only)
     target = write_atomically(path, improvement_plan_bytes(plan))
     lessons, actions = len(plan.lessons), len(plan.actions)
     click.echo(f"Wrote {target}: {lessons} lesson{'s' if lessons != 1 else ''} and {actions}"

@@ -27,6 +27,7 @@ from riskkit.web import (
     overdue,
     params,
     programme,
+    published,
     register,
     risks,
 )
@@ -63,7 +64,8 @@ def init_app(app: Flask) -> None:
     app.before_request(params.refuse_control_characters)
     for blueprint in (auth.bp, dashboard.bp, register.bp, risks.bp, admin.bp, overdue.bp,
                       heatmaps.bp, appendix.bp, exports.bp, exercises.bp, lessons.bp,
-                      programme.bp, exercise_reports.bp, health.bp, imports.bp, debriefs.bp):
+                      programme.bp, exercise_reports.bp, health.bp, imports.bp, debriefs.bp,
+                      published.bp):
         app.register_blueprint(blueprint)
 
     @app.before_request

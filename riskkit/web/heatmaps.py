@@ -9,14 +9,15 @@ from riskkit import permissions
 from riskkit.errors import ValidationError
 from riskkit.services.heatmaps import SCORES, build_report
 from riskkit.services.registers import default_register, get_register
-from riskkit.web.params import today
+from riskkit.web.params import date_arg, today
 
 bp = Blueprint("heatmaps", __name__)
 
 
 @bp.get("/heatmap.pdf")
 def download():
-    """?register=AH&scores=current|target|both; without a register, the corporate roll-up."""
+    """?register=AH&scores=current|target|both&as_of=YYYY-MM-DD; without a register, the
+    corporate roll-up."""
     from riskkit.reports.heatmap import to_pdf  # on first use: the CLI starts fast
     permissions.require(current_user, "view")
     scores = request.args.get("scores") or "current"
@@ -30,7 +31,11 @@ def download():
     except ValidationError as error:
         return render_template("errors/400.html", message=str(error)), 400
     generated = today()
-    pdf = to_pdf(build_report(register, scores, None, generated, generated, current_app.config["ORGANISATION_NAME"]))
+    errors: dict[str, str] = {}
+    as_of = date_arg(request.args, "as_of", generated, errors)
+    if errors:
+        return render_template("errors/400.html", message=". ".join(errors.values())), 400
+    pdf = to_pdf(build_report(register, scores, None, as_of, generated, current_app.config["ORGANISATION_NAME"]))
     which = "" if scores == "current" else f"-{scores}"
     return send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=True,
-                     download_name=f"heatmap-{register.code}{which}-{generated.isoformat()}.pdf")
+                     download_name=f"heatmap-{register.code}{which}-{as_of.isoformat()}.pdf")

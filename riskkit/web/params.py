@@ -9,12 +9,13 @@ from dateutil.relativedelta import relativedelta
 from flask import abort, request
 from werkzeug.routing import IntegerConverter, UnicodeConverter
 
+from riskkit import clock
 from riskkit.errors import NotFound, ValidationError
 from riskkit.models.base import LARGEST_INT, check_date, control_character
 
 
 def today() -> date:
-    return date.today()
+    return clock.today()
 
 
 def date_arg(args, name: str, default: date, errors: dict) -> date:
