@@ -1,10 +1,12 @@
 """report: the committee papers (register appendix, changes table) as at a day, and the
 quarters published."""
 
+from pathlib import Path
+
 import click
 from flask import current_app
 
-from riskkit.commands.common import ISO_DATE, command, print_table, today
+from riskkit.commands.common import ISO_DATE, command, today
 from riskkit.reports.files import write_atomically
 from riskkit.services import publishing
 from riskkit.services.appendix import build_appendix, default_since
@@ -90,16 +92,18 @@ def publish(quarter):
 @click.option("--quarter", metavar="YYYYQN", help="Only this quarter.")
 def published(folder, quarter):
     """List the published quarters and their documents, with their checksums."""
-    from pathlib import Path
-
     chosen = [p for p in publishing.publications()
               if quarter is None or p.quarter == quarter.strip().upper()]
-    print_table(["quarter", "as at", "published", "by", "document", "bytes", "sha256"],
-                [[p.quarter, f"{p.as_of:%d/%m/%Y}", f"{p.published_at.astimezone():%d/%m/%Y %H:%M}",
-                  p.published_by, d.name, d.size, d.sha256] for p in chosen for d in p.documents])
-    for p in chosen if folder else []:
-        for d in p.documents:
-            click.echo(f"Wrote {write_atomically(Path(folder) / d.name, d.content)}")
+    for publication in chosen:
+        click.echo(f"{publication.quarter}  as at {publication.as_of:%d/%m/%Y}, changes since"
+                   f" {publication.since:%d/%m/%Y}; published"
+                   f" {publication.published_at.astimezone():%d/%m/%Y %H:%M} by {publication.published_by}")
+        for document in publication.documents:
+            click.echo(f"  {document.name}  {document.size} bytes  sha256 {document.sha256}")
+            if folder:
+                click.echo(f"  Wrote {write_atomically(Path(folder) / document.name, document.content)}")
+    if not chosen:
+        click.echo("Nothing has been published" + (f" for {quarter}" if quarter else "") + ".")
 
 
 for _command in (register, changes, publish, published):

@@ -103,7 +103,7 @@ def build(register: Register, now: list[RiskAt], then: list[RiskAt], since: date
         changes.append(Change(
             risk.reference, risk.title, word, _short(matrix, before), _short(matrix, current), on,
             reason, standing(matrix, current, as_of) if current else "",
-            risk.exempt or (before is not None and before.risk.exempt)))
+            any(state.risk.exempt for state in (before, everywhere_now.get(risk_id)) if state)))
     return sorted(changes, key=lambda c: (ORDER.index(c.change), c.reference))
 
 
