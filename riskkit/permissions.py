@@ -2,7 +2,7 @@
 
 admin    manages users, registers and matrices, and may do anything a manager may;
 manager  (a DMT member) edits any risk, records reviews, creates, closes, reopens,
-         escalates and de-escalates risks;
+         escalates and de-escalates risks, and publishes a quarter's committee papers;
 resilience  (a resilience / business continuity lead) plans and records exercises and
          incidents, debriefs, observations, lessons, plans, themes and the programme's
          cadence rules; recording an exercise outcome may set the tested controls'
@@ -39,6 +39,8 @@ RULES = {
     "escalate_risk": (MANAGERS, False),
     "edit_exercises": (RESILIENCE, False),
     "progress_lesson": (RESILIENCE, True),
+    # Freezing a quarter's committee papers for ever (services.publishing).
+    "publish_papers": (MANAGERS, False),
     "administer": (("admin",), False),
 }
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from sqlalchemy import update
 
+from riskkit import clock
 from riskkit.extensions import db
-from riskkit.models import Control, HistoryEntry, User
+from riskkit.models import Control, User
 from riskkit.reports.appendix import render_appendix
 from riskkit.services.appendix import build_appendix
 from riskkit.services.lifecycle import escalate, set_status
@@ -64,7 +64,7 @@ def test_demo_register_appendix_reads_back(demo, runner, tmp_path, generated_on)
     flat = _flat(text)
     first = _flat(text.split("\f")[0])
     assert "Green 0 Amber 4 Red 2 Total 6" in first
-    assert "Current Risk Level Changes since 29/06/2021" in first
+    assert "Current Risk Level Changes since 29/06/2021" in flat
     assert f"Page 1 of {pages}" in first and "Generated on 01/10/2021" in first
     for reference in AH:
         assert reference in flat
@@ -82,7 +82,8 @@ def test_demo_register_appendix_reads_back(demo, runner, tmp_path, generated_on)
     assert f"Page 2 of {pages}" in second
     assert "OPS0003" not in flat
     # The highest scores come first: both High 20 risks before any Medium one.
-    order = [flat.index(heading) for heading in (
+    pages = flat.split("Risk Title and Event", 1)[1]  # after the changes table
+    order = [pages.index(heading) for heading in (
         "AH0005 Continued pressures", "AH0033 Adult Social Care Workforce", "AH0011 Business disruption")]
     assert order == sorted(order)
 
@@ -119,10 +120,11 @@ def test_public_version_counts_an_exempt_risk_but_leaves_out_its_detail(demo, ru
 def test_long_texts_split_across_pages(app, tmp_path):
     owner = gen_person("Long Text Owner")
     words = " ".join(f"word{n}" for n in range(1100))  # about 8,000 characters
-    risk = gen_risk(owner=owner, title="Very long risk", cause=f"Start of cause. {words} End of cause.",
-                    consequence="Short consequence.")
-    risk.controls.append(Control(description=f"Start of control. {words} End of control.", owner=owner))
-    db.session.commit()
+    with clock.frozen(datetime(2026, 1, 5, 9, tzinfo=UTC)):  # recorded on the as-of day
+        risk = gen_risk(owner=owner, title="Very long risk", cause=f"Start of cause. {words} End of cause.",
+                        consequence="Short consequence.")
+        risk.controls.append(Control(description=f"Start of control. {words} End of control.", owner=owner))
+        db.session.commit()
     appendix = build_appendix(["TST"], date(2026, 1, 5), date(2025, 10, 5), "Test Council")
     path = tmp_path / "long.pdf"
     path.write_bytes(render_appendix(appendix, generated_on=date(2026, 1, 6)))
@@ -138,41 +140,45 @@ def test_long_texts_split_across_pages(app, tmp_path):
 
 def test_changes_since_list_ratings_up_and_down_new_and_closed_risks(demo, tmp_path):
     manager = db.session.query(User).filter_by(email="richard.smith@example.gov.uk").one()
-    record_review(get_risk("AH0005"), manager, date(2021, 9, 1), likelihood=3, impact=4,
-                  comment="Funding settlement confirmed.", lower_confirmed=True)
-    set_status(get_risk("AH0038"), "closed", manager, reason="Merged into AH0033")
-    escalate(get_risk("OPS0003"), manager, reason="Needs the directorate's budget")
-    db.session.commit()
-    db.session.execute(update(HistoryEntry).where(HistoryEntry.field == "status")
-                       .values(at=datetime(2021, 9, 15, 10, tzinfo=UTC)))
-    new = gen_risk(register=get_register("AH"), owner=manager, likelihood=2, impact=2,
-                   title="Winter fuel supply disruption")
-    new.created_at = datetime(2021, 9, 10, 9, tzinfo=UTC)
-    db.session.commit()
+    with clock.frozen(datetime(2021, 9, 1, 10, tzinfo=UTC)):
+        record_review(get_risk("AH0005"), manager, date(2021, 9, 1), likelihood=3, impact=4,
+                      comment="Funding settlement confirmed.", lower_confirmed=True)
+        db.session.commit()
+    with clock.frozen(datetime(2021, 9, 10, 9, tzinfo=UTC)):
+        new = gen_risk(register=get_register("AH"), owner=manager, likelihood=2, impact=2,
+                       title="Winter fuel supply disruption")
+    with clock.frozen(datetime(2021, 9, 15, 10, tzinfo=UTC)):
+        set_status(get_risk("AH0038"), "closed", manager, reason="Merged into AH0033")
+        escalate(get_risk("OPS0003"), manager, reason="Needs the directorate's budget")
+        db.session.commit()
 
     appendix = build_appendix(["AH"], date(2021, 9, 29), date(2021, 8, 20), "Test Council")
     section = appendix.sections[0]
     assert [(c.reference, c.change, c.reason) for c in section.changes] == [
         ("AH0005", "Decreased", ""), (new.reference, "New", ""),
         ("OPS0003", "Escalated", "Needs the directorate's budget"),
-        ("AH0038", "Closed", "Merged into AH0033")]
+        ("AH0038", "Closed", "Merged into AH0033"),
+        ("AH0011", "No change", ""), ("AH0033", "No change", ""), ("AH0035", "No change", ""),
+        ("AH0037", "No change", "")]
     assert section.summary == "Green 1 Amber 4 Red 2 Total 7"
-    get_risk("AH0038").exempt = True
-    db.session.commit()
+    with clock.frozen(datetime(2021, 9, 20, 10, tzinfo=UTC)):
+        get_risk("AH0038").exempt = True
+        db.session.commit()
     public = build_appendix(["AH"], date(2021, 9, 29), date(2021, 8, 20), "Test Council",
                             public=True).sections[0]
-    assert [c.reason for c in public.changes if c.reference == "AH0038"] == [""]  # withheld
-    get_risk("AH0038").exempt = False
-    db.session.commit()
+    assert "AH0038" not in [c.reference for c in public.changes]  # left out, only counted
+    assert public.changes_withheld == 1
     path = tmp_path / "changes.pdf"
     path.write_bytes(render_appendix(appendix, generated_on=date(2021, 10, 1)))
     flat = _flat(_text(path))
-    assert "AH0005 Continued pressures on public sector funding impacting on Decreased High 20 Medium 12" in flat
-    assert f"{new.reference} Winter fuel supply disruption New – Low 4 10/09/2021" in flat
+    assert "Decreased High 20 Medium 12" in flat
+    assert (f"{new.reference} Winter fuel supply disruption New – Low 4 10/09/2021 Green since 10 Sep"
+            " 2021, under a quarter") in flat
     assert ("AH0038 Information governance Closed Medium 12 Closed Reason: Merged into AH0033"
             " 15/09/2021") in flat
     assert ("OPS0003 Recruitment and retention of AMHPs Escalated – High 20 Reason: Needs the"
             " directorate's budget 15/09/2021") in flat
+    assert "AH0011 Business disruption No change Medium 12 Medium 12 Amber since 9 Jun 2021, 1 quarter" in flat
 
 
 def test_every_register_by_default_each_in_its_own_section(demo, runner, tmp_path):

@@ -7,7 +7,7 @@ import io
 import os
 import shutil
 import subprocess
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import openpyxl
@@ -16,6 +16,7 @@ from PIL import Image
 from pypdf import PdfReader
 from sqlalchemy import update
 
+from riskkit import clock
 from riskkit.extensions import db
 from riskkit.models import Event, Lesson
 from riskkit.reports.exercise import render_exercise_report
@@ -183,15 +184,17 @@ def test_long_texts_wrap_and_split_across_pages(demo, tmp_path):
     lemur = find_event("Exercise Lemur")
     wayne = find_person("Wayne Gough")
     words = " ".join(f"word{n}" for n in range(1100))  # about 8,000 characters
-    long = save_lesson(None, None, event=lemur, statement=f"Start of issue. {words} End of issue.",
-                       recommendation="A short recommendation.", owner=wayne, due_date=date(2024, 6, 30))
-    for n in range(30):
-        lesson = save_lesson(None, None, event=lemur, statement=f"Numbered lesson {n}.",
-                             recommendation="Fix it. " * 20, owner=wayne, due_date=date(2024, 6, 30))
-        if n == 0:
-            raise_action(lesson, None, risk=get_risk("AH0011"), description=f"Long action. {words} End.",
-                         owner=wayne, target_date=date(2024, 5, 31))
-    db.session.commit()
+    # Recorded on the day the report is as of: lessons recorded later would not be in it.
+    with clock.frozen(datetime(2024, 1, 15, 9, tzinfo=UTC)):
+        long = save_lesson(None, None, event=lemur, statement=f"Start of issue. {words} End of issue.",
+                           recommendation="A short recommendation.", owner=wayne, due_date=date(2024, 6, 30))
+        for n in range(30):
+            lesson = save_lesson(None, None, event=lemur, statement=f"Numbered lesson {n}.",
+                                 recommendation="Fix it. " * 20, owner=wayne, due_date=date(2024, 6, 30))
+            if n == 0:
+                raise_action(lesson, None, risk=get_risk("AH0011"), description=f"Long action. {words} End.",
+                             owner=wayne, target_date=date(2024, 5, 31))
+        db.session.commit()
     report = build_report(lemur, "Test Council", as_of=date(2024, 1, 15))
     path = tmp_path / "long.pdf"
     path.write_bytes(render_exercise_report(report, generated_on=date(2024, 1, 15)))
@@ -279,9 +282,10 @@ def test_one_event_and_open_lessons_only(demo, runner, tmp_path, generated_on):
 
 def test_text_that_looks_like_a_formula_stays_text(demo):
     lemur = find_event("Exercise Lemur")
-    lesson = save_lesson(None, None, event=lemur, statement="=HYPERLINK(\"http://evil.example\")",
-                         recommendation="tabbed", owner=find_person("Wayne Gough"), due_date=None)
-    db.session.commit()
+    with clock.frozen(datetime(2021, 10, 1, 9, tzinfo=UTC)):  # recorded on the report's day
+        lesson = save_lesson(None, None, event=lemur, statement="=HYPERLINK(\"http://evil.example\")",
+                             recommendation="tabbed", owner=find_person("Wayne Gough"), due_date=None)
+        db.session.commit()
     # A control character is refused on entry now; one kept from before still must not
     # break the workbook.
     db.session.execute(update(Lesson).where(Lesson.id == lesson.id).values(

@@ -38,7 +38,8 @@ TABLE = {
     "overdue": ("overdue", "List overdue reviews, actions, lessons and exercise programme"
                            " items."),
     "registers": ("registers", "List, add and change registers and the tree they make."),
-    "report": ("report", "Committee reports: `riskkit report appendix FILE.pdf`."),
+    "report": ("report", "Committee reports: `riskkit report appendix FILE.pdf`, `changes`,"
+                         " `publish`, `published`."),
     "restore": ("backup", "Restore a backup made by `riskkit backup` into an empty database"
                           " (or, with --replace, over what is there)."),
     "risk": ("risks", "Show one risk whole: fields, controls, actions and review history."),

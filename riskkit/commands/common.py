@@ -11,6 +11,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
+from riskkit import clock
 from riskkit.audit import acting_as, command_line_actor
 from riskkit.errors import RiskkitError, ValidationError
 from riskkit.extensions import db
@@ -89,7 +90,7 @@ ISO_DATE = IsoDate()
 
 
 def today() -> date:
-    return date.today()
+    return clock.today()
 
 
 def print_table(headers: list[str], rows: list[list]) -> None:

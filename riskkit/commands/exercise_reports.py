@@ -5,7 +5,7 @@ import click
 from flask import current_app
 
 from riskkit.commands import formats
-from riskkit.commands.common import command, today
+from riskkit.commands.common import ISO_DATE, command, today
 from riskkit.errors import ValidationError
 from riskkit.services.exercise_report import (
     build_improvement_plan,
@@ -20,12 +20,18 @@ def _check_suffix(path: str, suffix: str, what: str) -> None:
                               field="file")
 
 
+_AS_OF = click.option("--as-of", type=ISO_DATE,
+                      help="Lessons and actions as they stood at the end of this day, overdue judged"
+                           " against it; default today.")
+
+
 @command("report")
 @click.argument("event", metavar="EVENT")
 # A plain string: write_atomically reports every unwritable path as one line and exit 1.
 @click.argument("path", metavar="FILE.pdf")
 @formats.format_option()
-def report(event, path, output):
+@_AS_OF
+def report(event, path, output, as_of):
     """Write the report of an exercise, or the debrief report of an incident, as a PDF.
     EVENT is its number (see `riskkit exercises list`) or its exact name."""
     from riskkit.reports.exercise import (
@@ -35,7 +41,8 @@ def report(event, path, output):
     if output != "html":
         _check_suffix(path, ".pdf", "a report")
     chosen = formats.targets(path, output, "pdf")
-    data = build_report(event_by_number_or_name(event), current_app.config["ORGANISATION_NAME"], as_of=today())
+    data = build_report(event_by_number_or_name(event), current_app.config["ORGANISATION_NAME"],
+                        as_of=as_of or today())
     written = formats.write(chosen, {"pdf": lambda: render_exercise_report(data, generated_on=today()),
                                      "html": lambda: exercise_report_html(data, generated_on=today())})
     what = "exercise report" if data.is_exercise else "incident debrief report"
@@ -50,7 +57,8 @@ def report(event, path, output):
 @click.option("--open-only", is_flag=True,
               help="Only open lessons (identified, action planned or in progress).")
 @formats.format_option("xlsx")
-def improvement_plan(path, spec, open_only, output):
+@_AS_OF
+def improvement_plan(path, spec, open_only, output, as_of):
     """Write the improvement plan as an Excel workbook: a row per lesson, and the actions
     the lessons raised on risks."""
     from riskkit.reports.html import improvement_plan_html
@@ -61,7 +69,7 @@ def improvement_plan(path, spec, open_only, output):
         _check_suffix(path, ".xlsx", "the improvement plan")
     chosen = formats.targets(path, output, "xlsx")
     event = event_by_number_or_name(spec) if spec else None
-    plan = build_improvement_plan(event, as_of=today(), open_only=open_only)
+    plan = build_improvement_plan(event, as_of=as_of or today(), open_only=open_only)
     organisation = current_app.config["ORGANISATION_NAME"]
     written = formats.write(chosen, {"xlsx": lambda: improvement_plan_bytes(plan),
                                      "html": lambda: improvement_plan_html(plan, organisation, today())})

@@ -20,7 +20,8 @@ from riskkit.services.registers import default_register, get_register
 @click.option("--register", "code", metavar="CODE",
               help="The register (default: the corporate register, rolling up those below it).")
 @click.option("--owner", help="Only risks this person owns (name or email).")
-@click.option("--as-of", type=ISO_DATE, help="The date the report is labelled with (default today).")
+@click.option("--as-of", type=ISO_DATE,
+              help="Draw the register as it stood at the end of this day (default today).")
 @click.option("--scores", type=click.Choice(list(SCORES)), default="current", show_default=True,
               help="Current risk, target risk, or both side by side.")
 def heatmap(pdf_file, png_file, html_file, code, owner, as_of, scores):

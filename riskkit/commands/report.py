@@ -1,17 +1,21 @@
-"""report appendix and report changes: the committee register appendix as a PDF and its
-accessible HTML version, and the changes table alone."""
+"""report: the committee papers (register appendix, changes table) as at a day, as PDF
+and their accessible HTML versions, and the quarters published."""
+
+from pathlib import Path
 
 import click
 from flask import current_app
 
 from riskkit.commands import formats
 from riskkit.commands.common import ISO_DATE, command, today
+from riskkit.reports.files import write_atomically
+from riskkit.services import publishing
 from riskkit.services.appendix import build_appendix, default_since
 
 
 @click.group("report")
 def report():
-    """Committee reports: `riskkit report appendix FILE.pdf`."""
+    """Committee reports: `riskkit report appendix FILE.pdf`, `changes`, `publish`, `published`."""
 
 
 def _appendix_options(function):
@@ -19,10 +23,11 @@ def _appendix_options(function):
     for option in reversed([
         click.option("--register", "codes", multiple=True, metavar="CODE",
                      help="Only this register (repeat for several); default all."),
-        click.option("--as-of", type=ISO_DATE, help="The date the appendix is as at; default today."),
+        click.option("--as-of", type=ISO_DATE,
+                     help="The day the register is shown as it stood at the end of; default today."),
         click.option("--since", type=ISO_DATE,
-                     help="Report rating changes, new and closed risks after this date; default three"
-                          " months before --as-of."),
+                     help="Compare with the register at the end of this day; default the last"
+                          " published papers before --as-of, or three months before it."),
         click.option("--public", is_flag=True,
                      help="Leave out the detail of exempt risks (counted, titled Exempt)."),
     ]):
@@ -64,21 +69,62 @@ def appendix(path, codes, as_of, since, public, output):
 
 
 @command("changes")
-@click.argument("path", metavar="FILE.html")
+@click.argument("path", metavar="FILE.csv|FILE.html")
 @_appendix_options
 def changes(path, codes, as_of, since, public):
-    """Write the appendix's changes table alone as an accessible HTML document."""
+    """Write the changes table alone: each risk once, its rating then and now, as CSV or
+    (FILE.html) as an accessible HTML document."""
     from riskkit.reports.html import changes_html  # on first use: the CLI starts fast
+    from riskkit.reports.papers import changes_csv
 
-    chosen = formats.targets(path, "html", "pdf")
     data = _build(codes, as_of or today(), since, public)
-    written = formats.write(chosen, {"html": lambda: changes_html(data, generated_on=today())})
-    count = sum(len(section.changes) for section in data.sections)
-    click.echo(f"Wrote {written}: {count} change{'s' if count != 1 else ''} since {data.since:%d/%m/%Y}")
+    if str(path).lower().endswith(".html"):
+        written = formats.write(formats.targets(path, "html", "pdf"),
+                                {"html": lambda: changes_html(data, generated_on=today())})
+    else:
+        written = write_atomically(path, changes_csv(data))
+    rows = sum(len(section.changes) for section in data.sections)
+    click.echo(f"Wrote {written}: {rows} risk{'s' if rows != 1 else ''} from"
+               f" {data.since:%d/%m/%Y} to {data.as_of:%d/%m/%Y}")
 
 
-report.add_command(appendix)
-report.add_command(changes)
+@command("publish")
+@click.option("--quarter", required=True, metavar="YYYYQN",
+              help="The calendar quarter to publish, like 2025Q1 (January to March).")
+def publish(quarter):
+    """Freeze a quarter's appendix, heat map and changes table as published papers."""
+    from riskkit.reports.papers import renderers  # on first use: the CLI starts fast
+
+    publication = publishing.publish(quarter, None, current_app.config["ORGANISATION_NAME"],
+                                     renderers())
+    click.echo(f"Published {publication.quarter} as at {publication.as_of:%d/%m/%Y}"
+               f" (changes since {publication.since:%d/%m/%Y}):")
+    for document in publication.documents:
+        click.echo(f"  {document.name}  sha256 {document.sha256}")
+
+
+@command("published")
+@click.option("--save", "folder", metavar="DIR",
+              help="Also write every published document into DIR (with --quarter, that quarter's).")
+@click.option("--quarter", metavar="YYYYQN", help="Only this quarter.")
+def published(folder, quarter):
+    """List the published quarters and their documents, with their checksums."""
+    chosen = [p for p in publishing.publications()
+              if quarter is None or p.quarter == quarter.strip().upper()]
+    for publication in chosen:
+        click.echo(f"{publication.quarter}  as at {publication.as_of:%d/%m/%Y}, changes since"
+                   f" {publication.since:%d/%m/%Y}; published"
+                   f" {publication.published_at.astimezone():%d/%m/%Y %H:%M} by {publication.published_by}")
+        for document in publication.documents:
+            click.echo(f"  {document.name}  {document.size} bytes  sha256 {document.sha256}")
+            if folder:
+                click.echo(f"  Wrote {write_atomically(Path(folder) / document.name, document.content)}")
+    if not chosen:
+        click.echo("Nothing has been published" + (f" for {quarter}" if quarter else "") + ".")
+
+
+for _command in (appendix, changes, publish, published):
+    report.add_command(_command)
 # The appendix's first name, kept so that scripts and cron jobs written for it still work.
 report.add_command(click.Command("register", params=appendix.params, callback=appendix.callback,
                                  help="The former name of `riskkit report appendix`.", hidden=True))

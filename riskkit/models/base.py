@@ -2,11 +2,12 @@
 is written: nothing the database would refuse (or choke on) is ever sent to it."""
 
 import re
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from sqlalchemy import Date, DateTime, Integer, String, event, inspect, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from riskkit import clock
 from riskkit.errors import ValidationError
 
 #: The longest multi-line text kept (a description, a comment, an observation): pages of
@@ -26,7 +27,7 @@ _CONTROL_MULTILINE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udf
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    return clock.utcnow()
 
 
 class Timestamps:

@@ -48,7 +48,8 @@ from riskkit.reports.pages import (
     PageTotalCanvas,
     draw_page_furniture,
 )
-from riskkit.services.appendix import Appendix, Change, Rated, RiskEntry, Section, Short
+from riskkit.services.appendix import Appendix, Rated, RiskEntry, Section
+from riskkit.services.changes import Change, Short
 
 
 def render_appendix(appendix: Appendix, generated_on: date) -> bytes:
@@ -224,6 +225,9 @@ def _summary(appendix: Appendix, section: Section, new_page: bool) -> list[Flowa
                        "note"))
     flow += [_p(f"Current Risk Level Changes since {_date(appendix.since)}", "heading"),
              _changes(section.changes, appendix.since)]
+    if section.changes_withheld:
+        flow.append(_p(f"{section.changes_withheld} risk{'s' if section.changes_withheld != 1 else ''}"
+                       " containing exempt information not listed in this table.", "note"))
     if not section.total:
         flow += [Spacer(1, 4 * mm), _p("There are no live risks on this register.")]
     return flow
@@ -296,22 +300,22 @@ def _short(rating: Short | None, missing: str) -> Paragraph:
 
 def _changes(changes: list[Change], since: date) -> Flowable:
     if not changes:
-        return _p(f"No risk has gone up or down a rating, been added, escalated or been closed"
-                  f" since {_date(since)}.", "body")
+        return _p(f"There were no live risks on this register on {_date(since)} or since.", "body")
     rows = [[_p(h, "label") for h in ("Risk Ref", "Risk Title", "Change", "Previous", "Current")]]
     style = []
     for y, change in enumerate(changes, start=1):
         what = change.change + (f"<br/>{_date(change.on)}" if change.on else "")
         title = _text(change.title) + (f"<br/><i>Reason: {_text(change.reason)}</i>"
                                        if change.reason else "")
+        current = [_short(change.after, "Closed" if change.change == "Closed" else "–")]
+        if change.standing:
+            current.append(_p(_text(change.standing), "cell"))
         rows.append([_p(_text(change.reference), "cell"), _p(title, "cell"), _p(what, "cell"),
-                     _short(change.before, "–" if change.change in ("New", "Escalated")
-                            else "Withheld"),
-                     _short(change.after, "Closed" if change.change == "Closed" else "Withheld")])
+                     _short(change.before, "–"), current])
         # Each rating cell painted in its band's colour.
         style += [("BACKGROUND", (x, y), (x, y), colors.HexColor(rating.colour))
                   for x, rating in ((3, change.before), (4, change.after)) if rating is not None]
-    return _table(rows, [20, 88, 24, 21, 21], style=style, repeatRows=1)
+    return _table(rows, [20, 78, 24, 21, 31], style=style, repeatRows=1)
 
 
 def _risk(entry: RiskEntry) -> list[Flowable]:

@@ -1,30 +1,34 @@
 """The committee register appendix ("Appendix B - Directorate Risk Register"), gathered
-as plain data for the PDF renderer.
+as plain data for the PDF renderer, as the registers stood at the end of the as-of day
+(services.as_of rebuilds them from the history).
 
-Each register's summary page comes from a handful of queries. Its risks are streamed:
-their ids are read in print order, then each batch is loaded whole (controls, actions,
-reviews and their people: four statements) and turned into plain rows before the next
-batch is read, so memory stays flat however long the register is. With `public`, the
-detail of an exempt risk never leaves this module.
+Each register's summary page, heat map and changes table come from the risks as they
+stood then. Its risks are streamed: each batch's controls, actions and reviews are read
+and turned into plain rows before the next batch is read, so memory stays flat however
+long the register is. With `public`, the detail of an exempt risk never leaves this
+module, and exempt risks are left out of the changes table (only counted).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import select
 
 from riskkit import scoring, vocab
 from riskkit.errors import ValidationError
 from riskkit.extensions import db
-from riskkit.models import Action, Control, HistoryEntry, Lesson, Register, Review, Risk
+from riskkit.models import Event, Lesson, Register
+from riskkit.models.lessons import lesson_actions
+from riskkit.services import changes as changes_table
+from riskkit.services.as_of import RiskAt, risks_at, with_children
+from riskkit.services.changes import Change
 from riskkit.services.registers import all_registers, get_register
-from riskkit.services.risks import LIVE, SORTS
-from riskkit.services.summaries import HeatMap, cell_data, heat_map, rating_changes
+from riskkit.services.risks import LIVE
+from riskkit.services.summaries import HeatMap, heat_map_of
 
 BATCH = 100
 #: The papers' words for the two kinds of row in the controls and actions table.
@@ -35,8 +39,11 @@ EXEMPT_TITLE = "Exempt"
 
 
 def default_since(as_of: date) -> date:
-    """Changes are reported since the last quarter's papers unless asked otherwise."""
-    return as_of - relativedelta(months=3)
+    """Changes are reported since the last published papers before the as-of day, or
+    else since three months before it."""
+    from riskkit.services.publishing import last_published  # publishing builds appendices
+
+    return last_published(before=as_of) or as_of - relativedelta(months=3)
 
 
 @dataclass(frozen=True)
@@ -44,14 +51,6 @@ class Rated:
     """A score as the papers print it."""
 
     label: str  # High 20 Serious (4) Very Likely (5)
-    colour: str
-
-
-@dataclass(frozen=True)
-class Short:
-    """A rating in brief, for the changes table: High 20."""
-
-    text: str
     colour: str
 
 
@@ -98,20 +97,6 @@ class RiskEntry:
     comments: list[Comment] = field(default_factory=list)  # newest first
 
 
-@dataclass(frozen=True)
-class Change:
-    """A line of "Current risk level changes": a rating up or down, a new, escalated or
-    closed risk."""
-
-    reference: str
-    title: str
-    change: str  # Increased, Decreased, New, Escalated, Closed
-    before: Short | None  # None for a new or escalated risk, or when withheld
-    after: Short | None  # None for a closed risk, or when withheld
-    on: date | None = None  # when a risk was opened, escalated or closed
-    reason: str = ""  # why it was escalated or closed, as given then (withheld if exempt)
-
-
 @dataclass
 class Section:
     """One register: its summary page, then its live risks one by one."""
@@ -121,8 +106,9 @@ class Section:
     level: str
     heat_map: HeatMap
     exempt_count: int
-    changes: list[Change]
+    changes: list[Change]  # each risk once; exempt ones left out of the public version
     risks: Iterator[RiskEntry]  # streamed from the database while the PDF is drawn
+    changes_withheld: int = 0  # exempt risks left out of the public changes table
 
     @property
     def summary(self) -> str:
@@ -151,24 +137,27 @@ class Appendix:
 def build_appendix(codes: list[str] | tuple[str, ...], as_of: date, since: date, organisation: str,
                    public: bool = False) -> Appendix:
     """The appendix for the registers named by code (all of them when none is named),
-    as at `as_of`, with rating changes, new, escalated and closed risks since `since`."""
+    as the registers stood at the end of `as_of`, with each risk's rating then against
+    its rating at the end of `since`, and the risks added, moved or closed between."""
     if since > as_of:
         raise ValidationError(f"The since date {since.isoformat()} is after the as-of date"
                               f" {as_of.isoformat()}: changes are reported between the two", field="since")
     registers = _chosen(codes)
-    data = cell_data([r.id for r in registers])
-    sections = [
-        Section(
+    codes = [r.code for r in registers]
+    now, then = risks_at(as_of, codes), risks_at(since, codes)
+    sections = []
+    for register in registers:
+        live = [r for r in now if r.risk.register == register.code and r.risk.status in LIVE]
+        changes = changes_table.build(register, now, then, since, as_of)
+        sections.append(Section(
             code=register.code, name=register.name,
             level=vocab.label(vocab.REGISTER_LEVELS, register.level),
-            heat_map=heat_map(register.matrix, [register.id], data=data),
-            exempt_count=db.session.scalar(select(func.count(Risk.id)).where(
-                Risk.register_id == register.id, Risk.status.in_(LIVE), Risk.exempt)),
-            changes=_changes(register, since, as_of, public),
-            risks=_risks(register, as_of, public),
-        )
-        for register in registers
-    ]
+            heat_map=heat_map_of(register, live),
+            exempt_count=sum(1 for r in live if r.risk.exempt),
+            changes=[c for c in changes if not (public and c.exempt)],
+            changes_withheld=sum(1 for c in changes if public and c.exempt),
+            risks=_risks(register.matrix, live, as_of, public),
+        ))
     if len(registers) == 1:
         title = f"Risk Register – {registers[0].name}"
     else:
@@ -197,107 +186,52 @@ def _rated(matrix: scoring.Matrix, likelihood: int | None, impact: int | None) -
     return Rated(scoring.describe(matrix, likelihood, impact), band.colour)
 
 
-def _changes(register: Register, since: date, as_of: date, public: bool) -> list[Change]:
-    """Ratings up, then down, then risks added, escalated into the register or closed
-    after `since` up to `as_of`, each group by reference, with the reason given."""
-    matrix = register.matrix
-
-    def title(risk) -> str:
-        return EXEMPT_TITLE if public and risk.exempt else risk.title
-
-    def short(risk, band: scoring.Band, value: int) -> Short | None:
-        return None if public and risk.exempt else Short(f"{band.name} {value}", band.colour)
-
-    def now(risk) -> Short | None:
-        return short(risk, scoring.rating(matrix, risk.likelihood, risk.impact), risk.score)
-
-    moved, _ = rating_changes([register.id], since)
-    changes = [
-        Change(c.risk.reference, title(c.risk), scoring.TREND_WORDS[c.direction],
-               short(c.risk, c.before, c.before_score), now(c.risk))
-        for direction in ("up", "down") for c in moved if c.direction == direction
-    ]
-    # "After since" means from the next day, as rating_changes reads review dates.
-    start = datetime.combine(since + timedelta(days=1), time.min, tzinfo=UTC)
-    end = datetime.combine(as_of + timedelta(days=1), time.min, tzinfo=UTC)
-    # A risk is new if it was added after `since` and has no review on or before it (the
-    # demo loader and imports add old risks today, with their reviews from years ago).
-    reviewed_before = select(Review.id).where(Review.risk_id == Risk.id,
-                                              Review.reviewed_on <= since).exists()
-    for risk in db.session.scalars(
-            select(Risk).where(Risk.register_id == register.id, Risk.status.in_(LIVE),
-                               Risk.created_at >= start, Risk.created_at < end, ~reviewed_before)
-            .order_by(Risk.reference)):
-        changes.append(Change(risk.reference, title(risk), "New", None, now(risk),
-                              risk.created_at.date()))
-    # Escalated here or closed: its status now, and the history records the step (and the
-    # reason given for it) after `since`.
-    for status, change in (("escalated", "Escalated"), ("closed", "Closed")):
-        steps = (
-            select(HistoryEntry.risk_id, func.max(HistoryEntry.id).label("id"))
-            .where(HistoryEntry.entity == "risk", HistoryEntry.field == "status",
-                   HistoryEntry.new_value == status, HistoryEntry.at >= start,
-                   HistoryEntry.at < end)
-            .group_by(HistoryEntry.risk_id).subquery()
-        )
-        for risk, at, reason in db.session.execute(
-                select(Risk, HistoryEntry.at, HistoryEntry.reason)
-                .join(steps, steps.c.risk_id == Risk.id)
-                .join(HistoryEntry, HistoryEntry.id == steps.c.id)
-                .where(Risk.register_id == register.id, Risk.status == status)
-                .order_by(Risk.reference)):
-            before, after = (now(risk), None) if status == "closed" else (None, now(risk))
-            changes.append(Change(risk.reference, title(risk), change, before, after, at.date(),
-                                  "" if public and risk.exempt else reason or ""))
-    return changes
-
-
-def _risks(register: Register, as_of: date, public: bool) -> Iterator[RiskEntry]:
+def _risks(matrix: scoring.Matrix, live: list[RiskAt], as_of: date, public: bool) -> Iterator[RiskEntry]:
     """The register's live risks, highest score first, a batch at a time."""
-    matrix = register.matrix
-    ids = list(db.session.scalars(
-        select(Risk.id).where(Risk.register_id == register.id, Risk.status.in_(LIVE))
-        .order_by(*SORTS["score"]())))
-    for start in range(0, len(ids), BATCH):
-        batch = ids[start:start + BATCH]
-        loaded = {risk.id: risk for risk in db.session.scalars(
-            select(Risk).where(Risk.id.in_(batch)).options(
-                joinedload(Risk.owner),
-                selectinload(Risk.controls).joinedload(Control.owner),
-                selectinload(Risk.actions).joinedload(Action.owner),
-                selectinload(Risk.actions).selectinload(Action.lessons).joinedload(Lesson.event),
-                selectinload(Risk.reviews).joinedload(Review.reviewer)))}
-        for risk_id in batch:
-            yield _entry(loaded[risk_id], matrix, as_of, public)
-        # Dropping the batch lets the session's weak identity map release the objects.
-        del loaded
+    ordered = sorted(live, key=lambda r: (-r.risk.score, r.risk.reference))
+    for start in range(0, len(ordered), BATCH):
+        batch = with_children(as_of, ordered[start:start + BATCH])
+        origins = lesson_origins([a.id for r in batch for a in r.actions])
+        for risk in batch:
+            yield _entry(risk, matrix, as_of, public, origins)
+        # Dropping the batch lets its rows go before the next is read.
+        del batch
 
 
-def _lesson_origin(action: Action) -> str:
-    """' (From lesson L0003, Exercise Lemur.)': an action remembers the lessons it answers."""
-    if not action.lessons:
-        return ""
-    return " (From " + "; ".join(f"lesson {lesson.reference}, {lesson.event.name}"
-                                 for lesson in action.lessons) + ".)"
+def lesson_origins(action_ids: list[int]) -> dict[int, str]:
+    """' (From lesson L0003, Exercise Lemur.)' by action id: an action remembers the
+    lessons it answers (the links as they are now: the history names them, it does not
+    date them per link)."""
+    lessons: dict[int, list[str]] = {}
+    for action_id, lesson, event in db.session.execute(
+            select(lesson_actions.c.action_id, Lesson, Event.name)
+            .join(Lesson, Lesson.id == lesson_actions.c.lesson_id).join(Event, Event.id == Lesson.event_id)
+            .where(lesson_actions.c.action_id.in_(action_ids)).order_by(Lesson.id)):
+        lessons.setdefault(action_id, []).append(f"lesson {lesson.reference}, {event}")
+    return {action_id: " (From " + "; ".join(named) + ".)" for action_id, named in lessons.items()}
 
 
-def _entry(risk: Risk, matrix: scoring.Matrix, as_of: date, public: bool) -> RiskEntry:
+def _entry(at: RiskAt, matrix: scoring.Matrix, as_of: date, public: bool,
+           origins: dict[int, str]) -> RiskEntry:
+    risk = at.risk
     if public and risk.exempt:
         return RiskEntry(risk.reference, EXEMPT_TITLE, exempt=True, withheld=True)
     # Agreed actions first, then the controls in place, as the papers list them.
-    items = [Item(a.description + _lesson_origin(a), a.owner.name, ACTION_TYPE,
-                  vocab.label(vocab.ACTION_STATUSES, a.status), a.target_date) for a in risk.actions]
-    items += [Item(c.description, c.owner.name, CONTROL_TYPE, "", None) for c in risk.controls]
+    items = [Item(a.description + origins.get(a.id, ""), a.owner, ACTION_TYPE,
+                  vocab.label(vocab.ACTION_STATUSES, a.status), a.target_date) for a in at.actions]
+    items += [Item(c.description, c.owner, CONTROL_TYPE, "", None) for c in at.controls]
+    previous = (None if risk.previous_likelihood is None
+                else scoring.score(risk.previous_likelihood, risk.previous_impact))
     return RiskEntry(
         reference=risk.reference, title=risk.title, exempt=risk.exempt,
-        description=risk.description, cause=risk.cause, consequence=risk.consequence,
-        owner=risk.owner.name, last_review=risk.last_review_date, next_review=risk.next_review_date,
+        description=risk.description or "", cause=risk.cause or "", consequence=risk.consequence or "",
+        owner=risk.owner, last_review=risk.last_review_date, next_review=risk.next_review_date,
         review_overdue=risk.next_review_date is not None and risk.next_review_date < as_of,
         current=_rated(matrix, risk.likelihood, risk.impact),
         previous=_rated(matrix, risk.previous_likelihood, risk.previous_impact),
         target=_rated(matrix, risk.target_likelihood, risk.target_impact),
         target_date=risk.target_date,
-        trend=scoring.TREND_WORDS[scoring.trend(risk.previous_score, risk.score)],
+        trend=scoring.TREND_WORDS[scoring.trend(previous, risk.score)],
         items=items,
-        comments=[Comment(r.reviewed_on, r.reviewer.name, r.comment) for r in reversed(risk.reviews)],
+        comments=[Comment(r.reviewed_on, r.reviewer, r.comment or "") for r in reversed(at.reviews)],
     )

@@ -2,7 +2,8 @@
 
 The archive is a zip holding `manifest.json` (format, schema revision, time, and per
 table its row count and the SHA-256 of its file) and `tables/<table>.jsonl`, one JSON
-object per row, in primary-key order. Dates are ISO 8601; times are UTC.
+object per row, in primary-key order. Dates are ISO 8601; times are UTC; bytes (the
+published papers) are base64.
 
 A backup is one consistent snapshot while the app runs: SQLite's online backup API
 copies the database first, PostgreSQL reads in one repeatable-read transaction. A
@@ -12,6 +13,7 @@ than this riskkit's, and writes in one transaction, so it is all or nothing.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import sqlite3
@@ -21,7 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from sqlalchemy import Date, DateTime, create_engine, func, select
+from sqlalchemy import Date, DateTime, LargeBinary, create_engine, func, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DataError, IntegrityError
 
@@ -59,6 +61,8 @@ def _encode(value):
         return value.astimezone(UTC).isoformat()
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, bytes):  # a published paper: kept byte for byte
+        return base64.b64encode(value).decode("ascii")
     return value
 
 
@@ -69,6 +73,8 @@ def _decode(column, value):
         return datetime.fromisoformat(value)
     if isinstance(column.type, Date):
         return date.fromisoformat(value)
+    if isinstance(column.type, LargeBinary):
+        return base64.b64decode(value)
     return value
 
 

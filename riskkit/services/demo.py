@@ -19,6 +19,8 @@ from riskkit.services.people import find_person
 from riskkit.services.reviews import record_review
 from riskkit.services.risks import create_risk
 
+#: Who the history says made what the demo loader adds.
+DEMO_ACTOR = "demo data"
 PAPER_DATE = "Next review date as printed in the committee paper"
 
 
@@ -27,7 +29,7 @@ def load_demo(seed_dir: str | Path) -> Counter:
     seed_dir = Path(seed_dir)
     added: Counter = Counter()
     try:
-        with acting_as(name="demo data"):
+        with acting_as(name=DEMO_ACTOR):
             added["matrices"] += len(matrices.ensure_builtin())
             _load_people(_read(seed_dir / "people.yaml"), _read(seed_dir / "users.yaml"), added)
             _load_registers(_read(seed_dir / "registers.yaml"), added)

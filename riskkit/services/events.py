@@ -10,7 +10,7 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from riskkit import permissions, scoring, vocab
+from riskkit import clock, permissions, scoring, vocab
 from riskkit.audit import acting_as
 from riskkit.errors import NotFound, ValidationError
 from riskkit.extensions import db
@@ -153,7 +153,7 @@ def record_outcome(event: Event, by: User | None, *, ratings: dict[int, tuple[st
     A planned exercise becomes held."""
     permissions.require_unless_operator(by, "edit_exercises")
     check_version(event, expected_version, event.name)
-    if event.status == "planned" and event.start_date > (as_of or date.today()):
+    if event.status == "planned" and event.start_date > (as_of or clock.today()):
         raise ValidationError(f"{event.name} is planned for {event.start_date:%d/%m/%Y}:"
                               " record its outcome once it has been held", field="status")
     with acting_as(by):
@@ -187,7 +187,7 @@ def set_status(event: Event, by: User | None, status: str, as_of: date | None = 
     permissions.require_unless_operator(by, "edit_exercises")
     check_version(event, expected_version, event.name)
     vocab.check(vocab.EVENT_STATUSES, status, "status")
-    if status != "planned" and event.start_date > (as_of or date.today()):
+    if status != "planned" and event.start_date > (as_of or clock.today()):
         raise ValidationError(f"{event.name} has not happened yet (it starts on"
                               f" {event.start_date:%d/%m/%Y})", field="status")
     with acting_as(by):

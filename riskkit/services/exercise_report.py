@@ -21,6 +21,7 @@ from riskkit.errors import NotFound
 from riskkit.extensions import db
 from riskkit.models import Action, Debrief, Event, Lesson, Observation
 from riskkit.models.base import LARGEST_INT
+from riskkit.services.as_of import Past, records_at
 from riskkit.services.events import find_event
 
 
@@ -247,45 +248,52 @@ def build_improvement_plan(event: Event | None, as_of: date, open_only: bool = F
     statement = select(Lesson).join(Event, Lesson.event_id == Event.id)
     if event is not None:
         statement = statement.where(Lesson.event_id == event.id)
-    if open_only:
-        statement = statement.where(Lesson.status.in_(vocab.LESSON_OPEN))
     statement = statement.order_by(Event.start_date, Event.id, Lesson.id)
     title = f"Improvement plan: {event.name}" if event else "Improvement plan: all exercises and incidents"
     if open_only:
         title += " (open lessons)"
-    return ImprovementPlan(title, [row for _, row in _lessons(statement, as_of)])
+    # Open as the lesson stood on `as_of`, not as it is now.
+    return ImprovementPlan(title, [row for _, row in _lessons(statement, as_of)
+                                   if row.is_open or not open_only])
 
 
 def _lessons(statement, as_of: date) -> list[tuple[Lesson, LessonRow]]:
+    """The lessons and their actions as they stood at the end of `as_of` (those recorded
+    later left out), overdue judged against that day."""
     lessons = db.session.scalars(statement.options(
         joinedload(Lesson.owner), joinedload(Lesson.event), joinedload(Lesson.evidence_event),
         selectinload(Lesson.observation).selectinload(Observation.themes),
         selectinload(Lesson.actions).joinedload(Action.risk),
         selectinload(Lesson.actions).joinedload(Action.owner),
         selectinload(Lesson.actions).selectinload(Action.lessons))).unique().all()
-    return [(lesson, _lesson_row(lesson, as_of)) for lesson in lessons]
+    then = records_at(as_of, list(lessons))
+    actions = records_at(as_of, list({a.id: a for lesson in lessons for a in lesson.actions}.values()))
+    return [(lesson, _lesson_row(lesson, then[lesson.id], actions, as_of))
+            for lesson in lessons if lesson.id in then]
 
 
-def _lesson_row(lesson: Lesson, as_of: date) -> LessonRow:
-    evidence = lesson.evidence_event
+def _lesson_row(lesson: Lesson, then: Past, actions: dict[int, Past], as_of: date) -> LessonRow:
+    evidence = lesson.evidence_event if then.evidence_event_id is not None else None
+    is_open = then.status in vocab.LESSON_OPEN
     return LessonRow(
         reference=lesson.reference, event=lesson.event.name, event_date=lesson.event.start_date,
-        themes=[theme.name for theme in lesson.themes], statement=lesson.statement,
-        recommendation=lesson.recommendation, owner=lesson.owner.name, due_date=lesson.due_date,
-        priority=_words(vocab.PRIORITIES, lesson.priority),
-        status=_words(vocab.LESSON_STATUSES, lesson.status), is_open=lesson.is_open,
-        overdue=lesson.is_open and lesson.due_date is not None and lesson.due_date < as_of,
+        themes=[theme.name for theme in lesson.themes], statement=then.statement,
+        recommendation=then.recommendation or "", owner=then.owner, due_date=then.due_date,
+        priority=_words(vocab.PRIORITIES, then.priority),
+        status=_words(vocab.LESSON_STATUSES, then.status), is_open=is_open,
+        overdue=is_open and then.due_date is not None and then.due_date < as_of,
         observation="",
         actions=[ActionRow(
             id=action.id, lesson=", ".join(other.reference for other in action.lessons) or lesson.reference,
-            risk=action.risk.reference, risk_title=action.risk.title, description=action.description,
-            owner=action.owner.name, target_date=action.target_date,
-            status=_words(vocab.ACTION_STATUSES, action.status),
-            overdue=action.is_open and action.target_date is not None and action.target_date < as_of,
-        ) for action in lesson.actions],
+            risk=action.risk.reference, risk_title=action.risk.title, description=past.description,
+            owner=past.owner, target_date=past.target_date,
+            status=_words(vocab.ACTION_STATUSES, past.status),
+            overdue=(past.status not in vocab.ACTION_CLOSED and past.target_date is not None
+                     and past.target_date < as_of),
+        ) for action in lesson.actions if (past := actions.get(action.id)) is not None],
         evidence_event=evidence.name if evidence is not None else "",
         evidence_date=evidence.start_date if evidence is not None else None,
-        evidence_note=lesson.evidence_note,
+        evidence_note=then.evidence_note or "",
     )
 
 

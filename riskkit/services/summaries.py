@@ -13,6 +13,7 @@ from sqlalchemy.orm import aliased, joinedload
 from riskkit import scoring
 from riskkit.extensions import db
 from riskkit.models import Register, Risk, User
+from riskkit.services.as_of import RiskAt
 from riskkit.services.registers import rollup_ids
 from riskkit.services.risks import LIVE
 
@@ -125,6 +126,20 @@ def heat_map(matrix: scoring.Matrix, register_ids: list[int], which: str = "curr
              for im in matrix.levels("impact")]
             for lk in reversed(matrix.levels("likelihood"))]
     return HeatMap(matrix, rows, which)
+
+
+def heat_map_of(register: Register, live: list[RiskAt], which: str = "current",
+                  max_references: int = 8) -> HeatMap:
+    """The heat map of these risks as they stood (services.as_of), drawn on the register's
+    matrix: the whole roll-up when they come from the registers below it too."""
+    data: dict = {}
+    for r in live:
+        risk = r.risk
+        cell = ((risk.likelihood, risk.impact) if which == "current"
+                else (risk.target_likelihood, risk.target_impact))
+        count, references = data.get((register.id, *cell), (0, []))
+        data[(register.id, *cell)] = (count + 1, references + [risk.reference])
+    return heat_map(register.matrix, [register.id], which, data=data, max_references=max_references)
 
 
 @dataclass

@@ -29,6 +29,7 @@ from riskkit.web import (
     overdue,
     params,
     programme,
+    published,
     register,
     risks,
 )
@@ -65,7 +66,8 @@ def init_app(app: Flask) -> None:
     app.before_request(params.refuse_control_characters)
     for blueprint in (auth.bp, dashboard.bp, register.bp, risks.bp, admin.bp, overdue.bp,
                       heatmaps.bp, appendix.bp, exports.bp, exercises.bp, lessons.bp,
-                      programme.bp, exercise_reports.bp, health.bp, imports.bp, debriefs.bp, account.bp):
+                      programme.bp, exercise_reports.bp, health.bp, imports.bp, debriefs.bp,
+                      account.bp, published.bp):
         app.register_blueprint(blueprint)
     api.init_app(app, csrf)
 

@@ -7,6 +7,7 @@ from flask_login import current_user
 from riskkit import permissions
 from riskkit.errors import ValidationError
 from riskkit.services.heatmaps import SCORES, build_report
+from riskkit.services.query_args import date_arg
 from riskkit.services.registers import default_register, get_register
 from riskkit.web.documents import send_document
 from riskkit.web.params import today
@@ -16,7 +17,8 @@ bp = Blueprint("heatmaps", __name__)
 
 @bp.get("/heatmap.pdf")
 def download():
-    """?register=AH&scores=current|target|both; without a register, the corporate roll-up."""
+    """?register=AH&scores=current|target|both&as_of=YYYY-MM-DD; without a register, the
+    corporate roll-up."""
     from riskkit.reports.heatmap import to_pdf  # on first use: the CLI starts fast
     return _send(to_pdf, "pdf")
 
@@ -41,6 +43,12 @@ def _send(render, kind: str):
     except ValidationError as error:
         return render_template("errors/400.html", message=str(error)), 400
     generated = today()
-    report = build_report(register, scores, None, generated, generated, current_app.config["ORGANISATION_NAME"])
+    errors: dict[str, str] = {}
+    as_of = date_arg(request.args, "as_of", generated, errors)
+    if errors:
+        return render_template("errors/400.html", message=". ".join(errors.values())), 400
+    report = build_report(register, scores, None, as_of, generated,
+                          current_app.config["ORGANISATION_NAME"])
     which = "" if scores == "current" else f"-{scores}"
-    return send_document(render(report), f"heatmap-{register.code}{which}-{generated.isoformat()}", kind)
+    return send_document(render(report), f"heatmap-{register.code}{which}-{as_of.isoformat()}",
+                         kind)

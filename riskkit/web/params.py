@@ -9,13 +9,14 @@ from dateutil.relativedelta import relativedelta
 from flask import abort, request
 from werkzeug.routing import IntegerConverter, UnicodeConverter
 
+from riskkit import clock
 from riskkit.errors import ValidationError
 from riskkit.models.base import LARGEST_INT, control_character
 from riskkit.services.query_args import whole_number
 
 
 def today() -> date:
-    return date.today()
+    return clock.today()
 
 
 def int_arg(args, name: str, low: int = 1, high: int = LARGEST_INT,

@@ -23,6 +23,9 @@ from riskkit.services.imports.results import ImportResult
 from riskkit.services.imports.rows import RowReader
 from riskkit.services.imports.updating import Updater
 
+#: How the history names an import's changes: this, the file name and who imported it.
+IMPORT_ACTOR = "import of "
+
 
 def import_file(path: Path, *, register_code: str, as_of: date, by: User | None = None,
                 file_name: str | None = None, matrix: str | None = None,
@@ -41,7 +44,7 @@ def import_file(path: Path, *, register_code: str, as_of: date, by: User | None 
     chosen = headings.merge(guessed, mapping)
     result = ImportResult(file_name, register.code, chosen)
     who = by.name if by is not None else current_actor()[1]
-    actor = f"import of {file_name[:60]} ({who})"[:120]
+    actor = f"{IMPORT_ACTOR}{file_name[:60]} ({who})"[:120]
     try:
         with acting_as(by, actor):
             _run(result, {s.name: s for s in sheets}, register, as_of, update)
