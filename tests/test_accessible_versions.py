@@ -10,10 +10,10 @@ from datetime import UTC, date, datetime
 
 import openpyxl
 import pytest
-from sqlalchemy import update
 
+from riskkit import clock
 from riskkit.extensions import db
-from riskkit.models import Event, HistoryEntry
+from riskkit.models import Event
 from riskkit.reports.heatmap import page, to_pdf
 from riskkit.reports.html import heat_map_html
 from riskkit.services.appendix import build_appendix
@@ -96,8 +96,9 @@ def test_appendix_html_says_what_the_pdf_says(demo, runner, tmp_path):
 def test_public_html_withholds_what_the_public_pdf_withholds(demo, runner, tmp_path):
     risk = get_risk("AH0033")
     cause = risk.cause
-    update_risk(risk, {"exempt": True}, None)
-    db.session.commit()
+    with clock.frozen(datetime(2021, 9, 20, 10, tzinfo=UTC)):  # exempt before the as-of day
+        update_risk(risk, {"exempt": True}, None)
+        db.session.commit()
     _run(runner, "report", "appendix", str(tmp_path / "part-a.pdf"), *APPENDIX, "--public", "--format", "both")
     public = read((tmp_path / "part-a.html").read_bytes())
     assert missing_from_html(tmp_path / "part-a.pdf", public) == Counter()
@@ -116,18 +117,21 @@ def test_public_html_withholds_what_the_public_pdf_withholds(demo, runner, tmp_p
 
 def test_changes_html_lists_the_changes_the_pdf_lists(app, runner, tmp_path):
     register, manager = gen_register("CHG"), gen_person("Cleo Manager", role="manager")
-    gone = gen_risk(register=register, owner=manager, as_of=date(2021, 1, 4), title="Depot lease ends")
-    set_status(gone, "closed", manager, reason="Lease renewed for ten years")
-    added = gen_risk(register=register, owner=manager, likelihood=2, impact=2, title="Winter fuel supply")
-    # Closed and added within the quarter reported on.
-    db.session.execute(update(HistoryEntry).where(HistoryEntry.field == "status")
-                       .values(at=datetime(2021, 9, 15, 10, tzinfo=UTC)))
-    added.created_at = datetime(2021, 9, 10, 9, tzinfo=UTC)
+    with clock.frozen(datetime(2021, 1, 4, 9, tzinfo=UTC)):
+        gone = gen_risk(register=register, owner=manager, as_of=date(2021, 1, 4),
+                        title="Depot lease ends")
+    # Added and closed within the quarter reported on.
+    with clock.frozen(datetime(2021, 9, 10, 9, tzinfo=UTC)):
+        added = gen_risk(register=register, owner=manager, likelihood=2, impact=2,
+                         title="Winter fuel supply")
+    with clock.frozen(datetime(2021, 9, 15, 10, tzinfo=UTC)):
+        set_status(gone, "closed", manager, reason="Lease renewed for ten years")
     db.session.commit()
     args = ["--register", "CHG", "--as-of", "2021-09-29", "--since", "2021-08-20"]
     _run(runner, "report", "appendix", str(tmp_path / "appendix.pdf"), *args)
     result = _run(runner, "report", "changes", str(tmp_path / "changes.html"), *args)
-    assert result.stdout.strip() == f"Wrote {tmp_path / 'changes.html'}: 2 changes since 20/08/2021"
+    assert result.stdout.strip() == (f"Wrote {tmp_path / 'changes.html'}: 2 risks from 20/08/2021"
+                                     " to 29/09/2021")
     assert sorted(p.name for p in tmp_path.iterdir() if p.suffix in (".pdf", ".html")) == [
         "appendix.pdf", "changes.html"]
     document = read((tmp_path / "changes.html").read_bytes())
@@ -135,9 +139,11 @@ def test_changes_html_lists_the_changes_the_pdf_lists(app, runner, tmp_path):
     (table,) = document.tables
     assert table.column_headers == ["Risk Ref", "Risk Title", "Change", "Previous", "Current"]
     rows = [[cell.text for cell in row] for row in table.rows[1:]]
-    assert rows == [[added.reference, "Winter fuel supply", "New 10/09/2021", "–", "Low 4"],
-                    [gone.reference, "Depot lease ends Reason: Lease renewed for ten years", "Closed 15/09/2021",
-                     "Medium 12", "Closed"]]
+    assert [row[:4] for row in rows] == [
+        [added.reference, "Winter fuel supply", "New 10/09/2021", "–"],
+        [gone.reference, "Depot lease ends Reason: Lease renewed for ten years", "Closed 15/09/2021",
+         "Medium 12"]]
+    assert rows[0][4].startswith("Low 4") and rows[1][4] == "Closed"
     # Every word of the PDF's changes table, at the foot of its summary page, is in the HTML.
     printed = pdf_text(tmp_path / "appendix.pdf").split("\f")[0].split("Current Risk Level Changes since")[1]
     assert pdf_words(printed) - words(document.text) == Counter()
@@ -179,7 +185,7 @@ def test_a_crowded_heat_map_cell_lists_every_reference_in_html(app, tmp_path):
     owner = gen_person("Crowded Owner")
     references = [gen_risk(register=register, owner=owner, likelihood=4, impact=4).reference for _ in range(30)]
     db.session.commit()
-    report = build_report(register, "current", None, date(2026, 1, 5), date(2026, 1, 5), "Test Council")
+    report = build_report(register, "current", None, clock.today(), clock.today(), "Test Council")
     document = read(heat_map_html(report))
     (cell,) = [c for row in document.tables[0].rows for c in row if c.attrs.get("data-count") == "30"]
     assert cell.text.endswith(", ".join(sorted(references)))  # where a PDF cell may run out of room
@@ -243,8 +249,7 @@ def test_improvement_plan_html_holds_the_workbooks_rows(demo, runner, tmp_path):
      "Error: Cannot write the PDF to '{dir}/a.html': with --format both, FILE is the PDF and the HTML"
      " version goes beside it"),
     (["report", "changes", "{dir}/c.pdf"],
-     "Error: Cannot write the HTML version to '{dir}/c.pdf': the file name must end in .html (or give"
-     " --format both to write it beside the PDF)"),
+     "Error: Cannot write the changes table to '{dir}/c.pdf': the file name must end in .csv or .html"),
     (["heatmap", "--html", "{dir}/h.pdf"],
      "Error: Cannot write the HTML version to '{dir}/h.pdf': the file name must end in .html (or give"
      " --format both to write it beside the PDF)"),

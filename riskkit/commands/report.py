@@ -8,6 +8,7 @@ from flask import current_app
 
 from riskkit.commands import formats
 from riskkit.commands.common import ISO_DATE, command, today
+from riskkit.errors import ValidationError
 from riskkit.reports.files import write_atomically
 from riskkit.services import publishing
 from riskkit.services.appendix import build_appendix, default_since
@@ -77,8 +78,12 @@ def changes(path, codes, as_of, since, public):
     from riskkit.reports.html import changes_html  # on first use: the CLI starts fast
     from riskkit.reports.papers import changes_csv
 
+    suffix = Path(path).suffix.lower()
+    if suffix not in (".csv", ".html"):
+        raise ValidationError(f"Cannot write the changes table to {path!r}: the file name must"
+                              " end in .csv or .html")
     data = _build(codes, as_of or today(), since, public)
-    if str(path).lower().endswith(".html"):
+    if suffix == ".html":
         written = formats.write(formats.targets(path, "html", "pdf"),
                                 {"html": lambda: changes_html(data, generated_on=today())})
     else:
