@@ -4,11 +4,14 @@ from datetime import date
 
 from riskkit.extensions import db
 from riskkit.models import Register, User
-from riskkit.services import matrices
+from riskkit.services import debriefs, matrices, teams
 from riskkit.services.events import save_event
 from riskkit.services.lessons import save_lesson
+from riskkit.services.lifecycle import save_action, save_control
 from riskkit.services.plans import save_plan
 from riskkit.services.risks import create_risk
+
+PASSWORD = "factory-password"  # every gen_user's; the `login` fixture signs in with it
 
 
 def gen_person(name="Pat Owner", role="owner", email=None, password=None) -> User:
@@ -21,9 +24,24 @@ def gen_person(name="Pat Owner", role="owner", email=None, password=None) -> Use
     return person
 
 
-def gen_register(code="TST", matrix="council-5x5", level="directorate", parent=None) -> Register:
+def gen_user(name="Pat Owner", role="owner", email=None) -> User:
+    """A person who can sign in with PASSWORD, as first.last@example.gov.uk unless told."""
+    email = email or f"{name.lower().replace(' ', '.')}@example.gov.uk"
+    return gen_person(name, role, email, PASSWORD)
+
+
+def gen_team(name="Public Health Commissioning", members=()) -> User:
+    team = teams.add_team(None, name)
+    teams.set_members(None, team, list(members))
+    db.session.commit()
+    return team
+
+
+def gen_register(code="TST", matrix="council-5x5", level="directorate", parent=None,
+                 owner=None) -> Register:
+    """A register; its owner (a manager, say) is the register's manager."""
     register = Register(code=code, name=f"{code} register", level=level, parent=parent,
-                        matrix_definition=matrices.get_matrix(matrix))
+                        owner=owner, matrix_definition=matrices.get_matrix(matrix))
     db.session.add(register)
     db.session.flush()
     return register
@@ -37,6 +55,26 @@ def gen_risk(register=None, owner=None, likelihood=3, impact=4, as_of=date(2026,
                        impact=impact, **kw)
     db.session.commit()
     return risk
+
+
+def gen_control(risk, description="Generator on site", owner=None, effectiveness="not_tested",
+                last_tested=None, by=None):
+    """A control on risk, saved by `by` (the risk's owner unless told)."""
+    control = save_control(risk, by or risk.owner, None, description=description,
+                           owner=owner or risk.owner, effectiveness=effectiveness,
+                           last_tested=last_tested)
+    db.session.commit()
+    return control
+
+
+def gen_action(risk, description="Buy a second generator", owner=None, status="planned",
+               target_date=date(2026, 6, 30), as_of=date(2026, 1, 5), by=None):
+    """An action on risk, saved by `by` (the risk's owner unless told)."""
+    action = save_action(risk, by or risk.owner, None, description=description,
+                         owner=owner or risk.owner, target_date=target_date, status=status,
+                         as_of=as_of)
+    db.session.commit()
+    return action
 
 
 def gen_event(name="Exercise Oak", kind="exercise", event_type="tabletop", risks=(),
@@ -61,3 +99,20 @@ def gen_plan(service="Payroll", owner=None):
                      last_reviewed=None, next_review=None)
     db.session.commit()
     return plan
+
+
+def gen_debrief(event=None, kind="hot", held_on=date(2026, 3, 2)):
+    """A debrief of a held event (by default an incident, a power cut on 1 March 2026)."""
+    event = event or gen_event("Power cut at Oak House", kind="incident", event_type="power",
+                               start_date=date(2026, 3, 1))
+    debrief = debriefs.record_debrief(event, None, kind=kind, held_on=held_on)
+    db.session.commit()
+    return debrief
+
+
+def gen_observation(debrief=None, text="The generator took four hours to arrive",
+                    prompt="did_not_go_well", kind="improvement", themes=()):
+    observation = debriefs.add_observation(debrief or gen_debrief(), None, prompt=prompt,
+                                           kind=kind, text=text, themes=list(themes))
+    db.session.commit()
+    return observation
