@@ -96,10 +96,11 @@ def gen_event(name="Exercise Oak", kind="exercise", event_type="tabletop", risks
     return event
 
 
-def gen_lesson(event=None, owner=None, statement="Out-of-hours contacts were out of date"):
+def gen_lesson(event=None, owner=None, statement="Out-of-hours contacts were out of date",
+               risks=()):
     event = event or gen_event()
     lesson = save_lesson(None, None, event=event, statement=statement,
-                         owner=owner or gen_person("Lee Lesson"), due_date=None)
+                         owner=owner or gen_person("Lee Lesson"), due_date=None, risks=list(risks))
     db.session.commit()
     return lesson
 
