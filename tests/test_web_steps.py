@@ -13,16 +13,14 @@ from sqlalchemy import select
 
 from riskkit.extensions import db
 from riskkit.models import Action, Control, HistoryEntry
-from tests.factories import gen_person, gen_register, gen_risk
-from tests.web_helpers import error_messages, signed_in_client
-
-PASSWORD = "a-long-password"
+from tests.factories import gen_register, gen_risk, gen_user
+from tests.web_helpers import error_messages
 
 
 @pytest.fixture
 def world(app):
-    manager = gen_person("Mo Manager", role="manager", email="mo@example.gov.uk", password=PASSWORD)
-    viewer = gen_person("Vi Viewer", role="viewer", email="vi@example.gov.uk", password=PASSWORD)
+    manager = gen_user("Mo Manager", role="manager")
+    viewer = gen_user("Vi Viewer", role="viewer")
     parent = gen_register("CRR", level="corporate")
     risk = gen_risk(gen_register("PAY", parent=parent), owner=manager)
     control = Control(risk=risk, description="Backup payroll run", owner=manager)
@@ -33,13 +31,9 @@ def world(app):
                            action=action)
 
 
-def _client(app, email):
-    return signed_in_client(app, email, PASSWORD)
-
-
 @pytest.fixture
-def manager(app, world):
-    return _client(app, "mo@example.gov.uk")
+def manager(login, world):
+    return login(world.manager)
 
 
 def _reasons(entity: str, entity_id: int) -> list[tuple[str, str | None, str | None]]:
@@ -176,8 +170,8 @@ def test_a_step_the_service_refuses_is_shown_on_its_page(manager, world):
 
 
 @pytest.mark.parametrize("step", ["close", "escalate", "reopen", "de_escalate"])
-def test_a_viewer_cannot_open_a_confirmation_page(app, world, step):
-    viewer = _client(app, "vi@example.gov.uk")
+def test_a_viewer_cannot_open_a_confirmation_page(login, world, step):
+    viewer = login(world.viewer)
     assert viewer.get(f"/risks/{world.risk.reference}/{step}").status_code == 403
 
 
