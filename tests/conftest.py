@@ -164,13 +164,42 @@ class FreshContextClient(FlaskClient):
         return response
 
 
+def _for_page_tests(app):
+    """CSRF checks off, for tests about what pages do (CSRF itself is tested with it on,
+    in test_web_security.py), and each request in its own app context."""
+    app.config["WTF_CSRF_ENABLED"] = False
+    app.test_client_class = FreshContextClient
+    return app
+
+
+@pytest.fixture
+def site(app):
+    """The app with no demo data (what `riskkit init` leaves), ready for page tests: each
+    test builds what it needs with tests/factories.py and signs in with `login`."""
+    return _for_page_tests(app)
+
+
+@pytest.fixture
+def login(site):
+    """login(person) -> a test client signed in as person (made with gen_user) through
+    the login form; login(None) -> a client signed in as nobody."""
+    from tests.factories import PASSWORD
+
+    def sign_in(person):
+        db.session.commit()  # the request sees only what is committed
+        client = site.test_client()
+        if person is not None:
+            response = client.post("/login", data={"email": person.email, "password": PASSWORD})
+            assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return client
+    return sign_in
+
+
 @pytest.fixture
 def web(demo):
-    """The demo app with CSRF checks off, for tests about what pages do. CSRF itself
-    is tested with it on (test_web_security.py)."""
-    demo.config["WTF_CSRF_ENABLED"] = False
-    demo.test_client_class = FreshContextClient
-    return demo
+    """The demo app ready for page tests: for the few end-to-end journeys on the demo
+    (see test_demo.py) and the permission matrix."""
+    return _for_page_tests(demo)
 
 
 @pytest.fixture

@@ -17,8 +17,7 @@ from riskkit.services.lifecycle import escalate, set_status
 from riskkit.services.registers import get_register
 from riskkit.services.reviews import record_review
 from riskkit.services.risks import get_risk, update_risk
-from tests.factories import gen_person, gen_risk
-from tests.web_helpers import sign_in
+from tests.factories import gen_person, gen_register, gen_risk, gen_user
 
 AH = ["AH0005", "AH0011", "AH0033", "AH0035", "AH0037", "AH0038"]
 GENERATED = date(2021, 10, 1)
@@ -223,8 +222,17 @@ def test_unwritable_path_exits_1_naming_it_and_leaves_no_file(demo, runner, tmp_
     assert list(in_the_way.iterdir()) == [] and not list(tmp_path.glob(".a-folder*"))
 
 
-def test_web_download_for_a_viewer(client):
-    sign_in(client, "viewer")
+def _registers_and_a_viewer():
+    """CORP above AH and OPS, a risk on each of those two, and a viewer to sign in as."""
+    corp = gen_register("CORP", level="corporate")
+    owner = gen_person("Chris McKenzie")
+    for code in ("AH", "OPS"):
+        gen_risk(gen_register(code, parent=corp), owner, as_of=date(2021, 6, 1), title=f"{code} risk")
+    return gen_user("Val Viewer", "viewer")
+
+
+def test_web_download_for_a_viewer(login):
+    client = login(_registers_and_a_viewer())
     page = client.get("/risks?register=AH")
     assert 'href="/appendix.pdf?register=AH"' in page.get_data(as_text=True)
     response = client.get("/appendix.pdf?register=AH&since=2021-06-29&public=1")
@@ -236,8 +244,8 @@ def test_web_download_for_a_viewer(client):
     assert response.data.startswith(b"%PDF")
 
 
-def test_web_download_refuses_bad_input(client):
-    sign_in(client, "viewer")
+def test_web_download_refuses_bad_input(login):
+    client = login(_registers_and_a_viewer())
     unknown = client.get("/appendix.pdf?register=XYZ")
     assert unknown.status_code == 404
     assert "known registers: AH, CORP, OPS" in unknown.get_data(as_text=True)
@@ -246,6 +254,7 @@ def test_web_download_refuses_bad_input(client):
     assert "is not a date" in bad.get_data(as_text=True)
 
 
-def test_web_download_needs_sign_in(client):
-    response = client.get("/appendix.pdf?register=AH")
+def test_web_download_needs_sign_in(login):
+    _registers_and_a_viewer()
+    response = login(None).get("/appendix.pdf?register=AH")
     assert response.status_code == 302 and "/login" in response.headers["Location"]

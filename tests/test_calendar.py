@@ -14,7 +14,23 @@ from riskkit.reports.calendar import calendar_bytes, escape, fold
 from riskkit.services.exports import CalendarEntry, new_calendar_token
 from riskkit.services.risks import LIVE
 from tests.conftest import FreshContextClient
-from tests.web_helpers import EMAILS, PASSWORD, sign_in
+from tests.factories import PASSWORD, gen_action, gen_register, gen_risk, gen_user
+
+
+@pytest.fixture
+def chris(app):
+    """Chris McKenzie, an owner: his risk on AH (High 20, next review 13/08/2021) with an
+    open action due 30/11/2021 and one done; and someone else's risk."""
+    chris = gen_user("Chris McKenzie")
+    ah = gen_register("AH")
+    risk = gen_risk(ah, chris, 5, 4, as_of=date(2021, 5, 13), title="Care market failure")
+    risk.next_review_date = date(2021, 8, 13)
+    gen_action(risk, "Commission two new providers", target_date=date(2021, 11, 30),
+               as_of=date(2021, 5, 13))
+    gen_action(risk, "Map the market", status="done", as_of=date(2021, 5, 13))
+    gen_risk(ah, gen_user("Sam Other"), title="Someone else's risk")
+    db.session.commit()
+    return chris
 
 
 def _person(name: str) -> User:
@@ -69,25 +85,25 @@ def test_a_feed_is_a_calendar_of_all_day_events():
                                     "https://risks.example.gov.uk/risks/AH0005")
 
 
-def test_chris_mckenzies_feed_has_his_reviews_and_open_actions_without_signing_in(client):
-    chris = _person("Chris McKenzie")
+def test_chris_mckenzies_feed_has_his_reviews_and_open_actions_without_signing_in(chris, login):
+    client = login(None)
     token = new_calendar_token(chris)
     db.session.commit()
     response = client.get(f"/calendar/{token}.ics")
     assert response.status_code == 200
     assert response.mimetype == "text/calendar"
     events = {e["UID"]: e for e in _events(_unfold(response.data))}
-    review = events["review-AH0033-20210813@localhost"]
+    review = events["review-AH0001-20210813@localhost"]
     assert review["DTSTART;VALUE=DATE"] == "20210813"
-    assert review["SUMMARY"].startswith("Review AH0033: ")
+    assert review["SUMMARY"].startswith("Review AH0001: ")
     assert "Current risk: High 20 Serious (4) Very Likely (5)" in review["DESCRIPTION"]
-    assert review["DESCRIPTION"].endswith("http://localhost/risks/AH0033")
+    assert review["DESCRIPTION"].endswith("http://localhost/risks/AH0001")
     reviews = db.session.scalars(select(Risk).where(
         Risk.owner_id == chris.id, Risk.status.in_(LIVE))).all()
     actions = db.session.scalars(select(Action).join(Risk).where(
         Action.owner_id == chris.id, Action.status.in_(vocab.ACTION_OPEN), Action.target_date.is_not(None),
         Risk.status.in_(LIVE))).all()
-    assert actions, "the demo gives Chris McKenzie an open action with a target date"
+    assert len(actions) == 1 and [r.reference for r in reviews] == ["AH0001"]
     assert set(events) == ({f"review-{r.reference}-{r.next_review_date:%Y%m%d}@localhost" for r in reviews}
                            | {f"action-{a.id}-{a.risk.reference}-{a.target_date:%Y%m%d}@localhost"
                               for a in actions})
@@ -118,20 +134,23 @@ def test_uids_and_links_are_the_same_through_any_address(demo, client, base_url,
         assert all(e["URL"].startswith(f"{base_url}/risks/") for e in feeds[0])
 
 
-def test_unknown_or_inactive_feeds_are_not_found(client):
+def test_unknown_or_inactive_feeds_are_not_found(chris, login):
+    client = login(None)
     assert client.get("/calendar/not-a-token.ics").status_code == 404
-    chris = _person("Chris McKenzie")
     token = new_calendar_token(chris)
+    db.session.commit()
+    assert client.get(f"/calendar/{token}.ics").status_code == 200
     chris.active = False
     db.session.commit()
     assert client.get(f"/calendar/{token}.ics").status_code == 404
 
 
-def test_the_page_needs_sign_in_and_regenerating_revokes_the_old_address(client):
+def test_the_page_needs_sign_in_and_regenerating_revokes_the_old_address(chris, login):
+    client = login(None)
     assert client.get("/calendar").status_code == 302
     assert client.post("/calendar").status_code == 302
     assert _person("Chris McKenzie").calendar_token is None
-    sign_in(client, "owner")
+    client = login(chris)
     assert "You have no calendar address yet" in client.get("/calendar").get_data(as_text=True)
     assert client.post("/calendar").status_code == 302
     first = _person("Chris McKenzie").calendar_token
@@ -148,17 +167,17 @@ def test_the_page_needs_sign_in_and_regenerating_revokes_the_old_address(client)
 
 
 @pytest.fixture
-def secure(demo):
-    demo.config["WTF_CSRF_ENABLED"] = True
-    demo.test_client_class = FreshContextClient
-    return demo.test_client()
+def secure(app, chris):
+    app.config["WTF_CSRF_ENABLED"] = True
+    app.test_client_class = FreshContextClient
+    return app.test_client()
 
 
 def test_making_an_address_needs_the_form_token(secure):
     def token(html):
         return re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html).group(1)
 
-    secure.post("/login", data={"email": EMAILS["owner"], "password": PASSWORD,
+    secure.post("/login", data={"email": "chris.mckenzie@example.gov.uk", "password": PASSWORD,
                                 "csrf_token": token(secure.get("/login").get_data(as_text=True))})
     assert secure.post("/calendar").status_code == 400
     assert _person("Chris McKenzie").calendar_token is None

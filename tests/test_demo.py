@@ -1,4 +1,6 @@
-"""The demo register comes out as the committee paper summarises it."""
+"""The demo on purpose: the register comes out as the committee paper summarises it, and
+a few end-to-end journeys walk the web app over the whole demo. Every other test builds
+its own data with tests/factories.py, so that a change to the demo breaks only these."""
 
 from datetime import date
 
@@ -6,6 +8,7 @@ from riskkit import scoring
 from riskkit.services.registers import get_register
 from riskkit.services.reviews import reviews_due
 from riskkit.services.risks import RiskFilter, get_risk, list_risks
+from tests.web_helpers import page_title, sign_in
 
 
 def test_directorate_register_is_red_2_amber_4_green_0(demo):
@@ -61,3 +64,27 @@ def test_rating_changes_since_a_date(demo):
     # AH0005 went from 16 to 20 at the 07/07/2021 review: High both times, so no change
     # of rating; nothing else changed score.
     assert rating_changes([ah.id], date(2021, 6, 1)) == ([], 0)
+
+
+# --- end-to-end journeys through the web app -----------------------------------------------
+
+MAIN_PAGES = ("/", "/risks", "/risks?register=AH", "/risks/AH0005",
+              "/risks/AH0038", "/risks/AH0005/history", "/risks/AH0005/review",
+              "/risks/AH0005/edit", "/risks/new", "/overdue", "/exercises", "/exercises/7",
+              "/lessons", "/programme", "/plans", "/themes", "/themes/cross-reference",
+              "/calendar", "/admin/users", "/admin/registers", "/admin/matrices")
+
+
+def test_every_main_page_opens_with_a_title_of_its_own(client):
+    sign_in(client, "admin")
+    titles = {}
+    for path in MAIN_PAGES:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        titles[path] = page_title(response)
+    assert titles["/risks/AH0005"] == (
+        "AH0005 Continued pressures on public sector funding impacting on revenue and savings"
+        " efficiencies – Adult Social Care and Health register – riskkit")
+    duplicates = {t for t in titles.values() if list(titles.values()).count(t) > 1}
+    assert not duplicates, {p: t for p, t in titles.items() if t in duplicates}
+    assert all(t.endswith(" – riskkit") and not t.startswith("Error") for t in titles.values())

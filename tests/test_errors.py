@@ -10,7 +10,7 @@ from sqlalchemy import select, text
 from riskkit.errors import Conflict, ValidationError
 from riskkit.extensions import db
 from riskkit.models import User
-from tests.web_helpers import sign_in
+from tests.factories import gen_user
 
 TITLES = {
     400: "There is a problem with this request",
@@ -37,18 +37,18 @@ def _broken_save():
 
 
 @pytest.fixture
-def failing(web):
+def failing(site, login):
     """Routes that fail in the ways the real views can, added before the first request."""
-    web.add_url_rule("/test/abort/<int:code>", "abort", lambda code: abort(code))
-    web.add_url_rule("/test/described", "described",
+    site.add_url_rule("/test/abort/<int:code>", "abort", lambda code: abort(code))
+    site.add_url_rule("/test/described", "described",
                      lambda: abort(400, description="Unknown register ZZ: known registers AH, OPS"))
-    web.add_url_rule("/test/refused", "refused",
+    site.add_url_rule("/test/refused", "refused",
                      lambda: _raise(ValidationError("The review date is in the future", "reviewed_on")))
-    web.add_url_rule("/test/conflict", "conflict",
+    site.add_url_rule("/test/conflict", "conflict",
                      lambda: _raise(Conflict("AH0005 was changed by someone else")))
-    web.add_url_rule("/test/crash", "crash", lambda: _raise(RuntimeError("internal detail 42")))
-    web.add_url_rule("/test/broken-save", "broken_save", _broken_save)
-    return sign_in(web.test_client(), "manager")
+    site.add_url_rule("/test/crash", "crash", lambda: _raise(RuntimeError("internal detail 42")))
+    site.add_url_rule("/test/broken-save", "broken_save", _broken_save)
+    return login(gen_user("Mo Manager", role="manager"))
 
 
 def page(response) -> dict:
@@ -75,7 +75,7 @@ def test_every_error_status_renders_in_the_site_layout(failing, code):
     assert (shown["reference"] is not None) == (code >= 500)
 
 
-def test_real_405_413_and_404_pages(failing, web):
+def test_real_405_413_and_404_pages(failing, site):
     wrong_method = failing.get("/logout")
     assert wrong_method.status_code == 405
     assert page(wrong_method)["heading"] == TITLES[405]
@@ -86,7 +86,7 @@ def test_real_405_413_and_404_pages(failing, web):
 
     # Signed out: a form field larger than Flask reads into memory (500,000 bytes; kept
     # under the test client's own 512 kB spill-to-file size).
-    signed_out = web.test_client()
+    signed_out = site.test_client()
     too_large = signed_out.post("/login", data={"email": "x" * 505_000, "password": "p"},
                                 content_type="multipart/form-data")
     assert too_large.status_code == 413
@@ -94,8 +94,8 @@ def test_real_405_413_and_404_pages(failing, web):
     assert shown["heading"] == TITLES[413] and shown["layout"] and not shown["signed_in"]
 
 
-def test_a_signed_out_visitor_gets_the_page_in_the_layout(web):
-    response = web.test_client().get("/calendar/no-such-secret.ics")
+def test_a_signed_out_visitor_gets_the_page_in_the_layout(site):
+    response = site.test_client().get("/calendar/no-such-secret.ics")
     shown = page(response)
     assert response.status_code == 404
     assert shown["layout"] and not shown["signed_in"]

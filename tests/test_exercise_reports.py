@@ -18,7 +18,7 @@ from sqlalchemy import update
 
 from riskkit import clock
 from riskkit.extensions import db
-from riskkit.models import Event, Lesson
+from riskkit.models import Lesson
 from riskkit.reports.exercise import render_exercise_report
 from riskkit.reports.improvement_plan import ACTION_HEADERS, LESSON_HEADERS, improvement_plan_bytes
 from riskkit.services.events import find_event
@@ -30,7 +30,7 @@ from riskkit.services.exercise_report import (
 from riskkit.services.lessons import raise_action, save_lesson
 from riskkit.services.people import find_person
 from riskkit.services.risks import get_risk
-from tests.web_helpers import sign_in
+from tests.factories import gen_event, gen_lesson, gen_user
 
 GENERATED = date(2024, 1, 15)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -371,42 +371,54 @@ def test_wrong_file_names_and_unwritable_paths_exit_1(demo, runner, tmp_path):
 # --- the web -------------------------------------------------------------------------
 
 
-def test_web_report_download_for_a_viewer(client):
-    sign_in(client, "viewer")
-    lemur = db.session.query(Event).filter_by(name="Exercise Lemur").one()
+def _lemur_and_care_home():
+    """Exercise Lemur, and the incident Care home evacuation 2023 with two lessons."""
+    lemur = gen_event("Exercise Lemur", start_date=date(2022, 11, 16))
+    care = gen_event("Care home evacuation 2023", kind="incident", event_type="evacuation",
+                     start_date=date(2023, 7, 19))
+    for statement in ("Families were told late", "Medication records stayed behind"):
+        gen_lesson(care, statement=statement, owner=gen_user(f"Owner of {statement}"))
+    return lemur, care
+
+
+def test_web_report_download_for_a_viewer(login):
+    lemur, care = _lemur_and_care_home()
+    client = login(gen_user("Val Viewer", "viewer"))
     response = client.get(f"/exercises/{lemur.id}/report.pdf")
     assert response.status_code == 200
     assert response.mimetype == "application/pdf"
     assert response.headers["Content-Disposition"] == "attachment; filename=exercise-report-exercise-lemur.pdf"
     assert response.data.startswith(b"%PDF")
     assert PdfReader(io.BytesIO(response.data)).metadata.title == "Exercise report: Exercise Lemur"
-    care = db.session.query(Event).filter_by(name="Care home evacuation 2023").one()
     incident = client.get(f"/exercises/{care.id}/report.pdf")
     assert incident.headers["Content-Disposition"] == (
         "attachment; filename=incident-debrief-report-care-home-evacuation-2023.pdf")
     assert client.get("/exercises/999/report.pdf").status_code == 404
 
 
-def test_web_improvement_plan_download_for_a_viewer(client):
-    sign_in(client, "viewer")
+def test_web_improvement_plan_download_for_a_viewer(login):
+    lemur, care = _lemur_and_care_home()
+    gen_lesson(lemur, statement="The call tree was stale", owner=gen_user("Wayne Gough", "resilience"))
+    client = login(gen_user("Val Viewer", "viewer"))
     response = client.get("/improvement-plan.xlsx")
     assert response.status_code == 200
     assert response.mimetype == XLSX
     assert response.headers["Content-Disposition"].startswith("attachment; filename=improvement-plan-all-")
     book = openpyxl.load_workbook(io.BytesIO(response.data))
-    assert book["Improvement plan"].max_row == 12
-    care = db.session.query(Event).filter_by(name="Care home evacuation 2023").one()
+    assert book["Improvement plan"].max_row == 4  # a heading and three lessons
     one = client.get(f"/improvement-plan.xlsx?event={care.id}&open=1")
     assert one.status_code == 200
     assert "improvement-plan-care-home-evacuation-2023-" in one.headers["Content-Disposition"]
     book = openpyxl.load_workbook(io.BytesIO(one.data))
-    assert [r[0] for r in book["Improvement plan"].iter_rows(min_row=2, values_only=True)] == ["L0010", "L0011"]
+    assert [r[0] for r in book["Improvement plan"].iter_rows(min_row=2, values_only=True)] == [
+        lesson.reference for lesson in care.lessons]
     assert client.get("/improvement-plan.xlsx?event=999").status_code == 404
     bad = client.get("/improvement-plan.xlsx?event=lemur")
     assert bad.status_code == 400 and "not an exercise or incident number" in bad.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("url", ["/exercises/1/report.pdf", "/improvement-plan.xlsx"])
-def test_web_downloads_need_sign_in(client, url):
-    response = client.get(url)
+def test_web_downloads_need_sign_in(login, url):
+    gen_event("Exercise Lemur")
+    response = login(None).get(url)
     assert response.status_code == 302 and "/login" in response.headers["Location"]

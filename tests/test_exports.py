@@ -23,6 +23,7 @@ from riskkit.services.exports import (
     RISK_HEADERS,
     Sheet,
 )
+from tests.factories import gen_register, gen_risk, gen_user
 from tests.web_helpers import sign_in
 
 SHEETS = {"Risks": RISK_HEADERS, "Controls": CONTROL_HEADERS, "Actions": ACTION_HEADERS,
@@ -164,16 +165,21 @@ def test_bad_extension_unknown_register_and_unwritable_path_exit_1(demo, runner,
     assert sorted(p.name for p in out.iterdir()) == ["folder.xlsx"]  # nothing half-written
 
 
-def test_web_download_for_any_signed_in_user(client):
-    assert client.get("/export.xlsx").status_code == 302  # sign in first
-    sign_in(client, "viewer")
+def test_web_download_for_any_signed_in_user(login):
+    owner = gen_user("Chris McKenzie")
+    gen_risk(gen_register("AH"), owner, title="Care market failure")
+    ops = gen_register("OPS")
+    for title in ("Day centre transport", "Day centre staffing", "Day centre heating"):
+        gen_risk(ops, owner, title=title)
+    assert login(None).get("/export.xlsx").status_code == 302  # sign in first
+    client = login(gen_user("Val Viewer", "viewer"))
     response = client.get("/export.xlsx?register=OPS")
     assert response.status_code == 200
     assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert response.headers["Content-Disposition"].startswith("attachment; filename=riskkit-OPS-")
     book = openpyxl.load_workbook(io.BytesIO(response.data))
     assert [r[0] for r in book["Risks"].iter_rows(min_row=2, values_only=True)] == [
-        "OPS0003", "OPS0005", "OPS0059"]
+        "OPS0001", "OPS0002", "OPS0003"]
     unknown = client.get("/export.xlsx?register=NOPE&owner=Nobody")
     assert unknown.status_code == 400
     message = unknown.get_data(as_text=True)

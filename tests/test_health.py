@@ -7,18 +7,18 @@ from riskkit.extensions import db
 from riskkit.services.health import head_revision
 
 
-def test_healthz_answers_signed_out_with_the_schema_and_no_data(web):
-    response = web.test_client().get("/healthz")
+def test_healthz_answers_signed_out_with_the_schema_and_no_data(site):
+    response = site.test_client().get("/healthz")
     assert response.status_code == 200
     assert response.get_json() == {"status": "ok", "schema": head_revision()}
     assert response.headers["Cache-Control"] == "no-store"
 
 
-def test_healthz_is_503_when_the_schema_is_not_current(web):
+def test_healthz_is_503_when_the_schema_is_not_current(site):
     db.session.execute(text("UPDATE alembic_version SET version_num = '0001'"))
     db.session.commit()
     try:
-        response = web.test_client().get("/healthz")
+        response = site.test_client().get("/healthz")
     finally:  # the PostgreSQL test database is shared by the whole run
         db.session.execute(text("UPDATE alembic_version SET version_num = :head"),
                            {"head": head_revision()})

@@ -18,7 +18,7 @@ from riskkit.services.heatmaps import build_report
 from riskkit.services.registers import get_register
 from riskkit.services.risks import get_risk
 from riskkit.services.summaries import Cell, HeatMap
-from tests.web_helpers import sign_in
+from tests.factories import gen_register, gen_risk, gen_user
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 GENERATED = date(2026, 11, 23)
@@ -246,9 +246,12 @@ def test_ink_is_black_or_white_for_contrast():
     assert ink_for("#ffdd00").hexval() == "0x0b0c0c"
 
 
-def test_web_download_for_a_signed_in_viewer(client):
-    assert client.get("/heatmap.pdf?register=AH").status_code == 302  # to the sign-in page
-    sign_in(client, "viewer")
+def test_web_download_for_a_signed_in_viewer(login):
+    corp = gen_register("CORP", level="corporate")
+    for code in ("AH", "OPS"):
+        gen_risk(gen_register(code, parent=corp), title=f"{code} risk")
+    assert login(None).get("/heatmap.pdf?register=AH").status_code == 302  # to the sign-in page
+    client = login(gen_user("Val Viewer", "viewer"))
     response = client.get("/heatmap.pdf?register=AH&scores=both")
     assert response.status_code == 200
     assert response.mimetype == "application/pdf"

@@ -1,6 +1,7 @@
 """The import page: upload, preview with the mapping editable, confirm; managers and
 administrators only; CSRF; size and type limits, and the site's limit for every other
-form; uploads never confirmed removed after a day."""
+form; uploads never confirmed removed after a day. The people are made by the factories
+(`people`), Richard Smith, a manager, among them: the owner the spreadsheets name."""
 
 import dataclasses
 import io
@@ -12,12 +13,29 @@ import pytest
 from sqlalchemy import select
 
 from riskkit.extensions import db
-from riskkit.models import HistoryEntry, Risk, User
+from riskkit.models import HistoryEntry, Risk
 from riskkit.services.risks import get_risk
 from riskkit.web.errors import MAX_BODY_BYTES
 from tests.conftest import FreshContextClient
+from tests.factories import PASSWORD, gen_risk, gen_user
 from tests.import_helpers import workbook
-from tests.web_helpers import EMAILS, PASSWORD, error_messages, sign_in
+from tests.web_helpers import error_messages
+
+NAMES = {"manager": "Richard Smith", "admin": "Ada Admin", "owner": "Chris McKenzie",
+         "viewer": "Val Viewer", "resilience": "Wayne Gough"}
+
+
+@pytest.fixture
+def people(app):
+    made = {role: gen_user(name, role) for role, name in NAMES.items()}
+    db.session.commit()
+    return made
+
+
+@pytest.fixture
+def as_role(people, login):
+    """as_role("manager") -> a client signed in as that person, CSRF checks off."""
+    return lambda role: login(people[role])
 
 ROWS = [["Ref", "Hazard", "Risk Owner", "Likelihood", "Impact"],
         ["WEB-1", "Lift failure in the civic centre", "Richard Smith", 2, 3],
@@ -39,8 +57,8 @@ def _form_fields(html: str) -> dict:
     return fields
 
 
-def test_upload_preview_change_a_column_and_confirm(client, tmp_path):
-    sign_in(client, "manager")
+def test_upload_preview_change_a_column_and_confirm(as_role, people, tmp_path):
+    client = as_role("manager")
     assert "Import a register" in client.get("/import").get_data(as_text=True)
     file = workbook(tmp_path / "hazards.xlsx", {"Hazards": ROWS})
     preview = _upload(client, file)
@@ -62,13 +80,13 @@ def test_upload_preview_change_a_column_and_confirm(client, tmp_path):
     assert (risk.title, risk.likelihood, risk.impact) == ("Loss of the telephone system", 4, 4)
     who = set(db.session.execute(select(HistoryEntry.actor, HistoryEntry.user_id).where(
         HistoryEntry.risk_id == risk.id)))
-    manager = db.session.scalar(select(User).where(User.email == EMAILS["manager"]))
+    manager = people["manager"]
     assert who == {(f"import of hazards.xlsx ({manager.name})", manager.id)}
     assert client.post(f"/import/{token}", data={"action": "import"}).status_code == 404
 
 
-def test_problems_are_listed_and_nothing_is_written(client, tmp_path):
-    sign_in(client, "admin")
+def test_problems_are_listed_and_nothing_is_written(as_role, tmp_path):
+    client = as_role("admin")
     rows = [["Ref", "Title", "Owner", "L", "I"], ["B-1", "Bad", "Nobody Known", 9, 1]]
     response = _upload(client, workbook(tmp_path / "bad.xlsx", {"Risks": rows}))
     html = response.get_data(as_text=True)
@@ -82,8 +100,8 @@ def test_problems_are_listed_and_nothing_is_written(client, tmp_path):
     ("notes.pdf", b"%PDF", "The file must be an Excel workbook (.xlsx) or a CSV file (.csv)"),
     ("empty.csv", b"", "empty.csv is empty"),
 ])
-def test_wrong_files_are_refused_beside_the_field(client, tmp_path, name, content, message):
-    sign_in(client, "manager")
+def test_wrong_files_are_refused_beside_the_field(as_role, tmp_path, name, content, message):
+    client = as_role("manager")
     path = tmp_path / name
     path.write_bytes(content)
     response = _upload(client, path)
@@ -91,8 +109,8 @@ def test_wrong_files_are_refused_beside_the_field(client, tmp_path, name, conten
     assert error_messages(response) == [message]
 
 
-def test_a_file_over_the_limit_is_refused_unread(client, tmp_path):
-    sign_in(client, "manager")
+def test_a_file_over_the_limit_is_refused_unread(as_role, tmp_path):
+    client = as_role("manager")
     # Written out by hand: the test client would spool a large upload to a file of its own.
     body = (b'--b\r\nContent-Disposition: form-data; name="file"; filename="big.csv"\r\n\r\n'
             + b"x" * (21 * 1024 * 1024) + b"\r\n--b--\r\n")
@@ -102,26 +120,27 @@ def test_a_file_over_the_limit_is_refused_unread(client, tmp_path):
 
 
 @pytest.mark.parametrize("role", ["owner", "viewer", "resilience"])
-def test_only_managers_and_administrators_import(client, role):
-    sign_in(client, role)
+def test_only_managers_and_administrators_import(as_role, role):
+    client = as_role(role)
     assert client.get("/import").status_code == 403
     assert client.post("/import", data={}).status_code == 403
 
 
-def _signed_in_with_form_tokens(demo):
+def _signed_in_with_form_tokens(app):
     """A manager's client with CSRF checked, as in production, and the upload's token."""
-    demo.config["WTF_CSRF_ENABLED"] = True
-    demo.test_client_class = FreshContextClient
-    client = demo.test_client()
+    app.config["WTF_CSRF_ENABLED"] = True
+    app.test_client_class = FreshContextClient
+    client = app.test_client()
     login = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', login).group(1)
-    client.post("/login", data={"email": EMAILS["manager"], "password": PASSWORD, "csrf_token": token})
+    client.post("/login", data={"email": "richard.smith@example.gov.uk", "password": PASSWORD,
+                                "csrf_token": token})
     page = client.get("/import").get_data(as_text=True)
     return client, re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
 
 
-def test_the_upload_needs_the_form_token(demo, tmp_path):
-    client, token = _signed_in_with_form_tokens(demo)
+def test_the_upload_needs_the_form_token(app, people, tmp_path):
+    client, token = _signed_in_with_form_tokens(app)
     file = workbook(tmp_path / "t.xlsx", {"Risks": ROWS})
     assert _upload(client, file).status_code == 400
     assert _upload(client, file, csrf_token=token).status_code == 200
@@ -152,28 +171,25 @@ class Unreadable(io.RawIOBase):
 
 
 @pytest.mark.parametrize("checked", [False, True], ids=["csrf-off", "csrf-on"])
-def test_any_form_larger_than_the_limit_is_a_413_page_unread(demo, checked):
-    if checked:
-        client, _ = _signed_in_with_form_tokens(demo)
-    else:
-        demo.config["WTF_CSRF_ENABLED"] = False
-        client = sign_in(demo.test_client(), "manager")
-    response = client.post("/risks/AH0033/edit", input_stream=Unreadable(MAX_BODY_BYTES + 1),
+def test_any_form_larger_than_the_limit_is_a_413_page_unread(app, people, as_role, checked):
+    risk = gen_risk(owner=people["owner"])
+    client = _signed_in_with_form_tokens(app)[0] if checked else as_role("manager")
+    response = client.post(f"/risks/{risk.reference}/edit", input_stream=Unreadable(MAX_BODY_BYTES + 1),
                            content_type="multipart/form-data; boundary=b")
     assert response.status_code == 413
     assert "What you sent is too large" in response.get_data(as_text=True)
 
 
-def test_the_upload_over_its_limit_gets_the_import_page_message_with_csrf_on(demo):
-    client, _ = _signed_in_with_form_tokens(demo)
+def test_the_upload_over_its_limit_gets_the_import_page_message_with_csrf_on(app, people):
+    client, _ = _signed_in_with_form_tokens(app)
     response = client.post("/import", input_stream=Unreadable(50 * 1024 * 1024),
                            content_type="multipart/form-data; boundary=b")
     assert response.status_code == 413
     assert error_messages(response) == ["The file is larger than 20 MB"]
 
 
-def test_an_upload_larger_than_a_form_but_within_its_limit_is_read(demo):
-    client, token = _signed_in_with_form_tokens(demo)
+def test_an_upload_larger_than_a_form_but_within_its_limit_is_read(app, people):
+    client, token = _signed_in_with_form_tokens(app)
     remarks = "Discussed at DMT. " * 6_000  # about 100 kB a row, a column riskkit ignores
     lines = ["Ref,Title,Risk Owner,Likelihood,Impact,Remarks"] + [
         f"BIG-{n},Risk {n},Richard Smith,2,3,{remarks}" for n in range(15)]
@@ -190,15 +206,15 @@ def test_an_upload_larger_than_a_form_but_within_its_limit_is_read(demo):
     assert "Into register WEB: 15 created" in response.get_data(as_text=True)
 
 
-def test_uploads_never_confirmed_are_removed_after_a_day(web, client, runner, tmp_path):
-    web.config["SETTINGS"] = dataclasses.replace(web.config["SETTINGS"], data_dir=tmp_path)
+def test_uploads_never_confirmed_are_removed_after_a_day(app, as_role, runner, tmp_path):
+    app.config["SETTINGS"] = dataclasses.replace(app.config["SETTINGS"], data_dir=tmp_path)
     folder = tmp_path / "imports"
     folder.mkdir()
     now = time.time()
     for name, hours_old in (("abandoned.xlsx", 25), ("recent.csv", 2), ("older.csv", 30)):
         (folder / name).write_bytes(b"x")
         os.utime(folder / name, (now - hours_old * 3600, now - hours_old * 3600))
-    sign_in(client, "manager")
+    client = as_role("manager")
     preview = _upload(client, workbook(tmp_path / "hazards.xlsx", {"Hazards": ROWS}))
     token = re.search(r'action="/import/([^"]+)"', preview.get_data(as_text=True)).group(1)
     assert sorted(p.name for p in folder.iterdir()) == sorted([f"{token}.xlsx", "recent.csv"])

@@ -6,15 +6,10 @@ import subprocess
 
 import pytest
 import requests
-from sqlalchemy import select
 
 from riskkit import create_app
-from riskkit.extensions import db
-from riskkit.models import User
-from riskkit.services.risks import get_risk
-from tests.factories import gen_person, gen_risk
+from tests.factories import gen_person, gen_register, gen_risk, gen_user
 from tests.live_server import RISKKIT, ROOT, LiveServer
-from tests.web_helpers import EMAILS, sign_in
 
 LINE = re.compile(r"^(?P<time>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z) INFO riskkit\.request: "
                   r"(?P<reference>[0-9a-f]{8}) user=(?P<user>\d+|-) (?P<method>[A-Z]+) "
@@ -25,12 +20,12 @@ def request_lines(text: str) -> list[dict]:
     return [m.groupdict() for m in map(LINE.match, text.splitlines()) if m]
 
 
-def test_a_request_line_names_the_route_not_the_path_and_no_personal_data(client, capsys):
-    owner = db.session.scalar(select(User).where(User.email == EMAILS["owner"]))
-    sign_in(client, "owner")
-    risk = get_risk("AH0033")
+def test_a_request_line_names_the_route_not_the_path_and_no_personal_data(login, capsys):
+    owner = gen_user("Chris McKenzie")
+    risk = gen_risk(gen_register("AH"), owner, title="Care market failure")
+    client = login(owner)
     capsys.readouterr()
-    response = client.get(f"/risks/AH0033?owner={owner.id}&note=chris.mckenzie")
+    response = client.get(f"/risks/{risk.reference}?owner={owner.id}&note=chris.mckenzie")
     err = capsys.readouterr().err
     lines = request_lines(err)
     assert response.status_code == 200
@@ -38,20 +33,20 @@ def test_a_request_line_names_the_route_not_the_path_and_no_personal_data(client
     line = lines[0]
     assert (line["user"], line["method"], line["route"], line["status"]) == (
         str(owner.id), "GET", "/risks/<reference>", "200")
-    for personal in ("AH0033", risk.title, owner.name, EMAILS["owner"], "chris.mckenzie"):
+    for personal in (risk.reference, risk.title, owner.name, owner.email, "chris.mckenzie"):
         assert personal not in err
 
 
-def test_a_signed_out_request_logs_no_user(web, capsys):
+def test_a_signed_out_request_logs_no_user(site, capsys):
     capsys.readouterr()
-    web.test_client().get("/login")
+    site.test_client().get("/login")
     [line] = request_lines(capsys.readouterr().err)
     assert (line["user"], line["route"], line["status"]) == ("-", "/login", "200")
 
 
-def test_the_log_level_is_a_setting(web, monkeypatch, capsys):
+def test_the_log_level_is_a_setting(site, monkeypatch, capsys):
     monkeypatch.setenv("RISKKIT_LOG_LEVEL", "warning")
-    quiet = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": web.config["SQLALCHEMY_DATABASE_URI"],
+    quiet = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": site.config["SQLALCHEMY_DATABASE_URI"],
                         "SECRET_KEY": "test-only"})
     assert quiet.config["LOG_LEVEL"] == "WARNING"
     capsys.readouterr()

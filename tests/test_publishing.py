@@ -15,9 +15,20 @@ from riskkit.models import Publication, PublishedDocument
 from riskkit.services.reviews import record_review
 from tests.factories import gen_person, gen_register, gen_risk
 from tests.test_backup import sqlite_app, tables_of
-from tests.web_helpers import error_messages, signed_in_client
+from tests.web_helpers import error_messages
 
 PASSWORD = "correct horse battery"
+
+
+def signed_in_client(app, email: str, password: str):
+    """A test client signed in through the login form, CSRF checks off."""
+    from tests.conftest import FreshContextClient
+
+    app.config["WTF_CSRF_ENABLED"] = False
+    app.test_client_class = FreshContextClient
+    client = app.test_client()
+    assert client.post("/login", data={"email": email, "password": password}).status_code == 302
+    return client
 DOCUMENTS = ["register-appendix-2025Q1.pdf", "register-appendix-2025Q1-public.pdf",
              "heat-map-2025Q1.pdf", "changes-2025Q1.csv"]
 

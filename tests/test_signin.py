@@ -94,7 +94,7 @@ def test_one_address_guessing_many_accounts_is_slowed_down(app):
 
 
 def test_unknown_and_inactive_accounts_cost_one_password_check_like_a_wrong_password(
-        client, monkeypatch):
+        pat, site, monkeypatch):
     from riskkit.models import people
 
     checks = []
@@ -104,7 +104,8 @@ def test_unknown_and_inactive_accounts_cost_one_password_check_like_a_wrong_pass
     gen_person(name="Gone Away", role="viewer", email="gone@example.gov.uk", password=RIGHT).active = False
     gen_person(name="A Team", role="owner", email="team@example.gov.uk")  # no password: cannot sign in
     db.session.commit()
-    for email, password in [("clerk@example.gov.uk", "wrong password"), ("nobody@example.gov.uk", "x"),
+    client = site.test_client()
+    for email, password in [("pat@example.gov.uk", "wrong password"), ("nobody@example.gov.uk", "x"),
                             ("gone@example.gov.uk", RIGHT), ("team@example.gov.uk", "x")]:
         checks.clear()
         response = client.post("/login", data={"email": email, "password": password})
@@ -114,16 +115,17 @@ def test_unknown_and_inactive_accounts_cost_one_password_check_like_a_wrong_pass
         assert checks[0].startswith("scrypt:"), email  # as costly as a real one
 
 
-def test_the_web_form_shows_the_wait_beside_the_email(client):
+def test_the_web_form_shows_the_wait_beside_the_email(pat, site):
+    client = site.test_client()
     for _ in range(5):
-        client.post("/login", data={"email": "clerk@example.gov.uk", "password": "wrong password"},
+        client.post("/login", data={"email": "pat@example.gov.uk", "password": "wrong password"},
                     environ_base={"REMOTE_ADDR": "198.51.100.7"})
-    refused = client.post("/login", data={"email": "clerk@example.gov.uk", "password": "riskkit-demo"},
+    refused = client.post("/login", data={"email": "pat@example.gov.uk", "password": RIGHT},
                           environ_base={"REMOTE_ADDR": "198.51.100.7"})
     assert refused.status_code == 400
     assert "Too many failed attempts to sign in from here" in refused.get_data(as_text=True)
     assert 'id="email-error"' in refused.get_data(as_text=True)
-    mine = client.post("/login", data={"email": "clerk@example.gov.uk", "password": "riskkit-demo"})
+    mine = client.post("/login", data={"email": "pat@example.gov.uk", "password": RIGHT})
     assert mine.status_code == 302
 
 

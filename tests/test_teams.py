@@ -13,7 +13,7 @@ from riskkit.services import lifecycle, teams
 from riskkit.services.overdue import Item
 from riskkit.services.reminders import digests
 from tests.conftest import FreshContextClient
-from tests.factories import gen_person, gen_register, gen_risk
+from tests.factories import gen_person, gen_register, gen_risk, gen_team
 
 PASSWORD = "a-long-test-password"
 
@@ -151,7 +151,7 @@ def test_the_risk_page_offers_an_item_owner_only_their_own_items(owned, app):
 
 def test_a_team_owner_is_shown_as_a_team_and_offered_in_owner_lists(app):
     manager = gen_person("Mo Manager", role="manager", email="mo@x.gov.uk", password=PASSWORD)
-    team = teams.add_team(None, "Public Health Commissioning")
+    team = gen_team("Public Health Commissioning")
     risk = gen_risk(gen_register("PH"), owner=team)
     db.session.commit()
     app.config["WTF_CSRF_ENABLED"] = False
@@ -215,8 +215,7 @@ def test_a_resilience_lead_updates_an_action_they_raised_and_own_from_a_lesson(a
 def test_a_members_own_work_includes_what_their_team_owns(app):
     from riskkit.services.overdue import person_due
     jo = gen_person("Jo Bloggs", email="jo@x.gov.uk")
-    team = teams.add_team(None, "Public Health")
-    teams.set_members(None, team, [jo])
+    team = gen_team("Public Health", [jo])
     register = gen_register("PH")
     gen_risk(register, owner=team, as_of=date(2025, 6, 1))
     gen_risk(register, owner=gen_person("Sam Lee"), as_of=date(2025, 6, 1))

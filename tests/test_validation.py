@@ -1,8 +1,10 @@
 """Hostile input is turned back at the boundary, with a message naming the field or
 parameter, and nothing is written: query strings and addresses, form fields, command
-options, and the last check before anything reaches the database."""
+options, and the last check before anything reaches the database. The people,
+registers, risk and exercise are made by the factories (the `world` fixture)."""
 
 from datetime import date
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import func, select
@@ -10,16 +12,29 @@ from sqlalchemy import func, select
 from riskkit.errors import ValidationError
 from riskkit.extensions import db
 from riskkit.models import Register, ReminderSent, User
-from riskkit.services.events import find_event
 from riskkit.services.lessons import save_lesson
-from riskkit.services.people import find_person
 from riskkit.services.registers import get_register
 from riskkit.services.reviews import record_review
 from riskkit.services.risks import get_risk
-from tests.factories import gen_person
-from tests.web_helpers import error_messages, sign_in
+from tests.factories import PASSWORD, gen_event, gen_person, gen_register, gen_risk, gen_user
+from tests.web_helpers import error_messages
 
 HUGE = "9" * 30  # more than any database integer holds
+NAMES = {"admin": "Ada Admin", "manager": "Mo Manager", "resilience": "Wayne Gough",
+         "owner": "Chris McKenzie", "viewer": "Val Viewer"}
+
+
+@pytest.fixture
+def world(site):
+    """One person of each role (by role: world.admin, world.owner...); CORP above AH above
+    OPS; Chris's risk on AH, added on 1 June 2021; and Exercise Lemur, planned."""
+    people = {role: gen_user(name, role) for role, name in NAMES.items()}
+    corp = gen_register("CORP", level="corporate")
+    ah = gen_register("AH", parent=corp, owner=people["manager"])
+    gen_register("OPS", parent=ah)
+    risk = gen_risk(ah, people["owner"], 3, 4, as_of=date(2021, 6, 1), title="Care market failure")
+    event = gen_event("Exercise Lemur", start_date=date(2022, 11, 16))
+    return SimpleNamespace(**people, ah=ah, risk=risk, event=event)
 
 
 def rows() -> dict[str, int]:
@@ -46,8 +61,8 @@ def page(response) -> str:
     (f"/lessons?owner={HUGE}", "owner"),
     (f"/improvement-plan.xlsx?event={HUGE}", "is not an exercise or incident number"),
 ])
-def test_a_number_out_of_range_in_the_query_is_a_400_naming_it(client, url, named):
-    sign_in(client, "viewer")
+def test_a_number_out_of_range_in_the_query_is_a_400_naming_it(world, login, url, named):
+    client = login(world.viewer)
     before = rows()
     response = client.get(url)
     assert response.status_code == 400
@@ -58,25 +73,26 @@ def test_a_number_out_of_range_in_the_query_is_a_400_naming_it(client, url, name
 @pytest.mark.parametrize("url", ["/risks?category=Care%00", "/overdue?register=AH%00",
                                  "/appendix.pdf?register=AH%00", "/lessons?status=open%1b",
                                  "/exercises/new?pack=power%00outage", "/risks?%00=1"])
-def test_a_control_character_in_the_query_is_a_400(client, url):
-    sign_in(client, "viewer")
+def test_a_control_character_in_the_query_is_a_400(world, login, url):
+    client = login(world.viewer)
     response = client.get(url)
     assert response.status_code == 400
     assert "contains a control character" in page(response)
 
 
-@pytest.mark.parametrize("url", ["/risks/AH0033%00", "/risks/AH%000033/edit",
+@pytest.mark.parametrize("url", ["/risks/{risk}%00", "/risks/AH%000001/edit",
                                  "/calendar/%00.ics", f"/exercises/{HUGE}",
                                  f"/exercises/{HUGE}/report.pdf", f"/lessons/{2**31}",
-                                 f"/risks/AH0033/controls/{HUGE}", f"/admin/users/{HUGE}",
+                                 "/risks/{risk}/controls/" + HUGE, f"/admin/users/{HUGE}",
                                  f"/themes/{HUGE}/edit", f"/debriefs/{HUGE}"])
-def test_an_address_with_a_control_character_or_a_huge_id_is_not_found(client, url):
-    sign_in(client, "admin")
-    assert client.get(url).status_code == 404
+def test_an_address_with_a_control_character_or_a_huge_id_is_not_found(world, login, url):
+    client = login(world.admin)
+    assert client.get(f"/risks/{world.risk.reference}").status_code == 200
+    assert client.get(url.format(risk=world.risk.reference)).status_code == 404
 
 
-def test_a_date_beyond_the_calendar_in_the_query_is_named_and_today_used(client):
-    sign_in(client, "viewer")
+def test_a_date_beyond_the_calendar_in_the_query_is_named_and_today_used(world, login):
+    client = login(world.viewer)
     for url in ("/overdue?as_of=9999-12-31", "/programme?as_of=9999-12-31&due_within=366",
                 "/?as_of=0001-01-01", "/risks?overdue=yes&as_of=9999-12-31"):
         response = client.get(url)
@@ -86,8 +102,8 @@ def test_a_date_beyond_the_calendar_in_the_query_is_named_and_today_used(client)
     assert latest.status_code == 200 and not error_messages(latest)
 
 
-def test_a_scenario_pack_name_never_reaches_the_file_system(client, runner, demo):
-    sign_in(client, "resilience")
+def test_a_scenario_pack_name_never_reaches_the_file_system(world, login, runner):
+    client = login(world.resilience)
     for name in ("x" * 10_000, "../seed_data/users", "power-outage.yaml"):
         response = client.get("/exercises/new", query_string={"pack": name})
         assert response.status_code == 404 and "No scenario pack called" in page(response)
@@ -100,11 +116,10 @@ def test_a_scenario_pack_name_never_reaches_the_file_system(client, runner, demo
 # --- form fields -------------------------------------------------------------------------
 
 
-def _risk_form(**changes):
-    owner = find_person("Chris McKenzie")
+def _risk_form(person, **changes):
     data = {"register": str(get_register("AH").id), "title": "Loss of the care records system",
             "description": "Outage", "cause": "Supplier failure", "consequence": "Care delayed",
-            "category": "Business continuity", "owner": str(owner.id), "likelihood": "3",
+            "category": "Business continuity", "owner": str(person.id), "likelihood": "3",
             "impact": "4", "target_likelihood": "2", "target_impact": "4",
             "target_date": ["31", "3", "2027"], "response": "treat"}
     data.update(changes)
@@ -125,24 +140,24 @@ def _risk_form(**changes):
     ({"target_date": ["1", "1", "9999"]}, "Target date must be in the years 1900 to 2200"),
     ({"target_date": ["31", "12", "1899"]}, "Target date must be in the years 1900 to 2200"),
 ])
-def test_a_hostile_risk_form_is_given_back_with_the_field_named(client, changes, message):
-    sign_in(client, "manager")
+def test_a_hostile_risk_form_is_given_back_with_the_field_named(world, login, changes, message):
+    client = login(world.manager)
     before = rows()
-    response = client.post("/risks/new", data=_risk_form(**changes))
+    response = client.post("/risks/new", data=_risk_form(world.owner, **changes))
     assert response.status_code == 400
     assert any(message in m for m in error_messages(response)), error_messages(response)
     assert rows() == before
 
 
-def test_a_form_with_its_text_boxes_left_out_saves_them_empty(client):
+def test_a_form_with_its_text_boxes_left_out_saves_them_empty(world, login):
     """Not a NOT NULL failure: a box a post leaves out is an empty box."""
-    sign_in(client, "manager")
-    risk = get_risk("AH0038")
-    data = {name: value for name, value in _risk_form().items() if name not in (
+    client = login(world.manager)
+    risk = world.risk
+    data = {name: value for name, value in _risk_form(world.owner).items() if name not in (
         "register", "likelihood", "impact", "description", "cause", "category")}
-    response = client.post("/risks/AH0038/edit", data={**data, "version": str(risk.version)})
+    response = client.post(f"/risks/{risk.reference}/edit", data={**data, "version": str(risk.version)})
     assert response.status_code == 302
-    risk = get_risk("AH0038")
+    risk = get_risk(risk.reference)
     assert (risk.description, risk.cause, risk.category) == ("", "", "")
 
 
@@ -154,13 +169,13 @@ def test_a_form_with_its_text_boxes_left_out_saves_them_empty(client):
     ({"comment": "Fine\x00"}, "Review comment must not contain the control character U+0000"),
     ({"next_review_reason": "why\nnot"}, "Reason for a different next review date must be one line"),
 ])
-def test_a_hostile_review_is_given_back_with_the_field_named(client, changes, message):
-    sign_in(client, "manager")
-    risk = get_risk("AH0038")
+def test_a_hostile_review_is_given_back_with_the_field_named(world, login, changes, message):
+    client = login(world.manager)
+    risk = world.risk
     data = {"reviewed_on": ["1", "10", "2021"], "likelihood": "4", "impact": "4",
             "comment": "Checked", "version": str(risk.version), "opened_at": ""}
     before = rows()
-    response = client.post("/risks/AH0038/review", data={**data, **changes})
+    response = client.post(f"/risks/{risk.reference}/review", data={**data, **changes})
     assert response.status_code == 400
     assert any(message in m for m in error_messages(response)), error_messages(response)
     assert rows() == before
@@ -182,8 +197,8 @@ def _register_form(**changes):
     ({"matrix": HUGE}, "Choose a scoring matrix from the list"),
     ({"name": "n" * 201}, "Name must be 200 characters or fewer"),
 ])
-def test_a_hostile_register_form_is_given_back_with_the_field_named(client, changes, message):
-    sign_in(client, "admin")
+def test_a_hostile_register_form_is_given_back_with_the_field_named(world, login, changes, message):
+    client = login(world.admin)
     before = rows()
     response = client.post("/admin/registers/new", data=_register_form(**changes))
     assert response.status_code == 400
@@ -191,8 +206,8 @@ def test_a_hostile_register_form_is_given_back_with_the_field_named(client, chan
     assert rows() == before
 
 
-def test_a_register_cannot_be_its_own_parent(client):
-    sign_in(client, "admin")
+def test_a_register_cannot_be_its_own_parent(world, login):
+    client = login(world.admin)
     ops = get_register("OPS")
     response = client.post(f"/admin/registers/{ops.id}", data=_register_form(
         code="OPS", name=ops.name, level=ops.level, parent=str(ops.id)))
@@ -204,13 +219,13 @@ def test_a_register_cannot_be_its_own_parent(client):
 @pytest.mark.parametrize("field, value, message", [
     ("name", "Chris McKenzie", "There is already a person with that name"),
     ("name", "CHRIS MCKENZIE", "There is already a person with that name"),
-    ("email", "admin@example.gov.uk", "There is already a person with that email"),
+    ("email", "ada.admin@example.gov.uk", "There is already a person with that email"),
     ("name", "N" * 121, "Full name must be 120 characters or fewer"),
     ("email", "a@" + "b" * 253, "Email address must be 254 characters or fewer"),
 ])
-def test_a_user_cannot_take_a_name_or_email_another_has(client, field, value, message):
-    sign_in(client, "admin")
-    viewer = db.session.scalar(select(User).where(User.email == "clerk@example.gov.uk"))
+def test_a_user_cannot_take_a_name_or_email_another_has(world, login, field, value, message):
+    client = login(world.admin)
+    viewer = world.viewer
     data = {"name": viewer.name, "email": viewer.email, "role": "viewer", "active": "y",
             field: value}
     before = rows()
@@ -221,11 +236,11 @@ def test_a_user_cannot_take_a_name_or_email_another_has(client, field, value, me
     assert db.session.get(User, viewer.id).name == viewer.name
 
 
-def test_every_kind_of_form_refuses_control_characters(client):
+def test_every_kind_of_form_refuses_control_characters(world, login):
     """Forms defined elsewhere than forms.py get the same text rules: a debrief, a
     theme, a cadence rule, sign-in."""
-    sign_in(client, "resilience")
-    event = find_event("Exercise Lemur")
+    client = login(world.resilience)
+    event = world.event
     before = rows()
     debrief = client.post(f"/exercises/{event.id}/debriefs/new", data={
         "kind": "hot", "held_on": ["1", "3", "2024"], "facilitator": "Pat\x00"})
@@ -238,10 +253,10 @@ def test_every_kind_of_form_refuses_control_characters(client):
     assert "Name must be one line" in error_messages(rule)
     assert rows() == before
     signed_out = client.application.test_client()
-    login = signed_out.post("/login", data={"email": "admin@example.gov.uk\x00",
-                                            "password": "riskkit-demo"})
-    assert login.status_code == 400
-    assert "Email address must not contain the control character U+0000" in error_messages(login)
+    refused = signed_out.post("/login", data={"email": f"{world.admin.email}\x00",
+                                              "password": PASSWORD})
+    assert refused.status_code == 400
+    assert "Email address must not contain the control character U+0000" in error_messages(refused)
 
 
 # --- the command line --------------------------------------------------------------------
@@ -250,14 +265,14 @@ def test_every_kind_of_form_refuses_control_characters(client):
 @pytest.mark.parametrize("args, message", [
     (["users", "add", "new@example.gov.uk", "--name", "Bad\x1b[2JName", "--password-stdin"],
      "Error: Invalid value for --name: it contains a control character"),
-    (["risk", "AH0033\x00"], "Error: Invalid value for REFERENCE: it contains a control character"),
+    (["risk", "AH0001\x00"], "Error: Invalid value for REFERENCE: it contains a control character"),
     (["overdue", "--as-of", "9999-12-31"],
      "Error: Invalid value for --as-of: Date must be in the years 1900 to 2200"),
     (["exercises", "due", "--as-of", "0001-01-01"],
      "Error: Invalid value for --as-of: Date must be in the years 1900 to 2200"),
     (["exercises", "report", HUGE, "report.pdf"], "Error: No exercise or incident numbered or"),
 ])
-def test_command_line_options_are_checked_like_form_fields(runner, demo, args, message):
+def test_command_line_options_are_checked_like_form_fields(runner, world, args, message):
     before = rows()
     result = runner.invoke(args=args, input="a long enough password\n")
     assert result.exit_code == 1
@@ -269,10 +284,10 @@ def test_command_line_options_are_checked_like_form_fields(runner, demo, args, m
 # --- the last check before the database ---------------------------------------------------
 
 
-def test_nothing_the_database_would_refuse_is_sent_to_it(demo):
+def test_nothing_the_database_would_refuse_is_sent_to_it(world):
     """Whatever the face (an import, a script), a row is checked against its columns
     before it is written, and the refusal names the field."""
-    lemur, wayne = find_event("Exercise Lemur"), find_person("Wayne Gough")
+    lemur, wayne = world.event, world.resilience
     cases = [
         (dict(statement="Comms failed", recommendation="Fix\x00it"), "recommendation",
          "Recommendation must not contain the control character U+0000"),
@@ -297,17 +312,16 @@ def test_nothing_the_database_would_refuse_is_sent_to_it(demo):
     assert rows() == before
 
 
-def test_a_review_date_at_the_end_of_the_calendar_cannot_overflow(demo):
-    risk = get_risk("AH0038")
+def test_a_review_date_at_the_end_of_the_calendar_cannot_overflow(world):
+    risk = world.risk
     with pytest.raises(ValidationError) as refused:
-        record_review(risk, None, date(9999, 12, 1), 4, 4, "",
-                      reviewer=find_person("Richard Smith"))
+        record_review(risk, None, date(9999, 12, 1), 4, 4, "", reviewer=world.manager)
     db.session.rollback()
     assert refused.value.field == "reviewed_on"
-    assert get_risk("AH0038").reviews[-1].reviewed_on != date(9999, 12, 1)
+    assert [r.reviewed_on for r in get_risk(risk.reference).reviews] != [date(9999, 12, 1)]
 
 
-def test_a_refusal_no_page_expected_is_a_400_not_a_500(web, client):
+def test_a_refusal_no_page_expected_is_a_400_not_a_500(world, site, login):
     """Should a page let the last check's refusal through, the answer is a 400 saying
     what was wrong, and nothing is written."""
     def careless():
@@ -315,8 +329,8 @@ def test_a_refusal_no_page_expected_is_a_400_not_a_500(web, client):
                                     item="review:" + "X" * 100))
         db.session.commit()
 
-    web.add_url_rule("/careless", view_func=careless)
-    sign_in(client, "viewer")
+    site.add_url_rule("/careless", view_func=careless)
+    client = login(world.viewer)
     before = rows()
     response = client.get("/careless")
     assert response.status_code == 400

@@ -1,4 +1,5 @@
-"""Administration pages: users, registers, matrices."""
+"""Administration pages: users, registers, matrices, teams and risk appetite, on data
+built with the factories."""
 
 from html import unescape
 
@@ -8,24 +9,30 @@ from riskkit.extensions import db
 from riskkit.models import User
 from riskkit.services.matrices import get_matrix
 from riskkit.services.registers import get_register
-from tests.web_helpers import error_messages, sign_in
+from tests.factories import gen_person, gen_register, gen_risk, gen_user
+from tests.web_helpers import error_messages
 
 
-def test_admin_adds_a_user_who_can_then_sign_in(client, web):
-    sign_in(client, "admin")
+def _admin(login):
+    return login(gen_user("Ada Admin", role="admin"))
+
+
+def test_admin_adds_a_user_who_can_then_sign_in(login, site):
+    client = _admin(login)
     response = client.post("/admin/users/new", data={
         "name": "Dana Director", "email": "dana@example.gov.uk", "role": "owner",
         "active": "y", "password": "a long enough password"})
     assert response.status_code == 302
     dana = db.session.scalar(select(User).where(User.name == "Dana Director"))
     assert dana.role == "owner" and dana.is_active
-    fresh = web.test_client()
+    fresh = site.test_client()
     assert fresh.post("/login", data={"email": "dana@example.gov.uk",
                                       "password": "a long enough password"}).status_code == 302
 
 
-def test_duplicate_email_and_short_password_are_named(client):
-    sign_in(client, "admin")
+def test_duplicate_email_and_short_password_are_named(login):
+    gen_person("Clerk", role="viewer", email="clerk@example.gov.uk")
+    client = _admin(login)
     clash = client.post("/admin/users/new", data={
         "name": "Another", "email": "clerk@example.gov.uk", "role": "viewer", "active": "y",
         "password": "a long enough password"})
@@ -38,9 +45,11 @@ def test_duplicate_email_and_short_password_are_named(client):
     assert db.session.scalar(select(User).where(User.name == "Shorty")) is None
 
 
-def test_register_code_cannot_change_once_it_has_risks(client):
-    sign_in(client, "admin")
-    ah = get_register("AH")
+def test_register_code_cannot_change_once_it_has_risks(login):
+    corp = gen_register("CORP", level="corporate")
+    ah = gen_register("AH", parent=corp, owner=gen_person("Mo Manager", role="manager"))
+    gen_risk(ah)
+    client = _admin(login)
     response = client.post(f"/admin/registers/{ah.id}", data={
         "code": "ASC", "name": ah.name, "level": "directorate", "parent": str(ah.parent_id),
         "matrix": str(ah.matrix_id), "owner": str(ah.owner_id)})
@@ -49,8 +58,8 @@ def test_register_code_cannot_change_once_it_has_risks(client):
     assert get_register("AH").code == "AH"
 
 
-def test_matrix_intervals_edit_and_a_gap_is_refused(client):
-    sign_in(client, "admin")
+def test_matrix_intervals_edit_and_a_gap_is_refused(login):
+    client = _admin(login)
     matrix = get_matrix("council-5x5")
     bands = matrix.matrix.bands
     data = {"name": matrix.name}
@@ -68,27 +77,13 @@ def test_matrix_intervals_edit_and_a_gap_is_refused(client):
     assert get_matrix("council-5x5").matrix.band("Medium").max_score == 15
 
 
-# --- teams and risk appetite, built with the factories -------------------------------------
+# --- teams and risk appetite -------------------------------------------------------------
 
 
-def _admin(app):
-    from tests.conftest import FreshContextClient
-    from tests.factories import gen_person
-
-    gen_person("Ada Admin", role="admin", email="ada@x.gov.uk", password="a-long-test-password")
-    db.session.commit()
-    app.config["WTF_CSRF_ENABLED"] = False
-    app.test_client_class = FreshContextClient
-    client = app.test_client()
-    client.post("/login", data={"email": "ada@x.gov.uk", "password": "a-long-test-password"})
-    return client
-
-
-def test_admin_adds_a_team_and_chooses_its_members_and_a_stale_page_is_a_409(app):
+def test_admin_adds_a_team_and_chooses_its_members_and_a_stale_page_is_a_409(login):
     from riskkit.services.teams import get_team
-    from tests.factories import gen_person
 
-    client = _admin(app)
+    client = _admin(login)
     jo, sam = gen_person("Jo Bloggs", email="jo@x.gov.uk"), gen_person("Sam Lee")
     db.session.commit()
     added = client.post("/admin/teams/new", data={"name": "Public Health", "members": [jo.id]})
@@ -118,12 +113,11 @@ def test_admin_adds_a_team_and_chooses_its_members_and_a_stale_page_is_a_409(app
     assert nameless.status_code == 400 and error_messages(nameless) == ["A team needs a name"]
 
 
-def test_admin_edits_a_risk_appetite_with_history_and_the_flag_follows(app):
+def test_admin_edits_a_risk_appetite_with_history_and_the_flag_follows(login):
     from riskkit.models import HistoryEntry
     from riskkit.services.appetite import list_appetites, save_appetite
-    from tests.factories import gen_risk
 
-    client = _admin(app)
+    client = _admin(login)
     save_appetite(None, None, category="Financial", max_score=15)
     risk = gen_risk(category="Financial", likelihood=3, impact=4)  # 12: within appetite
     appetite = list_appetites()[0]

@@ -12,9 +12,8 @@ from riskkit.models import Debrief, HistoryEntry, Lesson, Observation
 from riskkit.models.risks import NOT_ASSESSED
 from riskkit.services import debriefs as debrief_service
 from riskkit.services.lessons import save_lesson
-from riskkit.services.lifecycle import save_control
-from tests.factories import gen_event, gen_person, gen_risk
-from tests.web_helpers import error_messages, sign_in
+from tests.factories import gen_control, gen_observation, gen_person, gen_register, gen_risk, gen_user
+from tests.web_helpers import error_messages
 
 
 def _selected(html: str, field: str) -> str:
@@ -23,23 +22,29 @@ def _selected(html: str, field: str) -> str:
     return found[1] if found else re.search(r'<option value="([^"]*)"', select_html)[1]
 
 
-def test_a_new_risk_asks_for_its_likelihood_and_impact(client):
-    sign_in(client, "manager")
+def _lead():
+    return gen_user("Wayne Gough", role="resilience")
+
+
+def test_a_new_risk_asks_for_its_likelihood_and_impact(login):
+    manager = gen_user("Mo Manager", role="manager")
+    gen_register("AH", owner=manager)
+    client = login(manager)
     html = client.get("/risks/new").get_data(as_text=True)
     for field in ("likelihood", "impact", "target_likelihood", "target_impact"):
         assert _selected(html, field) == "", field
     assert "Choose the likelihood" in html and "Choose the impact" in html
-    response = client.post("/risks/new", data={"title": "Unscored", "owner": "1",
+    response = client.post("/risks/new", data={"title": "Unscored", "owner": str(manager.id),
                                                "response": "treat", "version": ""})
     assert response.status_code == 400
     messages = error_messages(response)
     assert "Choose the current likelihood" in messages and "Choose the current impact" in messages
 
 
-def test_enter_on_the_lesson_form_saves_it(client):
+def test_enter_on_the_lesson_form_saves_it(login):
     """A browser submits with the first submit button when Enter is pressed in a box."""
-    sign_in(client, "resilience")
-    observation = db.session.scalars(select(Observation)).first()
+    observation = gen_observation()
+    client = login(_lead())
     html = client.get(f"/observations/{observation.id}/lesson").get_data(as_text=True)
     form = html.split("<main", 1)[1].split('<form method="post"', 1)[1].split("</form>", 1)[0]
     buttons = re.findall(r'<(?:button|input)[^>]*type="submit"[^>]*|<button[^>]*>', form)
@@ -47,15 +52,11 @@ def test_enter_on_the_lesson_form_saves_it(client):
     assert buttons[0] == "submit", buttons
 
 
-def test_a_tested_control_without_an_effectiveness_is_not_untested(client):
-    risk = gen_risk()
-    manager = gen_person("Mo Manager", role="manager")
-    save_control(risk, manager, None, description="Generator on site", owner=risk.owner,
-                 effectiveness="not_tested", last_tested=date(2026, 2, 10))
-    save_control(risk, manager, None, description="Second supplier", owner=risk.owner,
-                 effectiveness="not_tested", last_tested=None)
-    db.session.commit()
-    sign_in(client, "manager")
+def test_a_tested_control_without_an_effectiveness_is_not_untested(login):
+    risk = gen_risk(owner=gen_user("Pat Owner"))
+    gen_control(risk, "Generator on site", last_tested=date(2026, 2, 10))
+    gen_control(risk, "Second supplier", last_tested=None)
+    client = login(risk.owner)
     html = client.get(f"/risks/{risk.reference}").get_data(as_text=True)
     rows = html.split('id="controls-table"', 1)[1].split("</table>", 1)[0].split("<tr")[2:]
     generator = next(r for r in rows if "Generator on site" in r)
@@ -64,28 +65,15 @@ def test_a_tested_control_without_an_effectiveness_is_not_untested(client):
     assert "Not yet tested" in next(r for r in rows if "Second supplier" in r)
 
 
-def _observation():
-    """An observation at a hot debrief of a held incident."""
-    event = gen_event("Power cut at Oak House", kind="incident", event_type="power",
-                      start_date=date(2026, 3, 1))
-    debrief = debrief_service.record_debrief(event, None, kind="hot", held_on=date(2026, 3, 2))
-    observation = debrief_service.add_observation(
-        debrief, None, prompt="did_not_go_well", kind="improvement",
-        text="The generator took four hours to arrive", themes=[])
-    db.session.commit()
-    return observation
-
-
 def _lesson_form(observation, owner):
     return {"statement": observation.text, "owner": str(owner.id), "priority": "medium",
             "version": "", "opened_at": ""}
 
 
-def test_one_observation_makes_one_lesson(client):
-    observation = _observation()
+def test_one_observation_makes_one_lesson(login):
+    observation = gen_observation()
     owner = gen_person("Lee Lesson")
-    db.session.commit()
-    sign_in(client, "resilience")
+    client = login(_lead())
     first = client.post(f"/observations/{observation.id}/lesson",
                         data=_lesson_form(observation, owner))
     assert first.status_code == 302
@@ -100,10 +88,10 @@ def test_one_observation_makes_one_lesson(client):
     assert f"/observations/{observation.id}/lesson" not in page
 
 
-def test_the_resilience_lead_corrects_a_debrief_and_an_observation(client):
-    observation = _observation()
+def test_the_resilience_lead_corrects_a_debrief_and_an_observation(login):
+    observation = gen_observation()
     debrief = observation.debrief
-    sign_in(client, "resilience")
+    client = login(_lead())
     response = client.post(f"/debriefs/{debrief.id}/edit", data={
         "kind": "cold", "held_on": ["20", "3", "2026"], "facilitator": "Wayne Gough",
         "attendees": "Estates, care home manager", "version": str(debrief.version),
@@ -126,13 +114,12 @@ def test_the_resilience_lead_corrects_a_debrief_and_an_observation(client):
             "Call the generator supplier at the first sign of an outage", "Wayne Gough") in changes
 
 
-def test_a_stale_correction_is_a_conflict(client):
-    observation = _observation()
+def test_a_stale_correction_is_a_conflict(login):
+    observation = gen_observation()
     version = observation.version
     debrief_service.update_observation(observation, None, prompt="went_well", kind="strength",
                                        text="Changed meanwhile", themes=[])
-    db.session.commit()
-    sign_in(client, "resilience")
+    client = login(_lead())
     response = client.post(f"/observations/{observation.id}/edit", data={
         "prompt": "do_differently", "kind": "improvement", "text": "Mine",
         "version": str(version), "opened_at": ""})
@@ -144,11 +131,11 @@ def test_a_stale_correction_is_a_conflict(client):
     assert db.session.get(Observation, observation.id) is not None
 
 
-def test_removing_an_observation_and_a_debrief_keeps_their_history(client):
-    observation = _observation()
+def test_removing_an_observation_and_a_debrief_keeps_their_history(login):
+    observation = gen_observation()
     debrief = observation.debrief
     observation_id, debrief_id, event_id = observation.id, debrief.id, debrief.event_id
-    sign_in(client, "resilience")
+    client = login(_lead())
     response = client.post(f"/observations/{observation_id}/remove",
                            data={"version": str(observation.version)})
     assert response.status_code == 302
@@ -162,12 +149,11 @@ def test_removing_an_observation_and_a_debrief_keeps_their_history(client):
     assert ("debrief", "kind", "hot") in removed
 
 
-def test_an_observation_that_became_a_lesson_stays(client):
-    observation = _observation()
+def test_an_observation_that_became_a_lesson_stays(login):
+    observation = gen_observation()
     save_lesson(None, None, event=observation.debrief.event, observation=observation,
                 statement=observation.text, owner=gen_person("Lee Lesson"), due_date=None)
-    db.session.commit()
-    sign_in(client, "resilience")
+    client = login(_lead())
     response = client.post(f"/observations/{observation.id}/remove",
                            data={"version": str(observation.version)})
     assert response.status_code == 400
@@ -178,13 +164,13 @@ def test_an_observation_that_became_a_lesson_stays(client):
     assert db.session.get(Observation, observation.id) is not None
 
 
-def test_only_those_who_run_exercises_correct_debriefs(client):
-    observation = _observation()
+def test_only_those_who_run_exercises_correct_debriefs(login):
+    observation = gen_observation()
     for role in ("viewer", "owner"):
-        sign_in(client, role)
+        client = login(gen_user(f"A {role.title()}", role=role))
         for path in (f"/debriefs/{observation.debrief_id}/edit",
                      f"/observations/{observation.id}/edit"):
             assert client.get(path).status_code == 403, (role, path)
         assert client.post(f"/observations/{observation.id}/remove",
                            data={"version": str(observation.version)}).status_code == 403
-        client.post("/logout")
+    assert login(_lead()).get(f"/observations/{observation.id}/edit").status_code == 200

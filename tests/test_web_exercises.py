@@ -1,24 +1,71 @@
-"""The exercise, incident, debrief, observation and lesson pages, on the demo data
-(seed_data/resilience.yaml): a whole exercise from scenario pack to validated lesson,
-form errors, who may do what, and the earlier observations shown while recording."""
+"""The exercise, incident, debrief, observation and lesson pages: a whole exercise from
+scenario pack to validated lesson, form errors, who may do what, and the earlier
+observations shown while recording. Each test builds its people, risks and events with
+the factories (the `world` fixture); the pages that read back the demo's recorded events
+and lessons (seed_data/resilience.yaml) use the `demo` fixture for that."""
 
 import html
 import re
 from datetime import date
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import func, select
 
 from riskkit.extensions import db
 from riskkit.models import Action, Control, Event, HistoryEntry, Lesson, Observation, Theme, User
-from riskkit.services.events import find_event, save_event
-from riskkit.services.lessons import save_lesson
+from riskkit.services.events import find_event, record_outcome, save_event
+from riskkit.services.lessons import allowed_moves, save_lesson
 from riskkit.services.packs import get_pack
 from riskkit.services.risks import get_risk
-from tests.conftest import FreshContextClient
-from tests.web_helpers import EMAILS, PASSWORD, error_messages, sign_in
+from tests.factories import (
+    PASSWORD,
+    gen_action,
+    gen_control,
+    gen_debrief,
+    gen_event,
+    gen_lesson,
+    gen_observation,
+    gen_register,
+    gen_risk,
+    gen_user,
+)
+from tests.web_helpers import error_messages, sign_in
 
 ROLES = ["anonymous", "viewer", "owner", "resilience", "manager", "admin"]
+NAMES = {"viewer": "Val Viewer", "owner": "Chris McKenzie", "resilience": "Wayne Gough",
+         "manager": "Mo Manager", "admin": "Ada Admin"}
+
+
+@pytest.fixture
+def world(site):
+    """One person of each role (world.resilience is Wayne Gough, world.owner Chris
+    McKenzie); Chris's risks on AH: `service` with the control "Resilience plans in
+    place" (last tested 19/07/2023) and `finance` with "Emergency client report is
+    produced overnight"; Exercise Lemur, held on 16/11/2022 (objectives partly met and
+    not met), its cold debrief and an observation on Premises and Power and utilities,
+    and Wayne's lesson `lesson` from it, on `service`; and an exercise still planned."""
+    people = {role: gen_user(name, role) for role, name in NAMES.items()}
+    ah = gen_register("AH")
+    service = gen_risk(ah, people["owner"], title="Loss of key services")
+    plans = gen_control(service, "Resilience plans in place", last_tested=date(2023, 7, 19))
+    finance = gen_risk(ah, people["owner"], title="Client finance records")
+    gen_control(finance, "Emergency client report is produced overnight")
+    lemur = save_event(None, None, kind="exercise", name="Exercise Lemur", event_type="tabletop",
+                       start_date=date(2022, 11, 16), objectives=["To test the call tree",
+                                                                  "To test the generator plan"])
+    first, second = lemur.objectives
+    record_outcome(lemur, None, ratings={first.id: ("partly_met", ""), second.id: ("not_met", "")},
+                   control_results={})
+    debrief = gen_debrief(lemur, kind="cold", held_on=date(2022, 12, 1))
+    gen_observation(debrief, "Some homes did not know whether they had a generator connection point",
+                    themes=[_theme("Premises"), _theme("Power and utilities")])
+    lesson = gen_lesson(lemur, owner=people["resilience"], statement="Generator points are unknown",
+                        risks=[service])
+    planned = gen_event("Service fuel supply disruption exercise programme",
+                        start_date=date(2023, 11, 20))
+    return SimpleNamespace(**people, service=service, plans=plans, finance=finance, lemur=lemur,
+                           debrief=debrief, lesson=lesson, planned=planned)
 
 
 # --- helpers -----------------------------------------------------------------------------
@@ -59,10 +106,6 @@ def _person(name: str) -> User:
     return db.session.scalar(select(User).where(User.name == name))
 
 
-def _control(reference: str, starts: str) -> Control:
-    return next(c for c in get_risk(reference).controls if c.description.startswith(starts))
-
-
 def _theme(name: str) -> Theme:
     return db.session.scalar(select(Theme).where(Theme.name == name))
 
@@ -91,20 +134,18 @@ def _incident(**changes) -> dict:
     return data
 
 
-def _client(web, role):
-    client = web.test_client()
-    return client if role == "anonymous" else sign_in(client, role)
+def _client(world, login, role):
+    return login(None if role == "anonymous" else getattr(world, role))
 
 
 # --- the whole journey ---------------------------------------------------------------------
 
 
-def test_an_exercise_from_pack_to_validated_lesson(client):
+def test_an_exercise_from_pack_to_validated_lesson(world, login):
     """Plan from the power outage pack, record the outcome, debrief, observe, turn an
-    observation into a lesson, raise an action on AH0011 and see the lesson validated."""
-    sign_in(client, "resilience")
-    ah11 = get_risk("AH0011")
-    plans_control = _control("AH0011", "Resilience plans in place")
+    observation into a lesson, raise an action on a risk and see the lesson validated."""
+    client = login(world.resilience)
+    ah11, plans_control = world.service, world.plans
     assert plans_control.effectiveness == "not_tested"
 
     # Choose the pack: the chooser lists it, and the form is filled from it.
@@ -135,7 +176,7 @@ def test_an_exercise_from_pack_to_validated_lesson(client):
     assert "Power fails at 02:10" in _page(page)
     assert "Who do they call first, and how, with no landline?" in _page(page)
     assert f'href="/exercises/{event.id}/report.pdf"' in page.get_data(as_text=True)
-    assert 'href="/risks/AH0011"' in page.get_data(as_text=True)
+    assert f'href="/risks/{ah11.reference}"' in page.get_data(as_text=True)
 
     # Outcome: ratings, and the control's effectiveness, with its history.
     first, second = event.objectives
@@ -201,7 +242,7 @@ def test_an_exercise_from_pack_to_validated_lesson(client):
     assert response.location == f"/lessons/{lesson.id}"
     assert (lesson.status, lesson.event_id, lesson.priority) == ("identified", event.id, "high")
 
-    # Raise an action on AH0011: it is on the risk's page, saying where it came from.
+    # Raise an action on the risk: it is on the risk's page, saying where it came from.
     form = client.get(f"/lessons/{lesson.id}/actions/new")
     assert ">Agree a generator call-off with KCC property.</textarea>" in _page(form)
     response = client.post(f"/lessons/{lesson.id}/actions/new", data={
@@ -210,10 +251,10 @@ def test_an_exercise_from_pack_to_validated_lesson(client):
     assert response.status_code == 302, error_messages(response)
     assert response.location == f"/lessons/{lesson.id}"
     banner = client.get(response.location)
-    assert f"Action raised on AH0011, answering {lesson.reference}." in _page(banner)
+    assert f"Action raised on {ah11.reference}, answering {lesson.reference}." in _page(banner)
     action = lesson.actions[0]
     assert (action.risk_id, action.status, lesson.status) == (ah11.id, "planned", "action_planned")
-    risk_page = _page(client.get("/risks/AH0011"))
+    risk_page = _page(client.get(f"/risks/{ah11.reference}"))
     assert "Generator call-off agreed for Beech Lodge." in risk_page
     assert f"From lesson {lesson.reference}" in re.sub(r"<[^>]+>", "", risk_page)
 
@@ -239,8 +280,8 @@ def test_an_exercise_from_pack_to_validated_lesson(client):
     assert lesson.status == "implemented"
 
     # The action is done (a manager marks it on the risk); then refused without evidence.
-    manager = sign_in(client.application.test_client(), "manager")
-    assert manager.post(f"/risks/AH0011/actions/{action.id}/done",
+    manager = login(world.manager)
+    assert manager.post(f"/risks/{ah11.reference}/actions/{action.id}/done",
                         data={"version": str(action.version),
                               "reason": "Generator tested"}).status_code == 302
     assert db.session.get(Action, action.id).status == "done"
@@ -273,8 +314,8 @@ def test_an_exercise_from_pack_to_validated_lesson(client):
 # --- form errors -----------------------------------------------------------------------------
 
 
-def test_an_end_date_before_the_start_is_refused_on_the_end_date_and_nothing_is_saved(client):
-    sign_in(client, "resilience")
+def test_an_end_date_before_the_start_is_refused_on_the_end_date_and_nothing_is_saved(world, login):
+    client = login(world.resilience)
     before = _count(Event)
     response = client.post("/exercises/new?pack=scratch", data=_exercise(
         end_date=_day(date(2024, 1, 15))))
@@ -287,8 +328,8 @@ def test_an_end_date_before_the_start_is_refused_on_the_end_date_and_nothing_is_
     assert "<title>Error: Plan an exercise – riskkit</title>" in _page(response)
 
 
-def test_a_missing_name_is_refused_and_nothing_is_saved(client):
-    sign_in(client, "resilience")
+def test_a_missing_name_is_refused_and_nothing_is_saved(world, login):
+    client = login(world.resilience)
     before = _count(Event)
     response = client.post("/exercises/new?pack=scratch", data=_exercise(name=""))
     assert response.status_code == 400
@@ -300,8 +341,8 @@ def test_a_missing_name_is_refused_and_nothing_is_saved(client):
     assert _count(Event) == before
 
 
-def test_the_chooser_asks_for_a_choice_and_an_unknown_pack_is_named(client):
-    sign_in(client, "resilience")
+def test_the_chooser_asks_for_a_choice_and_an_unknown_pack_is_named(world, login):
+    client = login(world.resilience)
     response = client.get("/exercises/new?chosen=1")
     assert response.status_code == 400
     assert error_messages(response) == ["Choose a scenario pack, or start from scratch"]
@@ -310,9 +351,9 @@ def test_the_chooser_asks_for_a_choice_and_an_unknown_pack_is_named(client):
     assert _errors(response)["pack"].startswith("No scenario pack called 'no-such-pack'")
 
 
-def test_the_outcome_of_a_future_planned_exercise_is_refused_with_the_reason(client):
-    sign_in(client, "resilience")
-    control = _control("AH0011", "Resilience plans in place")
+def test_the_outcome_of_a_future_planned_exercise_is_refused_with_the_reason(world, login):
+    client = login(world.resilience)
+    control = world.plans
     event = save_event(None, None, kind="exercise", name="Exercise Hazel", event_type="drill",
                        start_date=date(2099, 5, 1), objectives=["To test the drill"],
                        risks=[control.risk], controls=[control])
@@ -324,28 +365,28 @@ def test_the_outcome_of_a_future_planned_exercise_is_refused_with_the_reason(cli
     assert _errors(response) == {"event-status": "Exercise Hazel is planned for 01/05/2099:"
                                                  " record its outcome once it has been held"}
     assert (event.status, objective.rating) == ("planned", None)
-    assert _control("AH0011", "Resilience plans in place").last_tested == date(2023, 7, 19)
+    assert db.session.get(Control, control.id).last_tested == date(2023, 7, 19)
 
 
-def test_a_debrief_of_a_planned_exercise_is_refused_and_a_bad_date_named(client):
-    sign_in(client, "resilience")
-    planned = find_event("Service fuel supply disruption exercise programme")
+def test_a_debrief_of_a_planned_exercise_is_refused_and_a_bad_date_named(world, login):
+    client = login(world.resilience)
+    planned = world.planned
     response = client.post(f"/exercises/{planned.id}/debriefs/new", data={
         "kind": "hot", "held_on": _day(date(2023, 11, 21))})
     assert response.status_code == 400
     assert list(_errors(response)) == ["event-status"]
     assert "mark it held" in _errors(response)["event-status"]
-    lemur = find_event("Exercise Lemur")
+    lemur = world.lemur
     response = client.post(f"/exercises/{lemur.id}/debriefs/new", data={
         "kind": "cold", "held_on": _day(date(2022, 11, 1))})
     assert _errors(response) == {"held_on": "The debrief date must be on or after the event's"
                                             " start date (16/11/2022)"}
-    assert len(lemur.debriefs) == 2
+    assert lemur.debriefs == [world.debrief]
 
 
-def test_editing_keeps_rated_objectives_and_a_stale_version_is_a_conflict(client):
-    sign_in(client, "resilience")
-    lemur = find_event("Exercise Lemur")
+def test_editing_keeps_rated_objectives_and_a_stale_version_is_a_conflict(world, login):
+    client = login(world.resilience)
+    lemur = world.lemur
     form = client.get(f"/exercises/{lemur.id}/edit")
     assert form.status_code == 200
     assert 'value="Exercise Lemur"' in form.get_data(as_text=True)
@@ -367,16 +408,15 @@ def test_editing_keeps_rated_objectives_and_a_stale_version_is_a_conflict(client
     assert lemur.participants == "Kent Resilience Forum partners"
 
 
-def test_a_control_of_an_unticked_risk_is_refused(client):
-    sign_in(client, "resilience")
+def test_a_control_of_an_unticked_risk_is_refused(world, login):
+    client = login(world.resilience)
     response = client.post("/exercises/new?pack=scratch", data=_exercise(
-        risks=[str(get_risk("AH0037").id)],
-        controls=[str(_control("AH0011", "Resilience plans in place").id)]))
+        risks=[str(world.finance.id)], controls=[str(world.plans.id)]))
     assert response.status_code == 400
     assert list(_errors(response)) == ["controls"]
     # "Show the controls" re-shows the form with the ticked risk's controls, saving nothing.
     response = client.post("/exercises/new?pack=scratch", data=_exercise(
-        risks=[str(get_risk("AH0037").id)], refresh="y"))
+        risks=[str(world.finance.id)], refresh="y"))
     assert response.status_code == 200
     assert "Emergency client report is produced overnight" in _page(response)
     assert db.session.scalar(select(Event).where(Event.name == "Exercise Beech")) is None
@@ -431,8 +471,8 @@ def test_the_incident_page_shows_what_happened_its_debriefs_and_lessons(client):
     assert "Turn into a lesson" not in page
 
 
-def test_an_event_whose_pack_is_gone_says_so(client):
-    sign_in(client, "viewer")
+def test_an_event_whose_pack_is_gone_says_so(world, login):
+    client = login(world.viewer)
     event = save_event(None, None, kind="exercise", name="Exercise Alder", event_type="tabletop",
                        start_date=date(2024, 2, 1), pack="retired-pack")
     db.session.commit()
@@ -441,9 +481,9 @@ def test_an_event_whose_pack_is_gone_says_so(client):
         in page
 
 
-def test_the_status_form_marks_an_exercise_held_but_not_before_it_starts(client):
-    sign_in(client, "resilience")
-    planned = find_event("Service fuel supply disruption exercise programme")
+def test_the_status_form_marks_an_exercise_held_but_not_before_it_starts(world, login):
+    client = login(world.resilience)
+    planned = world.planned
     response = client.post(f"/exercises/{planned.id}/status",
                            data={"status": "held", "version": str(planned.version)})
     assert response.status_code == 302
@@ -529,38 +569,37 @@ def test_the_lesson_page_shows_its_actions_evidence_and_history(client):
     assert 'id="move"' not in page and 'id="link-action"' not in page
 
 
-def test_an_existing_action_can_be_linked_to_a_lesson(client):
-    sign_in(client, "resilience")
-    families = db.session.get(Lesson, 11)
+def test_an_existing_action_can_be_linked_to_a_lesson(world, login):
+    client = login(world.resilience)
+    families = world.lesson
     assert (families.status, families.actions) == ("identified", [])
-    packs = next(a for a in get_risk("AH0011").actions
-                 if a.description.startswith("Debrief report and action plan"))
-    page = client.get("/lessons/11")
+    packs = gen_action(world.service, "Debrief report and action plan for each exercise")
+    page = client.get(f"/lessons/{families.id}")
     assert f'<option value="{packs.id}">' in page.get_data(as_text=True)
-    response = client.post("/lessons/11/actions/link", data={"action": str(packs.id)})
+    response = client.post(f"/lessons/{families.id}/actions/link", data={"action": str(packs.id)})
     assert response.status_code == 302, error_messages(response)
     assert families.actions == [packs] and families.status == "action_planned"
-    assert len(packs.lessons) == 2
-    refused = client.post("/lessons/11/actions/link", data={"action": ""})
+    assert packs.lessons == [families]
+    refused = client.post(f"/lessons/{families.id}/actions/link", data={"action": ""})
     assert refused.status_code == 400
     assert _errors(refused) == {"action": "Choose the action"}
 
 
-def test_editing_a_lesson_and_a_stale_version(client):
-    sign_in(client, "resilience")
-    lesson = db.session.get(Lesson, 11)
-    form = client.get("/lessons/11/edit")
+def test_editing_a_lesson_and_a_stale_version(world, login):
+    client = login(world.resilience)
+    lesson = world.lesson
+    form = client.get(f"/lessons/{lesson.id}/edit")
     assert form.status_code == 200
     data = {"statement": lesson.statement, "recommendation": "Name a family liaison lead.",
             "owner": str(lesson.owner_id), "due_date": _day(date(2023, 12, 15)),
             "priority": "high", "risks": [str(r.id) for r in lesson.risks],
             "version": str(lesson.version)}
-    response = client.post("/lessons/11/edit", data=data)
+    response = client.post(f"/lessons/{lesson.id}/edit", data=data)
     assert response.status_code == 302, error_messages(response)
     assert (lesson.recommendation, lesson.due_date, lesson.priority) == (
         "Name a family liaison lead.", date(2023, 12, 15), "high")
-    assert client.post("/lessons/11/edit", data=data).status_code == 409
-    response = client.post("/lessons/11/edit", data=dict(
+    assert client.post(f"/lessons/{lesson.id}/edit", data=data).status_code == 409
+    response = client.post(f"/lessons/{lesson.id}/edit", data=dict(
         data, statement="", version=str(lesson.version)))
     assert _errors(response) == {"statement": "Enter the lesson"}
 
@@ -568,11 +607,9 @@ def test_editing_a_lesson_and_a_stale_version(client):
 # --- who may do what -------------------------------------------------------------------------
 
 
-def _demo_ids():
-    lemur = find_event("Exercise Lemur")
-    debrief = lemur.debriefs[1]
-    return {"event": lemur.id, "debrief": debrief.id,
-            "observation": debrief.observations[0].id, "lesson": 6}
+def _ids(world):
+    return {"event": world.lemur.id, "debrief": world.debrief.id,
+            "observation": world.debrief.observations[0].id, "lesson": world.lesson.id}
 
 
 EDIT_PAGES = ["/exercises/new", "/exercises/new?pack=power-outage", "/incidents/new",
@@ -584,8 +621,8 @@ READ_PAGES = ["/exercises", "/exercises/{event}", "/debriefs/{debrief}", "/lesso
 
 
 @pytest.mark.parametrize("role_index, role", list(enumerate(ROLES)))
-def test_get_permissions(web, role_index, role):
-    ids, client = _demo_ids(), _client(web, role)
+def test_get_permissions(world, login, role_index, role):
+    ids, client = _ids(world), _client(world, login, role)
     for route in READ_PAGES + EDIT_PAGES:
         url = route.format(**ids)
         expected = ((302, 200, 200, 200, 200, 200) if route in READ_PAGES
@@ -613,8 +650,8 @@ POSTS = {
 
 
 @pytest.mark.parametrize("role", ["anonymous", "viewer", "owner"])
-def test_post_permissions_for_those_who_may_not(web, role):
-    ids, client = _demo_ids(), _client(web, role)
+def test_post_permissions_for_those_who_may_not(world, login, role):
+    ids, client = _ids(world), _client(world, login, role)
     before = (_count(Event), _count(Observation), _count(Lesson), _count(Action))
     for route, data in POSTS.items():
         response = client.post(route.format(**ids), data=data)
@@ -622,17 +659,17 @@ def test_post_permissions_for_those_who_may_not(web, role):
         if role == "anonymous":
             assert response.location.startswith("/login")
     assert (_count(Event), _count(Observation), _count(Lesson), _count(Action)) == before
-    assert find_event("Exercise Lemur").status == "closed"
-    assert db.session.get(Lesson, 6).status == "validated"
+    assert find_event("Exercise Lemur").status == "debriefed"
+    assert db.session.get(Lesson, world.lesson.id).status == "identified"
 
 
-def test_a_lesson_owner_may_move_their_own_lesson_but_not_edit_it(web):
-    chris = _person("Chris McKenzie")
-    theirs = save_lesson(None, None, event=find_event("Exercise Mighty Oak"),
+def test_a_lesson_owner_may_move_their_own_lesson_but_not_edit_it(world, login):
+    chris = world.owner
+    theirs = save_lesson(None, None, event=world.lemur,
                          statement="Agency staff are not in the call-out list.", owner=chris,
-                         due_date=date(2024, 6, 30), risks=[get_risk("AH0033")])
+                         due_date=date(2024, 6, 30), risks=[world.service])
     db.session.commit()
-    owner = _client(web, "owner")
+    owner = _client(world, login, "owner")
     page = owner.get(f"/lessons/{theirs.id}")
     assert 'id="move"' in page.get_data(as_text=True)
     assert f"/lessons/{theirs.id}/edit" not in page.get_data(as_text=True)
@@ -645,35 +682,37 @@ def test_a_lesson_owner_may_move_their_own_lesson_but_not_edit_it(web):
                           data={"status": "implemented", "version": str(theirs.version)})
     assert response.status_code == 400 and list(_errors(response)) == ["status"]
     # Not someone else's lesson, and not the editing pages.
-    assert 'id="move"' not in owner.get("/lessons/9").get_data(as_text=True)
-    assert owner.post("/lessons/9/status", data={"status": "in_progress"}).status_code == 403
+    other = world.lesson  # Wayne's
+    assert 'id="move"' not in owner.get(f"/lessons/{other.id}").get_data(as_text=True)
+    assert owner.post(f"/lessons/{other.id}/status",
+                      data={"status": "action_planned"}).status_code == 403
     assert owner.get(f"/lessons/{theirs.id}/edit").status_code == 403
-    assert db.session.get(Lesson, 9).status == "action_planned"
+    assert db.session.get(Lesson, other.id).status == "identified"
 
 
-def test_every_form_carries_a_csrf_token_and_a_change_without_one_is_refused(demo):
-    demo.config["WTF_CSRF_ENABLED"] = True
-    demo.test_client_class = FreshContextClient
-    client = demo.test_client()
+def test_every_form_carries_a_csrf_token_and_a_change_without_one_is_refused(world, site):
+    site.config["WTF_CSRF_ENABLED"] = True
+    client = site.test_client()
     token = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
     login = client.get("/login").get_data(as_text=True)
-    assert client.post("/login", data={"email": EMAILS["resilience"], "password": PASSWORD,
+    assert client.post("/login", data={"email": world.resilience.email, "password": PASSWORD,
                                        "csrf_token": token.search(login).group(1)}
                        ).status_code == 302
-    ids = _demo_ids()
+    ids = _ids(world)
     for route in READ_PAGES + EDIT_PAGES:
         page = client.get(route.format(**ids)).get_data(as_text=True)
         for form in re.findall(r"<form[^>]*>.*?</form>", page, re.S):
             if 'method="get"' not in form:
                 assert 'name="csrf_token"' in form, (route, form[:200])
-    lemur = find_event("Exercise Lemur")
+    lemur = world.lemur
     refused = client.post(f"/exercises/{lemur.id}/status",
-                          data={"status": "held", "version": str(lemur.version)})
-    assert refused.status_code == 400 and lemur.status == "closed"
+                          data={"status": "closed", "version": str(lemur.version)})
+    assert refused.status_code == 400 and lemur.status == "debriefed"
     page = client.get(f"/lessons/{ids['lesson']}").get_data(as_text=True)
-    link = page.split('id="link-action"', 1)[1]
+    move = page.split('id="move"', 1)[1]
+    [step] = allowed_moves(world.lesson)
     response = client.post(f"/lessons/{ids['lesson']}/status", data={
-        "status": "implemented", "version": str(db.session.get(Lesson, 6).version),
-        "csrf_token": token.search(link).group(1)})
+        "status": step, "version": str(world.lesson.version),
+        "csrf_token": token.search(move).group(1)})
     assert response.status_code == 302
-    assert db.session.get(Lesson, 6).status == "implemented"
+    assert db.session.get(Lesson, world.lesson.id).status == step

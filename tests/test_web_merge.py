@@ -14,15 +14,12 @@ import pytest
 from riskkit.extensions import db
 from riskkit.models import Action, Control
 from riskkit.services.reviews import record_review
-from tests.factories import gen_event, gen_lesson, gen_person, gen_plan, gen_register, gen_risk
-from tests.web_helpers import signed_in_client
-
-EMAIL, PASSWORD = "ada@example.gov.uk", "a-long-password"
+from tests.factories import gen_event, gen_lesson, gen_plan, gen_register, gen_risk, gen_user
 
 
 @pytest.fixture
 def world(app):
-    admin = gen_person("Ada Admin", role="admin", email=EMAIL, password=PASSWORD)
+    admin = gen_user("Ada Admin", role="admin")
     risk = gen_risk(gen_register("PAY"), owner=admin)
     control = Control(risk=risk, description="Backup payroll run", owner=admin)
     action = Action(risk=risk, description="Test the backup run", owner=admin, status="planned")
@@ -34,8 +31,8 @@ def world(app):
 
 
 @pytest.fixture
-def ada(app, world):
-    return signed_in_client(app, EMAIL, PASSWORD)
+def ada(login, world):
+    return login(world.admin)
 
 
 def hidden(page: str, name: str) -> str:

@@ -314,10 +314,14 @@ def world(app, who) -> World:
     b = gen_risk(ph, team, 2, 2, title="Drug and alcohol service re-procurement")
     c = gen_risk(ph, people["resilience lead"], 4, 4, title="Loss of the public health grant")
     lifecycle.escalate(c, manager, None, "Needs the corporate register")
-    control = gen_control(a, people["control owner"], manager)
-    action = gen_action(a, people["action owner"], manager)
-    team_action = gen_action(a, team, manager, description="Needs assessment")
-    b_action = gen_action(b, team, manager, description="Market engagement")
+    control = gen_control(a, "Contract monitoring", owner=people["control owner"], by=manager,
+                          effectiveness="partly_effective")
+    action = gen_action(a, "Re-tender by March", owner=people["action owner"], by=manager,
+                        target_date=date(2026, 3, 31))
+    team_action = gen_action(a, "Needs assessment", owner=team, by=manager,
+                             target_date=date(2026, 3, 31))
+    b_action = gen_action(b, "Market engagement", owner=team, by=manager,
+                          target_date=date(2026, 3, 31))
     event = gen_event("Exercise Oak", risks=[a, b], controls=[control])
     events.set_status(event, None, "held", as_of=date(2026, 2, 10))
     debrief = debriefs.record_debrief(event, None, kind="hot", held_on=date(2026, 2, 10))

@@ -1,6 +1,9 @@
-"""The exercise programme, business continuity plan and theme pages, on the demo data
-(seed_data/resilience.yaml): what is due, the cadence rules, plans, themes and the
-cross-reference of themes against events, with its CSV."""
+"""The exercise programme, business continuity plan and theme pages: what is due, the
+cadence rules, plans, themes and the cross-reference of themes against events, with its
+CSV. The rules and themes are the ones `riskkit init` starts with; people and plans are
+made by the factories. What is due, when each plan was last exercised and the
+cross-reference are read from the demo's years of exercises and incidents
+(seed_data/resilience.yaml), and use the `demo` fixture for that."""
 
 import csv
 import html
@@ -12,12 +15,20 @@ import pytest
 from sqlalchemy import select
 
 from riskkit.extensions import db
-from riskkit.models import CadenceRule, ContinuityPlan, Theme, User
+from riskkit.models import CadenceRule, ContinuityPlan, Theme
 from riskkit.services.plans import find_plan
 from riskkit.web import programme as programme_views
+from tests.factories import gen_person, gen_plan, gen_user
 from tests.web_helpers import error_messages, sign_in
 
 ROLES = ["anonymous", "viewer", "owner", "resilience", "manager", "admin"]
+NAMES = {"viewer": "Val Viewer", "owner": "Chris McKenzie", "resilience": "Wayne Gough",
+         "manager": "Mo Manager", "admin": "Ada Admin"}
+
+
+def _as(login, role):
+    """A client signed in as a new person of this role (or as nobody, for anonymous)."""
+    return login(None if role == "anonymous" else gen_user(NAMES[role], role))
 
 
 def _text(fragment: str) -> str:
@@ -53,10 +64,6 @@ def _rule_form(rule: CadenceRule, **changes) -> dict:
     return {key: value for key, value in data.items() if value != ""}
 
 
-def _person(name: str) -> User:
-    return db.session.scalar(select(User).where(User.name == name))
-
-
 # --- the programme ----------------------------------------------------------------------
 
 
@@ -84,9 +91,9 @@ def test_an_earlier_date_gives_the_earlier_answer_and_due_within_looks_ahead(cli
         "15/03/2022", "due in 165 days"]
 
 
-def test_a_bad_date_is_named_and_today_used(client, monkeypatch):
+def test_a_bad_date_is_named_and_today_used(login, monkeypatch):
     monkeypatch.setattr(programme_views, "today", lambda: date(2026, 11, 23))
-    sign_in(client, "viewer")
+    client = _as(login, "viewer")
     response = client.get("/programme?as_of=23/11/2026")
     assert response.status_code == 200
     assert [html.unescape(m) for m in error_messages(response)] == [
@@ -94,8 +101,8 @@ def test_a_bad_date_is_named_and_today_used(client, monkeypatch):
     assert "as of 23/11/2026" in response.get_data(as_text=True)
 
 
-def test_rules_table_says_what_each_schedules_and_editors_see_change_links(client, web):
-    sign_in(client, "resilience")
+def test_rules_table_says_what_each_schedules_and_editors_see_change_links(login):
+    client = _as(login, "resilience")
     response = client.get("/programme")
     assert _row(response, "rules", "Live exercise")[1:4] == [
         "Full-scale / live", "every 36 months", "Yes"]
@@ -103,13 +110,13 @@ def test_rules_table_says_what_each_schedules_and_editors_see_change_links(clien
         "Cold debrief", "14 to 42 days after the event"]
     page = response.get_data(as_text=True)
     assert f'/programme/rules/{_rule("Live exercise").id}/edit' in page and "Add a rule" in page
-    viewer = sign_in(web.test_client(), "viewer").get("/programme").get_data(as_text=True)
+    viewer = _as(login, "viewer").get("/programme").get_data(as_text=True)
     assert "/programme/rules/" not in viewer and "Add a rule" not in viewer
 
 
 @pytest.mark.parametrize("interval", ["0", "-3", "two", "1.5"])
-def test_an_interval_that_is_not_a_whole_number_above_zero_is_refused(client, interval):
-    sign_in(client, "resilience")
+def test_an_interval_that_is_not_a_whole_number_above_zero_is_refused(login, interval):
+    client = _as(login, "resilience")
     rule = _rule("Communications cascade test")
     response = client.post(f"/programme/rules/{rule.id}/edit", data=_rule_form(
         rule, name="Cascade test renamed", interval=interval))
@@ -137,8 +144,8 @@ def test_a_new_rule_is_listed_and_changes_what_is_due(client):
         "last held 25/08/2023 (Service power outage exercise programme)"]
 
 
-def test_an_exercise_rule_needs_its_type_and_nothing_is_saved_without_it(client):
-    sign_in(client, "resilience")
+def test_an_exercise_rule_needs_its_type_and_nothing_is_saved_without_it(login):
+    client = _as(login, "resilience")
     count = len(db.session.scalars(select(CadenceRule)).all())
     response = client.post("/programme/rules/new", data={
         "name": "Drill", "kind": "exercise", "event_type": "", "interval": "12",
@@ -148,8 +155,8 @@ def test_an_exercise_rule_needs_its_type_and_nothing_is_saved_without_it(client)
     assert len(db.session.scalars(select(CadenceRule)).all()) == count
 
 
-def test_every_mistake_is_named_at_once_and_a_huge_interval_is_refused(client):
-    sign_in(client, "resilience")
+def test_every_mistake_is_named_at_once_and_a_huge_interval_is_refused(login):
+    client = _as(login, "resilience")
     both = client.post("/programme/rules/new", data={
         "name": "Drill", "kind": "exercise", "interval": "0", "unit": "months"})
     assert sorted(error_messages(both)) == [
@@ -162,8 +169,8 @@ def test_every_mistake_is_named_at_once_and_a_huge_interval_is_refused(client):
     assert _rule("Drill") is None
 
 
-def test_not_before_must_be_sooner_than_the_interval(client):
-    sign_in(client, "resilience")
+def test_not_before_must_be_sooner_than_the_interval(login):
+    client = _as(login, "resilience")
     rule = _rule("Cold debrief")
     response = client.post(f"/programme/rules/{rule.id}/edit", data=_rule_form(
         rule, not_before_days="50"))
@@ -172,9 +179,11 @@ def test_not_before_must_be_sooner_than_the_interval(client):
     assert db.session.get(CadenceRule, rule.id).not_before_days == 14
 
 
-def test_a_rule_made_inactive_drops_out_of_the_due_list(client):
-    sign_in(client, "resilience")
+def test_a_rule_made_inactive_drops_out_of_the_due_list(login):
+    client = _as(login, "resilience")
     rule = _rule("Live exercise")
+    before = client.get("/programme?as_of=2026-11-23")
+    assert _row(before, "due", "Live exercise")[2:4] == ["due now", "never held"]
     response = client.post(f"/programme/rules/{rule.id}/edit", data=_rule_form(rule, active=""))
     assert response.status_code == 302
     assert db.session.get(CadenceRule, rule.id).active is False
@@ -200,9 +209,9 @@ def test_plans_show_when_each_was_last_exercised_and_flag_overdue_reviews(client
     assert "Add a plan" not in response.get_data(as_text=True)
 
 
-def test_a_new_plan_is_listed_never_exercised(client):
-    sign_in(client, "resilience")
-    owner = _person("Wayne Gough")
+def test_a_new_plan_is_listed_never_exercised(login):
+    owner = gen_user("Wayne Gough", "resilience")
+    client = login(owner)
     response = client.post("/plans/new", data={
         "service": "Day services", "owner": str(owner.id), "last_reviewed": ["1", "4", "2024"],
         "next_review": ["1", "4", "2025"]})
@@ -213,10 +222,12 @@ def test_a_new_plan_is_listed_never_exercised(client):
     assert _row(client.get("/plans"), "plans", "Day services")[3] == "Never"
 
 
-def test_editing_a_plan_saves_and_refusals_name_the_field(client):
-    sign_in(client, "resilience")
-    plan = find_plan("In-house residential services")
-    sydney = _person("Sydney Hill")
+def test_editing_a_plan_saves_and_refusals_name_the_field(login):
+    wayne = gen_user("Wayne Gough", "resilience")
+    plan = gen_plan("In-house residential services", owner=wayne)
+    gen_plan("Community and home care services", owner=wayne)
+    sydney = gen_person("Sydney Hill")
+    client = login(wayne)
     form = {"service": plan.service, "owner": str(sydney.id), "version": str(plan.version),
             "last_reviewed": ["28", "4", "2024"], "next_review": ["1", "1", "2024"]}
     backwards = client.post(f"/plans/{plan.id}/edit", data=form)
@@ -232,9 +243,10 @@ def test_editing_a_plan_saves_and_refusals_name_the_field(client):
     assert (plan.owner.name, plan.next_review) == ("Sydney Hill", date(2025, 4, 28))
 
 
-def test_a_stale_plan_form_gets_a_conflict_and_saves_nothing(client):
-    sign_in(client, "resilience")
-    plan = find_plan("In-house residential services")
+def test_a_stale_plan_form_gets_a_conflict_and_saves_nothing(login):
+    wayne = gen_user("Wayne Gough", "resilience")
+    plan = gen_plan("In-house residential services", owner=wayne)
+    client = login(wayne)
     stale = plan.version
     first = client.post(f"/plans/{plan.id}/edit", data={
         "service": plan.service, "owner": str(plan.owner_id), "version": str(stale),
@@ -252,8 +264,8 @@ def test_a_stale_plan_form_gets_a_conflict_and_saves_nothing(client):
 # --- themes ------------------------------------------------------------------------------
 
 
-def test_themes_add_rename_deactivate_and_duplicates_refused(client):
-    sign_in(client, "resilience")
+def test_themes_add_rename_deactivate_and_duplicates_refused(login):
+    client = _as(login, "resilience")
     assert client.post("/themes", data={"name": "Safeguarding"}).status_code == 302
     assert _row(client.get("/themes"), "themes", "Safeguarding")[1] == "Yes"
     duplicate = client.post("/themes", data={"name": "  communications "})
@@ -321,14 +333,10 @@ def test_cross_reference_csv(client):
 # --- who may do what ---------------------------------------------------------------------
 
 
-def _client(web, role):
-    client = web.test_client()
-    return client if role == "anonymous" else sign_in(client, role)
-
-
 def _ids():
+    """A rule, a plan and a theme to open and change."""
     return {"rule": _rule("Live exercise").id,
-            "plan": find_plan("In-house residential services").id,
+            "plan": gen_plan("In-house residential services").id,
             "theme": db.session.scalar(select(Theme).where(Theme.name == "Premises")).id}
 
 
@@ -339,8 +347,9 @@ EDIT_PAGES = ["/programme/rules/new", "/programme/rules/{rule}/edit", "/plans/ne
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_who_may_see_which_page(web, role):
-    client, ids = _client(web, role), _ids()
+def test_who_may_see_which_page(login, role):
+    ids = _ids()
+    client = _as(login, role)
     for route in READ_ONLY:
         response = client.get(route)
         assert response.status_code == (302 if role == "anonymous" else 200), route
@@ -353,11 +362,12 @@ def test_who_may_see_which_page(web, role):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_who_may_change_the_programme_plans_and_themes(web, role):
-    """Each role on a fresh demo database; a refused change saves nothing."""
-    client, ids = _client(web, role), _ids()
-    owner = _person("Wayne Gough")
+def test_who_may_change_the_programme_plans_and_themes(login, role):
+    """Each role on a fresh database; a refused change saves nothing."""
+    ids = _ids()
+    client = _as(login, role)
     plan = db.session.get(ContinuityPlan, ids["plan"])
+    owner = plan.owner
     posts = {
         "/programme/rules/new": {"name": "Seminar", "kind": "exercise", "event_type": "seminar",
                                  "interval": "24", "unit": "months", "active": "y"},
@@ -390,7 +400,7 @@ def test_who_may_change_the_programme_plans_and_themes(web, role):
     assert changed == ((True,) * 6 if allowed else (False,) * 6)
 
 
-def test_unknown_ids_are_not_found(client):
-    sign_in(client, "resilience")
+def test_unknown_ids_are_not_found(login):
+    client = _as(login, "resilience")
     for route in ("/programme/rules/9999/edit", "/plans/9999/edit", "/themes/9999/edit"):
         assert client.get(route).status_code == 404, route

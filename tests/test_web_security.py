@@ -1,18 +1,42 @@
-"""Sign-in, CSRF, rate limiting and headers, with CSRF protection switched on."""
+"""Sign-in, CSRF, rate limiting and headers, with CSRF protection switched on. The
+people and the risk are made by the factories."""
 
 import re
 
 import pytest
 
+from riskkit.extensions import db
 from tests.conftest import FreshContextClient
-from tests.web_helpers import EMAILS, PASSWORD
+from tests.factories import PASSWORD, gen_risk, gen_user
+
+NAMES = {"admin": "Ada Admin", "manager": "Mo Manager", "viewer": "Val Viewer"}
+EMAILS = {role: f"{name.lower().replace(' ', '.')}@example.gov.uk" for role, name in NAMES.items()}
 
 
 @pytest.fixture
-def secure(demo):
-    demo.config["WTF_CSRF_ENABLED"] = True
-    demo.test_client_class = FreshContextClient
-    return demo.test_client()
+def people(app):
+    """One person of each role these tests sign in as, each with PASSWORD."""
+    made = {role: gen_user(name, role, EMAILS[role]) for role, name in NAMES.items()}
+    db.session.commit()
+    return made
+
+
+@pytest.fixture
+def risk(people):
+    return gen_risk(owner=people["manager"], title="Information governance")
+
+
+@pytest.fixture
+def secure(app, people):
+    app.config["WTF_CSRF_ENABLED"] = True
+    app.test_client_class = FreshContextClient
+    return app.test_client()
+
+
+@pytest.fixture
+def visitor(site, people):
+    """A browser not yet signed in, CSRF checks off."""
+    return site.test_client()
 
 
 @pytest.fixture
@@ -54,35 +78,32 @@ def test_login_form_without_a_token_is_refused(secure):
     assert secure.get("/").status_code == 302  # not signed in
 
 
-def test_a_change_without_a_token_is_refused_and_changes_nothing(secure):
+def test_a_change_without_a_token_is_refused_and_changes_nothing(secure, risk):
     from riskkit.services.risks import get_risk
 
     _sign_in(secure)
-    version = get_risk("AH0038").version
-    response = secure.post("/risks/AH0038/close", data={"version": version})
+    response = secure.post(f"/risks/{risk.reference}/close", data={"version": risk.version})
     assert response.status_code == 400
     assert "did not come from riskkit" in response.get_data(as_text=True)
-    assert get_risk("AH0038").status == "open"
+    assert get_risk(risk.reference).status == "open"
 
 
-def test_a_change_with_the_page_token_goes_through(secure):
+def test_a_change_with_the_page_token_goes_through(secure, risk):
     from riskkit.services.risks import get_risk
 
     _sign_in(secure)
-    page = secure.get("/risks/AH0038/close").get_data(as_text=True)
-    version = get_risk("AH0038").version
-    response = secure.post("/risks/AH0038/close", data={"version": version,
-                                                         "reason": "Merged into AH0033",
-                                                         "csrf_token": _token(page)})
+    page = secure.get(f"/risks/{risk.reference}/close").get_data(as_text=True)
+    response = secure.post(f"/risks/{risk.reference}/close", data={
+        "version": risk.version, "reason": "Merged into another risk", "csrf_token": _token(page)})
     assert response.status_code == 302
-    assert get_risk("AH0038").status == "closed"
+    assert get_risk(risk.reference).status == "closed"
 
 
-def test_every_form_on_every_page_carries_a_token(secure):
+def test_every_form_on_every_page_carries_a_token(secure, risk):
     _sign_in(secure, "admin")
-    for url in ("/", "/risks", "/risks/AH0038", "/risks/AH0038/edit", "/risks/AH0038/review",
-                "/risks/AH0038/close",
-                "/risks/new", "/admin/users/new", "/admin/matrices/1"):
+    ref = risk.reference
+    for url in ("/", "/risks", f"/risks/{ref}", f"/risks/{ref}/edit", f"/risks/{ref}/review",
+                f"/risks/{ref}/close", "/risks/new", "/admin/users/new", "/admin/matrices/1"):
         html = secure.get(url).get_data(as_text=True)
         for form in re.findall(r"<form[^>]*>.*?</form>", html, re.S):
             if 'method="get"' in form:
@@ -113,15 +134,15 @@ def test_next_only_follows_local_paths(secure):
     assert response.location == "/"
 
 
-def test_pages_load_nothing_from_elsewhere(secure):
+def test_pages_load_nothing_from_elsewhere(secure, risk):
     _sign_in(secure)
-    response = secure.get("/risks/AH0005")
+    response = secure.get(f"/risks/{risk.reference}")
     assert "default-src 'self'" in response.headers["Content-Security-Policy"]
     html = response.get_data(as_text=True)
     assert not re.search(r'(src|href)="(https?:)?//', html)
 
 
-def test_passwords_are_hashed(demo):
+def test_passwords_are_hashed(people):
     from sqlalchemy import select
 
     from riskkit.extensions import db
@@ -139,8 +160,8 @@ def test_passwords_are_hashed(demo):
     "https://evil.example/", "javascript:alert(1)", "//evil.example", "///evil.example",
     "%252F%252Fevil.example", "/%0d/evil.example",
 ])
-def test_next_never_leaves_the_site(client, target):
-    response = client.post("/login", query_string={"next": target}, data={
+def test_next_never_leaves_the_site(visitor, target):
+    response = visitor.post("/login", query_string={"next": target}, data={
         "email": EMAILS["viewer"], "password": PASSWORD})
     if any(ord(c) < 32 for c in target):
         # A control character in any query parameter is refused before the view runs.
@@ -149,31 +170,32 @@ def test_next_never_leaves_the_site(client, target):
         assert (response.status_code, response.location) == (302, "/")
 
 
-def test_next_follows_a_path_on_this_site(client):
-    response = client.get("/risks/AH0005?tab=history")
+def test_next_follows_a_path_on_this_site(visitor, risk):
+    response = visitor.get(f"/risks/{risk.reference}?tab=history")
     assert response.status_code == 302
-    signed_in = client.post(response.location, data={"email": EMAILS["viewer"], "password": PASSWORD})
-    assert signed_in.location == "/risks/AH0005?tab=history"
+    signed_in = visitor.post(response.location, data={"email": EMAILS["viewer"], "password": PASSWORD})
+    assert signed_in.location == f"/risks/{risk.reference}?tab=history"
 
 
 # Sessions: a copied cookie stops working when its owner's sessions are ended.
 
-def _signed_in_client(web, role):
-    from tests.web_helpers import sign_in
+def _signed_in_client(site, role):
+    client = site.test_client()
+    response = client.post("/login", data={"email": EMAILS[role], "password": PASSWORD})
+    assert response.status_code == 302
+    return client
 
-    return sign_in(web.test_client(), role)
 
-
-def _copy(web, client):
+def _copy(site, client):
     """A second browser holding a copy of `client`'s session cookie."""
-    thief = web.test_client()
+    thief = site.test_client()
     thief.set_cookie("session", client.get_cookie("session").value)
     return thief
 
 
-def test_a_copied_session_works_until_its_owner_signs_out(web):
-    owner = _signed_in_client(web, "viewer")
-    thief = _copy(web, owner)
+def test_a_copied_session_works_until_its_owner_signs_out(site, people):
+    owner = _signed_in_client(site, "viewer")
+    thief = _copy(site, owner)
     assert thief.get("/").status_code == 200
     assert owner.post("/logout").status_code == 302
     assert thief.get("/").status_code == 302
@@ -198,27 +220,27 @@ def db_user(email):
     return db.session.scalar(select(User).where(User.email == email))
 
 
-def test_a_password_reset_ends_every_session_of_that_user(web):
-    viewer = _signed_in_client(web, "viewer")
-    other_browser = _signed_in_client(web, "viewer")
-    admin = _signed_in_client(web, "admin")
+def test_a_password_reset_ends_every_session_of_that_user(site, people):
+    viewer = _signed_in_client(site, "viewer")
+    other_browser = _signed_in_client(site, "viewer")
+    admin = _signed_in_client(site, "admin")
     _edit_user(admin, EMAILS["viewer"], password="a brand new password")
     assert viewer.get("/").status_code == 302
     assert other_browser.get("/").status_code == 302
     assert admin.get("/").status_code == 200  # only that user's sessions end
 
 
-def test_disabling_a_user_ends_their_sessions(web):
-    viewer = _signed_in_client(web, "viewer")
-    admin = _signed_in_client(web, "admin")
+def test_disabling_a_user_ends_their_sessions(site, people):
+    viewer = _signed_in_client(site, "viewer")
+    admin = _signed_in_client(site, "admin")
     _edit_user(admin, EMAILS["viewer"], active=None)
     assert viewer.get("/").status_code == 302
     assert not db_user(EMAILS["viewer"]).is_active
 
 
-def test_an_admin_changing_their_own_password_stays_signed_in_there_only(web):
-    admin = _signed_in_client(web, "admin")
-    elsewhere = _copy(web, admin)
+def test_an_admin_changing_their_own_password_stays_signed_in_there_only(site, people):
+    admin = _signed_in_client(site, "admin")
+    elsewhere = _copy(site, admin)
     _edit_user(admin, EMAILS["admin"], password="a brand new password")
     assert admin.get("/").status_code == 200
     assert elsewhere.get("/").status_code == 302
@@ -232,9 +254,9 @@ def _age_session(client, **minutes_ago):
             session[key] = time.time() - minutes * 60
 
 
-def test_a_session_left_idle_too_long_ends(web):
-    client = _signed_in_client(web, "viewer")
-    web.config["SESSION_IDLE_MINUTES"] = 30
+def test_a_session_left_idle_too_long_ends(site, people):
+    client = _signed_in_client(site, "viewer")
+    site.config["SESSION_IDLE_MINUTES"] = 30
     _age_session(client, seen_at=29)
     assert client.get("/").status_code == 200  # and being seen restarts the idle clock
     _age_session(client, seen_at=31)
@@ -244,9 +266,9 @@ def test_a_session_left_idle_too_long_ends(web):
     assert client.get("/").status_code == 302  # the session itself was ended
 
 
-def test_a_session_ends_after_its_absolute_lifetime_however_busy(web):
-    client = _signed_in_client(web, "viewer")
-    web.config["SESSION_MAX_HOURS"] = 12
+def test_a_session_ends_after_its_absolute_lifetime_however_busy(site, people):
+    client = _signed_in_client(site, "viewer")
+    site.config["SESSION_MAX_HOURS"] = 12
     _age_session(client, signed_in_at=11 * 60 + 59)
     assert client.get("/").status_code == 200
     _age_session(client, signed_in_at=12 * 60 + 1)
@@ -291,7 +313,7 @@ def test_the_session_cookie_is_samesite_lax_and_httponly(secure):
     assert "Strict-Transport-Security" not in signed_in.headers
 
 
-def test_over_https_cookies_are_secure_and_hsts_is_sent(demo, monkeypatch, another_app):
+def test_over_https_cookies_are_secure_and_hsts_is_sent(people, monkeypatch, another_app):
     monkeypatch.setenv("RISKKIT_BASE_URL", "https://risk.example")
     client = another_app(SECRET_KEY="test-only", WTF_CSRF_ENABLED=False).test_client()
     response = client.post("/login", data={"email": EMAILS["viewer"], "password": PASSWORD},
@@ -305,12 +327,10 @@ def test_over_https_cookies_are_secure_and_hsts_is_sent(demo, monkeypatch, anoth
     assert "Strict-Transport-Security" not in response.headers
 
 
-def test_pages_behind_the_login_are_not_stored_but_assets_are(client):
-    from tests.web_helpers import sign_in
-
-    assert client.get("/").headers.get("Cache-Control") == "no-store"  # the redirect too
-    sign_in(client, "admin")
-    for url in ("/", "/risks/AH0005", "/admin/users", "/overdue.csv", "/export.xlsx",
+def test_pages_behind_the_login_are_not_stored_but_assets_are(visitor, site, risk):
+    assert visitor.get("/").headers.get("Cache-Control") == "no-store"  # the redirect too
+    client = _signed_in_client(site, "admin")
+    for url in ("/", f"/risks/{risk.reference}", "/admin/users", "/overdue.csv", "/export.xlsx",
                 "/no-such-page"):
         response = client.get(url)
         assert response.headers.get("Cache-Control") == "no-store", url
@@ -324,10 +344,10 @@ def test_pages_behind_the_login_are_not_stored_but_assets_are(client):
 
 @pytest.mark.parametrize("name", ["Chris\nBcc: evil@example.org", "Chris\rMcKenzie",
                                   "Chris\x00McKenzie", "Chris\u2028McKenzie", "Chris\tMcKenzie"])
-def test_a_name_with_a_line_break_or_control_character_is_refused_beside_the_field(client, name):
-    from tests.web_helpers import error_messages, sign_in
+def test_a_name_with_a_line_break_or_control_character_is_refused_beside_the_field(site, people, name):
+    from tests.web_helpers import error_messages
 
-    sign_in(client, "admin")
+    client = _signed_in_client(site, "admin")
     response = client.post("/admin/users/new", data={
         "name": name, "email": "new.person@example.gov.uk", "role": "viewer", "active": "y",
         "password": "a long enough password"})

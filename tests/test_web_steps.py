@@ -14,16 +14,14 @@ from sqlalchemy import select
 
 from riskkit.extensions import db
 from riskkit.models import Action, Control, HistoryEntry
-from tests.factories import gen_person, gen_register, gen_risk
-from tests.web_helpers import error_messages, signed_in_client
-
-PASSWORD = "a-long-password"
+from tests.factories import gen_register, gen_risk, gen_user
+from tests.web_helpers import error_messages
 
 
 @pytest.fixture
 def world(app):
-    manager = gen_person("Mo Manager", role="manager", email="mo@example.gov.uk", password=PASSWORD)
-    viewer = gen_person("Vi Viewer", role="viewer", email="vi@example.gov.uk", password=PASSWORD)
+    manager = gen_user("Mo Manager", role="manager")
+    viewer = gen_user("Vi Viewer", role="viewer")
     parent = gen_register("CRR", level="corporate")
     risk = gen_risk(gen_register("PAY", parent=parent), owner=manager)
     control = Control(risk=risk, description="Backup payroll run", owner=manager)
@@ -34,13 +32,9 @@ def world(app):
                            action=action)
 
 
-def _client(app, email):
-    return signed_in_client(app, email, PASSWORD)
-
-
 @pytest.fixture
-def manager(app, world):
-    return _client(app, "mo@example.gov.uk")
+def manager(login, world):
+    return login(world.manager)
 
 
 def _reasons(entity: str, entity_id: int) -> list[tuple[str, str | None, str | None]]:
@@ -158,10 +152,10 @@ def test_removing_is_confirmed_and_keeps_the_history(manager, world):
         HistoryEntry.change == "delete").limit(1)) is not None
 
 
-def test_a_removed_action_is_added_back_from_the_history(app, manager, world):
+def test_a_removed_action_is_added_back_from_the_history(manager, world):
     """Removing is undone through the ordinary add page, filled from the history."""
     ref, action = world.risk.reference, world.action
-    owner = gen_person("Ola Owner", role="viewer", email="ola@example.gov.uk")
+    owner = gen_user("Ola Owner", role="viewer")
     action.owner = owner
     action.target_date = date(2027, 3, 31)
     action.status = "in_progress"
@@ -188,7 +182,7 @@ def test_a_removed_action_is_added_back_from_the_history(app, manager, world):
         "Test the backup run", owner, "in_progress", date(2027, 3, 31))
 
 
-def test_only_a_removed_item_of_this_risk_can_be_added_back(app, manager, world):
+def test_only_a_removed_item_of_this_risk_can_be_added_back(login, manager, world):
     ref, control_id = world.risk.reference, world.control.id
     assert manager.get(f"/risks/{ref}/actions/new?restore={world.action.id}").status_code == 404
     assert manager.get(f"/risks/{ref}/controls/new?restore=99999999999999").status_code == 400
@@ -199,7 +193,7 @@ def test_only_a_removed_item_of_this_risk_can_be_added_back(app, manager, world)
     assert manager.get(f"/risks/{ref}/controls/new?restore={control_id}").status_code == 200
     assert manager.get(f"/risks/{other.reference}/controls/new?restore={control_id}"
                        ).status_code == 404
-    viewer = _client(app, "vi@example.gov.uk")
+    viewer = login(world.viewer)
     assert viewer.get(f"/risks/{ref}/controls/new?restore={control_id}").status_code == 403
     assert "Add this control back" not in viewer.get(f"/risks/{ref}/history").get_data(
         as_text=True)
@@ -224,8 +218,8 @@ def test_a_step_the_service_refuses_is_shown_on_its_page(manager, world):
 
 
 @pytest.mark.parametrize("step", ["close", "escalate", "reopen", "de_escalate"])
-def test_a_viewer_cannot_open_a_confirmation_page(app, world, step):
-    viewer = _client(app, "vi@example.gov.uk")
+def test_a_viewer_cannot_open_a_confirmation_page(login, world, step):
+    viewer = login(world.viewer)
     assert viewer.get(f"/risks/{world.risk.reference}/{step}").status_code == 403
 
 

@@ -12,18 +12,6 @@ EMAILS = {
 }
 
 
-def signed_in_client(app, email: str, password: str):
-    """A test client signed in through the login form, with CSRF checks off and each
-    request in its own app context (FreshContextClient), for tests on factory data."""
-    from tests.conftest import FreshContextClient
-
-    app.config["WTF_CSRF_ENABLED"] = False
-    app.test_client_class = FreshContextClient
-    client = app.test_client()
-    assert client.post("/login", data={"email": email, "password": password}).status_code == 302
-    return client
-
-
 def sign_in(client, role: str):
     response = client.post("/login", data={"email": EMAILS[role], "password": PASSWORD})
     assert response.status_code == 302, response.data[:500]
@@ -36,3 +24,7 @@ def error_messages(response) -> list[str]:
     body = html.split('govuk-error-summary__list', 1)[-1].split("</ul>", 1)[0]
     links = re.findall(r'<a href="#[^"]*">(.*?)</a>', body, re.S)
     return [re.sub(r"\s+", " ", m).strip() for m in links]
+
+
+def page_title(response) -> str:
+    return re.search(r"<title[^>]*>(.*?)</title>", response.get_data(as_text=True), re.S)[1]
