@@ -13,7 +13,8 @@ from riskkit.services.registers import default_register, get_register
 
 @command("heatmap")
 @click.option("--pdf", "pdf_file", metavar="FILE", help="Write the heat map as an A4 landscape PDF.")
-@click.option("--png", "png_file", metavar="FILE", help="Write the same page as a PNG picture (150 dpi).")
+@click.option("--png", "png_file", metavar="FILE",
+              help="Write the same page as a PNG picture (1754 x 1240 pixels, marked 300 dpi).")
 @click.option("--register", "code", metavar="CODE",
               help="The register (default: the corporate register, rolling up those below it).")
 @click.option("--owner", help="Only risks this person owns (name or email).")
