@@ -74,7 +74,7 @@ class _Document(BaseDocTemplate):
         self.appendix = appendix
         self.generated_on = generated_on
         self.section_title = appendix.title
-        self.risk: tuple[str, int] | None = None  # reference, page it starts on
+        self.risk: tuple[str, int, int] | None = None  # reference, page it starts on, exempt paragraph
         self.chunks: Iterator[list[Flowable]] = iter(())
         self.story: list[Flowable] = []
         frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body",
@@ -112,16 +112,18 @@ class _SectionStart(ActionFlowable):
 
 
 class _RiskStart(ActionFlowable):
-    """Remembers which risk is being printed, so its later pages say "continued"; and
-    enters it in the outline."""
+    """Remembers which risk is being printed, so its later pages say "continued" and an
+    exempt risk's pages each name the paragraph of Schedule 12A that applies; and enters
+    it in the outline."""
 
-    def __init__(self, reference: str, title: str):
+    def __init__(self, reference: str, title: str, paragraph: int):
         super().__init__()
         self.reference = reference
         self.title = title
+        self.paragraph = paragraph  # 0 if the risk's detail is not exempt or not printed
 
     def apply(self, document):
-        document.risk = (self.reference, document.page)
+        document.risk = (self.reference, document.page, self.paragraph)
         document.canv.bookmark(f"{self.reference} {self.title}", 2)
 
 
@@ -130,8 +132,15 @@ def _decorate(canv: canvas.Canvas, document: _Document) -> None:
     heading = document.section_title
     if document.risk and document.risk[1] < document.page:
         heading += f"  ·  {document.risk[0]} continued"
+    notice = exemption(document.risk[2]) if document.risk and document.risk[2] else ""
     draw_page_furniture(canv, document.page, heading, appendix.organisation,
-                        document.generated_on, marking=_marking(appendix))
+                        document.generated_on, marking=_marking(appendix), notice=notice)
+
+
+def exemption(paragraph: int) -> str:
+    """The words a committee paper's exempt (Part B) pages carry."""
+    return (f"Exempt information under paragraph {paragraph} of Part 1 of Schedule 12A"
+            " to the Local Government Act 1972")
 
 
 def _marking(appendix: Appendix) -> str:
@@ -347,17 +356,18 @@ def _risk(entry: RiskEntry, paint: Paint) -> list[Flowable]:
                                    "Next Review")],
          [_p(_text(entry.reference), "reference"), _p(_text(entry.title), "risk-title"),
           _p(_text(entry.owner), "cell"), _p(_date(entry.last_review), "cell"), _p(next_review, "cell")]],
-        [20, 77, 35, 21, 21])
-    flow: list[Flowable] = [PageBreak(), _RiskStart(entry.reference, entry.title), header]
+        [23, 74, 35, 21, 21])
+    part_b = entry.exempt_paragraph if entry.exempt and not entry.withheld else 0
+    flow: list[Flowable] = [PageBreak(), _RiskStart(entry.reference, entry.title, part_b), header]
     if entry.withheld:
         flow += [Spacer(1, 4 * mm), _p(
-            "The detail of this risk is exempt information and is not published. The risk is"
-            " counted in the register summary.", "body")]
+            f"The detail of this risk is {_lower_first(exemption(entry.exempt_paragraph))} and is not"
+            " published. The risk is counted in the register summary.", "body")]
         return flow
     if entry.exempt:
-        flow.append(_p(f'<font color="{ALERT.hexval()}"><b>Exempt information: not for publication.'
-                       "</b></font> This risk is listed by reference only in the public version.",
-                       "body"))
+        flow.append(_p(f'<font color="{ALERT.hexval()}"><b>{exemption(entry.exempt_paragraph)}:'
+                       " not for publication.</b></font> This risk is listed by reference only in"
+                       " the public version.", "body"))
     flow.append(Spacer(1, 3 * mm))
     if entry.description:
         flow.append(_p(_text(entry.description)))
@@ -367,6 +377,10 @@ def _risk(entry: RiskEntry, paint: Paint) -> list[Flowable]:
     flow += _subheading("Controls and Actions") + [_items(entry)]
     flow += _subheading("Review Comments") + [_comments(entry)]
     return flow
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
 
 
 def _subheading(text: str, room: float = 30 * mm) -> list[Flowable]:

@@ -44,7 +44,7 @@ STYLES = {
                               spaceBefore=12, spaceAfter=5, keepWithNext=1),
     "subheading": ParagraphStyle("subheading", _base, fontName=BOLD, fontSize=9.5, leading=12,
                                  spaceBefore=8, spaceAfter=2),
-    "reference": ParagraphStyle("reference", _base, fontName=BOLD, fontSize=11, leading=13),
+    "reference": ParagraphStyle("reference", _base, fontName=BOLD, fontSize=10, leading=12.5),
     "risk-title": ParagraphStyle("risk-title", _base, fontName=BOLD, fontSize=10, leading=12.5),
     "chip": ParagraphStyle("chip", _base, fontName=BOLD, fontSize=11, leading=13, alignment=TA_CENTER),
     "count": ParagraphStyle("count", _base, fontName=BOLD, fontSize=12, leading=13, alignment=TA_CENTER),
@@ -86,9 +86,10 @@ def bookmark_heading(canv: OutlinedCanvas, flowable: Flowable, levels: dict[str,
 
 
 def draw_page_furniture(canv: canvas.Canvas, page: int, heading: str, organisation: str,
-                        generated_on: date, marking: str = "") -> None:
-    """The running header (from page 2: the first carries the title itself) and the
-    footer: "Page x of y", "Generated on", and a marking in the middle if given."""
+                        generated_on: date, marking: str = "", notice: str = "") -> None:
+    """The running header (from page 2: the first carries the title itself), with a
+    notice under it if given, and the footer: "Page x of y", "Generated on", and a marking
+    in the middle if given."""
     canv.saveState()
     canv.setFillColor(GREY)
     canv.setStrokeColor(RULE)
@@ -100,6 +101,11 @@ def draw_page_furniture(canv: canvas.Canvas, page: int, heading: str, organisati
         canv.setFont(FONT, 8)
         canv.drawRightString(PAGE_WIDTH - MARGIN, top, organisation)
         canv.line(MARGIN, top - 2.5 * mm, PAGE_WIDTH - MARGIN, top - 2.5 * mm)
+        if notice:
+            canv.setFont(BOLD, 8)
+            canv.setFillColor(ALERT)
+            canv.drawString(MARGIN, top - 6.5 * mm, notice)
+            canv.setFillColor(GREY)
     bottom = 11 * mm
     canv.line(MARGIN, bottom + 4 * mm, PAGE_WIDTH - MARGIN, bottom + 4 * mm)
     canv.setFont(FONT, 8)

@@ -82,6 +82,7 @@ class RiskEntry:
     title: str
     exempt: bool
     withheld: bool = False
+    exempt_paragraph: int = 0  # of Schedule 12A, for an exempt risk (public, so kept when withheld)
     description: str = ""
     cause: str = ""
     consequence: str = ""
@@ -283,13 +284,15 @@ def _lesson_origin(action: Action) -> str:
 
 def _entry(risk: Risk, matrix: scoring.Matrix, as_of: date, public: bool) -> RiskEntry:
     if public and risk.exempt:
-        return RiskEntry(risk.reference, EXEMPT_TITLE, exempt=True, withheld=True)
+        return RiskEntry(risk.reference, EXEMPT_TITLE, exempt=True, withheld=True,
+                         exempt_paragraph=risk.exempt_paragraph)
     # Agreed actions first, then the controls in place, as the papers list them.
     items = [Item(a.description + _lesson_origin(a), a.owner.name, ACTION_TYPE,
                   vocab.label(vocab.ACTION_STATUSES, a.status), a.target_date) for a in risk.actions]
     items += [Item(c.description, c.owner.name, CONTROL_TYPE, "", None) for c in risk.controls]
     return RiskEntry(
         reference=risk.reference, title=risk.title, exempt=risk.exempt,
+        exempt_paragraph=risk.exempt_paragraph if risk.exempt else 0,
         description=risk.description, cause=risk.cause, consequence=risk.consequence,
         owner=risk.owner.name, last_review=risk.last_review_date, next_review=risk.next_review_date,
         review_overdue=risk.next_review_date is not None and risk.next_review_date < as_of,
