@@ -47,20 +47,20 @@ class _Substitutes(dict):
 
 
 class _Font(TTFont):
-    """A TrueType font that measures and draws a missing character as U+FFFD, so line
-    breaking and drawing agree and no empty box is printed."""
+    """A TrueType font that draws a missing character as U+FFFD and measures it as wide,
+    so line breaking and drawing agree and no empty box is printed. (Measuring goes
+    through reportlab's C accelerator untouched: a missing character is measured at the
+    font's default width, set to U+FFFD's, rather than substituted first.)"""
 
     def __init__(self, name: str, filename: str):
         super().__init__(name, filename)
         self.substitutes = _Substitutes(self.face.charToGlyph)
+        self.face.defaultWidth = self.face.charWidths[ord(REPLACEMENT)]
 
     def printable(self, text: str | bytes) -> str:
         if isinstance(text, bytes):
             text = text.decode("utf-8")
         return text if text.isascii() else text.translate(self.substitutes)
-
-    def stringWidth(self, text, size, encoding="utf8"):  # noqa: N802 (reportlab's name)
-        return super().stringWidth(self.printable(text), size, encoding)
 
     def splitString(self, text, doc, encoding="utf-8"):  # noqa: N802 (reportlab's name)
         return super().splitString(self.printable(text), doc, encoding)
