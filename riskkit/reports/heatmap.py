@@ -57,7 +57,7 @@ def to_pdf(report: HeatMapReport) -> bytes:
     canvas.setCreator("riskkit")
     canvas.bookmark(title, 0)
     for heat_map in report.maps:
-        canvas.bookmark(f"{CAPTIONS.get(heat_map.which, heat_map.which.capitalize())}: {heat_map.summary_text()}", 1)
+        canvas.bookmark(f"{_caption(heat_map.which)}: {heat_map.summary_text()}", 1)
     renderPDF.draw(page(report).drawing, canvas, 0, 0)
     canvas.showPage()
     canvas.save()
@@ -145,7 +145,7 @@ def _matrix(drawing: Drawing, heat_map: HeatMap, x: float, y: float, width: floa
     """One matrix with its axis labels and caption in the box (x, y, width, height)."""
     matrix = heat_map.matrix
     top = y + height
-    caption = CAPTIONS.get(heat_map.which, heat_map.which.capitalize())
+    caption = _caption(heat_map.which)
     drawing.add(String(x, top - 13, caption, fontName=BOLD, fontSize=13, fillColor=TEXT))
     drawing.add(String(x + stringWidth(caption, BOLD, 13) + 12, top - 13, heat_map.summary_text(),
                        fontName=REGULAR, fontSize=10, fillColor=TEXT))
@@ -251,8 +251,12 @@ def ink_for(colour: str) -> Color:
     return HexColor(scoring.text_colour(colour))
 
 
+def _caption(which: str) -> str:
+    return CAPTIONS.get(which, which.capitalize())
+
+
 def _which_words(report: HeatMapReport) -> str:
-    return " and ".join(CAPTIONS.get(m.which, m.which) for m in report.maps)
+    return " and ".join(_caption(m.which) for m in report.maps)
 
 
 def _long_date(value: date) -> str:
