@@ -66,11 +66,6 @@ class _Font(TTFont):
         return super().splitString(self.printable(text), doc, encoding)
 
 
-def printable(text: str, font: str = REGULAR) -> str:
-    """`text` as it prints in `font`: what a test or a caller may compare against."""
-    return pdfmetrics.getFont(font).printable(text)
-
-
 def _register() -> None:
     folder = resources.folder("fonts")
     for name, file in FILES.items():
