@@ -38,6 +38,24 @@ LESSON_STATUSES = (("identified", "Identified"), ("action_planned", "Action plan
                    ("validated", "Validated"), ("closed", "Closed"))
 #: Lessons in these states still fall due on their due date.
 LESSON_OPEN = ("identified", "action_planned", "in_progress")
+#: The paragraphs of Part 1 of Schedule 12A to the Local Government Act 1972 (as it applies
+#: in England): the descriptions of exempt information a committee paper may withhold.
+EXEMPTION_PARAGRAPHS = (
+    (1, "1. Information relating to any individual"),
+    (2, "2. Information which is likely to reveal the identity of an individual"),
+    (3, "3. Information relating to the financial or business affairs of any particular person"
+        " (including the authority holding that information)"),
+    (4, "4. Information relating to consultations or negotiations in connection with a labour"
+        " relations matter"),
+    (5, "5. Information in respect of which a claim to legal professional privilege could be"
+        " maintained in legal proceedings"),
+    (6, "6. Information which reveals that the authority proposes to give a notice imposing"
+        " requirements on a person, or to make an order or direction"),
+    (7, "7. Information relating to action taken or to be taken in connection with the prevention,"
+        " investigation or prosecution of crime"),
+)
+#: Most exempt risks concern the financial or business affairs of the council or others.
+DEFAULT_EXEMPTION_PARAGRAPH = 3
 PRIORITIES = (("high", "High"), ("medium", "Medium"), ("low", "Low"))
 #: What a cadence rule schedules: an exercise type, every plan, or a follow-up of each event.
 CADENCE_KINDS = (("exercise", "Exercise of a type"), ("plan", "Each business continuity plan"),

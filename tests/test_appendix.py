@@ -1,14 +1,19 @@
 """The committee register appendix: generated from the demo register, read back with
 pypdf and pdftotext, rendered to PNG with pdftoppm, and downloaded from the web."""
 
+import re
 import subprocess
 from datetime import UTC, date, datetime
+from html import unescape
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from pypdf import PdfReader
 
 from riskkit import clock
+from riskkit.errors import ValidationError
 from riskkit.extensions import db
 from riskkit.models import Control, User
 from riskkit.reports.appendix import render_appendix
@@ -67,7 +72,7 @@ def test_demo_register_appendix_reads_back(demo, runner, tmp_path, generated_on)
     assert f"Page 1 of {pages}" in first and "Generated on 01/10/2021" in first
     for reference in AH:
         assert reference in flat
-    assert "AH0005 Continued pressures on public sector" in flat
+    assert "AH0005 Continued pressures on public" in flat
     assert "High 20 Serious (4) Very Likely (5)" in flat  # AH0005 now
     assert "High 16 Serious (4) Likely (4)" in flat  # and before its last review
     assert "Medium 12 Serious (4) Possible (3)" in flat  # its target
@@ -94,11 +99,15 @@ def test_demo_register_appendix_reads_back(demo, runner, tmp_path, generated_on)
     assert picture.stat().st_size > 5000
 
 
+SCHEDULE_12A = "of Part 1 of Schedule 12A to the Local Government Act 1972"
+
+
 def test_public_version_counts_an_exempt_risk_but_leaves_out_its_detail(demo, runner, tmp_path):
     risk = get_risk("AH0033")
     cause = risk.cause
     update_risk(risk, {"exempt": True}, None)
     db.session.commit()
+    assert risk.exempt_paragraph == 3  # financial or business affairs, unless said otherwise
 
     public = _flat(_text(_make(runner, tmp_path, "--register", "AH", "--public", name="public.pdf")))
     assert "Green 0 Amber 4 Red 2 Total 6" in public  # still counted
@@ -108,12 +117,81 @@ def test_public_version_counts_an_exempt_risk_but_leaves_out_its_detail(demo, ru
     assert "Kerena Hunter" not in public  # the owner of one of its actions
     assert "Includes 1 risk containing exempt information: counted here, listed by reference only" in public
     assert "Public version" in public
+    assert f"The detail of this risk is exempt information under paragraph 3 {SCHEDULE_12A}" in public
 
     full = _flat(_text(_make(runner, tmp_path, "--register", "AH", name="full.pdf")))
     assert "AH0033 Adult Social Care Workforce" in full
     assert _flat(cause)[:60] in full
-    assert "Exempt information: not for publication" in full
+    assert f"Exempt information under paragraph 3 {SCHEDULE_12A}: not for publication" in full
     assert "Contains exempt information: not for publication" in full
+
+
+def test_every_page_of_an_exempt_risk_names_its_schedule_12a_paragraph(app, runner, tmp_path):
+    owner = gen_person("Pat Owner")
+    words = " ".join(f"word{n}" for n in range(1100))  # runs on to a second page
+    exempt = gen_risk(owner=owner, title="Contract dispute", cause=words, exempt=True, exempt_paragraph=5)
+    gen_risk(register=exempt.register, owner=owner, title="Open risk", likelihood=1, impact=1)
+    path = _make(runner, tmp_path, "--register", "TST", "--as-of", "2026-01-05")
+    pages = _text(path).split("\f")[:-1]
+    statement = f"Exempt information under paragraph 5 {SCHEDULE_12A}"
+    theirs = [page for page in pages if "TST0001" in page]
+    assert len(theirs) >= 2
+    assert all(statement in _flat(page) for page in theirs)
+    assert not any("paragraph 5" in page for page in pages if page not in theirs)  # the summary, TST0002
+
+    with pytest.raises(ValidationError, match="Exempt paragraph must be a paragraph of Schedule 12A from 1 to 7,"
+                                              " not 8") as refused:
+        update_risk(exempt, {"exempt_paragraph": 8}, None)
+    assert refused.value.field == "exempt_paragraph"
+    update_risk(exempt, {"exempt_paragraph": 1}, None)
+    db.session.commit()
+    public = _flat(_text(_make(runner, tmp_path, "--register", "TST", "--as-of", "2026-01-05", "--public",
+                               name="public.pdf")))
+    assert f"The detail of this risk is exempt information under paragraph 1 {SCHEDULE_12A}" in public
+    assert "word1" not in public
+
+
+def _words(path: Path, page: int = 1) -> list[tuple[str, float, float, float, float]]:
+    """Each word of a page and its box (x0, top, x1, bottom) in points from the top left."""
+    html = subprocess.run(["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(path), "-"],
+                          check=True, capture_output=True, text=True).stdout
+    return [(unescape(word), float(x0), float(top), float(x1), float(bottom)) for x0, top, x1, bottom, word
+            in re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>',
+                          html)]
+
+
+def test_summary_in_greyscale_each_band_is_its_own_lightness_and_named(app, runner, tmp_path):
+    owner = gen_person()
+    register = gen_risk(owner=owner, likelihood=1, impact=1).register  # Low 1
+    gen_risk(register, owner, likelihood=2, impact=4)  # Medium 8
+    gen_risk(register, owner, likelihood=4, impact=5)  # High 20
+    path = _make(runner, tmp_path, "--register", "TST", "--as-of", "2026-01-05")
+    subprocess.run(["pdftoppm", "-gray", "-png", "-r", "100", "-f", "1", "-l", "1", str(path),
+                    str(tmp_path / "grey")], check=True)
+    with Image.open(next(tmp_path.glob("grey*.png"))) as image:
+        grey = image.convert("L")
+    words = _words(path)
+
+    def lightness_left_of(x0, top, bottom) -> int:
+        """The grey just left of a word: the background of its cell."""
+        return grey.getpixel((round((x0 - 5) * 100 / 72), round((top + bottom) / 2 * 100 / 72)))
+
+    # The rating summary: Green 1 Amber 1 Red 1, lightest first.
+    chips = [lightness_left_of(x0, top, bottom) for colour in ("Green", "Amber", "Red")
+             for word, x0, top, x1, bottom in words if word == colour][:3]
+    # The heat map: what is inside the grid (left of the key, above the impact labels).
+    key_left = next(x0 for word, x0, *_ in words if word == "Key")
+    grid_bottom = next(top for word, x0, top, *_ in words if word == "Minor")
+    grid_top = next(bottom for word, x0, top, x1, bottom in words if word == "Likelihood")
+    in_grid = [(word, x0, top, bottom) for word, x0, top, x1, bottom in words
+               if grid_top < top and bottom < grid_bottom and x0 < key_left and not word.startswith("(")
+               and word not in ("Very", "Likely", "Unlikely", "Possible")]
+    assert [word for word, *_ in in_grid] == ["1", "High", "1", "Medium", "1", "Low"]  # empty cells blank
+    cells = [lightness_left_of(x0, top, bottom) for band in ("Low", "Medium", "High")
+             for word, x0, top, bottom in in_grid if word == band]
+    for levels in (chips, cells):
+        assert len(levels) == 3
+        assert all(lighter - darker >= 30 for lighter, darker in pairwise(levels)), levels
 
 
 def test_long_texts_split_across_pages(app, tmp_path):

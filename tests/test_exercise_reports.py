@@ -127,7 +127,7 @@ def test_exercise_report_reads_back_with_every_section(demo, runner, tmp_path, g
         < flat.index("A1 Once mobile") < flat.index("6. Improvement plan")
     # The improvement plan: a lesson's owner, due date and status, and its evidence
     l0006 = _row(text, "L0006")
-    assert l0006[0].startswith("L0006 In-house residential services Agree fallback communications")
+    assert l0006[0].startswith("L0006 In-house residential Agree fallback")
     assert l0006[0].endswith("Wayne Gough 28/04/2023 Validated")
     assert l0006[1].startswith("High priority") and l0006[1].endswith("Evidence:")
     cells = _flat(_raw(path))

@@ -6,19 +6,22 @@ import subprocess
 import time
 from datetime import date
 from html import unescape
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
 from PIL import Image
 from pypdf import PdfReader
+from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from riskkit import scoring
-from riskkit.reports.heatmap import PAGE_HEIGHT, fit_references, ink_for, page, to_pdf
+from riskkit.reports.heatmap import PAGE_HEIGHT, RASTER_DPI, REGULAR, fit_references, ink_for, page, to_pdf
+from riskkit.reports.shades import band_shades
 from riskkit.services.heatmaps import build_report
 from riskkit.services.registers import get_register
 from riskkit.services.risks import get_risk
 from riskkit.services.summaries import Cell, HeatMap
-from tests.factories import gen_register, gen_risk, gen_user
+from tests.factories import gen_person, gen_register, gen_risk, gen_user
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 GENERATED = date(2026, 11, 23)
@@ -72,8 +75,10 @@ def test_pdf_of_the_directorate_register_reads_back(demo, runner, tmp_path):
                      "Current risk", "Green 0 Amber 4 Red 2 Total 6", "Likelihood", "Impact",
                      "Very Likely (5)", "Very Unlikely (1)", "Minor (1)", "Major (5)",
                      "Low (Green) 1–6", "Medium (Amber) 8–15", "High (Red) 16–25",
-                     "High 20", "2 risks", "3 risks", "1 risk", "Low 1", "Medium 10", "High 25"):
+                     "High 20", "2 risks", "3 risks", "1 risk", "Medium 12"):
         assert expected in text, expected
+    # Only a cell with risks in it says anything: an empty one's score would read as a count.
+    assert "Low 1" not in text and "Medium 10" not in text and "High 25" not in text
     assert "Target risk" not in text and "OPS0003" not in text
     assert re.findall(r"\d+ risks?\b", text) == ["2 risks", "3 risks", "1 risk"]  # top row first
 
@@ -142,6 +147,47 @@ def test_both_and_target_scores(demo, runner, tmp_path):
     assert re.findall(r"\d+ risks?\b", text) == ["5 risks", "1 risk"]  # Medium 9 and Medium 12
 
 
+def test_printed_in_greyscale_each_band_is_its_own_lightness_darker_as_it_is_more_severe(app, runner, tmp_path):
+    register = gen_register("NHS", matrix="nhs-5x5")  # four bands: Low, Moderate, High, Extreme
+    owner = gen_person()
+    placed = {"Low": (1, 1), "Moderate": (2, 2), "High": (2, 4), "Extreme": (5, 5)}
+    for likelihood, impact in placed.values():
+        gen_risk(register, owner, likelihood, impact)
+    png, pdf = tmp_path / "heat.png", tmp_path / "heat.pdf"
+    result = runner.invoke(args=["heatmap", "--register", "NHS", "--as-of", "2026-01-05",
+                                 "--png", str(png), "--pdf", str(pdf)])
+    assert result.exit_code == 0, result.output
+    report = build_report(register, "current", None, date(2026, 1, 5), GENERATED, "Example County Council")
+    cells = page(report).cells
+    matrix = register.matrix
+    scale = RASTER_DPI / 72
+
+    with Image.open(png) as image:
+        grey = image.convert("L")  # as a greyscale printer sees it
+    lightness: dict[str, set[int]] = {}
+    for (_, likelihood, impact), (x0, y0, x1, y1) in cells.items():
+        # Inside the white border, the colour most pixels have: the cell's background.
+        box = (round(x0 * scale) + 4, round((PAGE_HEIGHT - y1) * scale) + 4,
+               round(x1 * scale) - 4, round((PAGE_HEIGHT - y0) * scale) - 4)
+        background = max(grey.crop(box).getcolors(), key=lambda pair: pair[0])[1]
+        band = scoring.rating(matrix, likelihood, impact).name
+        lightness.setdefault(band, set()).add(background)
+    assert all(max(values) - min(values) <= 2 for values in lightness.values()), lightness
+    levels = [min(lightness[band.name]) for band in matrix.bands]  # least severe first
+    assert levels == sorted(levels, reverse=True)
+    assert all(lighter - darker >= 30 for lighter, darker in pairwise(levels)), levels
+
+    # A cell with risks names its band (so no one needs the colour); an empty one is blank.
+    inside = {}
+    for word, x0, y0, x1, y1 in words_with_boxes(pdf):
+        for key, (cx0, cy0, cx1, cy1) in cells.items():
+            if cx0 <= (x0 + x1) / 2 <= cx1 and cy0 <= (y0 + y1) / 2 <= cy1:
+                inside.setdefault(key[1:], []).append(word)
+    assert sorted(inside) == sorted(placed.values())
+    for band, cell in placed.items():
+        assert inside[cell][:3] == [band, str(scoring.score(*cell)), "1"], inside[cell]
+
+
 def test_owner_filter_names_the_owner(demo, runner, tmp_path):
     out = tmp_path / "mine.pdf"
     result = runner.invoke(args=["heatmap", "--owner", "chris mckenzie", "--pdf", str(out)])
@@ -158,8 +204,11 @@ def test_png_output_and_the_pdf_rendered_by_poppler(demo, runner, tmp_path):
     assert png.read_bytes()[:8] == PNG_MAGIC
     with Image.open(png) as image:
         assert image.size[0] == 1754 and abs(image.size[1] - 1240) <= 1  # A4 landscape at 150 dpi (rounding)
+        # ...and marked 300 dpi, so it prints sharp at 148 mm wide (pHYs, read back by Pillow).
+        assert tuple(round(value) for value in image.info["dpi"]) == (300, 300)
         colours = {colour for _, colour in image.convert("RGB").getcolors(maxcolors=1 << 20)}
-    assert {(0xd4, 0x35, 0x1c), (0xf4, 0x77, 0x38), (0x00, 0x70, 0x3c)} <= colours  # the band colours
+    shades = band_shades(get_register("AH").matrix.bands)
+    assert {tuple(int(shades[band][i:i + 2], 16) for i in (1, 3, 5)) for band in ("Low", "Medium", "High")} <= colours
 
     subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")],
                    check=True)
@@ -217,7 +266,8 @@ def test_crowded_cells_end_in_n_more_without_slowing_down():
     # Risks the services did not send (count above the references given) are counted too.
     assert fit_references(["AH0001", "AH0002"], 5, 200, 3, 8) == ["AH0001 AH0002 +3 more"]
     assert fit_references(["AH0001", "AH0002"], 2, 200, 3, 8) == ["AH0001 AH0002"]
-    assert fit_references(["AH0001", "AH0002", "AH0003"], 3, 62, 1, 8) == ["AH0001 +2 more"]
+    room = stringWidth("AH0001 +2 more", REGULAR, 8) + 1  # one reference and the rest counted
+    assert fit_references(["AH0001", "AH0002", "AH0003"], 3, room, 1, 8) == ["AH0001 +2 more"]
     assert fit_references(["AH0001"], 1, 200, 0, 8) == []
 
 

@@ -237,7 +237,7 @@ def test_the_history_records_every_risk_control_and_action_created(runner, tmp_p
     assert {field: value for (entity, _, field), value in created.items() if entity == "risk"} == {
         "register": "FL", "reference": "FL-7", "title": "River flooding of the depot",
         "owner": "Pat Owner", "status": "open", "response": "treat", "exempt": "no",
-        "likelihood": "3", "impact": "4", "target_likelihood": "3", "target_impact": "4",
+        "exempt_paragraph": "3", "likelihood": "3", "impact": "4", "target_likelihood": "3", "target_impact": "4",
         "next_review_date": risk.next_review_date.isoformat()}
     for control in risk.controls:
         assert {f: v for (e, i, f), v in created.items() if (e, i) == ("control", control.id)} == {
@@ -285,3 +285,32 @@ def test_the_example_in_seed_data_imports_as_the_guide_says(runner):
     assert "Imported into CRR: 2 created" in result.output
     assert [a.description for a in get_risk("CRR-004").actions] == [
         "Phishing simulation for all staff", "Offline backups of the finance system"]
+
+
+def test_the_exempt_paragraph_of_schedule_12a_is_read_and_a_wrong_one_named(runner, tmp_path):
+    gen_person("Pat Owner")
+    db.session.commit()
+    heading = ["Ref", "Title", "Owner", "Likelihood", "Impact", "Exempt", "Exempt paragraph"]
+    bad = workbook(tmp_path / "bad.xlsx", {"Risks": [heading, ["E1", "Contract dispute", "Pat Owner", 2, 2, "yes", 9],
+                                                     ["E2", "Tender", "Pat Owner", 2, 2, "yes", "three"]]})
+    result = run(runner, bad, "--register", "E", "--matrix", "council-5x5")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "Risks row 2, Exempt paragraph: '9' is not a paragraph of Schedule 12A (1 to 7)",
+        "Risks row 3, Exempt paragraph: 'three' is not a paragraph of Schedule 12A (1 to 7)",
+        "Error: 2 problem(s) in bad.xlsx; nothing was imported"]
+    assert risk_count() == 0
+
+    good = workbook(tmp_path / "good.xlsx", {"Risks": [heading, ["E1", "Contract dispute", "Pat Owner", 2, 2, "yes", 5],
+                                                       ["E2", "Tender", "Pat Owner", 2, 2, "yes", "Paragraph 1"],
+                                                       ["E3", "Open", "Pat Owner", 2, 2, "no", None]]})
+    result = run(runner, good, "--register", "E", "--matrix", "council-5x5")
+    assert result.exit_code == 0, result.stderr
+    assert [get_risk(ref).exempt_paragraph for ref in ("E1", "E2", "E3")] == [5, 1, 3]  # 3 unless said
+
+    # The export carries it, and importing the export again changes nothing.
+    exported = tmp_path / "export.xlsx"
+    assert runner.invoke(args=["export", str(exported), "--register", "E"]).exit_code == 0
+    again = run(runner, exported, "--register", "E", "--update")
+    assert again.exit_code == 0, again.stderr
+    assert "0 created, 0 updated" in again.output

@@ -4,6 +4,7 @@ top of the source tree by pyproject.toml) and finds them through importlib.resou
 forgotten in pyproject.toml before that."""
 
 import tomllib
+from fnmatch import fnmatch
 from pathlib import Path
 
 from riskkit import config, resources
@@ -32,10 +33,25 @@ def test_every_folder_with_files_is_a_package_of_the_wheel():
         top: top for top in MAPPED}
 
 
+def test_every_data_file_of_a_shipped_folder_is_package_data():
+    """A file type missing from package-data is left out of the wheel silently (the
+    fonts the reports embed, say), and the installed app fails where the checkout works."""
+    setuptools = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    patterns = setuptools["package-data"]["*"]
+    files = [path for top in ("riskkit", *MAPPED) for path in (ROOT / top).rglob("*")
+             if path.is_file() and path.suffix not in (".py", ".pyc") and "static_src" not in path.parts]
+    assert [str(path.relative_to(ROOT)) for path in files
+            if not any(fnmatch(path.name, pattern) for pattern in patterns)] == []
+    assert {"DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "LICENSE.txt"} <= {path.name for path in files}
+
+
 def test_the_shipped_folders_are_found_through_the_package():
     assert (resources.folder("templates") / "base.html").is_file()
     assert (resources.folder("seed_data") / "registers.yaml").is_file()
     assert (resources.folder("exercises") / "power-outage.yaml").is_file()
+    fonts = resources.folder("fonts")
+    assert (fonts / "DejaVuSans.ttf").is_file() and (fonts / "DejaVuSans-Bold.ttf").is_file()
+    assert "Bitstream Vera" in (fonts / "LICENSE.txt").read_text()
 
 
 def test_the_data_directory_is_riskkit_data_dir_when_set(tmp_path):

@@ -339,3 +339,32 @@ def test_a_date_sent_as_one_value_is_treated_as_blank_not_a_crash(login):
     action = [a for a in get_risk(risk.reference).actions if a.description == "Test the generator monthly"]
     assert len(get_risk(risk.reference).actions) == 1 + len(action)
     assert all(a.target_date is None for a in action)
+
+
+def test_an_exempt_risk_names_its_schedule_12a_paragraph_and_a_change_is_in_the_history(login):
+    manager = _manager()
+    gen_register("AH", owner=manager)
+    client = login(manager)
+    response = client.post("/risks/new", data=_risk_form(manager, exempt="y", exempt_paragraph="5"))
+    assert response.status_code == 302
+    risk = db.session.scalar(select(Risk).where(Risk.title == "Loss of the care records system"))
+    assert (risk.exempt, risk.exempt_paragraph) == (True, 5)
+    page = client.get(f"/risks/{risk.reference}").get_data(as_text=True)
+    assert ("exempt information under paragraph 5 of Part 1 of Schedule 12A to the Local Government Act 1972"
+            in page)
+
+    edit = client.get(f"/risks/{risk.reference}/edit").get_data(as_text=True)
+    assert re.search(r'<input[^>]*name="exempt_paragraph"[^>]*value="5"[^>]*checked', edit)
+    form = _risk_form(manager, exempt="y", exempt_paragraph="9", version=str(risk.version))
+    del form["register"], form["likelihood"], form["impact"]
+    refused = client.post(f"/risks/{risk.reference}/edit", data=form)
+    assert refused.status_code == 400
+    assert error_messages(refused) == ["Not a valid choice."]
+    form["exempt_paragraph"] = "1"
+    assert client.post(f"/risks/{risk.reference}/edit", data=form).status_code == 302
+    db.session.expire_all()
+    assert get_risk(risk.reference).exempt_paragraph == 1
+    entry = db.session.scalar(select(HistoryEntry).where(
+        HistoryEntry.entity == "risk", HistoryEntry.entity_id == risk.id, HistoryEntry.change == "update",
+        HistoryEntry.field == "exempt_paragraph"))
+    assert (entry.old_value, entry.new_value) == ("5", "1")

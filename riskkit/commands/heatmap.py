@@ -14,7 +14,8 @@ from riskkit.services.registers import default_register, get_register
 
 @command("heatmap")
 @click.option("--pdf", "pdf_file", metavar="FILE", help="Write the heat map as an A4 landscape PDF.")
-@click.option("--png", "png_file", metavar="FILE", help="Write the same page as a PNG picture (150 dpi).")
+@click.option("--png", "png_file", metavar="FILE",
+              help="Write the same page as a PNG picture (1754 x 1240 pixels, marked 300 dpi).")
 @click.option("--html", "html_file", metavar="FILE.html",
               help="Write the accessible HTML version: the heat map as a table, with each cell in words.")
 @click.option("--register", "code", metavar="CODE",

@@ -52,6 +52,9 @@ class Risk(Timestamps, db.Model):
     status: Mapped[str] = mapped_column(String(20), default="open")
     response: Mapped[str] = mapped_column(String(20), default="treat")
     exempt: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Which paragraph of Part 1 of Schedule 12A to the Local Government Act 1972 makes an
+    # exempt risk exempt (vocab.EXEMPTION_PARAGRAPHS); printed on its committee pages.
+    exempt_paragraph: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
 
     likelihood: Mapped[int] = mapped_column(Integer)
     impact: Mapped[int] = mapped_column(Integer)

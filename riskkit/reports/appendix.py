@@ -44,10 +44,13 @@ from riskkit.reports.pages import (
     PAGE_HEIGHT,
     SHADE,
     STYLES,
+    TABLE_FONT,
     WIDTH,
     PageTotalCanvas,
+    bookmark_heading,
     draw_page_furniture,
 )
+from riskkit.reports.shades import band_shades
 from riskkit.services.appendix import Appendix, Rated, RiskEntry, Section
 from riskkit.services.changes import Change, Short
 
@@ -67,12 +70,12 @@ class _Document(BaseDocTemplate):
         super().__init__(
             out, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=22 * mm,
             bottomMargin=20 * mm, title=appendix.title, author=appendix.organisation,
-            subject=appendix.subject, creator="riskkit", lang="en-GB", displayDocTitle=True,
+            subject=appendix.subject, creator="riskkit", lang="en-GB",
         )
         self.appendix = appendix
         self.generated_on = generated_on
         self.section_title = appendix.title
-        self.risk: tuple[str, int] | None = None  # reference, page it starts on
+        self.risk: tuple[str, int, int] | None = None  # reference, page it starts on, exempt paragraph
         self.chunks: Iterator[list[Flowable]] = iter(())
         self.story: list[Flowable] = []
         frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body",
@@ -89,9 +92,15 @@ class _Document(BaseDocTemplate):
                 break
             flowables.extend(chunk)
 
+    def afterFlowable(self, flowable):  # noqa: N802 (reportlab's name)
+        # The outline: the title, each register (_SectionStart), its summary's headings
+        # and each risk (_RiskStart).
+        bookmark_heading(self.canv, flowable, {"title": 0, "heading": 2})
+
 
 class _SectionStart(ActionFlowable):
-    """Names the register in the running header from the page it starts on."""
+    """Names the register in the running header from the page it starts on, and in the
+    outline."""
 
     def __init__(self, title: str):
         super().__init__()
@@ -100,17 +109,23 @@ class _SectionStart(ActionFlowable):
     def apply(self, document):
         document.section_title = self.title
         document.risk = None
+        document.canv.bookmark(self.title, 1)
 
 
 class _RiskStart(ActionFlowable):
-    """Remembers which risk is being printed, so its later pages say "continued"."""
+    """Remembers which risk is being printed, so its later pages say "continued" and an
+    exempt risk's pages each name the paragraph of Schedule 12A that applies; and enters
+    it in the outline."""
 
-    def __init__(self, reference: str):
+    def __init__(self, reference: str, title: str, paragraph: int):
         super().__init__()
         self.reference = reference
+        self.title = title
+        self.paragraph = paragraph  # 0 if the risk's detail is not exempt or not printed
 
     def apply(self, document):
-        document.risk = (self.reference, document.page)
+        document.risk = (self.reference, document.page, self.paragraph)
+        document.canv.bookmark(f"{self.reference} {self.title}", 2)
 
 
 def _decorate(canv: canvas.Canvas, document: _Document) -> None:
@@ -118,8 +133,15 @@ def _decorate(canv: canvas.Canvas, document: _Document) -> None:
     heading = document.section_title
     if document.risk and document.risk[1] < document.page:
         heading += f"  ·  {document.risk[0]} continued"
+    notice = exemption(document.risk[2]) if document.risk and document.risk[2] else ""
     draw_page_furniture(canv, document.page, heading, appendix.organisation,
-                        document.generated_on, marking=_marking(appendix))
+                        document.generated_on, marking=_marking(appendix), notice=notice)
+
+
+def exemption(paragraph: int) -> str:
+    """The words a committee paper's exempt (Part B) pages carry."""
+    return (f"Exempt information under paragraph {paragraph} of Part 1 of Schedule 12A"
+            " to the Local Government Act 1972")
 
 
 def _marking(appendix: Appendix) -> str:
@@ -133,14 +155,21 @@ def _marking(appendix: Appendix) -> str:
 # --- the story ---------------------------------------------------------------------
 
 
+#: A band colour -> the shade it is printed in (reports/shades.py), for one register's matrix.
+Paint = dict[str, str]
+
+
 def _story(appendix: Appendix) -> Iterator[list[Flowable]]:
     """The flowables in order, one chunk per summary page and per risk."""
     several = len(appendix.sections) > 1
     yield _cover(appendix)
     for number, section in enumerate(appendix.sections):
-        yield _summary(appendix, section, new_page=number > 0 or several)
+        bands = section.heat_map.matrix.bands
+        shades = band_shades(bands)
+        paint = {band.colour: shades[band.name] for band in bands}
+        yield _summary(appendix, section, paint, new_page=number > 0 or several)
         for entry in section.risks:
-            yield _risk(entry)
+            yield _risk(entry, paint)
 
 
 def _p(text: str, style: str = "body") -> Paragraph:
@@ -156,13 +185,13 @@ def _date(value: date | None) -> str:
     return f"{value:%d/%m/%Y}" if value else ""
 
 
-def _ink(colour: str) -> colors.Color:
-    return colors.HexColor(scoring.text_colour(colour))
+def _ink(shade: str) -> str:
+    return colors.HexColor(scoring.text_colour(shade)).hexval()
 
 
-def _on(colour: str, text: str, style: str) -> Paragraph:
-    """Text in the colour that reads on a band colour."""
-    return _p(f'<font color="{_ink(colour).hexval()}">{text}</font>', style)
+def _on(shade: str, text: str, style: str) -> Paragraph:
+    """Text in the colour that reads on a band's shade."""
+    return _p(f'<font color="{_ink(shade)}">{text}</font>', style)
 
 
 def _table(rows, widths_mm, style=(), header=True, **kw) -> Table:
@@ -206,16 +235,16 @@ def _cover(appendix: Appendix) -> list[Flowable]:
     return flow
 
 
-def _summary(appendix: Appendix, section: Section, new_page: bool) -> list[Flowable]:
+def _summary(appendix: Appendix, section: Section, paint: Paint, new_page: bool) -> list[Flowable]:
     title = f"Risk Register – {section.name}"
     flow: list[Flowable] = [PageBreak()] if new_page else []
     flow.append(_SectionStart(title))
     if new_page:
         flow.append(_p(_text(title), "section"))
-    flow += [_p("Current Risk Level Summary", "heading"), _rag_chips(section), Spacer(1, 4 * mm),
-             _p(f"Heat map of current risk: the number of live risks in each cell"
-                f" ({_text(section.heat_map.matrix.name)} matrix).", "note"),
-             Spacer(1, 2 * mm), _heat_map_and_key(section)]
+    flow += [_p("Current Risk Level Summary", "heading"), _rag_chips(section, paint), Spacer(1, 4 * mm),
+             _p(f"Heat map of current risk: the number of live risks in each cell, and their rating"
+                f" ({_text(section.heat_map.matrix.name)} matrix). An empty cell is left blank.", "note"),
+             Spacer(1, 2 * mm), _heat_map_and_key(section, paint)]
     if section.exempt_count:
         counted = (f"{section.exempt_count} risk{'s' if section.exempt_count != 1 else ''}"
                    " containing exempt information")
@@ -224,7 +253,7 @@ def _summary(appendix: Appendix, section: Section, new_page: bool) -> list[Flowa
                           ", marked as exempt on their pages and omitted from the public version."),
                        "note"))
     flow += [_p(f"Current Risk Level Changes since {_date(appendix.since)}", "heading"),
-             _changes(section.changes, appendix.since)]
+             _changes(section.changes, appendix.since, paint)]
     if section.changes_withheld:
         flow.append(_p(f"{section.changes_withheld} risk{'s' if section.changes_withheld != 1 else ''}"
                        " containing exempt information not listed in this table.", "note"))
@@ -233,18 +262,21 @@ def _summary(appendix: Appendix, section: Section, new_page: bool) -> list[Flowa
     return flow
 
 
-def _rag_chips(section: Section) -> Table:
+def _rag_chips(section: Section, paint: Paint) -> Table:
     counts = section.heat_map.band_counts()
-    cells = [_on(band.colour, f"{escape(band.colour_name)} {count}", "chip") for band, count in counts]
+    cells = [_on(paint[band.colour], f"{escape(band.colour_name)} {count}", "chip") for band, count in counts]
     cells.append(_p(f"Total {section.total}", "chip"))
-    style = [("BACKGROUND", (i, 0), (i, 0), colors.HexColor(band.colour))
+    style = [("BACKGROUND", (i, 0), (i, 0), colors.HexColor(paint[band.colour]))
              for i, (band, _) in enumerate(counts)]
     style += [("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("TOPPADDING", (0, 0), (-1, -1), 5),
               ("BOTTOMPADDING", (0, 0), (-1, -1), 6)]
     return _table([cells], [30] * len(cells), style=style, header=False)
 
 
-def _heat_map_and_key(section: Section) -> Table:
+def _heat_map_and_key(section: Section, paint: Paint) -> Table:
+    """The matrix, each cell in its band's shade; a cell with risks in it shows their
+    number and the band's name, an empty one nothing (a number there would read as a
+    count). Beside it the key, most severe band first."""
     matrix = section.heat_map.matrix
     columns = len(matrix.impact)
     cell_width = min(17.0, 104.0 / columns)
@@ -255,10 +287,10 @@ def _heat_map_and_key(section: Section) -> Table:
         likelihood = row[0].likelihood
         line = [_p(f"{_text(matrix.likelihood[likelihood - 1])} ({likelihood})", "axis")]
         for x, cell in enumerate(row, start=1):
-            ink = _ink(cell.band.colour).hexval()
-            count = f'<font color="{ink}">{cell.count}</font>' if cell.count else ""
-            line.append([_p(count, "count"), _p(f'<font color="{ink}">{cell.score}</font>', "score")])
-            style += [("BACKGROUND", (x, y), (x, y), colors.HexColor(cell.band.colour)),
+            shade = paint[cell.band.colour]
+            line.append([_on(shade, str(cell.count), "count"), _on(shade, _text(cell.band.name), "band")]
+                        if cell.count else "")
+            style += [("BACKGROUND", (x, y), (x, y), colors.HexColor(shade)),
                       ("BOX", (x, y), (x, y), 1, colors.white)]
         rows.append(line)
     rows.append([""] + [_p(f"{_text(label)} ({n})", "axis-centre")
@@ -269,7 +301,7 @@ def _heat_map_and_key(section: Section) -> Table:
               ("LEFTPADDING", (0, 0), (-1, -1), 2), ("RIGHTPADDING", (0, 0), (-1, -1), 2)]
     heights = [None] + [11 * mm] * len(section.heat_map.rows) + [None, None]
     grid = Table(rows, colWidths=[24 * mm] + [cell_width * mm] * columns, rowHeights=heights)
-    grid.setStyle(TableStyle(style))
+    grid.setStyle(TableStyle(TABLE_FONT + style))
 
     key_rows = [[_p("Key", "label"), ""]]
     key_style = [("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("SPAN", (0, 0), (-1, 0)),
@@ -280,25 +312,25 @@ def _heat_map_and_key(section: Section) -> Table:
         key_rows.append(["", _p(f"<b>{_text(band.name)}</b> ({_text(band.colour_name)})<br/>"
                                 f"{scores}reviewed every {band.review_months} months", "cell")])
         row = len(key_rows) - 1
-        key_style += [("BACKGROUND", (0, row), (0, row), colors.HexColor(band.colour)),
+        key_style += [("BACKGROUND", (0, row), (0, row), colors.HexColor(paint[band.colour])),
                       ("BOX", (0, row), (0, row), 1, colors.white)]
     key = Table(key_rows, colWidths=[7 * mm, 38 * mm], hAlign="LEFT")
-    key.setStyle(TableStyle(key_style))
+    key.setStyle(TableStyle(TABLE_FONT + key_style))
     grid_width = 24 + cell_width * columns
     outer = Table([[grid, key]], colWidths=[(grid_width + 6) * mm, (WIDTH / mm - grid_width - 6) * mm],
                   hAlign="LEFT")
-    outer.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+    outer.setStyle(TableStyle(TABLE_FONT + [("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                                ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
     return outer
 
 
-def _short(rating: Short | None, missing: str) -> Paragraph:
+def _short(rating: Short | None, missing: str, paint: Paint) -> Paragraph:
     if rating is None:
         return _p(missing, "cell")
-    return _on(rating.colour, f"<b>{escape(rating.text)}</b>", "cell")
+    return _on(paint[rating.colour], f"<b>{escape(rating.text)}</b>", "cell")
 
 
-def _changes(changes: list[Change], since: date) -> Flowable:
+def _changes(changes: list[Change], since: date, paint: Paint) -> Flowable:
     if not changes:
         return _p(f"There were no live risks on this register on {_date(since)} or since.", "body")
     rows = [[_p(h, "label") for h in ("Risk Ref", "Risk Title", "Change", "Previous", "Current")]]
@@ -307,18 +339,18 @@ def _changes(changes: list[Change], since: date) -> Flowable:
         what = change.change + (f"<br/>{_date(change.on)}" if change.on else "")
         title = _text(change.title) + (f"<br/><i>Reason: {_text(change.reason)}</i>"
                                        if change.reason else "")
-        current = [_short(change.after, "Closed" if change.change == "Closed" else "–")]
+        current = [_short(change.after, "Closed" if change.change == "Closed" else "–", paint)]
         if change.standing:
             current.append(_p(_text(change.standing), "cell"))
         rows.append([_p(_text(change.reference), "cell"), _p(title, "cell"), _p(what, "cell"),
-                     _short(change.before, "–"), current])
+                     _short(change.before, "–", paint), current])
         # Each rating cell painted in its band's colour.
-        style += [("BACKGROUND", (x, y), (x, y), colors.HexColor(rating.colour))
+        style += [("BACKGROUND", (x, y), (x, y), colors.HexColor(paint[rating.colour]))
                   for x, rating in ((3, change.before), (4, change.after)) if rating is not None]
     return _table(rows, [20, 78, 24, 21, 31], style=style, repeatRows=1)
 
 
-def _risk(entry: RiskEntry) -> list[Flowable]:
+def _risk(entry: RiskEntry, paint: Paint) -> list[Flowable]:
     """One risk whole, on a page of its own, in the order the papers print it."""
     next_review = _date(entry.next_review)
     if entry.review_overdue:
@@ -328,26 +360,31 @@ def _risk(entry: RiskEntry) -> list[Flowable]:
                                    "Next Review")],
          [_p(_text(entry.reference), "reference"), _p(_text(entry.title), "risk-title"),
           _p(_text(entry.owner), "cell"), _p(_date(entry.last_review), "cell"), _p(next_review, "cell")]],
-        [20, 80, 36, 19, 19])
-    flow: list[Flowable] = [PageBreak(), _RiskStart(entry.reference), header]
+        [23, 74, 35, 21, 21])
+    part_b = entry.exempt_paragraph if entry.exempt and not entry.withheld else 0
+    flow: list[Flowable] = [PageBreak(), _RiskStart(entry.reference, entry.title, part_b), header]
     if entry.withheld:
         flow += [Spacer(1, 4 * mm), _p(
-            "The detail of this risk is exempt information and is not published. The risk is"
-            " counted in the register summary.", "body")]
+            f"The detail of this risk is {_lower_first(exemption(entry.exempt_paragraph))} and is not"
+            " published. The risk is counted in the register summary.", "body")]
         return flow
     if entry.exempt:
-        flow.append(_p(f'<font color="{ALERT.hexval()}"><b>Exempt information: not for publication.'
-                       "</b></font> This risk is listed by reference only in the public version.",
-                       "body"))
+        flow.append(_p(f'<font color="{ALERT.hexval()}"><b>{exemption(entry.exempt_paragraph)}:'
+                       " not for publication.</b></font> This risk is listed by reference only in"
+                       " the public version.", "body"))
     flow.append(Spacer(1, 3 * mm))
     if entry.description:
         flow.append(_p(_text(entry.description)))
     for heading, words in (("Cause", entry.cause), ("Consequence", entry.consequence)):
         flow += _subheading(heading) + [_p(_text(words) or "Not recorded.")]
-    flow += _subheading("Risk Rating", 36 * mm) + [_ratings(entry)]
+    flow += _subheading("Risk Rating", 36 * mm) + [_ratings(entry, paint)]
     flow += _subheading("Controls and Actions") + [_items(entry)]
     flow += _subheading("Review Comments") + [_comments(entry)]
     return flow
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
 
 
 def _subheading(text: str, room: float = 30 * mm) -> list[Flowable]:
@@ -356,7 +393,7 @@ def _subheading(text: str, room: float = 30 * mm) -> list[Flowable]:
     return [CondPageBreak(room), _p(text, "subheading")]
 
 
-def _ratings(entry: RiskEntry) -> Table:
+def _ratings(entry: RiskEntry, paint: Paint) -> Table:
     def line(name: str, rating: Rated | None, extra: str = "", missing: str = "") -> tuple[list, str | None]:
         if rating is None:
             return [_p(name, "label"), "", _p(missing, "cell")], None
@@ -370,7 +407,7 @@ def _ratings(entry: RiskEntry) -> Table:
         ([_p("Target Date", "label"), "", _p(_date(entry.target_date) or "Not set", "cell")], None),
     ]
     style = [("BACKGROUND", (0, 0), (0, -1), SHADE)]
-    style += [("BACKGROUND", (1, y), (1, y), colors.HexColor(colour))
+    style += [("BACKGROUND", (1, y), (1, y), colors.HexColor(paint[colour]))
               for y, (_, colour) in enumerate(lines) if colour]
     return _table([row for row, _ in lines], [40, 4, WIDTH / mm - 44], style=style, header=False)
 

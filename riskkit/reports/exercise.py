@@ -47,8 +47,10 @@ from riskkit.reports.pages import (
     RULE,
     SHADE,
     STYLES,
+    TABLE_FONT,
     WIDTH,
     PageTotalCanvas,
+    bookmark_heading,
     draw_page_furniture,
 )
 from riskkit.services.exercise_report import ExerciseReport, LessonRow, ObservationRow
@@ -77,13 +79,17 @@ class _Document(BaseDocTemplate):
         super().__init__(
             out, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=22 * mm,
             bottomMargin=20 * mm, title=report.title, author=report.organisation,
-            subject=report.subject, creator="riskkit", lang="en-GB", displayDocTitle=True,
+            subject=report.subject, creator="riskkit", lang="en-GB",
         )
         self.report = report
         self.generated_on = generated_on
         frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body",
                       leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
         self.addPageTemplates([PageTemplate("page", [frame], onPageEnd=_decorate)])
+
+    def afterFlowable(self, flowable):  # noqa: N802 (reportlab's name)
+        # The outline: the title, then each numbered section.
+        bookmark_heading(self.canv, flowable, {"title": 0, "heading": 1})
 
 
 def _decorate(canv: canvas.Canvas, document: _Document) -> None:
@@ -181,7 +187,7 @@ def _long_table(rows: list[list], widths_mm: list[float],
             if n:
                 laid[-1][0] = _Continued(_label(row[0]))
         record_rows.append((start, len(laid) - 1))
-    style = [("BOX", (0, 0), (-1, -1), 0.5, RULE), ("LINEAFTER", (0, 0), (-2, -1), 0.5, RULE),
+    style = TABLE_FONT + [("BOX", (0, 0), (-1, -1), 0.5, RULE), ("LINEAFTER", (0, 0), (-2, -1), 0.5, RULE),
              ("VALIGN", (0, 0), (-1, -1), "TOP"), ("TOPPADDING", (0, 0), (-1, -1), 3),
              ("BOTTOMPADDING", (0, 0), (-1, -1), 4), ("LEFTPADDING", (0, 0), (-1, -1), 4),
              ("RIGHTPADDING", (0, 0), (-1, -1), 4)] + HEADER_ROW
@@ -277,7 +283,7 @@ def _overview(report: ExerciseReport) -> list[Flowable]:
         ("Improvement plan agreed", _date(report.improvement_plan_agreed) or "Not yet agreed"),
     ]
     flow: list[Flowable] = [_table([[_p(label, "label"), _p(value, "cell")] for label, value in facts],
-                                   [42, WIDTH / mm - 42], style=[("BACKGROUND", (0, 0), (0, -1), SHADE)],
+                                   [45, WIDTH / mm - 45], style=[("BACKGROUND", (0, 0), (0, -1), SHADE)],
                                    header=False)]
     flow += _subheading("Scenario" if report.is_exercise else "What happened")
     flow.append(_p(_text(report.narrative) or "Not recorded."))
@@ -331,7 +337,7 @@ def _improvement_plan(report: ExerciseReport) -> list[Flowable]:
         return [_p("No lessons have been recorded yet.")]
     rows = [_header("Ref", "Issue", "Recommendation", "Owner", "Due date", "Status")]
     rows += [_lesson(lesson) for lesson in report.lessons]
-    return [_long_table(rows, [21, 41, 47, 23, 19, 23])]
+    return [_long_table(rows, [24, 38, 44, 23, 20, 25])]
 
 
 def _lesson(lesson: LessonRow) -> list[Paragraph]:
@@ -368,4 +374,4 @@ def _actions(report: ExerciseReport) -> list[Flowable]:
                      _p(target, "cell"), _p(escape(action.status), "cell")])
     intro = _p("The actions these lessons raised on the risk register. Each appears on its risk,"
                " in the overdue report and in the committee register appendix.", "note")
-    return [intro, Spacer(1, 2 * mm), _long_table(rows, [17, 26, 65, 25, 20, 21])]
+    return [intro, Spacer(1, 2 * mm), _long_table(rows, [17, 30, 61, 25, 20, 21])]

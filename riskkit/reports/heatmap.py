@@ -2,8 +2,10 @@
 committee papers and as PNG for slides, so the two never differ.
 
 Takes plain data (HeatMaps from services.summaries, names and dates) and returns
-bytes; it never reads the database or the clock. Every cell carries its band name
-and score in words, so the page reads when printed in greyscale.
+bytes; it never reads the database or the clock. Bands are painted in their print
+shades (reports/shades.py: the more severe, the darker in greyscale) and every cell with
+risks in it names its band and score in words; an empty cell is left blank, so no number
+on the grid is anything but a count of risks.
 """
 
 from __future__ import annotations
@@ -20,9 +22,11 @@ from reportlab.lib.colors import Color, HexColor
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.pdfgen.canvas import Canvas
 
 from riskkit import scoring
+from riskkit.reports import fonts
+from riskkit.reports.outline import OutlinedCanvas
+from riskkit.reports.shades import band_shades
 
 if TYPE_CHECKING:
     from riskkit.services.heatmaps import HeatMapReport
@@ -31,7 +35,7 @@ if TYPE_CHECKING:
 PAGE_WIDTH, PAGE_HEIGHT = landscape(A4)
 MARGIN = 36
 TEXT, SECONDARY, RULE, WHITE = HexColor("#0b0c0c"), HexColor("#505a5f"), HexColor("#b1b4b6"), HexColor("#ffffff")
-REGULAR, BOLD = "Helvetica", "Helvetica-Bold"
+REGULAR, BOLD = fonts.REGULAR, fonts.BOLD
 CAPTIONS = {"current": "Current risk", "target": "Target risk"}
 
 
@@ -45,32 +49,44 @@ class Page:
 
 def to_pdf(report: HeatMapReport) -> bytes:
     out = io.BytesIO()
-    canvas = Canvas(out, pagesize=(PAGE_WIDTH, PAGE_HEIGHT), lang="en-GB")
-    canvas.setTitle(f"{report.title}: {report.register}")
+    canvas = OutlinedCanvas(out, pagesize=(PAGE_WIDTH, PAGE_HEIGHT), lang="en-GB")
+    title = f"{report.title}: {report.register}"
+    canvas.setTitle(title)
     canvas.setAuthor(report.organisation)
     canvas.setSubject(f"{_which_words(report)} heat map as of {_long_date(report.as_of)}")
     canvas.setCreator("riskkit")
+    canvas.bookmark(title, 0)
+    for heat_map in report.maps:
+        canvas.bookmark(f"{_caption(heat_map.which)}: {heat_map.summary_text()}", 1)
     renderPDF.draw(page(report).drawing, canvas, 0, 0)
     canvas.showPage()
     canvas.save()
     return out.getvalue()
 
 
-def to_png(report: HeatMapReport, dpi: int = 150) -> bytes:
+#: The PNG is drawn at this resolution (1754 x 1240 pixels: sharp on a projected slide)...
+RASTER_DPI = 150
+#: ...and marked with this one, so a word processor places it 148 mm wide, which fits a
+#: portrait page, and prints it at 300 dots to the inch.
+PRINT_DPI = 300
+
+
+def to_png(report: HeatMapReport) -> bytes:
     """The same page as a picture, rasterised from the PDF itself (PDFium ships as a
-    wheel, so nothing has to be compiled); 150 dpi is sharp on a projected slide."""
+    wheel, so nothing has to be compiled)."""
     document = pdfium.PdfDocument(to_pdf(report))
     try:
-        image = document[0].render(scale=dpi / 72).to_pil()
+        image = document[0].render(scale=RASTER_DPI / 72).to_pil()
     finally:
         document.close()
     out = io.BytesIO()
-    image.save(out, format="PNG", optimize=True)
+    image.save(out, format="PNG", optimize=True, dpi=(PRINT_DPI, PRINT_DPI))
     return out.getvalue()
 
 
 def page(report: HeatMapReport) -> Page:
-    drawing = Drawing(PAGE_WIDTH, PAGE_HEIGHT)
+    # reportlab would otherwise start the drawing in Helvetica, a font not embedded.
+    drawing = Drawing(PAGE_WIDTH, PAGE_HEIGHT, initialFontName=REGULAR)
     cells: dict = {}
     _header(drawing, report)
     key_top = _key(drawing, report.maps[0].matrix)
@@ -111,14 +127,16 @@ def _key(drawing: Drawing, matrix) -> float:
     y, x, size = MARGIN + 24, MARGIN, 9
     drawing.add(String(x, y, "Key", fontName=BOLD, fontSize=size, fillColor=TEXT))
     x += stringWidth("Key", BOLD, size) + 12
+    shades = band_shades(matrix.bands)
     for band in matrix.bands:
-        drawing.add(Rect(x, y - 2, 11, 11, fillColor=HexColor(band.colour), strokeColor=TEXT, strokeWidth=0.5))
+        drawing.add(Rect(x, y - 2, 11, 11, fillColor=HexColor(shades[band.name]), strokeColor=TEXT,
+                         strokeWidth=0.5))
         words = band.name if band.colour_name == band.name else f"{band.name} ({band.colour_name})"
         if band.min_score is not None and band.max_score is not None:
             words += f" {band.min_score}–{band.max_score}"
         drawing.add(String(x + 15, y, words, fontName=REGULAR, fontSize=size, fillColor=TEXT))
         x += 15 + stringWidth(words, REGULAR, size) + 18
-    drawing.add(String(PAGE_WIDTH - MARGIN, y, "Each cell: rating and score, number of risks, references",
+    drawing.add(String(PAGE_WIDTH - MARGIN, y, "Each cell with risks: rating and score, number of risks, references",
                        fontName=REGULAR, fontSize=8, fillColor=SECONDARY, textAnchor="end"))
     return y + size + 2
 
@@ -127,7 +145,7 @@ def _matrix(drawing: Drawing, heat_map: HeatMap, x: float, y: float, width: floa
     """One matrix with its axis labels and caption in the box (x, y, width, height)."""
     matrix = heat_map.matrix
     top = y + height
-    caption = CAPTIONS.get(heat_map.which, heat_map.which.capitalize())
+    caption = _caption(heat_map.which)
     drawing.add(String(x, top - 13, caption, fontName=BOLD, fontSize=13, fillColor=TEXT))
     drawing.add(String(x + stringWidth(caption, BOLD, 13) + 12, top - 13, heat_map.summary_text(),
                        fontName=REGULAR, fontSize=10, fillColor=TEXT))
@@ -151,6 +169,7 @@ def _matrix(drawing: Drawing, heat_map: HeatMap, x: float, y: float, width: floa
                                fontSize=label_size, fillColor=TEXT, textAnchor="middle"))
 
     placed = {}
+    shades = band_shades(matrix.bands)
     for r, row in enumerate(heat_map.rows):
         cell_y = grid_y + grid_height - (r + 1) * cell_height
         lines = simpleSplit(f"{matrix.likelihood[row[0].likelihood - 1]} ({row[0].likelihood})", REGULAR,
@@ -161,26 +180,26 @@ def _matrix(drawing: Drawing, heat_map: HeatMap, x: float, y: float, width: floa
                                fontSize=label_size, fillColor=TEXT, textAnchor="end"))
         for cell in row:
             cell_x = grid_x + (cell.impact - 1) * cell_width
-            _cell(drawing, cell, cell_x, cell_y, cell_width, cell_height)
+            _cell(drawing, cell, shades[cell.band.name], cell_x, cell_y, cell_width, cell_height)
             placed[(heat_map.which, cell.likelihood, cell.impact)] = (
                 cell_x, cell_y, cell_x + cell_width, cell_y + cell_height)
     return placed
 
 
-def _cell(drawing: Drawing, cell, x: float, y: float, width: float, height: float) -> None:
-    """Band colour, then in black or white, whichever reads better on it: band name and
-    score, the number of risks, and as many references as fit."""
-    drawing.add(Rect(x, y, width, height, fillColor=HexColor(cell.band.colour), strokeColor=WHITE,
-                     strokeWidth=2))
-    ink = ink_for(cell.band.colour)
-    size = 8 if width >= 90 else 7 if width >= 64 else 6.5  # two references a line even side by side
+def _cell(drawing: Drawing, cell, shade: str, x: float, y: float, width: float, height: float) -> None:
+    """The band's shade; then, if risks are in the cell, in black or white, whichever
+    reads better on it: band name and score, the number of risks, and as many references
+    as fit. An empty cell shows nothing but its shade."""
+    drawing.add(Rect(x, y, width, height, fillColor=HexColor(shade), strokeColor=WHITE, strokeWidth=2))
+    if not cell.count:
+        return
+    ink = ink_for(shade)
+    size = 8 if width >= 90 else 7 if width >= 64 else 6  # two references a line even side by side
     pad = 4
     inner = width - 2 * pad
     line_y = y + height - pad - size
     drawing.add(String(x + pad, line_y, f"{cell.band.name} {cell.score}", fontName=REGULAR, fontSize=size,
                        fillColor=ink))
-    if not cell.count:
-        return
     line_y -= size + 4
     drawing.add(String(x + pad, line_y, f"{cell.count} risk{'s' if cell.count != 1 else ''}", fontName=BOLD,
                        fontSize=size + 2, fillColor=ink))
@@ -232,8 +251,12 @@ def ink_for(colour: str) -> Color:
     return HexColor(scoring.text_colour(colour))
 
 
+def _caption(which: str) -> str:
+    return CAPTIONS.get(which, which.capitalize())
+
+
 def _which_words(report: HeatMapReport) -> str:
-    return " and ".join(CAPTIONS.get(m.which, m.which) for m in report.maps)
+    return " and ".join(_caption(m.which) for m in report.maps)
 
 
 def _long_date(value: date) -> str:

@@ -1,6 +1,7 @@
 """What riskkit's A4 portrait reports share: page size and margins, fonts and colours,
-paragraph and table styles, the running header and the "Page x of y" footer.
-"Page x of y" uses a form drawn once at the end, so one pass is enough."""
+paragraph and table styles, the running header and the "Page x of y" footer, and the
+outline of headings. "Page x of y" uses a form drawn once at the end, so one pass is
+enough."""
 
 from __future__ import annotations
 
@@ -13,11 +14,15 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas
+from reportlab.platypus import Flowable, Paragraph
+
+from riskkit.reports import fonts
+from riskkit.reports.outline import OutlinedCanvas
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 18 * mm
 WIDTH = PAGE_WIDTH - 2 * MARGIN
-FONT, BOLD = "Helvetica", "Helvetica-Bold"  # the PDF standard fonts: nothing to embed
+FONT, BOLD = fonts.REGULAR, fonts.BOLD  # embedded, so any text prints
 INK = colors.HexColor("#0b0c0c")
 GREY = colors.HexColor("#505a5f")
 RULE = colors.HexColor("#b1b4b6")
@@ -28,7 +33,7 @@ PAGE_TOTAL = "pageTotal"  # the form holding the number of pages, drawn at the e
 _base = ParagraphStyle("body", fontName=FONT, fontSize=9, leading=12, textColor=INK)
 STYLES = {
     "body": _base,
-    "cell": ParagraphStyle("cell", _base, fontSize=8.5, leading=10.8),
+    "cell": ParagraphStyle("cell", _base, fontSize=8, leading=10.5),
     "label": ParagraphStyle("label", _base, fontName=BOLD, fontSize=8, leading=10),
     "note": ParagraphStyle("note", _base, fontSize=8, leading=10.5, textColor=GREY),
     "organisation": ParagraphStyle("organisation", _base, fontSize=11, leading=14, textColor=GREY),
@@ -39,15 +44,17 @@ STYLES = {
                               spaceBefore=12, spaceAfter=5, keepWithNext=1),
     "subheading": ParagraphStyle("subheading", _base, fontName=BOLD, fontSize=9.5, leading=12,
                                  spaceBefore=8, spaceAfter=2),
-    "reference": ParagraphStyle("reference", _base, fontName=BOLD, fontSize=11, leading=13),
+    "reference": ParagraphStyle("reference", _base, fontName=BOLD, fontSize=10, leading=12.5),
     "risk-title": ParagraphStyle("risk-title", _base, fontName=BOLD, fontSize=10, leading=12.5),
     "chip": ParagraphStyle("chip", _base, fontName=BOLD, fontSize=11, leading=13, alignment=TA_CENTER),
     "count": ParagraphStyle("count", _base, fontName=BOLD, fontSize=12, leading=13, alignment=TA_CENTER),
-    "score": ParagraphStyle("score", _base, fontSize=6.5, leading=7.5, alignment=TA_CENTER),
+    "band": ParagraphStyle("band", _base, fontSize=6.5, leading=7.5, alignment=TA_CENTER),
     "axis": ParagraphStyle("axis", _base, fontSize=7, leading=8.5),
     "axis-centre": ParagraphStyle("axis-centre", _base, fontSize=7, leading=8.5, alignment=TA_CENTER),
 }
-GRID = [
+#: Every table's own font: reportlab's default for a table cell is Helvetica, not embedded.
+TABLE_FONT = [("FONTNAME", (0, 0), (-1, -1), FONT)]
+GRID = TABLE_FONT + [
     ("GRID", (0, 0), (-1, -1), 0.5, RULE),
     ("VALIGN", (0, 0), (-1, -1), "TOP"),
     ("TOPPADDING", (0, 0), (-1, -1), 3),
@@ -58,7 +65,7 @@ GRID = [
 HEADER_ROW = [("BACKGROUND", (0, 0), (-1, 0), SHADE)]
 
 
-class PageTotalCanvas(canvas.Canvas):
+class PageTotalCanvas(OutlinedCanvas):
     """The canvas to build with, so every footer can show the number of pages."""
 
     def save(self):
@@ -71,10 +78,18 @@ class PageTotalCanvas(canvas.Canvas):
         super().save()
 
 
+def bookmark_heading(canv: OutlinedCanvas, flowable: Flowable, levels: dict[str, int]) -> None:
+    """Once a paragraph is drawn: an outline entry for it if its style is one of `levels`
+    (style name -> outline level)."""
+    if isinstance(flowable, Paragraph) and flowable.style.name in levels:
+        canv.bookmark(flowable.getPlainText(), levels[flowable.style.name])
+
+
 def draw_page_furniture(canv: canvas.Canvas, page: int, heading: str, organisation: str,
-                        generated_on: date, marking: str = "") -> None:
-    """The running header (from page 2: the first carries the title itself) and the
-    footer: "Page x of y", "Generated on", and a marking in the middle if given."""
+                        generated_on: date, marking: str = "", notice: str = "") -> None:
+    """The running header (from page 2: the first carries the title itself), with a
+    notice under it if given, and the footer: "Page x of y", "Generated on", and a marking
+    in the middle if given."""
     canv.saveState()
     canv.setFillColor(GREY)
     canv.setStrokeColor(RULE)
@@ -86,6 +101,11 @@ def draw_page_furniture(canv: canvas.Canvas, page: int, heading: str, organisati
         canv.setFont(FONT, 8)
         canv.drawRightString(PAGE_WIDTH - MARGIN, top, organisation)
         canv.line(MARGIN, top - 2.5 * mm, PAGE_WIDTH - MARGIN, top - 2.5 * mm)
+        if notice:
+            canv.setFont(BOLD, 8)
+            canv.setFillColor(ALERT)
+            canv.drawString(MARGIN, top - 6.5 * mm, notice)
+            canv.setFillColor(GREY)
     bottom = 11 * mm
     canv.line(MARGIN, bottom + 4 * mm, PAGE_WIDTH - MARGIN, bottom + 4 * mm)
     canv.setFont(FONT, 8)

@@ -81,6 +81,7 @@ class RiskEntry:
     title: str
     exempt: bool
     withheld: bool = False
+    exempt_paragraph: int = 0  # of Schedule 12A, for an exempt risk (public, so kept when withheld)
     description: str = ""
     cause: str = ""
     consequence: str = ""
@@ -215,7 +216,8 @@ def _entry(at: RiskAt, matrix: scoring.Matrix, as_of: date, public: bool,
            origins: dict[int, str]) -> RiskEntry:
     risk = at.risk
     if public and risk.exempt:
-        return RiskEntry(risk.reference, EXEMPT_TITLE, exempt=True, withheld=True)
+        return RiskEntry(risk.reference, EXEMPT_TITLE, exempt=True, withheld=True,
+                         exempt_paragraph=risk.exempt_paragraph)
     # Agreed actions first, then the controls in place, as the papers list them.
     items = [Item(a.description + origins.get(a.id, ""), a.owner, ACTION_TYPE,
                   vocab.label(vocab.ACTION_STATUSES, a.status), a.target_date) for a in at.actions]
@@ -224,6 +226,7 @@ def _entry(at: RiskAt, matrix: scoring.Matrix, as_of: date, public: bool,
                 else scoring.score(risk.previous_likelihood, risk.previous_impact))
     return RiskEntry(
         reference=risk.reference, title=risk.title, exempt=risk.exempt,
+        exempt_paragraph=risk.exempt_paragraph if risk.exempt else 0,
         description=risk.description or "", cause=risk.cause or "", consequence=risk.consequence or "",
         owner=risk.owner, last_review=risk.last_review_date, next_review=risk.next_review_date,
         review_overdue=risk.next_review_date is not None and risk.next_review_date < as_of,

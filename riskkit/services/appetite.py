@@ -12,6 +12,7 @@ from riskkit.audit import acting_as
 from riskkit.errors import Conflict, NotFound, ValidationError
 from riskkit.extensions import db
 from riskkit.models import Appetite, MatrixDefinition, Risk, User
+from riskkit.services.names import same_name
 
 
 def appetites() -> dict[str, int]:
@@ -58,7 +59,7 @@ def save_appetite(by: User | None, appetite: Appetite | None, *, category: str,
         raise ValidationError(f"The highest tolerated score must be a whole number from 1 to"
                               f" {top}", field="max_score")
     clash = select(Appetite.id).where(
-        func.lower(Appetite.category) == (category or "").strip().lower())
+        same_name(Appetite.category, category))
     if appetite is not None:
         if expected_version is not None and appetite.version != expected_version:
             raise Conflict(f"The {appetite.category} appetite was changed by someone else since"

@@ -27,7 +27,7 @@ BATCH = 1000
 
 RISK_HEADERS = (
     "reference", "register", "title", "description", "cause", "consequence", "category", "owner",
-    "status", "response", "exempt", "likelihood", "impact", "score", "rating",
+    "status", "response", "exempt", "exempt_paragraph", "likelihood", "impact", "score", "rating",
     "previous_likelihood", "previous_impact", "target_likelihood", "target_impact", "target_score",
     "target_rating", "target_date", "inherent_likelihood", "inherent_impact", "last_review_date",
     "next_review_date", "above_appetite",
@@ -109,7 +109,8 @@ def _risk_rows(risk_ids, sort: str) -> Iterator[tuple]:
     appetite = appetites()
     statement = select(
         Risk.reference, Risk.register_id, Risk.title, Risk.description, Risk.cause, Risk.consequence,
-        Risk.category, User.name, Risk.status, Risk.response, Risk.exempt, Risk.likelihood, Risk.impact,
+        Risk.category, User.name, Risk.status, Risk.response, Risk.exempt, Risk.exempt_paragraph,
+        Risk.likelihood, Risk.impact,
         Risk.previous_likelihood, Risk.previous_impact, Risk.target_likelihood, Risk.target_impact,
         Risk.target_date, Risk.inherent_likelihood, Risk.inherent_impact, Risk.last_review_date,
         Risk.next_review_date,
@@ -121,7 +122,8 @@ def _risk_rows(risk_ids, sort: str) -> Iterator[tuple]:
         score = scoring.score(r.likelihood, r.impact)
         yield (
             r.reference, codes[r.register_id], r.title, r.description, r.cause, r.consequence,
-            r.category, r.name, r.status, r.response, _yes_no(r.exempt), r.likelihood, r.impact, score,
+            r.category, r.name, r.status, r.response, _yes_no(r.exempt), r.exempt_paragraph,
+            r.likelihood, r.impact, score,
             scoring.rating(matrix, r.likelihood, r.impact).name, r.previous_likelihood, r.previous_impact,
             r.target_likelihood, r.target_impact, scoring.score(r.target_likelihood, r.target_impact),
             scoring.rating(matrix, r.target_likelihood, r.target_impact).name, r.target_date,

@@ -27,6 +27,7 @@ FIELD_LABELS = {
     "before_likelihood": "Likelihood before", "before_impact": "Impact before",
     "after_likelihood": "Likelihood after", "after_impact": "Impact after",
     "origin_register": "Escalated from", "exempt": "Exempt from the published appendix",
+    "exempt_paragraph": "Schedule 12A paragraph",
     "held_on": "Held on", "due_date": "Due date", "prompt": "Question",
     "escalation_declined_score": "Escalation declined at score",
     "escalate_at": "Escalation threshold",

@@ -1,12 +1,13 @@
 """Finding, adding and changing people."""
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from riskkit import permissions
 from riskkit.audit import acting_as
 from riskkit.errors import NotFound, ValidationError
 from riskkit.extensions import db
 from riskkit.models import User
+from riskkit.services.names import same_name
 
 
 def find_person(name_or_email: str) -> User:
@@ -14,7 +15,7 @@ def find_person(name_or_email: str) -> User:
     key = (name_or_email or "").strip()
     person = db.session.scalar(
         select(User).where(
-            (func.lower(User.name) == key.lower()) | (func.lower(User.email) == key.lower())
+            same_name(User.name, key) | same_name(User.email, key)
         )
     )
     if person is None:
@@ -34,7 +35,7 @@ def check_unique(person: User) -> None:
     """Refuse a name (in any case) or an email that another person already has, naming
     the field: a new person, or one whose name or email has just been changed."""
     others = select(User).where(
-        (func.lower(User.name) == person.name.lower())
+        same_name(User.name, person.name)
         | ((User.email == person.email) & (User.email.is_not(None))))
     if person.id is not None:
         others = others.where(User.id != person.id)

@@ -18,6 +18,7 @@ from riskkit.errors import NotFound, ValidationError
 from riskkit.extensions import db
 from riskkit.models import ContinuityPlan, Debrief, Event, Lesson, User
 from riskkit.models.events import event_plans
+from riskkit.services.names import same_name
 from riskkit.services.risks import check_version
 
 
@@ -30,7 +31,7 @@ def get_plan(plan_id: int) -> ContinuityPlan:
 
 def find_plan(service: str) -> ContinuityPlan:
     plan = db.session.scalar(select(ContinuityPlan).where(
-        func.lower(ContinuityPlan.service) == (service or "").strip().lower()))
+        same_name(ContinuityPlan.service, service)))
     if plan is None:
         raise NotFound(f"No business continuity plan for {service!r}")
     return plan
@@ -97,7 +98,7 @@ def save_plan(by: User | None, plan: ContinuityPlan | None, *, service: str, own
         raise ValidationError("The next review must be after the last review",
                               field="next_review")
     clash = db.session.scalar(select(ContinuityPlan).where(
-        func.lower(ContinuityPlan.service) == (service or "").strip().lower()))
+        same_name(ContinuityPlan.service, service)))
     if clash is not None and clash is not plan:
         raise ValidationError("There is already a plan for that service", field="service")
     with acting_as(by):

@@ -22,13 +22,14 @@ from riskkit.extensions import db
 from riskkit.models import Action, Control, Lesson, Register, Review, Risk, User
 from riskkit.models.base import LARGEST_INT
 from riskkit.services.appetite import above, above_condition, appetites
+from riskkit.services.names import same_name
 from riskkit.services.registers import register_and_children
 
 #: Fields a risk form may change. Current likelihood and impact change only through
 #: a review (services.reviews), so that every score change has a dated record.
 EDITABLE = (
     "title", "description", "cause", "consequence", "category", "owner", "status",
-    "response", "exempt", "target_likelihood", "target_impact", "target_date",
+    "response", "exempt", "exempt_paragraph", "target_likelihood", "target_impact", "target_date",
     "inherent_likelihood", "inherent_impact",
 )
 #: The statuses of a risk still being managed on a register.
@@ -111,7 +112,7 @@ def _filter_statement(filters: RiskFilter):
     if filters.statuses:
         statement = statement.where(Risk.status.in_(filters.statuses))
     if filters.category:
-        statement = statement.where(func.lower(Risk.category) == filters.category.lower())
+        statement = statement.where(same_name(Risk.category, filters.category))
     if filters.overdue_as_of is not None:
         statement = statement.where(Risk.next_review_date < filters.overdue_as_of)
     if filters.rating:
@@ -258,6 +259,8 @@ def create_risk(register: Register, by: User | None, as_of: date, *, title: str,
     unknown = set(details) - set(EDITABLE)
     if unknown:
         raise ValidationError(f"Unknown risk fields: {', '.join(sorted(unknown))}", "risk")
+    if "exempt_paragraph" in details:
+        check_exempt_paragraph(details["exempt_paragraph"])
     matrix = register.matrix
     scoring.check_scores(matrix, likelihood, impact, "current")
     target_likelihood = target_likelihood or likelihood
@@ -314,6 +317,8 @@ def update_risk(risk: Risk, changes: dict, by: User | None,
         return []
     if "status" in changes:
         vocab.check(vocab.RISK_STATUSES, changes["status"], "status")
+    if "exempt_paragraph" in changes:
+        check_exempt_paragraph(changes["exempt_paragraph"])
     target = (changes.get("target_likelihood", risk.target_likelihood),
               changes.get("target_impact", risk.target_impact))
     _check_target(risk.register.matrix, risk.likelihood, risk.impact, *target)
@@ -322,6 +327,14 @@ def update_risk(risk: Risk, changes: dict, by: User | None,
             setattr(risk, key, changes[key])
         db.session.flush()
     return changed
+
+
+def check_exempt_paragraph(value) -> None:
+    """Refuse anything but the number of a paragraph of Part 1 of Schedule 12A."""
+    paragraphs = vocab.values(vocab.EXEMPTION_PARAGRAPHS)
+    if not isinstance(value, int) or isinstance(value, bool) or value not in paragraphs:
+        raise ValidationError(f"Exempt paragraph must be a paragraph of Schedule 12A from {paragraphs[0]}"
+                              f" to {paragraphs[-1]}, not {value!r}", field="exempt_paragraph")
 
 
 def _check_target(matrix, likelihood, impact, target_likelihood, target_impact) -> None:
@@ -383,6 +396,7 @@ def describe_whole(risk: Risk, appetite: dict[str, int]) -> dict:
         "consequence": risk.consequence,
         "response": risk.response,
         "exempt": risk.exempt,
+        "exempt_paragraph": risk.exempt_paragraph,
         "inherent": rated(matrix, risk.inherent_likelihood, risk.inherent_impact),
         "escalated_from": risk.origin_register.code if risk.origin_register else None,
         "version": risk.version,

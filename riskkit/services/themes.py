@@ -13,6 +13,7 @@ from riskkit.errors import NotFound, ValidationError
 from riskkit.extensions import db
 from riskkit.models import Debrief, Event, Lesson, Observation, Theme, User
 from riskkit.models.lessons import observation_themes
+from riskkit.services.names import same_name
 from riskkit.services.paging import Page, paginate
 
 
@@ -52,7 +53,7 @@ def find_themes(names: list[str]) -> list[Theme]:
 def save_theme(by: User | None, theme: Theme | None, *, name: str, active: bool = True) -> Theme:
     permissions.require_unless_operator(by, "edit_exercises")
     clash = db.session.scalar(select(Theme).where(
-        func.lower(Theme.name) == (name or "").strip().lower()))
+        same_name(Theme.name, name)))
     if clash is not None and clash is not theme:
         raise ValidationError("There is already a theme with that name", field="name")
     with acting_as(by):

@@ -261,6 +261,11 @@ class RiskForm(VersionedForm):
                           default="treat")
     exempt = BooleanField("Exempt: leave its detail out of the published committee appendix",
                           widget=GovCheckboxInput())
+    exempt_paragraph = RadioField(
+        "If exempt, the paragraph of Schedule 12A to the Local Government Act 1972 that applies",
+        widget=GovRadioInput(), choices=options(vocab.EXEMPTION_PARAGRAPHS), coerce=int,
+        default=vocab.DEFAULT_EXEMPTION_PARAGRAPH,
+        description="Printed on the risk's pages of the committee appendix.")
     submit = SubmitField("Save risk", widget=GovSubmitInput())
 
 

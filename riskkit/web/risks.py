@@ -33,7 +33,7 @@ bp = Blueprint("risks", __name__, url_prefix="/risks")
 HISTORY_PER_PAGE = 20
 
 EDIT_FIELDS = ("title", "description", "cause", "consequence", "category", "response",
-               "exempt", "target_likelihood", "target_impact", "target_date",
+               "exempt", "exempt_paragraph", "target_likelihood", "target_impact", "target_date",
                "inherent_likelihood", "inherent_impact")
 
 
@@ -115,7 +115,7 @@ def new():
         def change():
             details = {name: getattr(form, name).data for name in (
                 "description", "cause", "consequence", "category", "response", "exempt",
-                "target_date", "inherent_likelihood", "inherent_impact")}
+                "exempt_paragraph", "target_date", "inherent_likelihood", "inherent_impact")}
             return create_risk(
                 register, current_user, today(), title=form.title.data,
                 owner=_owner(form.owner.data), likelihood=form.likelihood.data,

@@ -33,6 +33,7 @@ FIELDS = {
         "status": ("status", "risk status"),
         "response": ("response", "risk response", "treatment", "response type"),
         "exempt": ("exempt",),
+        "exempt_paragraph": ("exempt paragraph", "exemption paragraph", "schedule 12a paragraph"),
         "controls": ("controls", "existing controls", "current controls", "controls in place",
                      "key controls", "control measures"),
         "actions": ("actions", "further actions", "mitigating actions", "treatment plan",

@@ -157,6 +157,14 @@ class RowReader:
                 self.problem(row, heading, f"{values.text(value)!r} is not yes or no")
             else:
                 plan.fields["exempt"] = YES_NO[values.text(value).lower()]
+        heading, value = cell("exempt_paragraph")
+        if heading and values.text(value):
+            paragraph = values.text(value).lower().removeprefix("paragraph").strip()
+            if paragraph not in [str(n) for n in vocab.values(vocab.EXEMPTION_PARAGRAPHS)]:
+                self.problem(row, heading, f"{values.text(value)!r} is not a paragraph of Schedule 12A"
+                             " (1 to 7)")
+            else:
+                plan.fields["exempt_paragraph"] = int(paragraph)
 
     def read_scores(self, plan: RiskPlan, cells: dict) -> None:
         row = plan.result
