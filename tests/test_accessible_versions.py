@@ -75,7 +75,8 @@ def test_appendix_html_says_what_the_pdf_says(demo, runner, tmp_path):
     # The heat map: a row per likelihood, highest first; each cell's count in words,
     # the same as the service's.
     heat_map = tables["Heat map of current risk on AH Adult Social Care and Health: the number of live"
-                      " risks in each cell (Council 5 x 5 matrix)."]
+                      " risks in each cell, and their rating (Council 5 x 5 matrix). An empty cell is left"
+                      " blank."]
     assert heat_map.column_headers[1:] == ["Minor (1)", "Moderate (2)", "Significant (3)", "Serious (4)",
                                            "Major (5)"]
     assert [row[0].text for row in heat_map.rows[1:]] == [
@@ -111,7 +112,8 @@ def test_public_html_withholds_what_the_public_pdf_withholds(demo, runner, tmp_p
     _run(runner, "report", "appendix", str(tmp_path / "part-b.html"), *APPENDIX, "--format", "html")
     full = read((tmp_path / "part-b.html").read_bytes())
     assert "Contains exempt information: not for publication" in full.text
-    assert "Exempt information: not for publication. This risk is listed by reference only" in full.text
+    assert ("Exempt information under paragraph 3 of Part 1 of Schedule 12A to the Local Government Act"
+            " 1972: not for publication. This risk is listed by reference only") in full.text
     assert cause.split()[0] in full.text and "Kerena Hunter" in full.text
 
 

@@ -4,7 +4,7 @@ its cell, the CLI's bad input, and the dashboard's download."""
 import re
 import subprocess
 import time
-from datetime import date
+from datetime import UTC, date, datetime
 from html import unescape
 from itertools import pairwise
 from pathlib import Path
@@ -14,7 +14,7 @@ from PIL import Image
 from pypdf import PdfReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from riskkit import scoring
+from riskkit import clock, scoring
 from riskkit.reports.heatmap import PAGE_HEIGHT, RASTER_DPI, REGULAR, fit_references, ink_for, page, to_pdf
 from riskkit.reports.shades import band_shades
 from riskkit.services.heatmaps import build_report
@@ -148,16 +148,17 @@ def test_both_and_target_scores(demo, runner, tmp_path):
 
 
 def test_printed_in_greyscale_each_band_is_its_own_lightness_darker_as_it_is_more_severe(app, runner, tmp_path):
-    register = gen_register("NHS", matrix="nhs-5x5")  # four bands: Low, Moderate, High, Extreme
-    owner = gen_person()
     placed = {"Low": (1, 1), "Moderate": (2, 2), "High": (2, 4), "Extreme": (5, 5)}
-    for likelihood, impact in placed.values():
-        gen_risk(register, owner, likelihood, impact)
+    with clock.frozen(datetime(2026, 1, 5, 9, tzinfo=UTC)):  # on the register before GENERATED
+        register = gen_register("NHS", matrix="nhs-5x5")  # four bands: Low, Moderate, High, Extreme
+        owner = gen_person()
+        for likelihood, impact in placed.values():
+            gen_risk(register, owner, likelihood, impact)
     png, pdf = tmp_path / "heat.png", tmp_path / "heat.pdf"
-    result = runner.invoke(args=["heatmap", "--register", "NHS", "--as-of", "2026-01-05",
+    result = runner.invoke(args=["heatmap", "--register", "NHS",
                                  "--png", str(png), "--pdf", str(pdf)])
     assert result.exit_code == 0, result.output
-    report = build_report(register, "current", None, date(2026, 1, 5), GENERATED, "Example County Council")
+    report = build_report(register, "current", None, GENERATED, GENERATED, "Example County Council")
     cells = page(report).cells
     matrix = register.matrix
     scale = RASTER_DPI / 72

@@ -4,12 +4,14 @@ Polish, the Euro sign, dashes; an emoji the font lacks as U+FFFD), and carry a t
 author, subject, language and an outline of their headings."""
 
 import subprocess
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from flask import current_app
 from pypdf import PdfReader
 
+from riskkit import clock
 from riskkit.extensions import db
 from tests.factories import gen_event, gen_lesson, gen_person, gen_risk
 
@@ -56,14 +58,15 @@ def _outline(reader: PdfReader) -> list[tuple[int, str, int]]:
 def documents(app, runner, tmp_path) -> dict[str, Path]:
     """The appendix, heat map (PDF and PNG) and exercise report of a register and an
     exercise whose words are Welsh, Polish and Romanian, with money, dashes and an emoji."""
-    owner = gen_person(POLISH)
-    risk = gen_risk(owner=owner, title=f"{WELSH} {EMOJI}", cause=f"{MONEY}. Raised by {ROMANIAN}.")
-    risk.register.name = "Cyngor Sir Ynys Môn — Gwasanaethau"
-    db.session.commit()
-    event = gen_event(name=f"Ymarfer {WELSH}", risks=[risk])
-    gen_lesson(event, owner=owner, statement=f"{MONEY} {EMOJI}")
+    with clock.frozen(datetime(2026, 1, 5, 9, tzinfo=UTC)):  # recorded on the as-of day
+        owner = gen_person(POLISH)
+        risk = gen_risk(owner=owner, title=f"{WELSH} {EMOJI}", cause=f"{MONEY}. Raised by {ROMANIAN}.")
+        risk.register.name = "Cyngor Sir Ynys Môn — Gwasanaethau"
+        db.session.commit()
+        event = gen_event(name=f"Ymarfer {WELSH}", risks=[risk])
+        gen_lesson(event, owner=owner, statement=f"{MONEY} {EMOJI}")
     paths = {name: tmp_path / name for name in ("appendix.pdf", "heat.pdf", "heat.png", "exercise.pdf")}
-    for args in (["report", "register", str(paths["appendix.pdf"]), "--register", "TST", "--as-of", "2026-01-05"],
+    for args in (["report", "appendix", str(paths["appendix.pdf"]), "--register", "TST", "--as-of", "2026-01-05"],
                  ["heatmap", "--register", "TST", "--owner", POLISH, "--as-of", "2026-01-05",
                   "--pdf", str(paths["heat.pdf"]), "--png", str(paths["heat.png"])],
                  ["exercises", "report", str(event.id), str(paths["exercise.pdf"])]):

@@ -340,8 +340,9 @@ def _changes(changes: list[Change], since: date, paint: Paint) -> Flowable:
         title = _text(change.title) + (f"<br/><i>Reason: {_text(change.reason)}</i>"
                                        if change.reason else "")
         current = [_short(change.after, "Closed" if change.change == "Closed" else "–", paint)]
-        if change.standing:
-            current.append(_p(_text(change.standing), "cell"))
+        if change.standing:  # on the band's shade, so in the ink that reads on it
+            current.append(_on(paint[change.after.colour], _text(change.standing), "cell")
+                           if change.after else _p(_text(change.standing), "cell"))
         rows.append([_p(_text(change.reference), "cell"), _p(title, "cell"), _p(what, "cell"),
                      _short(change.before, "–", paint), current])
         # Each rating cell painted in its band's colour.
@@ -421,7 +422,7 @@ def _items(entry: RiskEntry) -> Flowable:
                                     "</font>" if item.status else "")
         rows.append([_p(_text(item.description), "cell"), _p(_text(item.owner), "cell"), _p(kind, "cell"),
                      _p(_date(item.target_date), "cell")])
-    return _long_table(rows, [100, 32, 22, 20])
+    return _long_table(rows, [94, 32, 22, 26])
 
 
 def _comments(entry: RiskEntry) -> Flowable:
