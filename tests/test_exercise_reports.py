@@ -417,6 +417,25 @@ def test_web_improvement_plan_download_for_a_viewer(login):
     assert bad.status_code == 400 and "not an exercise or incident number" in bad.get_data(as_text=True)
 
 
+def test_web_downloads_as_of_a_day_show_the_lessons_recorded_by_then(login):
+    """?as_of= gives the lessons as they stood at the end of that day, as --as-of does."""
+    with clock.frozen(datetime(2023, 7, 20, 9, tzinfo=UTC)):
+        lemur, care = _lemur_and_care_home()
+    with clock.frozen(datetime(2023, 9, 1, 9, tzinfo=UTC)):
+        gen_lesson(care, statement="Transport arrived late", owner=gen_user("Tess Transport"))
+    client = login(gen_user("Val Viewer", "viewer"))
+    before = client.get("/improvement-plan.xlsx?as_of=2023-08-01")
+    rows = list(openpyxl.load_workbook(io.BytesIO(before.data))["Improvement plan"].iter_rows(
+        min_row=2, values_only=True))
+    assert len(rows) == 2 and "Transport arrived late" not in str(rows)
+    after = client.get(f"/exercises/{care.id}/report.html?as_of=2023-09-30").get_data(as_text=True)
+    assert "Transport arrived late" in after
+    earlier = client.get(f"/exercises/{care.id}/report.html?as_of=2023-08-01").get_data(as_text=True)
+    assert "Transport arrived late" not in earlier and "Families were told late" in earlier
+    bad = client.get(f"/exercises/{care.id}/report.pdf?as_of=yesterday")
+    assert bad.status_code == 400 and "is not a date" in bad.get_data(as_text=True)
+
+
 @pytest.mark.parametrize("url", ["/exercises/1/report.pdf", "/improvement-plan.xlsx"])
 def test_web_downloads_need_sign_in(login, url):
     gen_event("Exercise Lemur")
