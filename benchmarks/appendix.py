@@ -1,5 +1,5 @@
 """Time the committee appendix for a 500-risk organisation as a clerk makes it, a fresh
-`riskkit report register` process, and measure that process's peak resident memory;
+`riskkit report appendix` process, and measure that process's peak resident memory;
 check both against the budget (10 s, 200 MB) and write the "Committee appendix" section
 of docs/benchmarks.md.
 
@@ -40,14 +40,14 @@ def measure(database: Path, repeat: int) -> dict:
             started = time.perf_counter()
             with open(Path(folder) / "output", "w+") as output:
                 child = subprocess.Popen(
-                    [RISKKIT, "report", "register", str(out), "--as-of", run.AS_OF.isoformat()],
+                    [RISKKIT, "report", "appendix", str(out), "--as-of", run.AS_OF.isoformat()],
                     env=env, stdout=output, stderr=subprocess.STDOUT)
                 _, status, usage = os.wait4(child.pid, 0)  # the child's own resource use
                 elapsed = time.perf_counter() - started
                 child.returncode = os.waitstatus_to_exitcode(status)
                 if child.returncode != 0:
                     output.seek(0)
-                    raise SystemExit(f"riskkit report register failed: {output.read()}")
+                    raise SystemExit(f"riskkit report appendix failed: {output.read()}")
             # ru_maxrss is in KiB on Linux; CPU time counts less of what other processes take.
             runs.append((elapsed, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime))
         info = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True, check=True).stdout
@@ -67,7 +67,7 @@ def section(m: dict, repeat: int) -> str:
     return "\n".join([
         START, "## Committee appendix", "",
         f"The appendix of every register for {RISKS} risks, made as a clerk makes it: a fresh"
-        f" `riskkit report register` process each time (`python benchmarks/appendix.py`), {repeat} runs."
+        f" `riskkit report appendix` process each time (`python benchmarks/appendix.py`), {repeat} runs."
         " Peak resident memory is the operating system's count for the whole process (interpreter,"
         " reportlab, the embedded fonts), not only Python's allocations as in the table above."
         f" Fonts embedded: {', '.join(m['fonts'])} (subsets). CPU is the process's own user and"

@@ -31,7 +31,7 @@ JOBS = [
     (100_000, "Overdue report, JSON", ["overdue", "--as-of", AS_OF, "--format", "json"]),
     (10_000, "Heat map PDF (corporate roll-up)", ["heatmap", "--pdf", "{out}.pdf"]),
     (10_000, "Heat map PNG (corporate roll-up)", ["heatmap", "--png", "{out}.png"]),
-    (500, "Committee appendix PDF, all registers", ["report", "register", "{out}.pdf", "--as-of", AS_OF]),
+    (500, "Committee appendix PDF, all registers", ["report", "appendix", "{out}.pdf", "--as-of", AS_OF]),
     (10_000, "Excel export, all registers", ["export", "{out}.xlsx"]),
 ]
 
