@@ -25,6 +25,7 @@ from riskkit.models import (
     Observation,
     Risk,
 )
+from riskkit.reports.papers import renderers
 from riskkit.services import (
     appetite,
     debriefs,
@@ -32,6 +33,7 @@ from riskkit.services import (
     lessons,
     lifecycle,
     programme,
+    publishing,
     themes,
     tokens,
 )
@@ -168,6 +170,8 @@ PAGES = {  # GET
     "/admin/users/{user}": ADMINS,
     "/admin/teams": ADMINS,
     "/admin/tokens": ADMINS,
+    "/published": EVERYONE,
+    "/published/2025Q4/{paper}": EVERYONE,
     "/account": EVERYONE,
     "/admin/teams/new": ADMINS,
     "/admin/teams/{team}": ADMINS,
@@ -230,6 +234,7 @@ POSTS = {  # in this order: each save moves a version on, and removals come last
     "/admin/teams/{team}": ADMINS,
     "/account": EVERYONE,
     "/account/tokens/{api_token}/revoke": TOKEN_OWNER,
+    "/published": MANAGERS,
     "/admin/registers/new": ADMINS,
     "/admin/registers/{register}": ADMINS,
     "/admin/matrices/{matrix}": ADMINS,
@@ -337,6 +342,7 @@ def world(app, who) -> World:
     appetite_row = appetite.save_appetite(None, None, category="Financial", max_score=12,
                                           statement="Low appetite for financial loss")
     token = new_calendar_token(people["viewer"])
+    paper = publishing.publish("2025Q4", None, "Test Council", renderers()).documents[0].name
     api_token, _ = tokens.create_token(None, people["viewer"], name="Power BI", scope="read",
                                        expires_on=None, today=date(2026, 1, 5))
     db.session.commit()
@@ -350,7 +356,8 @@ def world(app, who) -> World:
         "observation_2": observation_2, "lesson": lesson, "plan": plan,
         "appetite": appetite_row}.items()}
     ids = {**records, "A": a.reference, "B": b.reference, "C": c.reference, "token": token,
-           "upload": upload, "api_token": api_token.id, "user": spare.id, "team": team.id, "register": ops.id,
+           "upload": upload, "api_token": api_token.id, "paper": paper, "user": spare.id,
+           "team": team.id, "register": ops.id,
            "PH": ph.id, "matrix": council.id, "rule": programme.list_rules()[0].id,
            "theme": themes.list_themes()[0].id}
     return World({key: person.id for key, person in people.items()}, records, ids, signer)
@@ -475,6 +482,7 @@ FORMS = {
     "/admin/teams/{team}": _team,
     "/account": lambda w: {"name": "Power BI risk dashboard", "scope": "read"},
     "/account/tokens/{api_token}/revoke": lambda w: {},
+    "/published": lambda w: {"quarter": "2026Q1"},
     "/admin/registers/new": lambda w: {"code": "NEW", "name": "New", "level": "directorate",
                                        "matrix": w.id("matrix")},
     "/admin/registers/{register}": lambda w: {
