@@ -92,6 +92,20 @@ TEAM_ACTION = (S,        N,     Y,    N,    N,     Y,    N,    Y,      Y,    Y) 
 RAISED =     (S,         N,     N,    N,    N,     Y,    Y,    Y,      Y,    Y)  # and B's team
 LESSON =     (S,         N,     N,    N,    N,     Y,    Y,    Y,      Y,    Y)  # its team
 
+#: Adding, editing and marking done controls and actions: the same people may open each
+#: page and post its form.
+CONTROLS_AND_ACTIONS = {
+    "/risks/{A}/controls/new": RISK_A,
+    "/risks/{A}/actions/new": RISK_A,
+    "/risks/{B}/actions/new": RISK_B,
+    "/risks/{A}/controls/{control}": CONTROL,
+    "/risks/{A}/actions/{action}": ACTION,
+    "/risks/{A}/actions/{team_action}": TEAM_ACTION,
+    "/risks/{B}/actions/{raised}": RAISED,
+    "/risks/{A}/actions/{action}/done": ACTION,
+    "/risks/{B}/actions/{raised}/done": RAISED,
+}
+
 PAGES = {  # GET
     "/login": PUBLIC,  # signed in: sent on to the dashboard
     "/healthz": PUBLIC,
@@ -123,15 +137,7 @@ PAGES = {  # GET
     "/risks/{A}/escalate": MANAGERS,
     "/risks/{A}/decline": MANAGERS,
     "/risks/{C}/de_escalate": MANAGERS,
-    "/risks/{A}/controls/new": RISK_A,
-    "/risks/{A}/actions/new": RISK_A,
-    "/risks/{B}/actions/new": RISK_B,
-    "/risks/{A}/controls/{control}": CONTROL,
-    "/risks/{A}/actions/{action}": ACTION,
-    "/risks/{A}/actions/{team_action}": TEAM_ACTION,
-    "/risks/{B}/actions/{raised}": RAISED,
-    "/risks/{A}/actions/{action}/done": ACTION,
-    "/risks/{B}/actions/{raised}/done": RAISED,
+    **CONTROLS_AND_ACTIONS,
     "/risks/{A}/controls/{control}/remove": RISK_A,
     "/risks/{A}/actions/{action}/remove": RISK_A,
     "/risks/{B}/actions/{raised}/remove": RISK_B,
@@ -194,15 +200,7 @@ POSTS = {  # in this order: each save moves a version on, and removals come last
     "/risks/{B}/edit": RISK_B,
     "/risks/{A}/review": RISK_A,
     "/risks/{B}/review": RISK_B,
-    "/risks/{A}/controls/new": RISK_A,
-    "/risks/{A}/actions/new": RISK_A,
-    "/risks/{B}/actions/new": RISK_B,
-    "/risks/{A}/controls/{control}": CONTROL,
-    "/risks/{A}/actions/{action}": ACTION,
-    "/risks/{A}/actions/{team_action}": TEAM_ACTION,
-    "/risks/{B}/actions/{raised}": RAISED,
-    "/risks/{A}/actions/{action}/done": ACTION,
-    "/risks/{B}/actions/{raised}/done": RAISED,
+    **CONTROLS_AND_ACTIONS,
     "/risks/{A}/decline": MANAGERS,
     "/risks/{A}/escalate": MANAGERS,
     "/risks/{C}/de_escalate": MANAGERS,
