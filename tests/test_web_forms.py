@@ -368,3 +368,16 @@ def test_an_exempt_risk_names_its_schedule_12a_paragraph_and_a_change_is_in_the_
         HistoryEntry.entity == "risk", HistoryEntry.entity_id == risk.id, HistoryEntry.change == "update",
         HistoryEntry.field == "exempt_paragraph"))
     assert (entry.old_value, entry.new_value) == ("5", "1")
+
+
+def test_adding_a_risk_before_any_register_exists_says_what_to_do_first(login):
+    admin = gen_user("Ada Admin", role="admin")
+    response = login(admin).get("/risks/new")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "There are no registers yet" in page
+    assert 'href="/admin/registers/new"' in page
+    manager = gen_user("Mo Manager", role="manager", email="mo@example.gov.uk")
+    page = login(manager).get("/risks/new").get_data(as_text=True)
+    assert "Ask an administrator to add one" in page
+    assert 'href="/admin/registers/new"' not in page

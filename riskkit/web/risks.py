@@ -104,8 +104,9 @@ def new():
     owner_choices(form.owner)
     register = db.session.get(Register, form.register.data) if form.register.data else None
     register = register or (registers[0] if registers else None)
-    if register is None:
-        abort(404)
+    if register is None:  # a fresh install: a risk needs a register to belong to
+        return render_template("risks/no_register.html", title="There are no registers yet",
+                               section="register")
     forms.set_score_choices(form, register.matrix,
                             blank_first=("inherent_likelihood", "inherent_impact"),
                             choose_first=("likelihood", "impact", "target_likelihood",
