@@ -338,3 +338,26 @@ def test_web_download_needs_sign_in(login):
     _registers_and_a_viewer()
     response = login(None).get("/appendix.pdf?register=AH")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_each_review_comment_is_printed_once(app, tmp_path):
+    owner = gen_person("Review Owner")
+    with clock.frozen(datetime(2026, 1, 5, 9, tzinfo=UTC)):
+        risk = gen_risk(owner=owner, title="Reviewed twice")
+        db.session.commit()
+    for day, comment in ((date(2026, 2, 2), "First look at the controls."),
+                         (date(2026, 3, 2), "Second look at the controls.")):
+        with clock.frozen(datetime.combine(day, datetime.min.time(), tzinfo=UTC)):
+            record_review(risk, owner, day, likelihood=3, impact=4, comment=comment)
+            db.session.commit()
+    appendix = build_appendix(["TST"], date(2026, 3, 31), date(2026, 1, 1), "Test Council")
+    entry = next(appendix.sections[0].risks)
+    assert [c.comment for c in entry.comments] == ["Second look at the controls.",
+                                                   "First look at the controls."]
+    path = tmp_path / "reviews.pdf"
+    path.write_bytes(render_appendix(
+        build_appendix(["TST"], date(2026, 3, 31), date(2026, 1, 1), "Test Council"),
+        generated_on=date(2026, 4, 1)))
+    flat = _flat(_text(path))
+    assert flat.count("First look at the controls.") == 1
+    assert flat.count("Second look at the controls.") == 1

@@ -176,12 +176,16 @@ CHILDREN = {"controls": (Control, ("id",)), "actions": (Action, ("id",)),
 
 def with_children(day: date, risks: list[RiskAt], kinds: Iterable[str] = tuple(CHILDREN)) -> list[RiskAt]:
     """Fill in each risk's controls, actions and reviews (or the kinds named) as they
-    stood at the end of `day`: two queries a kind for the risks given."""
+    stood at the end of `day`: two queries a kind for the risks given. Each kind asked
+    for is read afresh, so filling a risk twice (the changes table reads its reviews,
+    then its page) does not list them twice."""
     cut = clock.end_of(day)
     by_id = {r.risk.id: r for r in risks}
     ids = list(by_id)
     for name in kinds:
         model, order = CHILDREN[name]
+        for risk in risks:
+            setattr(risk, name, [])
         people = Review.reviewer if model is Review else model.owner
         records = {obj.id: _now(obj) | {"risk_id": obj.risk_id} for obj in db.session.scalars(
             select(model).where(model.risk_id.in_(ids)).options(joinedload(people)))}
