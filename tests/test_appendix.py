@@ -361,3 +361,24 @@ def test_each_review_comment_is_printed_once(app, tmp_path):
     flat = _flat(_text(path))
     assert flat.count("First look at the controls.") == 1
     assert flat.count("Second look at the controls.") == 1
+
+
+def test_an_action_names_the_lessons_it_answered_on_the_as_of_day(app):
+    """A link made later between an action and a lesson is not in an earlier appendix."""
+    from riskkit.services.lessons import link_action
+    from tests.factories import gen_action, gen_lesson
+
+    with clock.frozen(datetime(2026, 1, 5, 9, tzinfo=UTC)):
+        risk = gen_risk(title="Linked later")
+        action = gen_action(risk, description="Buy a second generator")
+        lesson = gen_lesson(statement="The generator failed")
+    with clock.frozen(datetime(2026, 2, 1, 9, tzinfo=UTC)):
+        link_action(lesson, None, action)
+        db.session.commit()
+
+    def items(as_of):
+        entry = next(build_appendix(["TST"], as_of, date(2025, 12, 1), "Test Council").sections[0].risks)
+        return [item.description for item in entry.items if item.type != "Control"]
+
+    assert items(date(2026, 1, 31)) == ["Buy a second generator"]
+    assert items(date(2026, 2, 1)) == [f"Buy a second generator (From lesson {lesson.reference}, Exercise Oak.)"]
