@@ -247,7 +247,22 @@ def test_overdue_page_and_csv(login):
     rows = csv_response.get_data(as_text=True).strip().splitlines()
     assert rows[0] == "kind,reference,title,action,owner,register,due_date,days_overdue"
     assert sorted(r.split(",")[1] for r in rows[1:]) == ["AH0001", "AH0002", "AH0003"]
-    assert client.get("/overdue?as_of=nonsense").status_code == 200
+    assert client.get("/overdue?as_of=nonsense").status_code == 400
+
+
+@pytest.mark.parametrize("path", ["/", "/overdue", "/overdue.csv", "/programme", "/heatmap.pdf", "/heatmap.html",
+                                  "/appendix.pdf", "/appendix.html", "/improvement-plan.xlsx",
+                                  "/improvement-plan.html"])
+def test_every_page_refuses_a_bad_as_of_alike(login, path):
+    """Each page and download that takes ?as_of= reads it the same way (web.params.as_of_arg)."""
+    from tests.factories import gen_register, gen_user
+
+    gen_register("CORP", level="corporate")
+    client = login(gen_user("Val Viewer", "viewer"))
+    response = client.get(f"{path}?as_of=2021-02-30")
+    assert response.status_code == 400
+    assert "The as_of date in the address is wrong: &#39;2021-02-30&#39; is not a date" in response.get_data(
+        as_text=True)
 
 
 def _at(day: date):
