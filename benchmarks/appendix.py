@@ -11,7 +11,6 @@ the embedded fonts and their subsets), which is what a server has to have free.
 Exits 1 when a run is over budget.
 """
 
-import argparse
 import os
 import statistics
 import subprocess
@@ -23,6 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import run  # noqa: E402
+import sections  # noqa: E402
 
 START, END = "<!-- appendix: written by benchmarks/appendix.py -->", "<!-- end of appendix -->"
 RISKS = 500
@@ -84,20 +84,13 @@ def section(m: dict, repeat: int) -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--write", default=None)
-    parser.add_argument("--database-dir", default=str(run.BENCHMARKS / "results"))
-    args = parser.parse_args()
+    args = sections.options(__doc__.splitlines()[0])
     database, _ = run.database_for(RISKS, Path(args.database_dir), seed=1, regenerate=False)
     measured = measure(database, args.repeat)
     print(measured)
     text = section(measured, args.repeat)
     if args.write:
-        page = Path(args.write).read_text()
-        page = (page.split(START)[0] + text + page.split(END, 1)[1] if START in page
-                else page.rstrip() + "\n\n" + text + "\n")
-        Path(args.write).write_text(page)
+        sections.write_section(args.write, START, END, text)
         print(f"Wrote the Committee appendix section of {args.write}")
     over = measured["slowest"] > BUDGET_SECONDS or measured["peak_mb"] > BUDGET_MB
     return 1 if over else 0
