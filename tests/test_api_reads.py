@@ -86,6 +86,10 @@ def test_one_exercise_whole(api, reader):
     assert debriefed["observations"][0]["lessons"] == [lesson.reference]
     assert [entry["id"] for entry in body["lessons"]] == [lesson.id]
     assert api.get("/api/v1/exercises/999999", headers=reader).status_code == 404
+    # The risk it tested names it, and the lesson from it.
+    linked = api.get(f"/api/v1/risks/{risk.reference}", headers=reader).json
+    assert [(e["id"], e["kind"]) for e in linked["events"]] == [(exercise.id, "exercise")]
+    assert [entry["reference"] for entry in linked["lessons"]] == [lesson.reference]
 
 
 def test_a_lesson_with_its_status_and_evidence(api, reader):
@@ -187,8 +191,9 @@ def test_the_history_of_a_risk_and_of_one_record(api, reader):
     assert {row["record_id"] for row in own} == {control.id}
     assert api.get("/api/v1/history/control/999999", headers=reader).status_code == 404
     assert api.get("/api/v1/risks/XX9999/history", headers=reader).status_code == 404
-    refused = api.get("/api/v1/history/person/1", headers=reader)
-    assert refused.status_code == 422 and refused.json["field"] == "record"
+    for record in ("person", "risk"):  # a risk's history is under its reference
+        refused = api.get(f"/api/v1/history/{record}/{risk.id}", headers=reader)
+        assert refused.status_code == 422 and refused.json["field"] == "record", refused.json
 
 
 def test_the_history_of_a_register_is_the_administrators(api, reader):

@@ -8,14 +8,15 @@ from marshmallow import RAISE
 from riskkit.api import event_schemas, paging
 from riskkit.api.auth import authenticate
 from riskkit.api.described import event_summary, event_whole
+from riskkit.api.params import path_id
+from riskkit.api.problems import PREFIX
 from riskkit.errors import NotFound
 from riskkit.services.events import event_page, get_event
 
 blp = Blueprint("api_events", __name__, description="Exercises and incidents")
 blp.before_request(authenticate)  # every route: a token, or a 401
 
-EVENT_ID = [{"in": "path", "name": "event_id", "required": True, "example": 1,
-             "description": "Its id", "schema": {"type": "integer", "minimum": 0}}]
+EVENT_ID = [path_id("event_id", "Its id")]
 
 
 def _listed(kind: str, query: dict) -> dict:
@@ -27,7 +28,8 @@ def _listed(kind: str, query: dict) -> dict:
 def _one(kind: str, event_id: int) -> dict:
     event = get_event(event_id)
     if event.kind != kind:
-        raise NotFound(f"{event_id} is an {event.kind}, not an {kind}: /{event.kind}s/{event_id}")
+        raise NotFound(f"Number {event_id} is an {event.kind}, not an {kind}: see"
+                       f" {PREFIX}/{event.kind}s/{event_id}")
     return event_whole(event)
 
 

@@ -8,8 +8,10 @@ from marshmallow import RAISE
 from riskkit.api import event_schemas, paging
 from riskkit.api.auth import acting_user, authenticate
 from riskkit.api.described import change
+from riskkit.api.params import path_id
 from riskkit.api.risks import REFERENCE
 from riskkit.api.schemas import PageQuery
+from riskkit.errors import ValidationError
 from riskkit.services.history import record_page
 from riskkit.services.risks import get_risk
 
@@ -36,10 +38,13 @@ def risk_history(query, reference):
      "description": "The kind of record (an event is an exercise or incident; the history of"
                     " registers, appetite, team members and tokens is the administrators')",
      "schema": {"type": "string", "enum": event_schemas.RECORD_NAMES}},
-    {"in": "path", "name": "record_id", "required": True, "example": 1,
-     "description": "Its id", "schema": {"type": "integer", "minimum": 0}}])
+    path_id("record_id", "Its id")])
 @blp.arguments(PageQuery, location="query", unknown=RAISE)
 @blp.response(200, event_schemas.ChangePage)
 def record_history(query, record, record_id):
     """Every change to one record, newest first, including its removal."""
+    if record not in event_schemas.RECORD_NAMES:  # a risk's is under its reference
+        raise ValidationError(f"{record!r} is not a kind of record with a history here: choose one"
+                              f" of {', '.join(event_schemas.RECORD_NAMES)} (a risk's history is"
+                              " at /risks/{reference}/history)", "record")
     return _page(query, record.replace("-", " "), record_id)

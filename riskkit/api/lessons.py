@@ -8,7 +8,7 @@ from marshmallow import RAISE
 from riskkit.api import event_schemas, paging
 from riskkit.api.auth import authenticate
 from riskkit.api.described import lesson_summary, lesson_whole
-from riskkit.api.params import person
+from riskkit.api.params import path_id, person
 from riskkit.services.lessons import get_lesson, lesson_page
 
 blp = Blueprint("api_lessons", __name__, description="Lessons from exercises and incidents")
@@ -25,9 +25,8 @@ def list_lessons(query):
     return paging.page([lesson_summary(lesson) for lesson in lessons], next_key)
 
 
-@blp.route("/lessons/<int:lesson_id>", methods=["GET"], parameters=[{
-    "in": "path", "name": "lesson_id", "required": True, "example": 1,
-    "description": "Its id (L0012 is 12)", "schema": {"type": "integer", "minimum": 0}}])
+@blp.route("/lessons/<int:lesson_id>", methods=["GET"],
+           parameters=[path_id("lesson_id", "Its id (L0012 is 12)")])
 @blp.response(200, event_schemas.Lesson)
 def show_lesson(lesson_id):
     """One lesson whole: its status and evidence, and what it bears on."""
