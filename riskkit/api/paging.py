@@ -9,6 +9,7 @@ import json
 from flask import request, url_for
 
 from riskkit.errors import ValidationError
+from riskkit.services.paging import KEY_REFUSED
 
 
 def key(after: str | None) -> list | None:
@@ -18,8 +19,7 @@ def key(after: str | None) -> list | None:
     try:
         return json.loads(base64.urlsafe_b64decode(after.encode("ascii") + b"=" * (-len(after) % 4)))
     except (ValueError, UnicodeError, binascii.Error):
-        raise ValidationError("The page key in 'after' is not one this list gave: start again from"
-                              " the first page", "after") from None
+        raise ValidationError(KEY_REFUSED, "after") from None
 
 
 def page(items: list, next_key: list | None) -> dict:

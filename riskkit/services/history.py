@@ -46,6 +46,7 @@ def changed_since(opened_at: str | None, **record) -> list[HistoryEntry]:
         return []
     return entries(after=opened, newest_first=False, limit=None, **record)
 
+
 def removed(risk_id: int, entity: str, entity_id: int) -> dict[str, str | None]:
     """The fields of a control or action of this risk as they were when it was removed
     (field -> value as text, people by name), read from its removal's history rows; empty

@@ -46,6 +46,10 @@ def page_of(items: list, number: int | None, per_page: int) -> Page:
     return Page(items[(number - 1) * per_page:number * per_page], number, per_page, len(items))
 
 
+#: What a client is told of a page key it did not take from a `next` link.
+KEY_REFUSED = "The page key in 'after' is not one this list gave: start again from the first page"
+
+
 def keyset_page(statement, after_condition, size: int, key_of) -> tuple[list, list | None]:
     """A page of an ordered select by key rather than number: the rows after
     `after_condition` (None: from the start), and `key_of(last row)` to ask for the next
@@ -68,8 +72,7 @@ def check_key(key, shapes: tuple) -> list:
                        and (not isinstance(v, int) or abs(v) <= LARGEST_INT)
                        and (not isinstance(v, str) or len(v) <= 40)
                        for v, t in zip(key, shapes, strict=True))):
-        raise ValidationError("The page key in 'after' is not one this list gave: start again"
-                              " from the first page", "after")
+        raise ValidationError(KEY_REFUSED, "after")
     return key
 
 
@@ -80,7 +83,7 @@ def key_date(value: str | None) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise ValidationError("The page key in 'after' is not one this list gave", "after") from None
+        raise ValidationError(KEY_REFUSED, "after") from None
 
 
 def ascending_nulls_last(column, id_column, key: list):
