@@ -11,7 +11,6 @@ the embedded fonts and their subsets), which is what a server has to have free.
 Exits 1 when a run is over budget.
 """
 
-import argparse
 import os
 import statistics
 import subprocess
@@ -23,6 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import run  # noqa: E402
+import sections  # noqa: E402
 
 START, END = "<!-- appendix: written by benchmarks/appendix.py -->", "<!-- end of appendix -->"
 RISKS = 500
@@ -61,8 +61,19 @@ def measure(database: Path, repeat: int) -> dict:
             "fonts": sorted({line.split()[0].split("+")[-1] for line in fonts.splitlines()[2:]})}
 
 
+def busy(m: dict) -> bool:
+    """Whether other processes wanted more than the machine's cores while measuring: the
+    wall time then mostly measures waiting for a core, and the budget (set for a machine
+    doing nothing else) is judged on the CPU time."""
+    return m["load"] > (os.cpu_count() or 1)
+
+
+def over_time(m: dict) -> bool:
+    return (m["cpu"] if busy(m) else m["slowest"]) > BUDGET_SECONDS
+
+
 def section(m: dict, repeat: int) -> str:
-    time_verdict = "within" if m["slowest"] <= BUDGET_SECONDS else "over"
+    time_verdict = ("CPU time " if busy(m) else "time ") + ("over" if over_time(m) else "within")
     memory_verdict = "within" if m["peak_mb"] <= BUDGET_MB else "over"
     return "\n".join([
         START, "## Committee appendix", "",
@@ -72,34 +83,29 @@ def section(m: dict, repeat: int) -> str:
         " reportlab, the embedded fonts), not only Python's allocations as in the table above."
         f" Fonts embedded: {', '.join(m['fonts'])} (subsets). CPU is the process's own user and"
         f" system time, which depends less than the wall time on what else the machine runs (here a"
-        f" load average of {m['load']:.1f} on {os.cpu_count()} cores).",
+        f" load average of {m['load']:.1f} on {os.cpu_count()} cores)."
+        + (" The machine was busy, so the wall times mostly measure waiting for a core: the"
+           " CPU time is the figure to compare, and the budget is judged on it." if busy(m) else ""),
         "",
         "| Risks | Pages | Output (MB) | Median (s) | Slowest (s) | CPU, median (s) | Peak resident memory (MB)"
         " | Budget |",
         "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
         f"| {RISKS} | {m['pages']} | {m['size_mb']:.1f} | {m['median']:.2f} | {m['slowest']:.2f} | {m['cpu']:.2f}"
-        f" | {m['peak_mb']:.0f} | time {time_verdict} {BUDGET_SECONDS:.0f} s, memory {memory_verdict}"
+        f" | {m['peak_mb']:.0f} | {time_verdict} {BUDGET_SECONDS:.0f} s, memory {memory_verdict}"
         f" {BUDGET_MB:.0f} MB |",
         "", END])
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--write", default=None)
-    parser.add_argument("--database-dir", default=str(run.BENCHMARKS / "results"))
-    args = parser.parse_args()
+    args = sections.options(__doc__.splitlines()[0])
     database, _ = run.database_for(RISKS, Path(args.database_dir), seed=1, regenerate=False)
     measured = measure(database, args.repeat)
     print(measured)
     text = section(measured, args.repeat)
     if args.write:
-        page = Path(args.write).read_text()
-        page = (page.split(START)[0] + text + page.split(END, 1)[1] if START in page
-                else page.rstrip() + "\n\n" + text + "\n")
-        Path(args.write).write_text(page)
+        sections.write_section(args.write, START, END, text)
         print(f"Wrote the Committee appendix section of {args.write}")
-    over = measured["slowest"] > BUDGET_SECONDS or measured["peak_mb"] > BUDGET_MB
+    over = over_time(measured) or measured["peak_mb"] > BUDGET_MB
     return 1 if over else 0
 
 

@@ -7,7 +7,6 @@ Each command runs in-process through Click's runner, as `riskkit ...` would, aga
 cached databases of run.py; memory is tracemalloc's peak during one run.
 """
 
-import argparse
 import json
 import statistics
 import subprocess
@@ -20,6 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import run  # noqa: E402
+import sections  # noqa: E402
 
 from riskkit import create_app  # noqa: E402
 
@@ -92,11 +92,7 @@ def section(rows: list[tuple]) -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--write", default=None)
-    parser.add_argument("--database-dir", default=str(run.BENCHMARKS / "results"))
-    args = parser.parse_args()
+    args = sections.options(__doc__.splitlines()[0])
     rows = []
     for size, what, arguments in JOBS:
         path, _ = run.database_for(size, Path(args.database_dir), seed=1, regenerate=False)
@@ -105,12 +101,7 @@ def main() -> int:
         rows.append((size, what, measured))
     text = section(rows)
     if args.write:
-        page = Path(args.write).read_text() if Path(args.write).exists() else ""
-        if START in page:
-            page = page.split(START)[0] + text + page.split(END, 1)[1]
-        else:
-            page = page.rstrip() + "\n\n" + text + "\n"
-        Path(args.write).write_text(page)
+        sections.write_section(args.write, START, END, text)
         print(f"Wrote the Reports section of {args.write}")
     return 0
 

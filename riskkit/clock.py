@@ -32,10 +32,15 @@ def end_of(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time.min).astimezone().astimezone(UTC)
 
 
+def aware(moment: datetime) -> datetime:
+    """A stored moment with its time zone, UTC (SQLite gives back the naive UTC stored)."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 @contextmanager
 def frozen(moment: datetime) -> Iterator[datetime]:
     """Read `moment` as now inside the block (a naive moment is taken as UTC)."""
-    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    moment = aware(moment)
     token = _frozen.set(moment.astimezone(UTC))
     try:
         yield moment

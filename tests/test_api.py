@@ -3,6 +3,7 @@ reading the register, recording a review, conflicts, errors as problem details."
 
 import json
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy import event, func, select
@@ -304,3 +305,13 @@ def test_a_page_of_risks_takes_the_same_statements_however_many_risks(app):
         return len(seen)
 
     assert statements(4) == statements(40)
+
+
+def test_every_route_of_the_description_is_in_the_guide(api):
+    """docs/api.md's table names every method and path the API answers."""
+    guide = (Path(__file__).parents[1] / "docs" / "api.md").read_text(encoding="utf-8")
+    spec = api.get("/api/v1/openapi.json").json
+    missing = [f"{method.upper()} {path}" for path, item in spec["paths"].items()
+               for method in item if method in ("get", "post", "put", "patch", "delete")
+               if f"`{method.upper()} {path}" not in guide]
+    assert missing == []

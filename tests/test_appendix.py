@@ -338,3 +338,47 @@ def test_web_download_needs_sign_in(login):
     _registers_and_a_viewer()
     response = login(None).get("/appendix.pdf?register=AH")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_each_review_comment_is_printed_once(app, tmp_path):
+    owner = gen_person("Review Owner")
+    with clock.frozen(datetime(2026, 1, 5, 9, tzinfo=UTC)):
+        risk = gen_risk(owner=owner, title="Reviewed twice")
+        db.session.commit()
+    for day, comment in ((date(2026, 2, 2), "First look at the controls."),
+                         (date(2026, 3, 2), "Second look at the controls.")):
+        with clock.frozen(datetime.combine(day, datetime.min.time(), tzinfo=UTC)):
+            record_review(risk, owner, day, likelihood=3, impact=4, comment=comment)
+            db.session.commit()
+    appendix = build_appendix(["TST"], date(2026, 3, 31), date(2026, 1, 1), "Test Council")
+    entry = next(appendix.sections[0].risks)
+    assert [c.comment for c in entry.comments] == ["Second look at the controls.",
+                                                   "First look at the controls."]
+    path = tmp_path / "reviews.pdf"
+    path.write_bytes(render_appendix(
+        build_appendix(["TST"], date(2026, 3, 31), date(2026, 1, 1), "Test Council"),
+        generated_on=date(2026, 4, 1)))
+    flat = _flat(_text(path))
+    assert flat.count("First look at the controls.") == 1
+    assert flat.count("Second look at the controls.") == 1
+
+
+def test_an_action_names_the_lessons_it_answered_on_the_as_of_day(app):
+    """A link made later between an action and a lesson is not in an earlier appendix."""
+    from riskkit.services.lessons import link_action
+    from tests.factories import gen_action, gen_lesson
+
+    with clock.frozen(datetime(2026, 1, 5, 9, tzinfo=UTC)):
+        risk = gen_risk(title="Linked later")
+        action = gen_action(risk, description="Buy a second generator")
+        lesson = gen_lesson(statement="The generator failed")
+    with clock.frozen(datetime(2026, 2, 1, 9, tzinfo=UTC)):
+        link_action(lesson, None, action)
+        db.session.commit()
+
+    def items(as_of):
+        entry = next(build_appendix(["TST"], as_of, date(2025, 12, 1), "Test Council").sections[0].risks)
+        return [item.description for item in entry.items if item.type != "Control"]
+
+    assert items(date(2026, 1, 31)) == ["Buy a second generator"]
+    assert items(date(2026, 2, 1)) == [f"Buy a second generator (From lesson {lesson.reference}, Exercise Oak.)"]

@@ -2,10 +2,11 @@
 then one heat map of the register and scores chosen. Data from the factories."""
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
+from riskkit import clock
 from riskkit.extensions import db
 from riskkit.services.lessons import save_lesson
 from riskkit.services.lifecycle import save_action
@@ -24,33 +25,35 @@ def site(app):
     Sam owns the rest."""
     app.config["WTF_CSRF_ENABLED"] = False
     app.test_client_class = FreshContextClient
-    pat = gen_person("Pat Owner", "manager", "pat@example.gov.uk", PASSWORD)
-    sam = gen_person("Sam Other", "owner", "sam@example.gov.uk")
-    corp = gen_register("CORP", level="corporate")
-    directorate = gen_register("DIR", parent=corp)
-    directorate.owner = pat
-    risks = {
-        "overdue": gen_risk(directorate, pat, 4, 4, title="Pat's overdue review"),
-        "soon": gen_risk(directorate, pat, 2, 3, title="Pat's review due soon"),
-        "later": gen_risk(corp, pat, 1, 2, title="Pat's review not yet due"),
-        "sams": gen_risk(directorate, sam, 5, 5, title="Sam's overdue review",
-                         target_likelihood=2, target_impact=2),
-    }
-    for key, due in (("overdue", date(2026, 5, 10)), ("soon", date(2026, 6, 20)),
-                     ("later", date(2026, 12, 1)), ("sams", date(2026, 4, 1))):
-        risks[key].next_review_date = due
-    save_action(risks["sams"], sam, None, description="Pat's overdue action on Sam's risk",
-                owner=pat, target_date=date(2026, 5, 1), status="in_progress", as_of=AS_OF)
-    save_action(risks["sams"], sam, None, description="Pat's finished action", owner=pat,
-                target_date=date(2026, 4, 1), status="done", as_of=AS_OF)
-    save_action(risks["overdue"], pat, None, description="Sam's overdue action", owner=sam,
-                target_date=date(2026, 4, 1), status="planned", as_of=AS_OF)
-    event = gen_event("Exercise Birch", start_date=date(2026, 3, 1))
-    save_lesson(None, None, event=event, statement="Pat's lesson: the call tree was stale",
-                owner=pat, due_date=date(2026, 5, 20))
-    save_lesson(None, None, event=event, statement="Sam's lesson", owner=sam,
-                due_date=date(2026, 5, 20))
-    db.session.commit()
+    # Recorded the day before: the dashboard as of a day shows what stood then.
+    with clock.frozen(datetime(2026, 5, 31, 9, tzinfo=UTC)):
+        pat = gen_person("Pat Owner", "manager", "pat@example.gov.uk", PASSWORD)
+        sam = gen_person("Sam Other", "owner", "sam@example.gov.uk")
+        corp = gen_register("CORP", level="corporate")
+        directorate = gen_register("DIR", parent=corp)
+        directorate.owner = pat
+        risks = {
+            "overdue": gen_risk(directorate, pat, 4, 4, title="Pat's overdue review"),
+            "soon": gen_risk(directorate, pat, 2, 3, title="Pat's review due soon"),
+            "later": gen_risk(corp, pat, 1, 2, title="Pat's review not yet due"),
+            "sams": gen_risk(directorate, sam, 5, 5, title="Sam's overdue review",
+                             target_likelihood=2, target_impact=2),
+        }
+        for key, due in (("overdue", date(2026, 5, 10)), ("soon", date(2026, 6, 20)),
+                         ("later", date(2026, 12, 1)), ("sams", date(2026, 4, 1))):
+            risks[key].next_review_date = due
+        save_action(risks["sams"], sam, None, description="Pat's overdue action on Sam's risk",
+                    owner=pat, target_date=date(2026, 5, 1), status="in_progress", as_of=AS_OF)
+        save_action(risks["sams"], sam, None, description="Pat's finished action", owner=pat,
+                    target_date=date(2026, 4, 1), status="done", as_of=AS_OF)
+        save_action(risks["overdue"], pat, None, description="Sam's overdue action", owner=sam,
+                    target_date=date(2026, 4, 1), status="planned", as_of=AS_OF)
+        event = gen_event("Exercise Birch", start_date=date(2026, 3, 1))
+        save_lesson(None, None, event=event, statement="Pat's lesson: the call tree was stale",
+                    owner=pat, due_date=date(2026, 5, 20))
+        save_lesson(None, None, event=event, statement="Sam's lesson", owner=sam,
+                    due_date=date(2026, 5, 20))
+        db.session.commit()
     client = app.test_client()
     signed_in = client.post("/login", data={"email": "pat@example.gov.uk", "password": PASSWORD})
     assert signed_in.status_code == 302

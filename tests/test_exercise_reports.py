@@ -441,3 +441,20 @@ def test_web_downloads_need_sign_in(login, url):
     gen_event("Exercise Lemur")
     response = login(None).get(url)
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_a_lesson_lists_the_actions_linked_to_it_by_the_as_of_day(app):
+    """An existing action linked to a lesson later is not in an earlier improvement plan."""
+    from riskkit.services.lessons import link_action
+    from tests.factories import gen_action, gen_risk
+
+    with clock.frozen(datetime(2026, 1, 5, 9, tzinfo=UTC)):
+        action = gen_action(gen_risk(title="Linked later"), description="Buy a second generator")
+        lesson = gen_lesson(statement="The generator failed")
+    with clock.frozen(datetime(2026, 2, 1, 9, tzinfo=UTC)):
+        link_action(lesson, None, action)
+        db.session.commit()
+    before = build_improvement_plan(lesson.event, as_of=date(2026, 1, 31))
+    after = build_improvement_plan(lesson.event, as_of=date(2026, 2, 1))
+    assert [a.description for a in before.actions] == []
+    assert [(a.description, a.lesson) for a in after.actions] == [("Buy a second generator", lesson.reference)]

@@ -33,6 +33,7 @@ def fixed_today(monkeypatch):
     """The generated date is the one day the renderer's input comes from the clock."""
     monkeypatch.setattr("riskkit.commands.heatmap.today", lambda: GENERATED)
     monkeypatch.setattr("riskkit.web.heatmaps.today", lambda: GENERATED)
+    monkeypatch.setattr("riskkit.web.params.today", lambda: GENERATED)  # the default as_of
 
 
 def layout_text(path: Path) -> str:

@@ -6,7 +6,7 @@ import os
 import socket
 import subprocess
 import sys
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from email import message_from_bytes
 from email.policy import default as default_policy
 from pathlib import Path
@@ -16,9 +16,13 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.handlers import Sink
 from sqlalchemy import select
 
+from riskkit import clock
 from riskkit.extensions import db
 from riskkit.models import ReminderSent
+from riskkit.services.lifecycle import mark_done, set_status
 from riskkit.services.overdue import due_items
+from riskkit.services.reviews import record_review
+from tests.factories import gen_action, gen_risk, gen_user
 
 
 def test_reviews_overdue_on_29_september_2021_as_the_papers_give_them(demo, runner):
@@ -223,13 +227,14 @@ def test_overdue_page_and_csv(login):
 
     chris = gen_user("Chris McKenzie")
     ah, ops = gen_register("AH"), gen_register("OPS")
-    risks = [gen_risk(ah, chris, as_of=date(2021, 1, 4), title=f"Risk {n}") for n in range(3)]
-    for risk, due in zip(risks, (date(2021, 8, 13), date(2021, 9, 1), date(2021, 9, 28)), strict=True):
-        risk.next_review_date = due
-    gen_risk(ops, chris, as_of=date(2021, 1, 4)).next_review_date = date(2021, 12, 1)  # not yet due
-    for description in ("Renew the generator contract", "Train night staff"):
-        gen_action(risks[0], description, target_date=date(2021, 9, 1), as_of=date(2021, 1, 4))
-    db.session.commit()
+    with _at(date(2021, 1, 4)):  # the report as of 2021 is of what was recorded by then
+        risks = [gen_risk(ah, chris, as_of=date(2021, 1, 4), title=f"Risk {n}") for n in range(3)]
+        for risk, due in zip(risks, (date(2021, 8, 13), date(2021, 9, 1), date(2021, 9, 28)), strict=True):
+            risk.next_review_date = due
+        gen_risk(ops, chris, as_of=date(2021, 1, 4)).next_review_date = date(2021, 12, 1)  # not yet due
+        for description in ("Renew the generator contract", "Train night staff"):
+            gen_action(risks[0], description, target_date=date(2021, 9, 1), as_of=date(2021, 1, 4))
+        db.session.commit()
     client = login(gen_user("Val Viewer", "viewer"))
     page = client.get("/overdue?as_of=2021-09-29").get_data(as_text=True)
     assert "5 items as of 29/09/2021: 3 reviews, 2 actions." in page and "47 days overdue" in page
@@ -242,4 +247,61 @@ def test_overdue_page_and_csv(login):
     rows = csv_response.get_data(as_text=True).strip().splitlines()
     assert rows[0] == "kind,reference,title,action,owner,register,due_date,days_overdue"
     assert sorted(r.split(",")[1] for r in rows[1:]) == ["AH0001", "AH0002", "AH0003"]
-    assert client.get("/overdue?as_of=nonsense").status_code == 200
+    assert client.get("/overdue?as_of=nonsense").status_code == 400
+
+
+@pytest.mark.parametrize("path", ["/", "/overdue", "/overdue.csv", "/programme", "/heatmap.pdf", "/heatmap.html",
+                                  "/appendix.pdf", "/appendix.html", "/improvement-plan.xlsx",
+                                  "/improvement-plan.html"])
+def test_every_page_refuses_a_bad_as_of_alike(login, path):
+    """Each page and download that takes ?as_of= reads it the same way (web.params.as_of_arg)."""
+    from tests.factories import gen_register, gen_user
+
+    gen_register("CORP", level="corporate")
+    client = login(gen_user("Val Viewer", "viewer"))
+    response = client.get(f"{path}?as_of=2021-02-30")
+    assert response.status_code == 400
+    assert "The as_of date in the address is wrong: &#39;2021-02-30&#39; is not a date" in response.get_data(
+        as_text=True)
+
+
+def _at(day: date):
+    return clock.frozen(datetime.combine(day, time(9), tzinfo=UTC))
+
+
+def test_as_of_a_past_day_the_report_is_rebuilt_from_the_history(app, runner, login):
+    """A review or action recorded after the day does not hide what was overdue on it, a
+    risk closed after it still counts, and a risk or action recorded after it is absent."""
+    manager = gen_user("Mona Manager", role="manager")
+    with _at(date(2026, 1, 5)):
+        kept = gen_risk(owner=manager, title="Reviewed after the day")
+        done = gen_action(kept, description="Done after the day", target_date=date(2026, 2, 1))
+        closed = gen_risk(register=kept.register, owner=manager, title="Closed after the day",
+                          as_of=date(2025, 6, 1))
+    day = kept.next_review_date + timedelta(days=5)
+    later = day + timedelta(days=10)
+    with _at(later):
+        record_review(kept, manager, later, likelihood=3, impact=4, comment="Looked again")
+        mark_done(kept, manager, done, "Bought it", as_of=later)
+        set_status(closed, "closed", manager, reason="No longer applies")
+        added = gen_risk(register=kept.register, owner=manager, title="Recorded after the day",
+                         as_of=date(2025, 1, 5))
+        gen_action(kept, description="Added after the day", target_date=date(2026, 2, 1))
+        db.session.commit()
+    then = {(kept.reference, "review", ""), (kept.reference, "action", "Done after the day"),
+            (closed.reference, "review", "")}
+
+    result = runner.invoke(args=["overdue", "--as-of", day.isoformat(), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert {(i["reference"], i["kind"], i["action"] or "") for i in json.loads(result.stdout)} == then
+    text = runner.invoke(args=["overdue", "--as-of", day.isoformat()]).stdout
+    assert text.startswith(f"Due as of {day:%d/%m/%Y}: 2 reviews, 1 action")
+    client = login(manager)
+    rows = client.get(f"/overdue.csv?as_of={day.isoformat()}").get_data(as_text=True).splitlines()[1:]
+    assert {(r.split(",")[1], r.split(",")[0], r.split(",")[3]) for r in rows} == then
+    page = client.get(f"/overdue?as_of={day.isoformat()}").get_data(as_text=True)
+    assert "Closed after the day" in page and "Recorded after the day" not in page
+    # As of the later day, what is overdue then.
+    now = json.loads(runner.invoke(args=["overdue", "--as-of", later.isoformat(), "--format", "json"]).stdout)
+    assert {(i["reference"], i["kind"], i["action"] or "") for i in now} == {
+        (added.reference, "review", ""), (kept.reference, "action", "Added after the day")}

@@ -13,22 +13,10 @@ from riskkit import clock
 from riskkit.extensions import db
 from riskkit.models import Publication, PublishedDocument
 from riskkit.services.reviews import record_review
-from tests.factories import gen_person, gen_register, gen_risk
+from tests.factories import gen_register, gen_risk, gen_user
 from tests.test_backup import sqlite_app, tables_of
 from tests.web_helpers import error_messages
 
-PASSWORD = "correct horse battery"
-
-
-def signed_in_client(app, email: str, password: str):
-    """A test client signed in through the login form, CSRF checks off."""
-    from tests.conftest import FreshContextClient
-
-    app.config["WTF_CSRF_ENABLED"] = False
-    app.test_client_class = FreshContextClient
-    client = app.test_client()
-    assert client.post("/login", data={"email": email, "password": password}).status_code == 302
-    return client
 DOCUMENTS = ["register-appendix-2025Q1.pdf", "register-appendix-2025Q1-public.pdf",
              "heat-map-2025Q1.pdf", "changes-2025Q1.csv"]
 
@@ -48,15 +36,14 @@ def pdf_text(data: bytes, tmp_path) -> str:
 def register(app):
     """A corporate register with a directorate below it, as it stood in Q1 2025."""
     with at(date(2025, 1, 6)):
-        manager = gen_person("Mona Manager", role="manager", email="mona@example.gov.uk",
-                             password=PASSWORD)
-        gen_person("Vic Viewer", role="viewer", email="vic@example.gov.uk", password=PASSWORD)
+        manager = gen_user("Mona Manager", role="manager")
+        viewer = gen_user("Vic Viewer", role="viewer")
         corporate = gen_register("CORP", level="corporate")
         directorate = gen_register("DIR", parent=corporate)
         risk = gen_risk(register=directorate, owner=manager, likelihood=4, impact=4,
                         title="Funding pressures", as_of=date(2025, 1, 6))
         db.session.commit()
-    return {"manager": manager, "risk": risk, "directorate": directorate}
+    return {"manager": manager, "viewer": viewer, "risk": risk, "directorate": directorate}
 
 
 def publish(runner, quarter="2025Q1", day=date(2025, 4, 2)):
@@ -64,7 +51,7 @@ def publish(runner, quarter="2025Q1", day=date(2025, 4, 2)):
         return runner.invoke(args=["report", "publish", "--quarter", quarter])
 
 
-def test_published_papers_download_byte_for_byte_after_later_edits(app, register, runner, tmp_path):
+def test_published_papers_download_byte_for_byte_after_later_edits(login, register, runner, tmp_path):
     result = publish(runner)
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("Published 2025Q1 as at 31/03/2025 (changes since 31/12/2024):")
@@ -74,7 +61,7 @@ def test_published_papers_download_byte_for_byte_after_later_edits(app, register
     with at(date(2025, 5, 1)):  # a quarter later, the register moves on
         record_review(register["risk"], register["manager"], date(2025, 5, 1), 5, 5, "Much worse")
         gen_risk(register=register["directorate"], owner=register["manager"], title="Cyber attack")
-        client = signed_in_client(app, "vic@example.gov.uk", PASSWORD)
+        client = login(register["viewer"])
         page = client.get("/published").get_data(as_text=True)
         assert "2025Q1, as at" in page and 'name="quarter"' not in page  # a viewer cannot publish
         for name, checksum in listed.items():
@@ -124,11 +111,11 @@ def test_the_next_papers_report_changes_since_the_last_published(register, runne
     assert "changes since 31/03/2025" in published.stdout
 
 
-def test_the_publish_button_is_for_managers_and_admins(app, register):
+def test_the_publish_button_is_for_managers_and_admins(login, register):
     with at(date(2025, 4, 2)):
-        viewer = signed_in_client(app, "vic@example.gov.uk", PASSWORD)
+        viewer = login(register["viewer"])
         assert viewer.post("/published", data={"quarter": "2025Q1"}).status_code == 403
-        manager = signed_in_client(app, "mona@example.gov.uk", PASSWORD)
+        manager = login(register["manager"])
         assert 'name="quarter"' in manager.get("/published").get_data(as_text=True)
         refused = manager.post("/published", data={"quarter": "Q1"})
         assert refused.status_code == 400

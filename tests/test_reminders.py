@@ -3,13 +3,14 @@ alternatives, links and subjects; a display name can never add a recipient or br
 run; an owner with no address is a warning with its own exit status."""
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from email.headerregistry import Address
 from email.utils import parsedate_to_datetime
 
 import pytest
 from sqlalchemy import select, update
 
+from riskkit import clock
 from riskkit.extensions import db
 from riskkit.models import User
 from riskkit.services import teams
@@ -118,10 +119,11 @@ def test_subjects_name_only_what_there_is(demo, runner, smtp):  # noqa: F811
 @pytest.fixture
 def unreachable_team(demo):
     """A team none of whose members has an email address, owning an overdue review."""
-    team = teams.add_team(None, "Nobody Team")
-    teams.set_members(None, team, [gen_person("Sam Lee")])
-    gen_risk(gen_register("NOB"), team, as_of=date(2021, 1, 4))
-    db.session.commit()
+    with clock.frozen(datetime(2021, 1, 4, 9, tzinfo=UTC)):  # before the day reported on
+        team = teams.add_team(None, "Nobody Team")
+        teams.set_members(None, team, [gen_person("Sam Lee")])
+        gen_risk(gen_register("NOB"), team, as_of=date(2021, 1, 4))
+        db.session.commit()
     return team
 
 

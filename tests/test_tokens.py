@@ -146,3 +146,19 @@ def test_only_an_admin_revokes_or_lists_someone_elses_tokens(client):
     assert listing.status_code == 200 and "Theirs" in listing.get_data(as_text=True)
     assert client.post(f"/account/tokens/{token.id}/revoke").status_code == 302
     assert authenticate(secret, utcnow()) is None
+
+
+def test_an_admin_sees_when_each_persons_token_was_last_used(client):
+    owner = find_person(EMAILS["owner"])
+    token, secret = create_token(None, owner, name="Theirs", scope="read", expires_on=None, today=TODAY)
+    db.session.commit()
+    sign_in(client, "admin")
+
+    def row() -> str:
+        page = client.get("/admin/tokens").get_data(as_text=True)
+        return page.split('<td class="govuk-table__cell">Theirs</td>', 1)[1].split("</tr>", 1)[0]
+
+    assert "Never" in row()
+    assert client.get("/api/v1/registers", headers={"Authorization": f"Bearer {secret}"}).status_code == 200
+    db.session.refresh(token)
+    assert f"{token.last_used_at:%d/%m/%Y}" in row() and "Never" not in row()

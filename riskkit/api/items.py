@@ -7,7 +7,7 @@ from flask_smorest import Blueprint
 
 from riskkit.api import schemas
 from riskkit.api.auth import authenticate, writing_user
-from riskkit.api.params import today
+from riskkit.api.params import path_id, today
 from riskkit.api.risks import REFERENCE
 from riskkit.api.versions import ETAG, etag, expected_version, save
 from riskkit.errors import NotFound
@@ -19,13 +19,8 @@ blp = Blueprint("api_items", __name__, description="Progress of a risk's control
 blp.before_request(authenticate)  # every route: a token, or a 401
 
 
-def _id(name: str, what: str) -> dict:
-    return {"in": "path", "name": name, "required": True, "example": 1, "description": f"The {what}'s id",
-            "schema": {"type": "integer", "minimum": 0}}
-
-
 @blp.route("/risks/<reference>/actions/<int:action_id>", methods=["PATCH"],
-           parameters=REFERENCE + [_id("action_id", "action")])
+           parameters=REFERENCE + [path_id("action_id", "The action's id")])
 @blp.arguments(schemas.ActionProgress)
 @blp.response(200, schemas.Action, headers=ETAG)
 def update_action(progress, reference, action_id):
@@ -40,7 +35,7 @@ def update_action(progress, reference, action_id):
 
 
 @blp.route("/risks/<reference>/controls/<int:control_id>", methods=["PATCH"],
-           parameters=REFERENCE + [_id("control_id", "control")])
+           parameters=REFERENCE + [path_id("control_id", "The control's id")])
 @blp.arguments(schemas.ControlProgress)
 @blp.response(200, schemas.Control, headers=ETAG)
 def update_control(progress, reference, control_id):

@@ -1,5 +1,6 @@
 """Reading the API's query parameters that name things: a person or a register that does
-not exist is a refused value (422 naming the parameter), not a missing page."""
+not exist is a refused value (422 naming the parameter), not a missing page. And the
+description of a path's id, which the routes share."""
 
 from datetime import date
 
@@ -7,6 +8,12 @@ from riskkit.errors import NotFound, ValidationError
 from riskkit.models import Register, User
 from riskkit.services.people import find_person
 from riskkit.services.registers import get_register
+
+
+def path_id(name: str, description: str) -> dict:
+    """An id in a route's path, as the OpenAPI description gives it."""
+    return {"in": "path", "name": name, "required": True, "example": 1, "description": description,
+            "schema": {"type": "integer", "minimum": 0}}
 
 
 def today() -> date:

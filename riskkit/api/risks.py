@@ -1,19 +1,15 @@
 """Risks: the register as a list (filtered, sorted, paged by key), one risk whole, and
 recording a review of one, through the services the web pages use."""
 
-import base64
-import binascii
-import json
-
-from flask import request, url_for
+from flask import url_for
 from flask_smorest import Blueprint
 from marshmallow import RAISE
 
-from riskkit.api import schemas
+from riskkit.api import paging, schemas
 from riskkit.api.auth import authenticate, writing_user
+from riskkit.api.described import linked_lesson
 from riskkit.api.params import person, register
 from riskkit.api.versions import ETAG, etag, expected_version, save
-from riskkit.errors import ValidationError
 from riskkit.services.appetite import appetites
 from riskkit.services.events import events_for_risk
 from riskkit.services.lessons import lessons_for_risk
@@ -39,10 +35,9 @@ def list_risks(query):
                          owner=person(query.get("owner")), statuses=statuses,
                          rating=query.get("rating"), above_appetite=query.get("above_appetite"),
                          overdue_as_of=query.get("next_review_before"))
-    risks, next_key = risk_page(filters, query["sort"], _key(query.get("after")), query["limit"])
+    risks, next_key = risk_page(filters, query["sort"], paging.key(query.get("after")), query["limit"])
     limits = appetites()
-    return {"items": [summarise(risk, limits) for risk in risks],
-            "next": _next_link(next_key) if next_key is not None else None}
+    return paging.page([summarise(risk, limits) for risk in risks], next_key)
 
 
 @blp.route("/risks/<reference>", methods=["GET"], parameters=REFERENCE)
@@ -78,29 +73,8 @@ def record(review, reference):
 
 def whole(risk) -> dict:
     data = describe_whole(risk, appetites())
-    data["lessons"] = [{"reference": lesson.reference, "statement": lesson.statement,
-                        "status": lesson.status, "owner": lesson.owner.name,
-                        "due_date": lesson.due_date.isoformat() if lesson.due_date else None,
-                        "event": lesson.event.name} for lesson in lessons_for_risk(risk)]
+    data["lessons"] = [linked_lesson(lesson) for lesson in lessons_for_risk(risk)]
     data["events"] = [{"id": e.id, "kind": e.kind, "name": e.name, "event_type": e.event_type,
                        "start_date": e.start_date.isoformat(), "status": e.status}
                       for e in events_for_risk(risk)]
     return data
-
-
-def _key(after: str | None) -> list | None:
-    """The page key carried in `after` (base64url JSON, made by _next_link)."""
-    if not after:
-        return None
-    try:
-        return json.loads(base64.urlsafe_b64decode(after.encode("ascii") + b"=" * (-len(after) % 4)))
-    except (ValueError, UnicodeError, binascii.Error):
-        raise ValidationError("The page key in 'after' is not one this list gave: start again from"
-                              " the first page", "after") from None
-
-
-def _next_link(key: list) -> str:
-    after = base64.urlsafe_b64encode(json.dumps(key).encode()).decode().rstrip("=")
-    args = request.args.to_dict(flat=False)
-    args["after"] = [after]
-    return url_for(".list_risks", _external=True, **args)

@@ -74,10 +74,15 @@ class RiskSummary(Schema):
     above_appetite = fields.Boolean()
 
 
-class RiskPage(Schema):
-    items = fields.List(fields.Nested(RiskSummary))
-    next = fields.String(allow_none=True, metadata={
-        "format": "uri", "description": "The next page's address; null on the last page"})
+def page_of(item: type[Schema]) -> type[Schema]:
+    """The schema of a keyed page of `item`s: {items, next} (api.paging)."""
+    return type(f"{item.__name__.removesuffix('Summary')}Page", (Schema,), {
+        "items": fields.List(fields.Nested(item)),
+        "next": fields.String(allow_none=True, metadata={
+            "format": "uri", "description": "The next page's address; null on the last page"})})
+
+
+RiskPage = page_of(RiskSummary)
 
 
 class Control(Schema):
@@ -101,6 +106,7 @@ class Action(Schema):
 
 
 class Review(Schema):
+    id = fields.Integer(metadata={"description": "Its history: /history/review/{id}"})
     reviewed_on = iso_date()
     reviewer = fields.String()
     comment = fields.String()
@@ -111,6 +117,7 @@ class Review(Schema):
 
 
 class LinkedLesson(Schema):
+    id = fields.Integer(metadata={"description": "Read it whole at /lessons/{id}"})
     reference = fields.String(metadata={"description": "Like L0012"})
     statement = fields.String()
     status = fields.String(metadata={"enum": vocab.values(vocab.LESSON_STATUSES)})
@@ -192,7 +199,16 @@ def _version():
         "description": "The version as read; or send If-Match with its ETag", "example": 1})
 
 
-class RiskQuery(Strict):
+class PageQuery(Strict):
+    """A keyed page of a list (api.paging): how long, and where it starts."""
+
+    limit = fields.Integer(load_default=100, validate=validate.Range(1, 500),
+                           metadata={"description": "Items per page"})
+    after = fields.String(validate=validate.Length(max=400), metadata={
+        "description": "Where the page starts: take it from the previous page's next link"})
+
+
+class RiskQuery(PageQuery):
     register = _query_text("A register's code")
     rollup = fields.Boolean(load_default=False, metadata={
         "description": "With register: the registers below it too"})
@@ -206,10 +222,6 @@ class RiskQuery(Strict):
     next_review_before = fields.Date(metadata={"description": "Only risks whose next review is"
                                                               " before this date (overdue on it)"})
     sort = fields.String(load_default="score", validate=validate.OneOf(list(SORTS)))
-    limit = fields.Integer(load_default=100, validate=validate.Range(1, 500),
-                           metadata={"description": "Risks per page"})
-    after = fields.String(validate=validate.Length(max=400), metadata={
-        "description": "Where the page starts: take it from the previous page's next link"})
 
 
 class HeatMapQuery(Strict):

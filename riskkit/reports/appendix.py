@@ -19,6 +19,7 @@ from xml.sax.saxutils import escape  # nosec B406
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas
 from reportlab.platypus import (
     ActionFlowable,
@@ -37,9 +38,12 @@ from reportlab.platypus import (
 from riskkit import scoring
 from riskkit.reports.pages import (
     ALERT,
+    BOLD,
+    FONT,
     GREY,
     GRID,
     HEADER_ROW,
+    INK,
     MARGIN,
     PAGE_HEIGHT,
     SHADE,
@@ -194,10 +198,38 @@ def _on(shade: str, text: str, style: str) -> Paragraph:
     return _p(f'<font color="{_ink(shade)}">{text}</font>', style)
 
 
+#: A plain cell (a string, not a Paragraph) is drawn as the "cell" style draws.
+PLAIN = [("FONTSIZE", (0, 0), (-1, -1), STYLES["cell"].fontSize),
+         ("LEADING", (0, 0), (-1, -1), STYLES["cell"].leading),
+         ("TEXTCOLOR", (0, 0), (-1, -1), INK)]
+#: Padding either side of a cell's text (pages.GRID), in points.
+PADDING = 8
+
+
 def _table(rows, widths_mm, style=(), header=True, **kw) -> Table:
     table = Table(rows, colWidths=[w * mm for w in widths_mm], hAlign="LEFT", **kw)
-    table.setStyle(TableStyle(GRID + (HEADER_ROW if header else []) + list(style)))
+    bold_header = [("FONTNAME", (0, 0), (-1, 0), BOLD)] if header else []
+    table.setStyle(TableStyle(GRID + PLAIN + (HEADER_ROW if header else []) + bold_header + list(style)))
     return table
+
+
+def _plain(text: str | None, width_mm: float, bold: bool = False) -> str | Paragraph:
+    """A cell of plain text: the text itself when each of its lines fits the column,
+    which reportlab draws without parsing markup or breaking lines (most cells: dates,
+    names, references), else a Paragraph that wraps."""
+    text = text or ""
+    room = width_mm * mm - PADDING
+    size = STYLES["cell"].fontSize
+    font = BOLD if bold else FONT
+    lines = text.split("\n")
+    if len(lines) <= 3 and all(stringWidth(line, font, size) <= room for line in lines):
+        return text
+    return _p(_text(text), "label" if bold else "cell")
+
+
+def _header(words: tuple[str, ...], widths_mm: list[float]) -> list[str | Paragraph]:
+    """A table's header row, bold (by _table's style when plain)."""
+    return [_plain(word, width, bold=True) for word, width in zip(words, widths_mm, strict=True)]
 
 
 def _cover(appendix: Appendix) -> list[Flowable]:
@@ -227,11 +259,12 @@ def _cover(appendix: Appendix) -> list[Flowable]:
                style=[("BACKGROUND", (0, 0), (0, -1), SHADE)], header=False),
     ]
     if len(appendix.sections) > 1:
+        widths = [18, 86, 70]
         flow += [_p("Registers in this appendix", "heading"), _table(
-            [[_p(h, "label") for h in ("Code", "Register", "Current risk level summary")]]
-            + [[_p(_text(s.code), "cell"), _p(_text(s.name), "cell"), _p(s.summary, "cell")]
+            [_header(("Code", "Register", "Current risk level summary"), widths)]
+            + [[_plain(s.code, widths[0]), _plain(s.name, widths[1]), _plain(s.summary, widths[2])]
                for s in appendix.sections],
-            [18, 86, 70], repeatRows=1)]
+            widths, repeatRows=1)]
     return flow
 
 
@@ -333,22 +366,23 @@ def _short(rating: Short | None, missing: str, paint: Paint) -> Paragraph:
 def _changes(changes: list[Change], since: date, paint: Paint) -> Flowable:
     if not changes:
         return _p(f"There were no live risks on this register on {_date(since)} or since.", "body")
-    rows = [[_p(h, "label") for h in ("Risk Ref", "Risk Title", "Change", "Previous", "Current")]]
+    widths = [20, 78, 24, 21, 31]
+    rows = [_header(("Risk Ref", "Risk Title", "Change", "Previous", "Current"), widths)]
     style = []
     for y, change in enumerate(changes, start=1):
-        what = change.change + (f"<br/>{_date(change.on)}" if change.on else "")
-        title = _text(change.title) + (f"<br/><i>Reason: {_text(change.reason)}</i>"
-                                       if change.reason else "")
+        what = change.change + (f"\n{_date(change.on)}" if change.on else "")
+        title = (_p(_text(change.title) + f"<br/><i>Reason: {_text(change.reason)}</i>", "cell")
+                 if change.reason else _plain(change.title, widths[1]))
         current = [_short(change.after, "Closed" if change.change == "Closed" else "–", paint)]
         if change.standing:  # on the band's shade, so in the ink that reads on it
             current.append(_on(paint[change.after.colour], _text(change.standing), "cell")
                            if change.after else _p(_text(change.standing), "cell"))
-        rows.append([_p(_text(change.reference), "cell"), _p(title, "cell"), _p(what, "cell"),
+        rows.append([_plain(change.reference, widths[0]), title, _plain(what, widths[2]),
                      _short(change.before, "–", paint), current])
         # Each rating cell painted in its band's colour.
         style += [("BACKGROUND", (x, y), (x, y), colors.HexColor(paint[rating.colour]))
                   for x, rating in ((3, change.before), (4, change.after)) if rating is not None]
-    return _table(rows, [20, 78, 24, 21, 31], style=style, repeatRows=1)
+    return _table(rows, widths, style=style, repeatRows=1)
 
 
 def _risk(entry: RiskEntry, paint: Paint) -> list[Flowable]:
@@ -356,12 +390,13 @@ def _risk(entry: RiskEntry, paint: Paint) -> list[Flowable]:
     next_review = _date(entry.next_review)
     if entry.review_overdue:
         next_review += f'<br/><font color="{ALERT.hexval()}"><b>Overdue</b></font>'
+    widths = [23, 74, 35, 21, 21]
     header = _table(
-        [[_p(h, "label") for h in ("Risk Ref", "Risk Title and Event", "Owner", "Last Review",
-                                   "Next Review")],
+        [_header(("Risk Ref", "Risk Title and Event", "Owner", "Last Review", "Next Review"), widths),
          [_p(_text(entry.reference), "reference"), _p(_text(entry.title), "risk-title"),
-          _p(_text(entry.owner), "cell"), _p(_date(entry.last_review), "cell"), _p(next_review, "cell")]],
-        [23, 74, 35, 21, 21])
+          _plain(entry.owner, widths[2]), _date(entry.last_review),
+          _p(next_review, "cell") if entry.review_overdue else next_review]],
+        widths)
     part_b = entry.exempt_paragraph if entry.exempt and not entry.withheld else 0
     flow: list[Flowable] = [PageBreak(), _RiskStart(entry.reference, entry.title, part_b), header]
     if entry.withheld:
@@ -397,17 +432,17 @@ def _subheading(text: str, room: float = 30 * mm) -> list[Flowable]:
 def _ratings(entry: RiskEntry, paint: Paint) -> Table:
     def line(name: str, rating: Rated | None, extra: str = "", missing: str = "") -> tuple[list, str | None]:
         if rating is None:
-            return [_p(name, "label"), "", _p(missing, "cell")], None
-        return [_p(name, "label"), "", _p(f"<b>{escape(rating.label)}</b>{extra}", "cell")], rating.colour
+            return [name, "", missing], None
+        return [name, "", _p(f"<b>{escape(rating.label)}</b>{extra}", "cell")], rating.colour
 
     lines = [
         line("Current Risk", entry.current, f" &nbsp; <font color='{GREY.hexval()}'>"
                                             f"({escape(entry.trend).lower()} since the last review)</font>"),
         line("Previous Current Risk", entry.previous, missing="None: not yet reviewed"),
         line("Target Risk", entry.target),
-        ([_p("Target Date", "label"), "", _p(_date(entry.target_date) or "Not set", "cell")], None),
+        (["Target Date", "", _date(entry.target_date) or "Not set"], None),
     ]
-    style = [("BACKGROUND", (0, 0), (0, -1), SHADE)]
+    style = [("BACKGROUND", (0, 0), (0, -1), SHADE), ("FONTNAME", (0, 0), (0, -1), BOLD)]
     style += [("BACKGROUND", (1, y), (1, y), colors.HexColor(paint[colour]))
               for y, (_, colour) in enumerate(lines) if colour]
     return _table([row for row, _ in lines], [40, 4, WIDTH / mm - 44], style=style, header=False)
@@ -416,25 +451,26 @@ def _ratings(entry: RiskEntry, paint: Paint) -> Table:
 def _items(entry: RiskEntry) -> Flowable:
     if not entry.items:
         return _p("No controls or actions recorded.")
-    rows = [[_p(h, "label") for h in ("Control / Action", "Owner", "Type", "Target Date")]]
+    widths = [94, 32, 22, 26]
+    rows = [_header(("Control / Action", "Owner", "Type", "Target Date"), widths)]
     for item in entry.items:
-        kind = escape(item.type) + (f"<br/><font color='{GREY.hexval()}' size='7.5'>{escape(item.status)}"
-                                    "</font>" if item.status else "")
-        rows.append([_p(_text(item.description), "cell"), _p(_text(item.owner), "cell"), _p(kind, "cell"),
-                     _p(_date(item.target_date), "cell")])
-    return _long_table(rows, [94, 32, 22, 26])
+        kind = item.type + (f"\n{item.status}" if item.status else "")
+        rows.append([_plain(item.description, widths[0]), _plain(item.owner, widths[1]),
+                     _plain(kind, widths[2]), _date(item.target_date)])
+    return _long_table(rows, widths)
 
 
 def _comments(entry: RiskEntry) -> Flowable:
     if not entry.comments:
         return _p("No reviews recorded.")
-    rows = [[_p(h, "label") for h in ("Date", "Reviewed by", "Comment")]]
-    rows += [[_p(_date(c.reviewed_on), "cell"), _p(_text(c.reviewer), "cell"),
-              _p(_text(c.comment) or "No comment recorded.", "cell")] for c in entry.comments]
-    return _long_table(rows, [20, 36, WIDTH / mm - 56])
+    widths = [20, 36, WIDTH / mm - 56]
+    rows = [_header(("Date", "Reviewed by", "Comment"), widths)]
+    rows += [[_date(c.reviewed_on), _plain(c.reviewer, widths[1]),
+              _plain(c.comment or "No comment recorded.", widths[2])] for c in entry.comments]
+    return _long_table(rows, widths)
 
 
-def _long_table(rows: list[list[Paragraph]], widths_mm: list[float]) -> Table:
+def _long_table(rows: list[list[str | Paragraph]], widths_mm: list[float]) -> Table:
     """A table that splits between rows across pages, repeating its header. Only when a
     row is taller than a page may it split inside the row: reportlab's in-row splitting
     otherwise also fills the last few millimetres of a page, repeating the header there."""
@@ -442,6 +478,7 @@ def _long_table(rows: list[list[Paragraph]], widths_mm: list[float]) -> Table:
     too_tall = any(
         cell.wrap(width * mm - 8, room)[1] > room
         for row in rows[1:] for cell, width in zip(row, widths_mm, strict=True)
-        if len(cell.text) > 1500  # only a long text can fill a page: measure just those
+        # Only a long text can fill a page (a plain cell is a few short lines): measure just those.
+        if isinstance(cell, Paragraph) and len(cell.text) > 1500
     )
     return _table(rows, widths_mm, repeatRows=1, splitInRow=int(too_tall))

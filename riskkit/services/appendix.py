@@ -22,10 +22,11 @@ from riskkit import scoring, vocab
 from riskkit.errors import ValidationError
 from riskkit.extensions import db
 from riskkit.models import Event, Lesson, Register
-from riskkit.models.lessons import lesson_actions
+from riskkit.models.lessons import lesson_reference
 from riskkit.services import changes as changes_table
 from riskkit.services.as_of import RiskAt, risks_at, with_children
 from riskkit.services.changes import Change
+from riskkit.services.links_at import lessons_of_actions
 from riskkit.services.registers import all_registers, get_register
 from riskkit.services.risks import LIVE
 from riskkit.services.summaries import HeatMap, heat_map_of
@@ -192,24 +193,23 @@ def _risks(matrix: scoring.Matrix, live: list[RiskAt], as_of: date, public: bool
     ordered = sorted(live, key=lambda r: (-r.risk.score, r.risk.reference))
     for start in range(0, len(ordered), BATCH):
         batch = with_children(as_of, ordered[start:start + BATCH])
-        origins = lesson_origins([a.id for r in batch for a in r.actions])
+        origins = lesson_origins([a.id for r in batch for a in r.actions], as_of)
         for risk in batch:
             yield _entry(risk, matrix, as_of, public, origins)
         # Dropping the batch lets its rows go before the next is read.
         del batch
 
 
-def lesson_origins(action_ids: list[int]) -> dict[int, str]:
-    """' (From lesson L0003, Exercise Lemur.)' by action id: an action remembers the
-    lessons it answers (the links as they are now: the history names them, it does not
-    date them per link)."""
-    lessons: dict[int, list[str]] = {}
-    for action_id, lesson, event in db.session.execute(
-            select(lesson_actions.c.action_id, Lesson, Event.name)
-            .join(Lesson, Lesson.id == lesson_actions.c.lesson_id).join(Event, Event.id == Lesson.event_id)
-            .where(lesson_actions.c.action_id.in_(action_ids)).order_by(Lesson.id)):
-        lessons.setdefault(action_id, []).append(f"lesson {lesson.reference}, {event}")
-    return {action_id: " (From " + "; ".join(named) + ".)" for action_id, named in lessons.items()}
+def lesson_origins(action_ids: list[int], as_of: date) -> dict[int, str]:
+    """' (From lesson L0003, Exercise Lemur.)' by action id: the lessons each action
+    answered at the end of `as_of` (services.links_at)."""
+    answered = lessons_of_actions(as_of, action_ids)
+    events = dict(db.session.execute(
+        select(Lesson.id, Event.name).join(Event, Event.id == Lesson.event_id)
+        .where(Lesson.id.in_({i for ids in answered.values() for i in ids}))).all())
+    return {action_id: " (From " + "; ".join(f"lesson {lesson_reference(i)}, {events[i]}" for i in ids
+                                             if i in events) + ".)"
+            for action_id, ids in answered.items() if any(i in events for i in ids)}
 
 
 def _entry(at: RiskAt, matrix: scoring.Matrix, as_of: date, public: bool,

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from types import SimpleNamespace
 
-from sqlalchemy import Boolean, Date, Integer, func, inspect, or_, select
+from sqlalchemy import Boolean, Date, Integer, func, inspect, or_, select, tuple_
 from sqlalchemy.orm import joinedload
 
 from riskkit import clock, scoring
@@ -176,12 +176,16 @@ CHILDREN = {"controls": (Control, ("id",)), "actions": (Action, ("id",)),
 
 def with_children(day: date, risks: list[RiskAt], kinds: Iterable[str] = tuple(CHILDREN)) -> list[RiskAt]:
     """Fill in each risk's controls, actions and reviews (or the kinds named) as they
-    stood at the end of `day`: two queries a kind for the risks given."""
+    stood at the end of `day`: two queries a kind for the risks given. Each kind asked
+    for is read afresh, so filling a risk twice (the changes table reads its reviews,
+    then its page) does not list them twice."""
     cut = clock.end_of(day)
     by_id = {r.risk.id: r for r in risks}
     ids = list(by_id)
     for name in kinds:
         model, order = CHILDREN[name]
+        for risk in risks:
+            setattr(risk, name, [])
         people = Review.reviewer if model is Review else model.owner
         records = {obj.id: _now(obj) | {"risk_id": obj.risk_id} for obj in db.session.scalars(
             select(model).where(model.risk_id.in_(ids)).options(joinedload(people)))}
@@ -198,6 +202,38 @@ def records_at(day: date, objects: list) -> dict[int, Past]:
     if not objects:
         return {}
     model = type(objects[0])
-    records = {obj.id: _now(obj) for obj in objects}
-    later = _later(model, clock.end_of(day), HistoryEntry.entity_id.in_(list(records)))
+    return _rebuilt(model, day, {obj.id: _now(obj) for obj in objects})
+
+
+def records_by_id(model, day: date, ids: Iterable[int]) -> dict[int, Past]:
+    """The records of `model` with these ids as they stood at the end of `day`: those
+    deleted since come back, those created since are left out (see changed_after)."""
+    found: dict[int, Past] = {}
+    ids = list(ids)
+    for start in range(0, len(ids), 1000):
+        chunk = ids[start:start + 1000]
+        people = [joinedload(getattr(model, name)) for key, name in (PEOPLE_FIELDS | REGISTER_FIELDS).items()
+                  if hasattr(model, key) and hasattr(model, name)]
+        records = {obj.id: _now(obj) for obj in db.session.scalars(
+            select(model).where(model.id.in_(chunk)).options(*people)).unique()}
+        found |= _rebuilt(model, day, records, chunk)
+    return found
+
+
+def _rebuilt(model, day: date, records: dict[int, dict], ids: list[int] | None = None) -> dict[int, Past]:
+    later = _later(model, clock.end_of(day), HistoryEntry.entity_id.in_(ids if ids is not None else list(records)))
     return {i: Past(**record) for i, record in _undo(model, records, later).items()}
+
+
+def changed_after(models: Iterable, day: date):
+    """The records of these models that stood otherwise at the end of `day` than they
+    stand now, as a query of (entity, id): created, changed or deleted since, except
+    what a load wrote about a record it created (see is_load). A report reads these
+    from the history (records_by_id) and every other record as it is."""
+    entities = [AUDITED[model] for model in models]
+    later = (HistoryEntry.entity.in_(entities), HistoryEntry.at >= clock.end_of(day))
+    load = or_(HistoryEntry.actor == DEMO_ACTOR, HistoryEntry.actor.startswith(IMPORT_ACTOR))
+    loaded = select(HistoryEntry.entity, HistoryEntry.entity_id).where(
+        *later, HistoryEntry.change == "create", load)
+    return select(HistoryEntry.entity, HistoryEntry.entity_id).where(
+        *later, or_(~load, tuple_(HistoryEntry.entity, HistoryEntry.entity_id).not_in(loaded))).distinct()

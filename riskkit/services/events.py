@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from riskkit import clock, permissions, scoring, vocab
@@ -29,6 +29,7 @@ from riskkit.models import (
 from riskkit.models.base import utcnow
 from riskkit.models.events import event_controls, event_risks
 from riskkit.services.packs import Pack
+from riskkit.services.paging import check_key, key_date, keyset_page
 from riskkit.services.risks import LIVE, check_version
 
 #: How far back an exercise or incident still counts as evidence for a risk.
@@ -50,6 +51,20 @@ def events_statement(kind: str | None = None, status: str | None = None):
         statement = statement.where(
             Event.status == vocab.check(vocab.EVENT_STATUSES, status, "status"))
     return statement
+
+
+def event_page(kind: str | None, status: str | None, after: list | None, size: int
+               ) -> tuple[list[Event], list | None]:
+    """A page of events_statement() by key (services.paging.keyset_page), newest first:
+    the events after the key `after` ([start date, id]; None: from the start), and the
+    next page's key."""
+    condition = None
+    if after is not None:
+        day, event_id = check_key(after, (str, int))
+        day = key_date(day)
+        condition = or_(Event.start_date < day, and_(Event.start_date == day, Event.id < event_id))
+    return keyset_page(events_statement(kind, status), condition, size,
+                       lambda last: [last.start_date.isoformat(), last.id])
 
 
 def get_event(event_id: int) -> Event:

@@ -21,8 +21,10 @@ from riskkit.errors import NotFound
 from riskkit.extensions import db
 from riskkit.models import Action, Debrief, Event, Lesson, Observation
 from riskkit.models.base import LARGEST_INT
+from riskkit.models.lessons import lesson_reference
 from riskkit.services.as_of import Past, records_at
 from riskkit.services.events import find_event
+from riskkit.services.links_at import lessons_of_actions
 
 
 @dataclass(frozen=True)
@@ -264,15 +266,17 @@ def _lessons(statement, as_of: date) -> list[tuple[Lesson, LessonRow]]:
         joinedload(Lesson.owner), joinedload(Lesson.event), joinedload(Lesson.evidence_event),
         selectinload(Lesson.observation).selectinload(Observation.themes),
         selectinload(Lesson.actions).joinedload(Action.risk),
-        selectinload(Lesson.actions).joinedload(Action.owner),
-        selectinload(Lesson.actions).selectinload(Action.lessons))).unique().all()
+        selectinload(Lesson.actions).joinedload(Action.owner))).unique().all()
     then = records_at(as_of, list(lessons))
     actions = records_at(as_of, list({a.id: a for lesson in lessons for a in lesson.actions}.values()))
-    return [(lesson, _lesson_row(lesson, then[lesson.id], actions, as_of))
+    answered = lessons_of_actions(as_of, actions)
+    return [(lesson, _lesson_row(lesson, then[lesson.id], actions, answered, as_of))
             for lesson in lessons if lesson.id in then]
 
 
-def _lesson_row(lesson: Lesson, then: Past, actions: dict[int, Past], as_of: date) -> LessonRow:
+def _lesson_row(lesson: Lesson, then: Past, actions: dict[int, Past], answered: dict[int, list[int]],
+                as_of: date) -> LessonRow:
+    """`answered`: the lessons each action answered then (services.links_at)."""
     evidence = lesson.evidence_event if then.evidence_event_id is not None else None
     is_open = then.status in vocab.LESSON_OPEN
     return LessonRow(
@@ -284,13 +288,14 @@ def _lesson_row(lesson: Lesson, then: Past, actions: dict[int, Past], as_of: dat
         overdue=is_open and then.due_date is not None and then.due_date < as_of,
         observation="",
         actions=[ActionRow(
-            id=action.id, lesson=", ".join(other.reference for other in action.lessons) or lesson.reference,
+            id=action.id, lesson=", ".join(lesson_reference(other) for other in answered[action.id]),
             risk=action.risk.reference, risk_title=action.risk.title, description=past.description,
             owner=past.owner, target_date=past.target_date,
             status=_words(vocab.ACTION_STATUSES, past.status),
             overdue=(past.status not in vocab.ACTION_CLOSED and past.target_date is not None
                      and past.target_date < as_of),
-        ) for action in lesson.actions if (past := actions.get(action.id)) is not None],
+        ) for action in lesson.actions
+            if (past := actions.get(action.id)) is not None and lesson.id in answered.get(action.id, ())],
         evidence_event=evidence.name if evidence is not None else "",
         evidence_date=evidence.start_date if evidence is not None else None,
         evidence_note=then.evidence_note or "",

@@ -1,5 +1,6 @@
 """Reading the change history: of a risk (with its children), of one record, or what
-changed since a form was opened (shown on a conflict)."""
+changed since a form was opened (shown on a conflict); and, for the API, a page of it
+by key, for a record that the person asking may read."""
 
 from __future__ import annotations
 
@@ -8,8 +9,18 @@ from math import ceil
 
 from sqlalchemy import func, select
 
+from riskkit import permissions
+from riskkit.errors import NotFound, ValidationError
 from riskkit.extensions import db
-from riskkit.models import HistoryEntry
+from riskkit.models import HistoryEntry, User
+from riskkit.services.paging import check_key, keyset_page
+
+#: The records whose history anyone signed in may read, as their web pages show it
+#: (an event is an exercise or incident).
+OPEN_RECORDS = ("risk", "control", "action", "review", "event", "objective", "plan",
+                "debrief", "observation", "lesson", "theme", "cadence rule")
+#: The records whose history is the administrators', as their pages are.
+ADMIN_RECORDS = ("register", "appetite", "team member", "token")
 
 
 def entries(*, risk_id: int | None = None, entity: str | None = None,
@@ -34,7 +45,6 @@ def changed_since(opened_at: str | None, **record) -> list[HistoryEntry]:
     except ValueError:
         return []
     return entries(after=opened, newest_first=False, limit=None, **record)
-
 
 
 def removed(risk_id: int, entity: str, entity_id: int) -> dict[str, str | None]:
@@ -73,3 +83,23 @@ def saves(*, risk_id: int | None = None, entity: str | None = None,
     rows = _scope(select(HistoryEntry), risk_id, entity, entity_id).where(
         HistoryEntry.at.in_(shown)).order_by(HistoryEntry.at.desc(), HistoryEntry.id)
     return list(db.session.scalars(rows)), pages
+
+
+def record_page(by: User, entity: str, entity_id: int | None = None, *, risk_id: int | None = None,
+                after: list | None = None, size: int = 100) -> tuple[list[HistoryEntry], list | None]:
+    """A page of one record's history rows (or, with risk_id, a risk's and its children's),
+    newest first, by key (services.paging.keyset_page): the rows after `after` ([row id];
+    None: from the start), and the next page's key. Refused (403) a record whose history is
+    the administrators' to someone else; NotFound for a record with no history at all."""
+    if entity in ADMIN_RECORDS:
+        permissions.require(by, "administer")
+    elif entity not in OPEN_RECORDS:
+        raise ValidationError(f"{entity!r} is not a kind of record with a history: choose one of"
+                              f" {', '.join(OPEN_RECORDS + ADMIN_RECORDS)}", "record")
+    own = (None, None) if risk_id is not None else (entity, entity_id)
+    statement = _scope(select(HistoryEntry), risk_id, *own).order_by(HistoryEntry.id.desc())
+    condition = None if after is None else HistoryEntry.id < check_key(after, (int,))[0]
+    rows, next_key = keyset_page(statement, condition, size, lambda last: [last.id])
+    if not rows and after is None:
+        raise NotFound(f"No history of {entity} {entity_id if risk_id is None else risk_id}")
+    return rows, next_key

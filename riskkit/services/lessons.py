@@ -22,6 +22,7 @@ from riskkit.extensions import db
 from riskkit.models import Action, Control, Event, Lesson, Observation, Risk, User
 from riskkit.models.lessons import lesson_actions, lesson_controls, lesson_risks
 from riskkit.services.events import check_controls_belong
+from riskkit.services.paging import ascending_nulls_last, check_key, keyset_page
 from riskkit.services.risks import check_version
 
 ORDER = vocab.values(vocab.LESSON_STATUSES)
@@ -55,6 +56,19 @@ def lessons_statement(status: str | None = None, owner: User | None = None,
     if event is not None:
         statement = statement.where(Lesson.event_id == event.id)
     return statement
+
+
+def lesson_page(status: str | None, owner: User | None, open_only: bool, after: list | None,
+                size: int) -> tuple[list[Lesson], list | None]:
+    """A page of lessons_statement() by key (services.paging.keyset_page), soonest due
+    first, with the event that evidences each: the lessons after the key `after` ([due
+    date or None, id]; None: from the start), and the next page's key."""
+    statement = lessons_statement(status, owner, open_only).options(
+        joinedload(Lesson.evidence_event))
+    condition = None if after is None else ascending_nulls_last(
+        Lesson.due_date, Lesson.id, check_key(after, ((str, type(None)), int)))
+    return keyset_page(statement, condition, size, lambda last: [
+        last.due_date.isoformat() if last.due_date else None, last.id])
 
 
 def save_lesson(by: User | None, lesson: Lesson | None, *, event: Event,

@@ -5,6 +5,10 @@ Reviews are due on a risk's next review date, actions on their target date, less
 their due date until implemented, and the exercise programme as services.programme
 says; an item is overdue from the day after. Reads plain columns, not whole risks, so a
 register of 100,000 risks is one pass.
+
+As of a past day the risks, actions and lessons are as they stood at the end of it: those
+recorded otherwise since (services.as_of.changed_after: reviewed, done, closed, added...)
+are rebuilt from the history and merged in, the rest read as they are.
 """
 
 from __future__ import annotations
@@ -19,11 +23,13 @@ from typing import NamedTuple
 from sqlalchemy import func, literal, select, true
 from sqlalchemy.orm import aliased
 
-from riskkit import permissions, vocab
+from riskkit import clock, permissions, vocab
+from riskkit.audit import AUDITED
 from riskkit.extensions import db
 from riskkit.models import Action, Event, Lesson, Register, Risk, User
 from riskkit.models.lessons import lesson_reference
 from riskkit.services import programme
+from riskkit.services.as_of import changed_after, records_by_id
 from riskkit.services.risks import LIVE
 
 KINDS = ("review", "action", "lesson", "exercise")
@@ -83,7 +89,33 @@ class Scope:
         return permissions.owner_ids(self.owner) if self.owner else []
 
     def due_before_cutoff(self, column):
+        """SQL for a due date column, or the answer for a date."""
         return column <= self.cutoff if self.due_within else column < self.cutoff
+
+    @cached_property
+    def changed(self) -> dict[type, list[int]]:
+        """The ids of the risks, actions and lessons that stood otherwise at the end of
+        the as-of day than now, by model: `rebuilt` reads them as they stood, and the
+        queries of the records as they are leave them out. Empty for a day not yet over."""
+        if clock.end_of(self.as_of) > clock.utcnow():
+            return {}
+        models = {AUDITED[model]: model for model in CHANGING}
+        found: dict[type, list[int]] = {}
+        for entity, entity_id in db.session.execute(changed_after(CHANGING, self.as_of)):
+            found.setdefault(models[entity], []).append(entity_id)
+        return found
+
+    def unchanged(self, model, column) -> list:
+        """SQL: only the rows whose `model` record (by `column`, its id) is as it stood."""
+        if model not in self.changed:
+            return []
+        return [column.not_in(select(changed_after([model], self.as_of).subquery().c.entity_id))]
+
+    @cached_property
+    def rebuilt(self) -> list[Item]:
+        """The reviews, actions and lessons due of the records changed since the as-of
+        day, as they stood at its end, sorted."""
+        return sorted(_rebuilt(self), key=sort_key) if self.changed else []
 
     @cached_property
     def unregistered(self) -> list[Item]:
@@ -96,6 +128,9 @@ class Scope:
             items.extend(_programme_due(self))
         return sorted(items, key=sort_key)
 
+
+#: What the report reads as it stood on a past day (Scope.changed).
+CHANGING = (Risk, Action, Lesson)
 
 #: The order of every report: most overdue first, then reference, kind and action.
 Key = tuple[date, str, str, int]
@@ -123,7 +158,7 @@ def iter_items(scope: Scope, after: Key | None = None, limit: int | None = None)
         streams.append(_reviews(scope, after, limit))
     if "action" in scope.kinds:
         streams.append(_actions(scope, after, limit))
-    streams.append([i for i in scope.unregistered if after is None or sort_key(i) > after])
+    streams.append([i for i in scope.unregistered + scope.rebuilt if after is None or sort_key(i) > after])
     merged = heapq.merge(*streams, key=sort_key)
     return merged if limit is None else itertools.islice(merged, limit)
 
@@ -197,6 +232,7 @@ def _reviews(scope: Scope, after: Key | None, limit: int | None):
     ).join(owner_user, Risk.owner_id == owner_user.id).join(Register, Risk.register_id == Register.id) \
         .outerjoin(register_owner, Register.owner_id == register_owner.id) \
         .where(*_risk_scope(scope), scope.due_before_cutoff(Risk.next_review_date),
+               *scope.unchanged(Risk, Risk.id),
                _after(after, "review", Risk.next_review_date, Risk.reference, literal(0))) \
         .order_by(Risk.next_review_date, Risk.reference)
     if scope.owner is not None:
@@ -233,7 +269,8 @@ def _risk_scope(scope: Scope) -> list:
 
 
 def _action_scope(scope: Scope) -> list:
-    where = [Action.status.in_(vocab.ACTION_OPEN), scope.due_before_cutoff(Action.target_date)]
+    where = [Action.status.in_(vocab.ACTION_OPEN), scope.due_before_cutoff(Action.target_date),
+             *scope.unchanged(Action, Action.id), *scope.unchanged(Risk, Action.risk_id)]
     if scope.owner is not None:
         where.append(Action.owner_id.in_(scope.owner_ids))
     return where
@@ -243,7 +280,8 @@ def _lessons_due(scope: Scope) -> list[Item]:
     columns = select(Lesson.id, Event.name, User.name, User.email, Lesson.due_date,
                      Lesson.statement).join(Event, Lesson.event_id == Event.id) \
         .join(User, Lesson.owner_id == User.id) \
-        .where(Lesson.status.in_(vocab.LESSON_OPEN), scope.due_before_cutoff(Lesson.due_date))
+        .where(Lesson.status.in_(vocab.LESSON_OPEN), scope.due_before_cutoff(Lesson.due_date),
+               *scope.unchanged(Lesson, Lesson.id))
     if scope.owner is not None:
         columns = columns.where(Lesson.owner_id.in_(scope.owner_ids))
     return [Item("lesson", lesson_reference(lesson_id), event, name, email, "", None, None, due,
@@ -258,6 +296,56 @@ def _programme_due(scope: Scope) -> list[Item]:
             # `riskkit exercises due` and the programme page.
             for d in programme.due(scope.as_of, scope.due_within, scope.owner)
             if scope.due_within or d.days_overdue > 0]
+
+
+def _rebuilt(scope: Scope) -> list[Item]:
+    """The items of Scope.rebuilt: the changed risks, their actions and the changed
+    actions and lessons as they stood (people's emails and register owners as they are)."""
+    day = scope.as_of
+    risk_ids = set(scope.changed.get(Risk, []))
+    action_ids = set(scope.changed.get(Action, []))
+    if risk_ids and "action" in scope.kinds:
+        action_ids |= set(db.session.scalars(select(Action.id).where(Action.risk_id.in_(list(risk_ids)))))
+    actions = records_by_id(Action, day, action_ids) if "action" in scope.kinds else {}
+    risks = records_by_id(Risk, day, risk_ids | {a.risk_id for a in actions.values()})
+    lessons = (records_by_id(Lesson, day, scope.changed.get(Lesson, []))
+               if scope.register_ids is None and "lesson" in scope.kinds else {})
+    people = {p.name: p for p in db.session.scalars(select(User).where(User.name.in_(
+        {r.owner for r in [*risks.values(), *actions.values(), *lessons.values()]})))}
+    owners = {people[name].id for name in people} & set(scope.owner_ids) if scope.owner else None
+    registers = {r.code: r for r in db.session.scalars(select(Register))}
+    codes = ({r.code for r in registers.values() if r.id in scope.register_ids}
+             if scope.register_ids is not None else set(registers))
+
+    def item(kind, risk, owner, due, words=None, action_id=None):
+        person, register = people.get(owner), registers.get(risk.register)
+        keeper = register.owner if register else None
+        return Item(kind, risk.reference, risk.title, owner or "", person.email if person else None,
+                    risk.register, keeper.name if keeper else None, keeper.email if keeper else None,
+                    due, (day - due).days, words, action_id)
+
+    def wanted(status, statuses, owner, due) -> bool:
+        return (status in statuses and due is not None and scope.due_before_cutoff(due)
+                and (owners is None or (owner in people and people[owner].id in owners)))
+
+    items = []
+    if "review" in scope.kinds:
+        items += [item("review", risk, risk.owner, risk.next_review_date)
+                  for risk in (risks[i] for i in risk_ids if i in risks)
+                  if risk.register in codes and wanted(risk.status, LIVE, risk.owner, risk.next_review_date)]
+    for action in actions.values():
+        risk = risks.get(action.risk_id)
+        if (risk is not None and risk.register in codes and risk.status in LIVE
+                and wanted(action.status, vocab.ACTION_OPEN, action.owner, action.target_date)):
+            items.append(item("action", risk, action.owner, action.target_date, action.description, action.id))
+    events = dict(db.session.execute(select(Event.id, Event.name)).all()) if lessons else {}
+    for lesson in lessons.values():
+        if wanted(lesson.status, vocab.LESSON_OPEN, lesson.owner, lesson.due_date):
+            person = people.get(lesson.owner)
+            items.append(Item("lesson", lesson_reference(lesson.id), events.get(lesson.event_id, ""),
+                              lesson.owner or "", person.email if person else None, "", None, None,
+                              lesson.due_date, (day - lesson.due_date).days, lesson.statement))
+    return items
 
 
 @dataclass
@@ -280,7 +368,8 @@ def summarise_due(scope: Scope) -> Summary:
     per_register: dict[str, list[int]] = {}
     if "review" in scope.kinds:
         statement = select(Register.code, func.count()).join(Risk.register).where(
-            *_risk_scope(scope), scope.due_before_cutoff(Risk.next_review_date))
+            *_risk_scope(scope), scope.due_before_cutoff(Risk.next_review_date),
+            *scope.unchanged(Risk, Risk.id))
         if scope.owner is not None:
             statement = statement.where(Risk.owner_id.in_(scope.owner_ids))
         for code, n in db.session.execute(statement.group_by(Register.code)):
@@ -294,6 +383,10 @@ def summarise_due(scope: Scope) -> Summary:
             by_kind["action"] += n
     for item in scope.unregistered:
         by_kind[item.kind] += 1
+    for item in scope.rebuilt:
+        by_kind[item.kind] += 1
+        if item.register:
+            per_register.setdefault(item.register, [0, 0])[item.kind == "action"] += 1
     return Summary(by_kind, [(code, *counts) for code, counts in sorted(per_register.items())])
 
 

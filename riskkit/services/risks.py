@@ -20,9 +20,9 @@ from riskkit.audit import acting_as
 from riskkit.errors import Conflict, NotFound, ValidationError
 from riskkit.extensions import db
 from riskkit.models import Action, Control, Lesson, Register, Review, Risk, User
-from riskkit.models.base import LARGEST_INT
 from riskkit.services.appetite import above, above_condition, appetites
 from riskkit.services.names import same_name
+from riskkit.services.paging import ascending_nulls_last, check_key, keyset_page
 from riskkit.services.registers import register_and_children
 
 #: Fields a risk form may change. Current likelihood and impact change only through
@@ -174,21 +174,15 @@ def list_risks(filters: RiskFilter, sort: str = "score", page: int | None = None
 
 def risk_page(filters: RiskFilter, sort: str, after: list | None, size: int
               ) -> tuple[list[Risk], list | None]:
-    """A page of list_risks() by key rather than number: the risks after the key `after`
-    (None: from the start), and the key to ask for the next page with (None on the
-    last). A risk added or removed meanwhile neither repeats nor skips another."""
+    """A page of list_risks() by key rather than number (services.paging.keyset_page):
+    the risks after the key `after` (None: from the start), and the next page's key."""
     if sort not in SORTS:
         raise ValidationError(f"Sort must be one of {', '.join(SORTS)}, not {sort!r}", "sort")
     statement = (_filter_statement(filters)
                  .options(joinedload(Risk.owner), joinedload(Risk.register))
                  .order_by(*SORTS[sort]()))
-    if after is not None:
-        statement = statement.where(_after_key(sort, after))
-    risks = list(db.session.scalars(statement.limit(size + 1)))
-    if len(risks) <= size:
-        return risks, None
-    last = risks[size - 1]
-    return risks[:size], _key(sort, last)
+    return keyset_page(statement, None if after is None else _after_key(sort, after), size,
+                       lambda last: _key(sort, last))
 
 
 def _key(sort: str, risk: Risk) -> list:
@@ -203,28 +197,14 @@ def _key(sort: str, risk: Risk) -> list:
 def _after_key(sort: str, key: list):
     """SQL for 'comes after the key' in the sort's order; a key that is not one is refused."""
     shapes = {"score": (int, str), "next_review": ((str, type(None)), str), "reference": (str,)}
-    if (not isinstance(key, list) or len(key) != len(shapes[sort])
-            or not all(isinstance(v, t) and not isinstance(v, bool)
-                       and (not isinstance(v, int) or abs(v) <= LARGEST_INT)
-                       and (not isinstance(v, str) or len(v) <= 40)
-                       for v, t in zip(key, shapes[sort], strict=True))):
-        raise ValidationError("The page key in 'after' is not one this list gave: start again"
-                              " from the first page", "after")
-    reference = key[-1]
+    reference = check_key(key, shapes[sort])[-1]
     if sort == "reference":
         return Risk.reference > reference
     if sort == "score":
         score = key[0]
         return or_(Risk.current_score < score,
                    and_(Risk.current_score == score, Risk.reference > reference))
-    if key[0] is None:  # past the dated risks: among those with no next review
-        return and_(Risk.next_review_date.is_(None), Risk.reference > reference)
-    try:
-        day = date.fromisoformat(key[0])
-    except ValueError:
-        raise ValidationError("The page key in 'after' is not one this list gave", "after") from None
-    return or_(Risk.next_review_date > day, Risk.next_review_date.is_(None),
-               and_(Risk.next_review_date == day, Risk.reference > reference))
+    return ascending_nulls_last(Risk.next_review_date, Risk.reference, key)
 
 
 def get_risk(reference: str) -> Risk:
@@ -413,7 +393,7 @@ def describe_whole(risk: Risk, appetite: dict[str, int]) -> dict:
             for a in risk.actions
         ],
         "reviews": [
-            {"reviewed_on": _iso(r.reviewed_on), "reviewer": r.reviewer.name,
+            {"id": r.id, "reviewed_on": _iso(r.reviewed_on), "reviewer": r.reviewer.name,
              "comment": r.comment, "before": rated(matrix, r.before_likelihood, r.before_impact),
              "after": rated(matrix, r.after_likelihood, r.after_impact),
              "next_review_date": _iso(r.next_review_date),

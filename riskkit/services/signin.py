@@ -4,10 +4,11 @@ client address, and the rule for when a session ends. The policy is in docs/secu
 import hashlib
 import hmac
 import math
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, update
 
+from riskkit.clock import aware
 from riskkit.errors import ValidationError
 from riskkit.extensions import db
 from riskkit.models import SignInThrottle, User
@@ -101,7 +102,7 @@ def _take_try(key: str, free: int, now: datetime) -> None:
                 return
             db.session.rollback()
             continue
-        tries, last_try_at, next_try_at = row.tries, _aware(row.last_try_at), _aware(row.next_try_at)
+        tries, last_try_at, next_try_at = row.tries, aware(row.last_try_at), aware(row.next_try_at)
         if now - last_try_at >= FORGET_AFTER:
             tries = 0
         elif tries >= free and now < next_try_at:  # (requests overlap: `now`s are not in order)
@@ -123,11 +124,6 @@ def _delay(tries: int, free: int) -> timedelta:
     if tries < free:
         return timedelta(0)
     return min(FIRST_DELAY * 2 ** min(tries - free, 16), LONGEST_DELAY)
-
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite gives back times without their zone; they were stored in UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _wait_words(wait: timedelta) -> str:

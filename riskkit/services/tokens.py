@@ -14,13 +14,14 @@ import secrets
 import threading
 import time
 from collections import deque
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from riskkit import permissions
 from riskkit.audit import acting_as
+from riskkit.clock import aware
 from riskkit.errors import NotFound, PermissionDenied, ValidationError
 from riskkit.extensions import db
 from riskkit.models import ApiToken, User
@@ -110,15 +111,11 @@ def authenticate(secret: str, now: datetime) -> ApiToken | None:
     if (token is None or token.revoked_at is not None or token.expires_on < now.date()
             or not token.user.is_active):
         return None
-    if token.last_used_at is None or _aware(token.last_used_at) < now - LAST_USED_EVERY:
+    if token.last_used_at is None or aware(token.last_used_at) < now - LAST_USED_EVERY:
         token.last_used_at = now
         db.session.commit()
     return token
 
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite gives back the naive UTC time that was stored."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def require_write(token: ApiToken) -> None:

@@ -8,7 +8,7 @@ from riskkit.errors import ValidationError
 from riskkit.services.appendix import build_appendix, default_since
 from riskkit.services.query_args import date_arg
 from riskkit.web.documents import send_document
-from riskkit.web.params import today
+from riskkit.web.params import as_of_arg, today
 
 bp = Blueprint("appendix", __name__)
 
@@ -29,8 +29,8 @@ def accessible():
 
 def _send(render, kind: str):
     permissions.require(current_user, "view")
+    as_of = as_of_arg()
     errors: dict[str, str] = {}
-    as_of = date_arg(request.args, "as_of", today(), errors)
     since = date_arg(request.args, "since", default_since(as_of), errors)
     if errors:
         return render_template("errors/400.html", message=". ".join(errors.values())), 400

@@ -17,7 +17,7 @@ from riskkit.services.summaries import (
     rating_changes,
     register_summaries,
 )
-from riskkit.web.params import last_month, refuse, today
+from riskkit.web.params import as_of_arg, last_month, refuse
 
 bp = Blueprint("dashboard", __name__)
 SHOWN = 10  # rows of each list; the whole list is one link away
@@ -28,7 +28,7 @@ def index():
     """What the signed-in person must do, then every register's rating summary and what
     changed, then one heat map of the register and scores chosen."""
     args, errors = request.args, {}
-    as_of = date_arg(args, "as_of", today(), errors)
+    as_of = as_of_arg()
     since = date_arg(args, "since", last_month(as_of), errors)
     registers = all_registers()
     summaries = register_summaries(registers)

@@ -9,9 +9,8 @@ from flask_login import current_user
 from riskkit import permissions
 from riskkit.services.events import get_event
 from riskkit.services.exercise_report import build_improvement_plan, build_report
-from riskkit.services.query_args import date_arg
 from riskkit.web.documents import send_document
-from riskkit.web.params import int_arg, refuse, today
+from riskkit.web.params import as_of_arg, int_arg, today
 
 bp = Blueprint("exercise_reports", __name__)
 
@@ -38,7 +37,7 @@ def accessible_report(event_id):
 def _send_report(event_id: int, render, kind: str):
     permissions.require(current_user, "view")
     event = get_event(event_id)
-    data = build_report(event, current_app.config["ORGANISATION_NAME"], as_of=_as_of())
+    data = build_report(event, current_app.config["ORGANISATION_NAME"], as_of=as_of_arg())
     name = ("exercise-report-" if event.is_exercise else "incident-debrief-report-") + slug(event.name)
     return send_document(render(data, generated_on=today()), name, kind)
 
@@ -65,16 +64,6 @@ def _send_plan(render, kind: str):
                        message="{value!r} is not an exercise or incident number")
     if event_id is not None:
         event = get_event(event_id)
-    plan = build_improvement_plan(event, as_of=_as_of(), open_only=request.args.get("open") == "1")
+    plan = build_improvement_plan(event, as_of=as_of_arg(), open_only=request.args.get("open") == "1")
     which = slug(event.name) if event else "all"
     return send_document(render(plan), f"improvement-plan-{which}-{today().isoformat()}", kind)
-
-
-def _as_of():
-    """?as_of=YYYY-MM-DD: the lessons and actions as they stood at the end of that day, and
-    what "overdue" is judged against, as `--as-of` does for the CLI; default today."""
-    errors: dict[str, str] = {}
-    as_of = date_arg(request.args, "as_of", today(), errors)
-    if errors:
-        refuse(". ".join(errors.values()))
-    return as_of

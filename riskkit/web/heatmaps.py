@@ -7,10 +7,9 @@ from flask_login import current_user
 from riskkit import permissions
 from riskkit.errors import ValidationError
 from riskkit.services.heatmaps import SCORES, build_report
-from riskkit.services.query_args import date_arg
 from riskkit.services.registers import default_register, get_register
 from riskkit.web.documents import send_document
-from riskkit.web.params import today
+from riskkit.web.params import as_of_arg, today
 
 bp = Blueprint("heatmaps", __name__)
 
@@ -42,12 +41,8 @@ def _send(render, kind: str):
         register = get_register(code) if code else default_register()
     except ValidationError as error:
         return render_template("errors/400.html", message=str(error)), 400
-    generated = today()
-    errors: dict[str, str] = {}
-    as_of = date_arg(request.args, "as_of", generated, errors)
-    if errors:
-        return render_template("errors/400.html", message=". ".join(errors.values())), 400
-    report = build_report(register, scores, None, as_of, generated,
+    as_of = as_of_arg()
+    report = build_report(register, scores, None, as_of, today(),
                           current_app.config["ORGANISATION_NAME"])
     which = "" if scores == "current" else f"-{scores}"
     return send_document(render(report), f"heatmap-{register.code}{which}-{as_of.isoformat()}",

@@ -18,9 +18,9 @@ from riskkit.services.overdue import (
     path_of,
     summarise_due,
 )
-from riskkit.services.query_args import date_arg, owner_arg
+from riskkit.services.query_args import owner_arg
 from riskkit.services.registers import all_registers
-from riskkit.web.params import int_arg, today
+from riskkit.web.params import as_of_arg, int_arg
 
 bp = Blueprint("overdue", __name__)
 CSV_HEADERS = ["kind", "reference", "title", "action", "owner", "register", "due_date", "days_overdue"]
@@ -29,7 +29,7 @@ PER_PAGE = 100
 
 def _scope():
     args, errors = request.args, {}
-    as_of = date_arg(args, "as_of", today(), errors)
+    as_of = as_of_arg()
     registers = all_registers()
     chosen = [r.id for r in registers if r.code == args.get("register")] or None
     owner = owner_arg(args, errors)

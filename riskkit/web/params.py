@@ -12,7 +12,7 @@ from werkzeug.routing import IntegerConverter, UnicodeConverter
 from riskkit import clock
 from riskkit.errors import ValidationError
 from riskkit.models.base import LARGEST_INT, control_character
-from riskkit.services.query_args import whole_number
+from riskkit.services.query_args import date_arg, whole_number
 
 
 def today() -> date:
@@ -27,6 +27,17 @@ def int_arg(args, name: str, low: int = 1, high: int = LARGEST_INT,
         return whole_number(args, name, low, high, message)
     except ValidationError as error:
         refuse(str(error))
+
+
+def as_of_arg() -> date:
+    """?as_of=YYYY-MM-DD: the day a page or download is as of (today when absent), as
+    `--as-of` is for the commands. A bad one is refused with the 400 page naming it:
+    every page that takes it reads it here."""
+    errors: dict[str, str] = {}
+    as_of = date_arg(request.args, "as_of", today(), errors)
+    if errors:
+        refuse(f"The as_of date in the address is wrong: {errors['as_of']}")
+    return as_of
 
 
 def refuse(message: str) -> None:

@@ -11,10 +11,9 @@ from riskkit.services import programme as programme_service
 from riskkit.services import themes as theme_service
 from riskkit.services.overdue import describe_due
 from riskkit.services.paging import page_of, paginate
-from riskkit.services.query_args import date_arg
 from riskkit.web import forms
 from riskkit.web.choices import owner_choices, person
-from riskkit.web.params import int_arg, today
+from riskkit.web.params import as_of_arg, int_arg, today
 from riskkit.web.programme_forms import NewThemeForm, PlanForm, RuleForm, ThemeForm
 
 bp = Blueprint("programme", __name__)
@@ -34,7 +33,7 @@ def when(item) -> str:
 def index():
     """What the programme has due or overdue as of a date, and the rules it follows."""
     args, errors = request.args, {}
-    as_of = date_arg(args, "as_of", today(), errors)
+    as_of = as_of_arg()
     due_within = int_arg(args, "due_within", 0, 366) or 0
     items = programme_service.due(as_of, due_within)
     return render_template(
