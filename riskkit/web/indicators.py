@@ -150,8 +150,7 @@ def show(indicator_id):
         form.reading_date.data = today()
     page_errors, status = {}, None
     if request.method == "POST":
-        if not readings.may_record(current_user, indicator):
-            permissions.require(current_user, "record_readings", indicator)
+        permissions.require(current_user, "record_readings", indicator)
         if form.validate():
             try:
                 commit(lambda: readings.record_reading(
@@ -179,7 +178,8 @@ def _show_page(indicator, form, page_errors):
     return page("indicators/show.html", form, None, page_errors, section="indicators",
                 title=indicator.name, indicator=indicator, bands=service.bands(indicator),
                 statuses=levels.statuses(today(), indicators_=[indicator]), recent=recent,
-                changes=changes, may_record=readings.may_record(current_user, indicator),
+                changes=changes, may_record=permissions.can(current_user, "record_readings",
+                                                            indicator),
                 level_of=service.level_of, number=service.number)
 
 
@@ -187,8 +187,7 @@ def _show_page(indicator, form, page_errors):
 def reading(reading_id):
     """Change a reading: only from the version read (a stale save is a 409 showing both)."""
     found = db.session.get(Reading, reading_id) or abort(404)
-    if not readings.may_record(current_user, found.indicator):
-        permissions.require(current_user, "record_readings", found.indicator)
+    permissions.require(current_user, "record_readings", found.indicator)
     form = ReadingEditForm(obj=found if request.method == "GET" else None)
     stamp(form, found)
     if not form.is_submitted():
@@ -218,7 +217,7 @@ def grid():
     if team_id is not None and (team is None or not team.is_team):
         refuse("There is no such team: choose one from the indicators page")
     on = _day(request.values.get("date"))
-    chosen = [i for i in service.list_indicators(team) if readings.may_record(current_user, i)]
+    chosen = [i for i in service.list_indicators(team) if permissions.can(current_user, "record_readings", i)]
     cells = readings.grid(chosen, on)
     errors, posted = {}, {}
     if request.method == "POST":
