@@ -13,7 +13,14 @@ from riskkit import clock
 from riskkit.extensions import db
 from riskkit.models import DecisionLogEntry, Declaration, Indicator, Reading
 from riskkit.services import levels, teams
-from tests.factories import gen_area, gen_indicator, gen_reading, gen_team, gen_user
+from tests.factories import (
+    gen_area,
+    gen_indicator,
+    gen_reading,
+    gen_risk,
+    gen_team,
+    gen_user,
+)
 from tests.web_helpers import error_messages
 
 DAY = date(2026, 1, 10)
@@ -169,3 +176,31 @@ def test_declaring_needs_a_reason_then_logs_the_declaration(login):
 def test_only_managers_may_declare(login):
     owner = gen_user("Oli Owner", role="owner")
     assert login(owner).get("/levels/declare").status_code == 403
+
+
+def test_a_risk_shows_its_indicators_and_is_flagged_under_pressure_at_opel_3(login):
+    viewer = gen_user("Vic Viewer", role="viewer")
+    risk = gen_risk(title="Workforce capacity in the short-term pathway")
+    calm = gen_risk(risk.register, title="Loss of the payroll system")
+    staffing = gen_indicator(risks=[risk])
+    gen_reading(staffing, 55, on=date(2026, 1, 9), today=DAY)
+    gen_reading(staffing, 45, on=DAY, today=DAY)
+    client = login(viewer)
+    page = client.get(f"/risks/{risk.reference}").get_data(as_text=True)
+    indicators_table = page.split('id="indicators-table"', 1)[1].split("</table>", 1)[0]
+    assert "Short-term Pathway Team staffing" in indicators_table
+    assert "OPEL 3 (Red)" in indicators_table and "Down" in indicators_table
+    listing = client.get("/risks").get_data(as_text=True)
+    assert listing.count("Under pressure: OPEL 3") == 1
+    dashboard = client.get("/").get_data(as_text=True)
+    assert f"{risk.reference}</a> {risk.title}: " in dashboard
+    assert "Under pressure: OPEL 3" in dashboard and calm.reference not in dashboard.split(
+        'id="under-pressure-list"', 1)[1].split("</ul>", 1)[0]
+
+
+def test_a_risk_whose_indicators_are_at_opel_2_is_not_flagged(login):
+    risk = gen_risk()
+    gen_reading(gen_indicator(risks=[risk]), 60, on=DAY, today=DAY)
+    client = login(gen_user("Vic Viewer", role="viewer"))
+    assert "Under pressure" not in client.get("/risks").get_data(as_text=True)
+    assert "Under pressure" not in client.get("/").get_data(as_text=True)
