@@ -15,6 +15,7 @@ from riskkit.extensions import db
 from riskkit.models import Action, Appetite, ContinuityPlan, Control, Event, Register, Risk, User
 from riskkit.services import events, lessons, levels, matrices, plans, programme, teams, themes
 from riskkit.services.debriefs import add_observation, record_debrief
+from riskkit.services.demo_indicators import load_indicators
 from riskkit.services.people import find_person
 from riskkit.services.reviews import record_review
 from riskkit.services.risks import create_risk
@@ -40,6 +41,8 @@ def load_demo(seed_dir: str | Path) -> Counter:
             added["cadence rules"] += len(programme.ensure_defaults())
             if (seed_dir / "resilience.yaml").is_file():
                 _load_resilience(_read(seed_dir / "resilience.yaml"), added)
+            if (seed_dir / "indicators.yaml").is_file():
+                load_indicators(_read(seed_dir / "indicators.yaml"), added)
         db.session.commit()
     except Exception:
         db.session.rollback()
