@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from riskkit import clock
 from riskkit.extensions import db
 from riskkit.models import DecisionLogEntry, Declaration, Indicator, Reading
-from riskkit.services import levels, teams
+from riskkit.services import levels, readings, teams
 from tests.factories import (
     gen_area,
     gen_indicator,
@@ -141,6 +141,24 @@ def test_the_daily_grid_saves_all_or_nothing(login):
     assert _count(Reading) == 3
 
 
+def test_a_grid_box_changed_by_someone_else_since_it_was_opened_is_a_conflict(login):
+    manager = gen_user("Mia Manager", role="manager")
+    staffing = gen_indicator()
+    reading = gen_reading(staffing, 64, on=DAY, today=DAY)
+    client = login(manager)
+    assert f'name="r-{staffing.id}-0-version" value="1"' in client.get(
+        "/indicators/grid").get_data(as_text=True)
+    readings.record_reading(None, staffing, None, DAY, 50, DAY, expected_version=1)
+    db.session.commit()
+    stale = client.post("/indicators/grid", data={"date": "2026-01-10",
+                                                  f"r-{staffing.id}-0": "60",
+                                                  f"r-{staffing.id}-0-version": "1"})
+    assert stale.status_code == 409
+    assert "changed by someone else" in error_messages(stale)[0]
+    db.session.refresh(reading)
+    assert reading.value == 50
+
+
 def test_a_csv_upload_names_the_row_and_column_and_records_nothing(login):
     manager = gen_user("Mia Manager", role="manager")
     gen_indicator()
@@ -171,6 +189,24 @@ def test_declaring_needs_a_reason_then_logs_the_declaration(login):
     assert done.status_code == 302
     assert "by Mia Manager" in client.get("/levels").get_data(as_text=True)
     assert _count(DecisionLogEntry) == 1
+
+
+def test_a_declaration_made_since_the_form_was_opened_is_a_conflict(login):
+    manager, other = gen_user("Mia Manager", role="manager"), gen_user("Dee Director",
+                                                                        role="manager")
+    gen_reading(gen_indicator(), 40, on=DAY, today=DAY)
+    client = login(manager)
+    page = client.get("/levels/declare").get_data(as_text=True)
+    assert 'name="seen" type="hidden" value="0"' in page
+    red = next(level for level in levels.get_scheme().levels if level.rank == 3)
+    levels.declare(other, None, red, "Staffing at 40%", DAY)
+    db.session.commit()
+    late = client.post("/levels/declare", data={"level": red.id - 1, "reason": "Amber will do",
+                                                "seen": "0"})
+    assert late.status_code == 409
+    assert error_messages(late)[0].startswith("Dee Director declared OPEL 3 (Red) for the"
+                                              " organisation since you opened this page")
+    assert _count(Declaration) == 1
 
 
 def test_only_managers_may_declare(login):

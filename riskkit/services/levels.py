@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from riskkit import permissions
 from riskkit.audit import acting_as
-from riskkit.errors import NotFound, ValidationError
+from riskkit.errors import Conflict, NotFound, ValidationError
 from riskkit.extensions import db
 from riskkit.models import (
     Area,
@@ -239,14 +239,22 @@ def propose(as_of: date, scheme: LevelScheme | None = None,
 
 
 def declare(by: User, area: Area | None, level: SchemeLevel, reason: str, as_of: date,
-            proposal: Proposal | None = None) -> Declaration:
+            proposal: Proposal | None = None, seen: int | None = None) -> Declaration:
     """A named person declares the level for the area (None: the organisation), with a
-    reason; the proposal at the time is kept beside it, and the decision log says so."""
+    reason; the proposal at the time is kept beside it, and the decision log says so.
+    `seen` is the id of the declaration the person saw as current (0: none): if another
+    has been made since, nothing is declared (they decide knowing it)."""
     if by is None:
         raise ValidationError("Say who is declaring the level", "declared_by")
     permissions.require(by, "declare_level")
     reason = clean_text(reason, "reason", required=True)
     proposal = proposal or propose(as_of, level.scheme, area)
+    current = current_declaration(level.scheme, area)
+    if seen is not None and (current.id if current else 0) != seen:
+        raise Conflict(f"{current.declared_by.name} declared {current.level.label} for"
+                       f" {area.name if area else 'the organisation'} since you opened this"
+                       " page. Nothing of yours was saved yet: check the level and declare"
+                       " again if it still needs to change.")
     place = area.name if area else "the organisation"
     with acting_as(by):
         declaration = Declaration(area=area, level=level, proposed_level=proposal.level,

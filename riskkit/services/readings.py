@@ -130,6 +130,7 @@ def grid(indicators: list[Indicator], on: date) -> list[Cell]:
 class GridResult:
     saved: int = 0
     errors: dict[str, str] = field(default_factory=dict)  # cell key -> message
+    conflict: bool = False  # a reading changed (or added) by someone else meanwhile
 
 
 def record_grid(by: User | None, cells: list[Cell], on: date | None, posted: dict,
@@ -154,8 +155,10 @@ def record_grid(by: User | None, cells: list[Cell], on: date | None, posted: dic
                 record_reading(by, cell.indicator, cell.area, on, value, today,
                                expected_version=_version(version))
                 result.saved += 1
-            except (ValidationError, Conflict) as error:
+            except ValidationError as error:
                 result.errors[cell.key] = str(error)
+            except Conflict as error:
+                result.errors[cell.key], result.conflict = str(error), True
     if result.errors:
         db.session.rollback()
         result.saved = 0

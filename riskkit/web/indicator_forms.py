@@ -101,6 +101,8 @@ class UploadForm(Form):
 
 
 class DeclareForm(Form):
+    # The id of the declaration current when the form was opened (0: none).
+    seen = HiddenField()
     level = RadioField("Level to declare", widget=GovRadioInput(), coerce=int,
                        validators=[InputRequired("Choose the level to declare")])
     reason = TextAreaField("Reason", widget=GovTextArea(),

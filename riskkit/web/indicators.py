@@ -219,7 +219,7 @@ def grid():
     on = _day(request.values.get("date"))
     chosen = [i for i in service.list_indicators(team) if permissions.can(current_user, "record_readings", i)]
     cells = readings.grid(chosen, on)
-    errors, posted = {}, {}
+    errors, posted, conflict = {}, {}, False
     if request.method == "POST":
         if not chosen:
             permissions.require(current_user, "record_readings")
@@ -233,16 +233,14 @@ def grid():
                 flash(f"Recorded {result.saved} reading{'s' if result.saved != 1 else ''} for"
                       f" {on:%-d %B %Y}.", "success")
                 return redirect(url_for("levels.index"))
-            errors = result.errors
+            errors, conflict = result.errors, result.conflict
         except ValidationError as error:
             errors = {"date": str(error)}
     body, _ = page("indicators/grid.html", None, None, errors, section="indicators",
                 title=f"Readings for {on:%-d %B %Y}" + (f": {team.name}" if team else ""),
                 team=team, on=on, cells=cells, posted=posted, number=service.number,
                 level_of=service.level_of)
-    stale = any("changed by someone else" in e or "already a reading" in e
-                for e in errors.values())
-    return body, 409 if stale else 400 if errors else 200
+    return body, 409 if conflict else 400 if errors else 200
 
 
 def _day(text) -> date:

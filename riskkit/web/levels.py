@@ -5,7 +5,7 @@ from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import current_user
 
 from riskkit import permissions
-from riskkit.errors import ValidationError
+from riskkit.errors import Conflict, ValidationError
 from riskkit.extensions import db
 from riskkit.models import Area
 from riskkit.services import indicators as indicator_service
@@ -46,19 +46,26 @@ def declare():
     form.level.choices = options((level.id, level.label) for level in scheme.levels)
     if not form.is_submitted():
         form.level.data = proposal.level.id
-    page_errors = {}
+        form.seen.data = proposal.current.id if proposal.current else 0
+    page_errors, status = {}, None
     if form.validate_on_submit():
         chosen = next((lv for lv in scheme.levels if lv.id == form.level.data), None)
         try:
             if chosen is None:
                 raise ValidationError("Choose the level to declare from the list", "level")
+            seen = int(form.seen.data) if str(form.seen.data or "").isdigit() else None
             declaration = commit(lambda: levels.declare(current_user, area, chosen,
-                                                        form.reason.data, today(), proposal))
+                                                        form.reason.data, today(), proposal,
+                                                        seen))
         except ValidationError as error:
             page_errors = place_error(form, error, "reason")
+        except Conflict as error:
+            page_errors, status = {"level": str(error)}, 409
+            form.seen.data = proposal.current.id if proposal.current else 0
         else:
             flash(f"Declared {declaration.level.label} for {place}.", "success")
             return redirect(url_for("levels.index"))
-    return page("levels/declare.html", form, None, page_errors, section="levels",
-                title=f"Declare the level for {place}",
-                proposal=proposal, back=url_for("levels.index"))
+    body, code = page("levels/declare.html", form, None, page_errors, section="levels",
+                      title=f"Declare the level for {place}",
+                      proposal=proposal, back=url_for("levels.index"))
+    return body, status or code
