@@ -209,6 +209,18 @@ def test_a_declaration_made_since_the_form_was_opened_is_a_conflict(login):
     assert _count(Declaration) == 1
 
 
+def test_the_levels_page_has_a_row_per_area_with_its_proposal(login):
+    north, south = gen_area("North"), gen_area("South")
+    staffing = gen_indicator(areas=[north, south])
+    gen_reading(staffing, 40, on=DAY, area=north, today=DAY)
+    gen_reading(staffing, 80, on=DAY, area=south, today=DAY)
+    page = login(gen_user("Mia Manager", role="manager")).get("/levels").get_data(as_text=True)
+    rows = page.split('id="areas-table"', 1)[1].split("</table>", 1)[0].split("</tr>")
+    north_row = next(row for row in rows if ">North<" in row)
+    assert "OPEL 3 (Red)" in north_row and f"/levels/declare?area={north.id}" in north_row
+    assert "OPEL 1 (Green)" in next(row for row in rows if ">South<" in row)
+
+
 def test_only_managers_may_declare(login):
     owner = gen_user("Oli Owner", role="owner")
     assert login(owner).get("/levels/declare").status_code == 403
