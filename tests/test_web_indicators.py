@@ -63,6 +63,20 @@ def test_a_manager_adds_an_indicator_with_its_bands(login):
     assert "70 and above" in page and "50 to below 70" in page and "below 35" in page
 
 
+def test_a_changed_band_is_in_the_indicators_history_in_words(login):
+    manager = gen_user("Mia Manager", role="manager")
+    staffing = gen_indicator(owner=manager)
+    client = login(manager)
+    response = client.post(f"/indicators/{staffing.id}/edit", data=_indicator_form(
+        owner=manager.id, version=staffing.version, opened_at="2026-01-10T09:00:00+00:00",
+        **{"bands-0-lower": "75", "bands-1-upper": "75"}))
+    assert response.status_code == 302, error_messages(response)
+    page = client.get(f"/indicators/{staffing.id}").get_data(as_text=True)
+    assert "Changed trigger: OPEL 1 (Green) band (Lower changed from 70 to 75)" in page
+    assert "Changed trigger: OPEL 2 (Amber) band (Upper changed from 70 to 75)" in page
+    assert "75 and above" in page
+
+
 def test_a_gap_between_bands_is_shown_naming_the_levels_and_nothing_is_saved(login):
     manager = gen_user("Mia Manager", role="manager")
     client = login(manager)

@@ -22,6 +22,7 @@ from riskkit.errors import NotFound, ValidationError
 from riskkit.extensions import db
 from riskkit.models import (
     Area,
+    HistoryEntry,
     Indicator,
     IndicatorTrigger,
     LevelScheme,
@@ -296,3 +297,25 @@ def _whole_number(value, field: str, least: int, most: int) -> int:
     if not least <= number_ <= most:
         raise ValidationError(f"{_label(field)} must be from {least} to {most}", field)
     return number_
+
+
+def indicator_history(indicator: Indicator, limit: int = 100) -> list[HistoryEntry]:
+    """The history of an indicator and of its trigger bands (those removed since too),
+    newest first."""
+    bands = select(HistoryEntry.entity_id).where(
+        HistoryEntry.entity == "trigger", HistoryEntry.field == "indicator_id",
+        HistoryEntry.new_value == str(indicator.id))
+    return list(db.session.scalars(select(HistoryEntry).where(
+        ((HistoryEntry.entity == "indicator") & (HistoryEntry.entity_id == indicator.id))
+        | ((HistoryEntry.entity == "trigger") & HistoryEntry.entity_id.in_(bands)))
+        .order_by(HistoryEntry.id.desc()).limit(limit)))
+
+
+def trigger_names(entries: list[HistoryEntry]) -> dict[tuple[str, int], str]:
+    """(entity, id) -> "OPEL 2 (Amber) band", for the trigger rows of a history."""
+    level_ids = {int(e.new_value or e.old_value) for e in entries
+                 if e.entity == "trigger" and e.field == "level_id"}
+    labels = {level.id: level.label for level in db.session.scalars(
+        select(SchemeLevel).where(SchemeLevel.id.in_(level_ids)))} if level_ids else {}
+    return {("trigger", e.entity_id): f"{labels.get(int(e.new_value or e.old_value), 'a')}"
+            " band" for e in entries if e.entity == "trigger" and e.field == "level_id"}

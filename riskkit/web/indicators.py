@@ -13,7 +13,7 @@ from riskkit import permissions
 from riskkit.errors import Conflict, ValidationError
 from riskkit.extensions import db
 from riskkit.models import Area, Reading, User
-from riskkit.services import history, history_words, levels, readings
+from riskkit.services import history_words, levels, readings
 from riskkit.services import indicators as service
 from riskkit.services.plans import list_plans
 from riskkit.services.risks import commit
@@ -172,9 +172,9 @@ def _show_page(indicator, form, page_errors):
     recent = list(db.session.scalars(select(Reading).where(Reading.indicator_id == indicator.id)
                                      .order_by(Reading.reading_date.desc(), Reading.id)
                                      .limit(30)))
-    changes = history_words.describe(
-        history.entries(entity="indicator", entity_id=indicator.id, limit=50),
-        own_entity="indicator")
+    entries = service.indicator_history(indicator)
+    changes = history_words.describe(entries, own_entity="indicator",
+                                     names=service.trigger_names(entries))
     return page("indicators/show.html", form, None, page_errors, section="indicators",
                 title=indicator.name, indicator=indicator, bands=service.bands(indicator),
                 statuses=levels.statuses(today(), indicators_=[indicator]), recent=recent,
