@@ -7,8 +7,8 @@ from sqlalchemy import func, select
 
 from riskkit import clock
 from riskkit.extensions import db
-from riskkit.models import Declaration, Reading
-from tests.factories import gen_area, gen_indicator, gen_person, gen_reading
+from riskkit.models import Declaration, Indicator, Reading
+from tests.factories import gen_area, gen_indicator, gen_person, gen_reading, gen_risk
 
 STAFFING = ["--band", "Green=70:", "--band", "Amber=50:70", "--band", "Red=35:50",
             "--band", "Black=:35"]
@@ -21,10 +21,13 @@ def _run(runner, *args, moment=datetime(2026, 1, 10, 9)):
 
 def test_add_an_indicator_with_bands_and_show_them_in_words(app, runner):
     gen_person("Sam Manager", role="manager")
+    risk = gen_risk(title="Adult Social Care Workforce")
     result = _run(runner, "add", "Short-term Pathway Team staffing", "--owner", "Sam Manager",
                   "--unit", "%", "--direction", "higher_is_better", "--min", "0", "--max",
-                  "100", "--area", "Ashford", *STAFFING)
+                  "100", "--area", "Ashford", "--risk", risk.reference, *STAFFING)
     assert result.exit_code == 0, result.output
+    assert [r.title for r in db.session.scalar(select(Indicator)).risks] == [
+        "Adult Social Care Workforce"]
     shown = _run(runner, "triggers", "short-term pathway team staffing")
     assert shown.exit_code == 0, shown.output
     assert "OPEL 1 (Green)  70 and above" in shown.output

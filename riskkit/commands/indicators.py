@@ -12,6 +12,8 @@ from riskkit.models.indicators import DIRECTIONS
 from riskkit.services import indicators as service
 from riskkit.services import levels, readings
 from riskkit.services.people import find_person
+from riskkit.services.plans import find_plan
+from riskkit.services.risks import get_risk
 from riskkit.services.teams import get_team
 
 
@@ -50,8 +52,12 @@ def list_all(as_of):
               help="A level's band, like 'OPEL 2=50:70' (lower inclusive, upper exclusive;"
                    " leave an end empty for open). One per level; none: triggers under"
                    " development.")
+@click.option("--risk", "risks", multiple=True, metavar="REFERENCE",
+              help="A risk it warns about, like AH0033; repeat for more.")
+@click.option("--plan", "plans", multiple=True, metavar="SERVICE",
+              help="A business continuity plan it bears on (its service); repeat for more.")
 def add(name, owner, unit, direction, team, areas, frequency, min_value, max_value, scheme,
-        bands):
+        bands, risks, plans):
     """Add an indicator called NAME with a band per level (or triggers under development)."""
     found = levels.get_scheme(scheme)
     places = [_area(a) for a in areas]
@@ -59,7 +65,9 @@ def add(name, owner, unit, direction, team, areas, frequency, min_value, max_val
         None, name=name, owner=find_person(owner), scheme=found, direction=direction,
         unit=unit, team=get_team(team) if team else None, frequency_days=frequency,
         triggers_state="set" if bands else "under_development", min_value=min_value,
-        max_value=max_value, triggers=_bands(found, bands), areas=places)
+        max_value=max_value, triggers=_bands(found, bands), areas=places,
+        risks=[get_risk(reference) for reference in risks],
+        plans=[find_plan(service) for service in plans])
     db.session.commit()
     click.echo(f"Added indicator {indicator.name}"
                + ("" if bands else " (triggers under development)"))
