@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    TypeDecorator,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
@@ -24,9 +25,17 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from riskkit.extensions import db
 from riskkit.models.base import Timestamps, clean_text, utcnow
 
-#: Readings and thresholds: exact decimals (to 4 places) in the database, floats in Python,
-#: so that a boundary such as 70 compares the same on PostgreSQL and SQLite.
-Measure = Numeric(14, 4, asdecimal=False)
+
+class Measure(TypeDecorator):
+    """Readings and thresholds: exact decimals (to 4 places) in the database, floats in
+    Python, so that a boundary such as 70 compares the same on PostgreSQL and SQLite (which
+    would otherwise hand back a whole number as an int), and a backup reads the same."""
+
+    impl = Numeric(14, 4, asdecimal=False)
+    cache_ok = True
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else float(value)
 
 DIRECTIONS = (("higher_is_better", "Higher is better"), ("higher_is_worse", "Higher is worse"))
 TRIGGER_STATES = (("set", "Set"), ("under_development", "Under development"))
