@@ -22,15 +22,19 @@ from riskkit.models import (
     Action,
     ApiToken,
     Appetite,
+    Area,
     CadenceRule,
     ContinuityPlan,
     Control,
     Debrief,
     Event,
     HistoryEntry,
+    Indicator,
+    IndicatorTrigger,
     Lesson,
     Objective,
     Observation,
+    Reading,
     Register,
     Review,
     Risk,
@@ -45,7 +49,8 @@ AUDITED = {Risk: "risk", Control: "control", Action: "action", Review: "review",
            Event: "event", Objective: "objective", ContinuityPlan: "plan", Debrief: "debrief",
            Observation: "observation", Lesson: "lesson", Theme: "theme",
            CadenceRule: "cadence rule", TeamMember: "team member", Appetite: "appetite",
-           Register: "register", ApiToken: "token"}
+           Register: "register", ApiToken: "token", Indicator: "indicator",
+           IndicatorTrigger: "trigger", Reading: "reading", Area: "area"}
 #: Bookkeeping columns whose changes say nothing to a reader.
 #: A token's hash is no one's to read, and its last use is not a change anyone made.
 UNTRACKED = {"id", "version", "created_at", "updated_at", "current_score", "secret_hash",
@@ -104,6 +109,8 @@ def _text(value) -> str | None:
         return "yes" if value else "no"
     if isinstance(value, date | datetime):
         return value.isoformat()
+    if isinstance(value, float):  # a measure (models.indicators): 70, not 70.0 or 70.0000
+        return f"{value:.4f}".rstrip("0").rstrip(".")
     return str(value)
 
 

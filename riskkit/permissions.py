@@ -41,6 +41,12 @@ RULES = {
     "progress_lesson": (RESILIENCE, True),
     # Freezing a quarter's committee papers for ever (services.publishing).
     "publish_papers": (MANAGERS, False),
+    # Indicators and their trigger bands, areas (services.indicators).
+    "define_indicators": (MANAGERS, False),
+    # A reading: managers any, an indicator's owner (or its team's members) its own.
+    "record_readings": (MANAGERS, True),
+    # Declaring an area's or the organisation's level (services.levels).
+    "declare_level": (MANAGERS, False),
     "administer": (("admin",), False),
 }
 
@@ -56,8 +62,10 @@ def can(user: User | None, action: str, item=None) -> bool:
         return True
     if not owner_may or user.role not in OWNING or item is None:
         return False
-    # A control's or action's progress is its owner's to update, and its risk owner's.
-    return owns(user, item) or (action == "update_item" and owns(user, item.risk))
+    # A control's or action's progress is its owner's to update, and its risk owner's;
+    # an indicator's readings its owner's, and its recording team's members'.
+    return owns(user, item) or (action == "update_item" and owns(user, item.risk)) or (
+        action == "record_readings" and item.team_id in owner_ids(user))
 
 
 def owns(user: User, item) -> bool:
@@ -89,7 +97,9 @@ def _named(item) -> str:
         return ""
     if hasattr(item, "reference"):
         return f" {item.reference}"
-    return f" on {item.risk.reference}"
+    if hasattr(item, "risk"):
+        return f" on {item.risk.reference}"
+    return f" for {item.name}"  # an indicator
 
 
 def require_unless_operator(user: User | None, action: str, item=None) -> None:

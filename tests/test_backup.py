@@ -57,7 +57,7 @@ def test_a_backup_restores_into_a_new_database_with_every_row(demo, runner, tmp_
     assert made.exit_code == 0, made.output
     counts = row_counts()
     assert counts["risks"] == 9 and counts["lessons"] == 11 and counts["history"] > 100
-    assert counts["team_members"] == 2  # the demo's ASCH Divisional Directors
+    assert counts["team_members"] == 3  # the demo's Divisional Directors and Short Term Pathway Team
     assert f"Backed up {sum(counts.values())} rows" in made.stdout
     with sqlite_app(tmp_path / "restored.sqlite") as other:
         _initialise(other)  # `riskkit init` first is fine: its defaults are replaced

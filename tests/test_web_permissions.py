@@ -20,9 +20,11 @@ from riskkit.models import (
     Control,
     Debrief,
     Event,
+    Indicator,
     Lesson,
     MatrixDefinition,
     Observation,
+    Reading,
     Risk,
 )
 from riskkit.reports.papers import renderers
@@ -31,6 +33,7 @@ from riskkit.services import (
     debriefs,
     events,
     lessons,
+    levels,
     lifecycle,
     programme,
     publishing,
@@ -43,11 +46,14 @@ from riskkit.services.registers import save_register
 from tests.conftest import FreshContextClient
 from tests.factories import (
     gen_action,
+    gen_area,
     gen_control,
     gen_event,
+    gen_indicator,
     gen_lesson,
     gen_person,
     gen_plan,
+    gen_reading,
     gen_risk,
     gen_team,
 )
@@ -91,6 +97,7 @@ ACTION =     (S,         N,     Y,    N,    Y,     N,    N,    Y,      Y,    Y) 
 TEAM_ACTION = (S,        N,     Y,    N,    N,     Y,    N,    Y,      Y,    Y)  # and A's owner
 RAISED =     (S,         N,     N,    N,    N,     Y,    Y,    Y,      Y,    Y)  # and B's team
 LESSON =     (S,         N,     N,    N,    N,     Y,    Y,    Y,      Y,    Y)  # its team
+INDICATOR =  (S,         N,     Y,    N,    N,     Y,    N,    Y,      Y,    Y)  # owner, team
 
 #: Adding, editing and marking done controls and actions: the same people may open each
 #: page and post its form.
@@ -189,6 +196,16 @@ PAGES = {  # GET
     "/admin/appetite": ADMINS,
     "/admin/appetite/new": ADMINS,
     "/admin/appetite/{appetite}": ADMINS,
+    "/indicators": EVERYONE,
+    "/indicators/{indicator}": EVERYONE,
+    "/indicators/grid?team={team}": EVERYONE,  # shows only the boxes the person may fill
+    "/levels": EVERYONE,
+    "/indicators/new": MANAGERS,
+    "/indicators/{indicator}/edit": MANAGERS,
+    "/indicators/upload": MANAGERS,
+    "/levels/declare": MANAGERS,
+    "/levels/declare?area={area}": MANAGERS,
+    "/indicators/readings/{reading}": INDICATOR,
 }
 
 POSTS = {  # in this order: each save moves a version on, and removals come last
@@ -238,6 +255,14 @@ POSTS = {  # in this order: each save moves a version on, and removals come last
     "/admin/matrices/{matrix}": ADMINS,
     "/admin/appetite/new": ADMINS,
     "/admin/appetite/{appetite}": ADMINS,
+    "/indicators/new": MANAGERS,
+    "/indicators/{indicator}/edit": MANAGERS,
+    "/indicators/areas": MANAGERS,
+    "/indicators/{indicator}": INDICATOR,
+    "/indicators/readings/{reading}": INDICATOR,
+    "/indicators/grid?team={team}": INDICATOR,
+    "/indicators/upload": MANAGERS,
+    "/levels/declare": MANAGERS,
     "/risks/{A}/controls/{control}/remove": RISK_A,
     "/risks/{A}/actions/{action}/remove": RISK_A,
     "/risks/{B}/actions/{raised}/remove": RISK_B,
@@ -259,7 +284,7 @@ class World:
               "team_action": Action, "raised": Action, "b_action": Action, "event": Event,
               "debrief": Debrief, "debrief_2": Debrief, "observation": Observation,
               "observation_2": Observation, "lesson": Lesson, "plan": ContinuityPlan,
-              "appetite": Appetite}
+              "appetite": Appetite, "indicator": Indicator, "reading": Reading}
 
     def __init__(self, people, records, ids, signer):
         self.people, self.records, self.ids, self.signer = people, records, ids, signer
@@ -343,6 +368,9 @@ def world(app, who) -> World:
     paper = publishing.publish("2025Q4", None, "Test Council", renderers()).documents[0].name
     api_token, _ = tokens.create_token(None, people["viewer"], name="Power BI", scope="read",
                                        expires_on=None, today=date(2026, 1, 5))
+    area = gen_area("North")
+    indicator = gen_indicator(owner=people["risk owner"], team=team, risks=[a])
+    reading = gen_reading(indicator, 64, on=date(2026, 1, 5))
     db.session.commit()
     upload, path = uploads.new_upload(current_app.config["SETTINGS"].data_dir, ".csv",
                                       datetime.now(UTC))
@@ -352,12 +380,12 @@ def world(app, who) -> World:
         "team_action": team_action, "raised": raised, "b_action": b_action, "event": event,
         "debrief": debrief, "debrief_2": debrief_2, "observation": observation,
         "observation_2": observation_2, "lesson": lesson, "plan": plan,
-        "appetite": appetite_row}.items()}
+        "appetite": appetite_row, "indicator": indicator, "reading": reading}.items()}
     ids = {**records, "A": a.reference, "B": b.reference, "C": c.reference, "token": token,
            "upload": upload, "api_token": api_token.id, "paper": paper, "user": spare.id,
            "team": team.id, "register": ops.id,
            "PH": ph.id, "matrix": council.id, "rule": programme.list_rules()[0].id,
-           "theme": themes.list_themes()[0].id}
+           "theme": themes.list_themes()[0].id, "area": area.id}
     return World({key: person.id for key, person in people.items()}, records, ids, signer)
 
 
@@ -490,6 +518,19 @@ FORMS = {
     "/admin/appetite/new": lambda w: {"category": "Reputation", "max_score": 9},
     "/admin/appetite/{appetite}": lambda w: {"version": w.version("appetite"),
                                              "category": "Financial", "max_score": 10},
+    "/indicators/new": lambda w: _indicator(w, "Referrals waiting"),
+    "/indicators/{indicator}/edit": lambda w: _indicator(w, "Short-term Pathway Team staffing")
+    | {"version": w.version("indicator")},
+    "/indicators/areas": lambda w: {"name": "South"},
+    "/indicators/{indicator}": lambda w: {"reading_date": day(date(2026, 1, 6)), "value": "60"},
+    "/indicators/readings/{reading}": lambda w: {"version": w.version("reading"), "value": "62"},
+    "/indicators/grid?team={team}": lambda w: {"date": "2026-01-07",
+                                               f"r-{w.records['indicator']}-0": "55"},
+    "/indicators/upload": lambda w: {"file": (io.BytesIO(
+        b"date,indicator,area,value\n2026-01-08,Short-term Pathway Team staffing,,50\n"),
+        "readings.csv")},
+    "/levels/declare": lambda w: {"level": levels.get_scheme().levels[1].id,
+                                  "reason": "Staffing at 64%"},
     "/risks/{A}/controls/{control}/remove": lambda w: {"version": w.version("control")},
     "/risks/{A}/actions/{action}/remove": lambda w: {"version": w.version("action")},
     "/risks/{B}/actions/{raised}/remove": lambda w: {"version": w.version("raised")},
@@ -498,6 +539,18 @@ FORMS = {
     "/login": lambda w: {"email": _email(w.signer), "password": PASSWORD},
     "/logout": lambda w: {},
 }
+
+
+def _indicator(w, name):
+    """An indicator's form: the plan's staffing bands, owned by the risk owner."""
+    fields = {"name": name, "direction": "higher_is_better", "owner": w.id("risk owner"),
+              "frequency_days": 1, "triggers_state": "set", "min_value": "0",
+              "max_value": "100"}
+    for n, (level, (lower, upper)) in enumerate(zip(levels.get_scheme().levels, (
+            ("70", ""), ("50", "70"), ("35", "50"), ("", "35")), strict=True)):
+        fields.update({f"bands-{n}-level_id": level.id, f"bands-{n}-lower": lower,
+                       f"bands-{n}-upper": upper})
+    return fields
 
 
 # --- the tests ---------------------------------------------------------------------------

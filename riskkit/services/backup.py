@@ -35,7 +35,7 @@ from riskkit.services.health import head_revision, migrations, schema_revision
 
 #: What `riskkit init` adds by itself (with the history of adding it): a database holding
 #: only these is still empty.
-INIT_DEFAULTS = {"matrices", "themes", "cadence_rules", "history"}
+INIT_DEFAULTS = {"matrices", "level_schemes", "scheme_levels", "themes", "cadence_rules", "history"}
 FORMAT = "riskkit-backup"
 FORMAT_VERSION = 1
 

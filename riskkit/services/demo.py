@@ -13,8 +13,9 @@ from riskkit.audit import acting_as
 from riskkit.errors import ValidationError
 from riskkit.extensions import db
 from riskkit.models import Action, Appetite, ContinuityPlan, Control, Event, Register, Risk, User
-from riskkit.services import events, lessons, matrices, plans, programme, teams, themes
+from riskkit.services import events, lessons, levels, matrices, plans, programme, teams, themes
 from riskkit.services.debriefs import add_observation, record_debrief
+from riskkit.services.demo_indicators import load_indicators
 from riskkit.services.people import find_person
 from riskkit.services.reviews import record_review
 from riskkit.services.risks import create_risk
@@ -31,6 +32,7 @@ def load_demo(seed_dir: str | Path) -> Counter:
     try:
         with acting_as(name=DEMO_ACTOR):
             added["matrices"] += len(matrices.ensure_builtin())
+            added["level schemes"] += len(levels.ensure_builtin())
             _load_people(_read(seed_dir / "people.yaml"), _read(seed_dir / "users.yaml"), added)
             _load_registers(_read(seed_dir / "registers.yaml"), added)
             for path in sorted(seed_dir.glob("risks_*.yaml")):
@@ -39,6 +41,8 @@ def load_demo(seed_dir: str | Path) -> Counter:
             added["cadence rules"] += len(programme.ensure_defaults())
             if (seed_dir / "resilience.yaml").is_file():
                 _load_resilience(_read(seed_dir / "resilience.yaml"), added)
+            if (seed_dir / "indicators.yaml").is_file():
+                load_indicators(_read(seed_dir / "indicators.yaml"), added)
         db.session.commit()
     except Exception:
         db.session.rollback()
