@@ -1,7 +1,9 @@
 """The data at the centre. Import models from here."""
 
+from riskkit.models.acceptances import Acceptance
 from riskkit.models.events import ContinuityPlan, Event, Objective
 from riskkit.models.history import HistoryEntry
+from riskkit.models.issues import Issue, IssueAction, IssueReview
 from riskkit.models.lessons import Debrief, Lesson, Observation, Theme
 from riskkit.models.people import SignInThrottle, TeamMember, User
 from riskkit.models.programme import CadenceRule
@@ -12,8 +14,9 @@ from riskkit.models.risks import Action, Control, Review, Risk
 from riskkit.models.tokens import ApiToken
 
 __all__ = [
-    "Action", "ApiToken", "Appetite", "CadenceRule", "ContinuityPlan", "Control", "Debrief", "Event",
-    "HistoryEntry", "Lesson", "MatrixDefinition", "Objective", "Observation", "Register",
+    "Acceptance", "Action", "ApiToken", "Appetite", "CadenceRule", "ContinuityPlan", "Control",
+    "Debrief", "Event", "HistoryEntry", "Issue", "IssueAction", "IssueReview", "Lesson",
+    "MatrixDefinition", "Objective", "Observation", "Register",
     "Publication", "PublishedDocument", "ReminderSent", "Review", "Risk", "SignInThrottle",
     "TeamMember", "Theme", "User",
 ]

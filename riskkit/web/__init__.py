@@ -12,6 +12,7 @@ from riskkit import api, permissions, scoring, vocab
 from riskkit.services import history_words
 from riskkit.services.overdue import describe_due
 from riskkit.web import (
+    acceptances,
     account,
     admin,
     appendix,
@@ -25,6 +26,7 @@ from riskkit.web import (
     health,
     heatmaps,
     imports,
+    issues,
     lessons,
     overdue,
     params,
@@ -67,7 +69,7 @@ def init_app(app: Flask) -> None:
     for blueprint in (auth.bp, dashboard.bp, register.bp, risks.bp, admin.bp, overdue.bp,
                       heatmaps.bp, appendix.bp, exports.bp, exercises.bp, lessons.bp,
                       programme.bp, exercise_reports.bp, health.bp, imports.bp, debriefs.bp,
-                      account.bp, published.bp):
+                      account.bp, published.bp, issues.bp, acceptances.bp):
         app.register_blueprint(blueprint)
     api.init_app(app, csrf)
 
