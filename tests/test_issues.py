@@ -2,10 +2,11 @@
 (which marks it materialised); reviewed, actioned and resolved (which can reopen the
 risk), with history and version checks, through the command line and the web pages."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 from sqlalchemy import func, select
 
+from riskkit import clock
 from riskkit.extensions import db
 from riskkit.models import HistoryEntry, Issue, Risk
 from riskkit.web.params import today
@@ -222,3 +223,70 @@ def test_an_owner_cannot_raise_an_issue_or_turn_a_risk_into_one(login):
 def test_issue_references_are_numbered_per_register(app):
     ah, ops = gen_register("AH"), gen_register("OPS")
     assert [gen_issue(r).reference for r in (ah, ah, ops)] == ["AH-I001", "AH-I002", "OPS-I001"]
+
+
+# --- the committee appendix ----------------------------------------------------------------
+
+
+def _pdf_text(path) -> str:
+    import subprocess
+
+    return " ".join(subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True,
+                                   capture_output=True, text=True).stdout.split())
+
+
+def test_the_appendix_lists_open_issues_and_accepted_risks_after_the_risks(app, runner,
+                                                                          tmp_path):
+    from riskkit.services import appetite
+    from tests.factories import gen_acceptance
+
+    manager = gen_person("Mo Manager", "manager")
+    register = gen_register("AH", owner=manager)
+    appetite.save_appetite(None, None, category="Financial", max_score=8)
+    with clock.frozen(datetime(2026, 1, 5, 9, tzinfo=UTC)):  # on the register since then
+        risk = gen_risk(register, title="Care market failure", category="Financial")
+    gen_acceptance(risk, approver=manager, rationale="Funding awaited",
+                   expires_on=date(2026, 9, 30))
+    gen_issue(register, title="Home care rounds missed", severity=4, raised_on=date(2026, 2, 2),
+              description="Two providers withdrew")
+    gen_issue(register, title="Tribunal claim", severity=3, raised_on=date(2026, 2, 3),
+              exempt=True, exempt_paragraph=5, description="Claimant details")
+    resolved = gen_issue(register, title="Old flood", raised_on=date(2026, 1, 2))
+    from riskkit.services.issues import resolve
+
+    resolve(resolved, None, date(2026, 2, 1), "Water receded")
+    db.session.commit()
+    path = tmp_path / "full.pdf"
+    assert runner.invoke(args=["report", "register", str(path), "--as-of", "2026-03-01",
+                               "--since", "2026-01-01"]).exit_code == 0
+    full = _pdf_text(path)
+    issues_at = full.index("Risks accepted above appetite")
+    assert full.index("AH0001 Care market failure") < issues_at  # after the risks
+    section = full[issues_at:]
+    for words in ("AH0001", "Funding awaited", "30/09/2026", "Mo Manager",
+                  "AH-I001 Home care rounds missed", "4 Serious", "Two providers withdrew",
+                  "AH-I002 Tribunal claim", "Claimant details",
+                  "Exempt information under paragraph 5"):
+        assert words in section, words
+    assert "Old flood" not in full  # resolved before the as-of day
+    public = tmp_path / "public.pdf"
+    assert runner.invoke(args=["report", "register", str(public), "--public", "--as-of",
+                               "2026-03-01", "--since", "2026-01-01"]).exit_code == 0
+    part_a = _pdf_text(public)
+    assert "AH-I002 Exempt" in part_a and "Claimant details" not in part_a
+    assert "Tribunal claim" not in part_a and "Home care rounds missed" in part_a
+    # On 10 January the flood was open, and nothing accepted yet.
+    early = tmp_path / "early.pdf"
+    assert runner.invoke(args=["report", "register", str(early), "--as-of", "2026-01-10",
+                               "--since", "2026-01-01"]).exit_code == 0
+    then = _pdf_text(early)
+    assert "AH-I003 Old flood" in then and "No risk is accepted above appetite" in then
+    assert "Home care rounds missed" not in then
+
+
+def test_the_accessible_appendix_has_the_issues_section(login):
+    register = gen_register("AH")
+    gen_issue(register, title="Home care rounds missed", raised_on=date(2026, 2, 2))
+    html = login(gen_user("Vi Viewer", "viewer")).get("/appendix.html").get_data(as_text=True)
+    assert '<h2 id="issues">Issues</h2>' in html
+    assert "AH-I001 Home care rounds missed" in html and "4 Serious" in html

@@ -212,11 +212,13 @@ def count_open(register_ids: list[int] | None = None) -> int:
 
 def issues_at(as_of: date, register_ids: list[int]) -> list[Issue]:
     """The issues open at the end of `as_of` on these registers (raised by then and not
-    yet resolved), most severe first: what the committee appendix lists."""
+    yet resolved), most severe first: what the committee appendix lists. Which issues
+    were open is decided by their dates; what they say is as they are now (an issue's
+    fields are not rebuilt from the history, as a risk's are)."""
     return list(db.session.scalars(
         select(Issue).where(Issue.register_id.in_(register_ids), Issue.raised_on <= as_of,
                             or_(Issue.resolved_on.is_(None), Issue.resolved_on > as_of))
-        .options(joinedload(Issue.owner), joinedload(Issue.risk),
+        .options(joinedload(Issue.owner), joinedload(Issue.risk), joinedload(Issue.register),
                  selectinload(Issue.actions).joinedload(IssueAction.owner))
         .order_by(Issue.severity.desc(), Issue.raised_on, Issue.reference)))
 
