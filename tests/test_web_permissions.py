@@ -14,12 +14,15 @@ from sqlalchemy import select
 
 from riskkit.extensions import db
 from riskkit.models import (
+    Acceptance,
     Action,
     Appetite,
     ContinuityPlan,
     Control,
     Debrief,
     Event,
+    Issue,
+    IssueAction,
     Lesson,
     MatrixDefinition,
     Observation,
@@ -30,6 +33,7 @@ from riskkit.services import (
     appetite,
     debriefs,
     events,
+    issues,
     lessons,
     lifecycle,
     programme,
@@ -42,9 +46,11 @@ from riskkit.services.imports import uploads
 from riskkit.services.registers import save_register
 from tests.conftest import FreshContextClient
 from tests.factories import (
+    gen_acceptance,
     gen_action,
     gen_control,
     gen_event,
+    gen_issue,
     gen_lesson,
     gen_person,
     gen_plan,
@@ -91,6 +97,7 @@ ACTION =     (S,         N,     Y,    N,    Y,     N,    N,    Y,      Y,    Y) 
 TEAM_ACTION = (S,        N,     Y,    N,    N,     Y,    N,    Y,      Y,    Y)  # and A's owner
 RAISED =     (S,         N,     N,    N,    N,     Y,    Y,    Y,      Y,    Y)  # and B's team
 LESSON =     (S,         N,     N,    N,    N,     Y,    Y,    Y,      Y,    Y)  # its team
+ISSUE = RISK_A  # the issue is the risk owner's: its owner and the managers review and action it
 
 #: Adding, editing and marking done controls and actions: the same people may open each
 #: page and post its form.
@@ -189,6 +196,18 @@ PAGES = {  # GET
     "/admin/appetite": ADMINS,
     "/admin/appetite/new": ADMINS,
     "/admin/appetite/{appetite}": ADMINS,
+    "/issues": EVERYONE,
+    "/issues/{issue}": EVERYONE,
+    "/issues/new": MANAGERS,
+    "/risks/{D}/issue": MANAGERS,
+    "/issues/{issue}/review": ISSUE,
+    "/issues/{issue}/actions/new": ISSUE,
+    "/issues/{issue}/actions/{issue_action}": ISSUE,
+    "/issues/{issue}/resolve": MANAGERS,
+    "/accepted": EVERYONE,
+    "/risks/{F}/accept": RISK_A,  # F is the risk owner's too
+    # Not the risk owner, who asked: a manager (the other one records the DMT's meeting).
+    "/acceptances/{acceptance}/decide": MANAGERS,
 }
 
 POSTS = {  # in this order: each save moves a version on, and removals come last
@@ -238,6 +257,14 @@ POSTS = {  # in this order: each save moves a version on, and removals come last
     "/admin/matrices/{matrix}": ADMINS,
     "/admin/appetite/new": ADMINS,
     "/admin/appetite/{appetite}": ADMINS,
+    "/issues/new": MANAGERS,
+    "/risks/{D}/issue": MANAGERS,
+    "/issues/{issue}/review": ISSUE,
+    "/issues/{issue}/actions/new": ISSUE,
+    "/issues/{issue}/actions/{issue_action}": ISSUE,
+    "/issues/{issue}/resolve": MANAGERS,
+    "/risks/{F}/accept": RISK_A,
+    "/acceptances/{acceptance}/decide": MANAGERS,
     "/risks/{A}/controls/{control}/remove": RISK_A,
     "/risks/{A}/actions/{action}/remove": RISK_A,
     "/risks/{B}/actions/{raised}/remove": RISK_B,
@@ -259,7 +286,8 @@ class World:
               "team_action": Action, "raised": Action, "b_action": Action, "event": Event,
               "debrief": Debrief, "debrief_2": Debrief, "observation": Observation,
               "observation_2": Observation, "lesson": Lesson, "plan": ContinuityPlan,
-              "appetite": Appetite}
+              "appetite": Appetite, "D": Risk, "E": Risk, "F": Risk, "issue": Issue,
+              "issue_action": IssueAction, "acceptance": Acceptance}
 
     def __init__(self, people, records, ids, signer):
         self.people, self.records, self.ids, self.signer = people, records, ids, signer
@@ -339,6 +367,16 @@ def world(app, who) -> World:
     plan = gen_plan(owner=people["risk owner"])
     appetite_row = appetite.save_appetite(None, None, category="Financial", max_score=12,
                                           statement="Low appetite for financial loss")
+    # D to turn into an issue; E (with an acceptance asked for) and F above the Financial
+    # appetite; an issue of the risk owner's with an action.
+    d = gen_risk(ph, people["risk owner"], 2, 2, title="Loss of the clinic lease")
+    e, f = (gen_risk(ph, people["risk owner"], 4, 4, title=title, category="Financial")
+            for title in ("Grant clawback", "Overspend on placements"))
+    asked = gen_acceptance(e, expires_on=date(2099, 1, 1))
+    issue = gen_issue(ph, people["risk owner"], title="Clinic flooded")
+    issue_action = issues.save_action(issue, None, None, description="Move the clinic",
+                                      owner=people["risk owner"], target_date=None,
+                                      status="planned", as_of=date(2026, 2, 3))
     token = new_calendar_token(people["viewer"])
     paper = publishing.publish("2025Q4", None, "Test Council", renderers()).documents[0].name
     api_token, _ = tokens.create_token(None, people["viewer"], name="Power BI", scope="read",
@@ -352,8 +390,10 @@ def world(app, who) -> World:
         "team_action": team_action, "raised": raised, "b_action": b_action, "event": event,
         "debrief": debrief, "debrief_2": debrief_2, "observation": observation,
         "observation_2": observation_2, "lesson": lesson, "plan": plan,
-        "appetite": appetite_row}.items()}
-    ids = {**records, "A": a.reference, "B": b.reference, "C": c.reference, "token": token,
+        "appetite": appetite_row, "D": d, "E": e, "F": f, "issue": issue,
+        "issue_action": issue_action, "acceptance": asked}.items()}
+    ids = {**records, "A": a.reference, "B": b.reference, "C": c.reference, "D": d.reference,
+           "E": e.reference, "F": f.reference, "issue": issue.reference, "token": token,
            "upload": upload, "api_token": api_token.id, "paper": paper, "user": spare.id,
            "team": team.id, "register": ops.id,
            "PH": ph.id, "matrix": council.id, "rule": programme.list_rules()[0].id,
@@ -490,6 +530,25 @@ FORMS = {
     "/admin/appetite/new": lambda w: {"category": "Reputation", "max_score": 9},
     "/admin/appetite/{appetite}": lambda w: {"version": w.version("appetite"),
                                              "category": "Financial", "max_score": 10},
+    "/issues/new": lambda w: {"register": w.id("PH"), "title": "Clinic roof collapsed",
+                              "severity": 3, "owner": w.id("risk owner")},
+    "/risks/{D}/issue": lambda w: {"version": w.version("D"), "severity": 4,
+                                   "owner": w.id("risk owner")},
+    "/issues/{issue}/review": lambda w: {"version": w.version("issue"), "severity": 4,
+                                         "reviewed_on": day(date(2026, 3, 2)),
+                                         "comment": "Reviewed at DMT"},
+    "/issues/{issue}/actions/new": lambda w: {"description": "Find a new site",
+                                              "owner": w.id("risk owner"), "status": "planned"},
+    "/issues/{issue}/actions/{issue_action}": lambda w: {
+        "version": w.version("issue_action"), "description": "Move the clinic",
+        "owner": w.id("risk owner"), "status": "in_progress"},
+    "/issues/{issue}/resolve": lambda w: {"version": w.version("issue"),
+                                          "resolution": "Clinic reopened"},
+    "/risks/{F}/accept": lambda w: {"version": w.version("F"), "rationale": "Costs more to treat",
+                                    "expires_on": day(date(2099, 1, 1))},
+    "/acceptances/{acceptance}/decide": lambda w: {
+        "version": w.version("acceptance"), "decision": "approve",
+        "dmt_meeting_on": day(date(2026, 3, 3))},
     "/risks/{A}/controls/{control}/remove": lambda w: {"version": w.version("control")},
     "/risks/{A}/actions/{action}/remove": lambda w: {"version": w.version("action")},
     "/risks/{B}/actions/{raised}/remove": lambda w: {"version": w.version("raised")},
