@@ -88,3 +88,10 @@ def test_every_main_page_opens_with_a_title_of_its_own(client):
     duplicates = {t for t in titles.values() if list(titles.values()).count(t) > 1}
     assert not duplicates, {p: t for p, t in titles.items() if t in duplicates}
     assert all(t.endswith(" – riskkit") and not t.startswith("Error") for t in titles.values())
+
+
+def test_the_demo_has_an_issue_beside_the_ah_register(demo, runner):
+    result = runner.invoke(args=["issues", "list", "--register", "AH"])
+    assert result.exit_code == 0, result.output
+    assert "AH-I001" in result.output and "Care workers leaving after compulsory" in result.output
+    assert "4 Serious" in result.output
