@@ -113,6 +113,20 @@ CONTROLS_AND_ACTIONS = {
     "/risks/{B}/actions/{raised}/done": RAISED,
 }
 
+#: Raising, reviewing, actioning and resolving issues, and asking for and deciding on a
+#: risk's acceptance: the same people may open each page and post its form (resolving last).
+ISSUES_AND_ACCEPTANCES = {
+    "/issues/new": MANAGERS,
+    "/risks/{D}/issue": MANAGERS,
+    "/issues/{issue}/review": ISSUE,
+    "/issues/{issue}/actions/new": ISSUE,
+    "/issues/{issue}/actions/{issue_action}": ISSUE,
+    "/issues/{issue}/resolve": MANAGERS,
+    "/risks/{F}/accept": RISK_A,  # F is the risk owner's too
+    # Not the risk owner, who asked: a manager (the other one records the DMT's meeting).
+    "/acceptances/{acceptance}/decide": MANAGERS,
+}
+
 PAGES = {  # GET
     "/login": PUBLIC,  # signed in: sent on to the dashboard
     "/healthz": PUBLIC,
@@ -198,16 +212,8 @@ PAGES = {  # GET
     "/admin/appetite/{appetite}": ADMINS,
     "/issues": EVERYONE,
     "/issues/{issue}": EVERYONE,
-    "/issues/new": MANAGERS,
-    "/risks/{D}/issue": MANAGERS,
-    "/issues/{issue}/review": ISSUE,
-    "/issues/{issue}/actions/new": ISSUE,
-    "/issues/{issue}/actions/{issue_action}": ISSUE,
-    "/issues/{issue}/resolve": MANAGERS,
     "/accepted": EVERYONE,
-    "/risks/{F}/accept": RISK_A,  # F is the risk owner's too
-    # Not the risk owner, who asked: a manager (the other one records the DMT's meeting).
-    "/acceptances/{acceptance}/decide": MANAGERS,
+    **ISSUES_AND_ACCEPTANCES,
 }
 
 POSTS = {  # in this order: each save moves a version on, and removals come last
@@ -257,14 +263,7 @@ POSTS = {  # in this order: each save moves a version on, and removals come last
     "/admin/matrices/{matrix}": ADMINS,
     "/admin/appetite/new": ADMINS,
     "/admin/appetite/{appetite}": ADMINS,
-    "/issues/new": MANAGERS,
-    "/risks/{D}/issue": MANAGERS,
-    "/issues/{issue}/review": ISSUE,
-    "/issues/{issue}/actions/new": ISSUE,
-    "/issues/{issue}/actions/{issue_action}": ISSUE,
-    "/issues/{issue}/resolve": MANAGERS,
-    "/risks/{F}/accept": RISK_A,
-    "/acceptances/{acceptance}/decide": MANAGERS,
+    **ISSUES_AND_ACCEPTANCES,
     "/risks/{A}/controls/{control}/remove": RISK_A,
     "/risks/{A}/actions/{action}/remove": RISK_A,
     "/risks/{B}/actions/{raised}/remove": RISK_B,

@@ -4,7 +4,7 @@ came without one): list them, raise one (or turn a risk into one), resolve one."
 import click
 
 from riskkit import vocab
-from riskkit.commands.common import ISO_DATE, command, print_csv, print_json, print_table, today
+from riskkit.commands.common import ISO_DATE, command, print_rows, today
 from riskkit.services import issues as service
 from riskkit.services.events import get_event
 from riskkit.services.people import find_person
@@ -34,12 +34,7 @@ def list_all(codes, status, fmt):
     rows = [[i.reference, i.title, i.register.code, i.owner.name, i.severity_words,
              i.raised_on.isoformat(), i.next_review_date.isoformat() if i.next_review_date else "",
              i.status, i.risk.reference if i.risk else ""] for i in found]
-    if fmt == "json":
-        print_json([dict(zip(HEADERS, row, strict=True)) for row in rows])
-    elif fmt == "csv":
-        print_csv(HEADERS, rows)
-    else:
-        print_table(HEADERS, rows)
+    print_rows(HEADERS, rows, fmt)
 
 
 @command("raise")

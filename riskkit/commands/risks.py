@@ -3,7 +3,15 @@
 import click
 
 from riskkit import scoring, vocab
-from riskkit.commands.common import ISO_DATE, command, print_csv, print_json, print_table, today
+from riskkit.commands.common import (
+    ISO_DATE,
+    command,
+    print_csv,
+    print_json,
+    print_rows,
+    print_table,
+    today,
+)
 from riskkit.services import acceptance
 from riskkit.services.appetite import appetites
 from riskkit.services.people import find_person
@@ -138,12 +146,7 @@ def accepted(codes, as_of, fmt):
              a.acceptance.rationale]
             for a in acceptance.accepted(as_of or today(),
                                          [get_register(c).id for c in codes])]
-    if fmt == "json":
-        print_json([dict(zip(ACCEPTED_HEADERS, row, strict=True)) for row in rows])
-    elif fmt == "csv":
-        print_csv(ACCEPTED_HEADERS, rows)
-    else:
-        print_table(ACCEPTED_HEADERS, rows)
+    print_rows(ACCEPTED_HEADERS, rows, fmt)
 
 
 @command("accept")

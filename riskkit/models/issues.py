@@ -11,6 +11,7 @@ from riskkit import vocab
 from riskkit.errors import ValidationError
 from riskkit.extensions import db
 from riskkit.models.base import Timestamps, clean_text
+from riskkit.models.risks import AgreedAction
 
 
 class Issue(Timestamps, db.Model):
@@ -88,32 +89,15 @@ def severity_words(value: int | None) -> str:
     return "" if value is None else f"{value} {vocab.label(vocab.ISSUE_SEVERITIES, value)}"
 
 
-class IssueAction(Timestamps, db.Model):
+class IssueAction(AgreedAction, Timestamps, db.Model):
     """An action agreed to deal with an issue, with a target date."""
 
     __tablename__ = "issue_actions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     issue_id: Mapped[int] = mapped_column(ForeignKey("issues.id"), index=True)
-    description: Mapped[str] = mapped_column(Text)
-    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    target_date: Mapped[date | None] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(20), default="planned")
-    completed_date: Mapped[date | None] = mapped_column(Date)
-    version: Mapped[int] = mapped_column(Integer, nullable=False)
-
-    __mapper_args__ = {"version_id_col": version}
 
     issue: Mapped[Issue] = relationship(back_populates="actions")
-    owner = relationship("User")
-
-    @validates("description")
-    def _check_description(self, key, value):
-        return clean_text(value, key, required=True)
-
-    @validates("status")
-    def _check_status(self, key, value):
-        return vocab.check(vocab.ACTION_STATUSES, value, key)
 
 
 class IssueReview(Timestamps, db.Model):
