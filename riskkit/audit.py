@@ -19,6 +19,7 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from riskkit import scoring
 from riskkit.models import (
+    Acceptance,
     Action,
     ApiToken,
     Appetite,
@@ -31,6 +32,9 @@ from riskkit.models import (
     HistoryEntry,
     Indicator,
     IndicatorTrigger,
+    Issue,
+    IssueAction,
+    IssueReview,
     Lesson,
     Objective,
     Observation,
@@ -50,14 +54,17 @@ AUDITED = {Risk: "risk", Control: "control", Action: "action", Review: "review",
            Observation: "observation", Lesson: "lesson", Theme: "theme",
            CadenceRule: "cadence rule", TeamMember: "team member", Appetite: "appetite",
            Register: "register", ApiToken: "token", Indicator: "indicator",
-           IndicatorTrigger: "trigger", Reading: "reading", Area: "area"}
+           IndicatorTrigger: "trigger", Reading: "reading", Area: "area", Issue: "issue",
+           IssueAction: "issue action", IssueReview: "issue review",
+           Acceptance: "acceptance"}
 #: Bookkeeping columns whose changes say nothing to a reader.
 #: A token's hash is no one's to read, and its last use is not a change anyone made.
 UNTRACKED = {"id", "version", "created_at", "updated_at", "current_score", "secret_hash",
              "last_used_at"}
 #: Foreign keys shown by name rather than number.
 PEOPLE_FIELDS = {"owner_id": "owner", "reviewer_id": "reviewer", "lead_id": "lead",
-                 "team_id": "team", "member_id": "member"}
+                 "team_id": "team", "member_id": "member", "requested_by_id": "requested_by",
+                 "decided_by_id": "decided_by"}
 REGISTER_FIELDS = {"register_id": "register", "origin_register_id": "origin_register"}
 
 _actor: ContextVar[tuple[int | None, str]] = ContextVar("riskkit_actor", default=(None, "system"))
@@ -115,6 +122,10 @@ def _text(value) -> str | None:
 
 
 def _risk_id(obj) -> int | None:
+    # An issue's history is its own (its page), even when it came from a risk: the risk's
+    # history has its own row saying it materialised.
+    if isinstance(obj, Issue):
+        return None
     return obj.id if isinstance(obj, Risk) else getattr(obj, "risk_id", None)
 
 

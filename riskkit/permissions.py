@@ -2,13 +2,16 @@
 
 admin    manages users, registers and matrices, and may do anything a manager may;
 manager  (a DMT member) edits any risk, records reviews, creates, closes, reopens,
-         escalates and de-escalates risks, and publishes a quarter's committee papers;
+         escalates and de-escalates risks, raises and resolves issues (turning a risk into
+         one), approves the acceptance of a risk above appetite that someone else asked
+         for, and publishes a quarter's committee papers;
 resilience  (a resilience / business continuity lead) plans and records exercises and
          incidents, debriefs, observations, lessons, plans, themes and the programme's
          cadence rules; recording an exercise outcome may set the tested controls'
          effectiveness, and a lesson may raise an action on any risk;
 owner    edits the risks they own and the controls and actions on them, records
-         reviews of their own risks, and moves on the lessons they own; the owner of
+         reviews of their own risks (and issues), asks for a risk of theirs above
+         appetite to be accepted, and moves on the lessons they own; the owner of
          a control or action on someone else's risk updates its progress (status,
          dates, effectiveness, last tested) but only the risk's owner or a manager
          changes what it is, who owns it, or removes it;
@@ -37,6 +40,14 @@ RULES = {
     "record_review": (MANAGERS, True),
     "close_risk": (MANAGERS, False),
     "escalate_risk": (MANAGERS, False),
+    # Issues as risks: managers raise and resolve them (and turn a risk into one); the
+    # owner reviews an issue and its actions as a risk's owner does.
+    "raise_issue": (MANAGERS, False),
+    "edit_issue": (MANAGERS, True),
+    "resolve_issue": (MANAGERS, False),
+    # Approving a risk above appetite for toleration (services.acceptance adds: not the
+    # person who asked, and a manager of the register or a DMT decision).
+    "approve_acceptance": (MANAGERS, False),
     "edit_exercises": (RESILIENCE, False),
     "progress_lesson": (RESILIENCE, True),
     # Freezing a quarter's committee papers for ever (services.publishing).

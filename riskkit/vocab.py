@@ -3,7 +3,17 @@ Each is a tuple of (stored value, words shown to people)."""
 
 REGISTER_LEVELS = (("corporate", "Corporate"), ("directorate", "Directorate"),
                    ("operational", "Operational"))
-RISK_STATUSES = (("open", "Open"), ("escalated", "Escalated"), ("closed", "Closed"))
+RISK_STATUSES = (("open", "Open"), ("escalated", "Escalated"), ("closed", "Closed"),
+                 ("materialised", "Materialised (now an issue)"))
+#: An issue has happened: it is rated by its impact now, on the words of the council
+#: matrix's impact scale, and has no likelihood.
+ISSUE_SEVERITIES = ((1, "Minor"), (2, "Moderate"), (3, "Significant"), (4, "Serious"),
+                    (5, "Major"))
+#: How often an open issue is reviewed, in months, by severity: monthly when serious.
+ISSUE_REVIEW_MONTHS = {5: 1, 4: 1, 3: 2, 2: 3, 1: 3}
+ISSUE_STATUSES = (("open", "Open"), ("resolved", "Resolved"))
+ACCEPTANCE_STATUSES = (("requested", "Requested"), ("approved", "Approved"),
+                       ("declined", "Declined"), ("void", "Void"))
 RISK_RESPONSES = (("treat", "Treat"), ("tolerate", "Tolerate"), ("transfer", "Transfer"),
                   ("terminate", "Terminate"))
 EFFECTIVENESS = (("effective", "Effective"), ("partly_effective", "Partly effective"),

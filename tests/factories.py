@@ -182,3 +182,29 @@ def gen_reading(indicator, value, on=date(2026, 1, 5), area=None, by=None, note=
                                         note=note)
     db.session.commit()
     return reading
+
+
+def gen_issue(register=None, owner=None, title="Payroll system down", severity=4,
+              raised_on=date(2026, 2, 2), event=None, **kw):
+    """An issue raised directly on a register (by the operator)."""
+    from riskkit.services.issues import raise_issue
+
+    issue = raise_issue(register or gen_register(), None, raised_on, title=title,
+                        owner=owner or _pat(), severity=severity, event=event, **kw)
+    db.session.commit()
+    return issue
+
+
+def gen_acceptance(risk, requested_by=None, approver=None, rationale="Cost of treating it"
+                   " outweighs the loss", expires_on=date(2026, 12, 31), as_of=date(2026, 2, 1),
+                   dmt_meeting_on=None):
+    """An acceptance of a risk above appetite asked for by its owner (unless told) and,
+    with an approver, approved by them."""
+    from riskkit.services import acceptance
+
+    asked = acceptance.request(risk, None, as_of, rationale=rationale, expires_on=expires_on,
+                               requested_by=requested_by or risk.owner)
+    if approver is not None:
+        acceptance.decide(asked, approver, as_of, approve=True, dmt_meeting_on=dmt_meeting_on)
+    db.session.commit()
+    return asked

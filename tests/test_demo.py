@@ -108,3 +108,10 @@ def test_the_demo_winter_passes_through_every_level_and_warns_about_the_workforc
         select(Reading.value).where(Reading.indicator_id == staffing.id))}
     assert reached == {1, 2, 3, 4}
     assert len(found["Kent Enablement at Home daily capacity"].areas) == 9
+
+
+def test_the_demo_has_an_issue_beside_the_ah_register(demo, runner):
+    result = runner.invoke(args=["issues", "list", "--register", "AH"])
+    assert result.exit_code == 0, result.output
+    assert "AH-I001" in result.output and "Care workers leaving after compulsory" in result.output
+    assert "4 Serious" in result.output

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from riskkit.extensions import db
 from riskkit.models import (
+    Acceptance,
     Action,
     Appetite,
     ContinuityPlan,
@@ -21,6 +22,8 @@ from riskkit.models import (
     Debrief,
     Event,
     Indicator,
+    Issue,
+    IssueAction,
     Lesson,
     MatrixDefinition,
     Observation,
@@ -32,6 +35,7 @@ from riskkit.services import (
     appetite,
     debriefs,
     events,
+    issues,
     lessons,
     levels,
     lifecycle,
@@ -45,11 +49,13 @@ from riskkit.services.imports import uploads
 from riskkit.services.registers import save_register
 from tests.conftest import FreshContextClient
 from tests.factories import (
+    gen_acceptance,
     gen_action,
     gen_area,
     gen_control,
     gen_event,
     gen_indicator,
+    gen_issue,
     gen_lesson,
     gen_person,
     gen_plan,
@@ -98,6 +104,7 @@ TEAM_ACTION = (S,        N,     Y,    N,    N,     Y,    N,    Y,      Y,    Y) 
 RAISED =     (S,         N,     N,    N,    N,     Y,    Y,    Y,      Y,    Y)  # and B's team
 LESSON =     (S,         N,     N,    N,    N,     Y,    Y,    Y,      Y,    Y)  # its team
 INDICATOR =  (S,         N,     Y,    N,    N,     Y,    N,    Y,      Y,    Y)  # owner, team
+ISSUE = RISK_A  # the issue is the risk owner's: its owner and the managers review and action it
 
 #: Adding, editing and marking done controls and actions: the same people may open each
 #: page and post its form.
@@ -111,6 +118,20 @@ CONTROLS_AND_ACTIONS = {
     "/risks/{B}/actions/{raised}": RAISED,
     "/risks/{A}/actions/{action}/done": ACTION,
     "/risks/{B}/actions/{raised}/done": RAISED,
+}
+
+#: Raising, reviewing, actioning and resolving issues, and asking for and deciding on a
+#: risk's acceptance: the same people may open each page and post its form (resolving last).
+ISSUES_AND_ACCEPTANCES = {
+    "/issues/new": MANAGERS,
+    "/risks/{D}/issue": MANAGERS,
+    "/issues/{issue}/review": ISSUE,
+    "/issues/{issue}/actions/new": ISSUE,
+    "/issues/{issue}/actions/{issue_action}": ISSUE,
+    "/issues/{issue}/resolve": MANAGERS,
+    "/risks/{F}/accept": RISK_A,  # F is the risk owner's too
+    # Not the risk owner, who asked: a manager (the other one records the DMT's meeting).
+    "/acceptances/{acceptance}/decide": MANAGERS,
 }
 
 PAGES = {  # GET
@@ -206,6 +227,10 @@ PAGES = {  # GET
     "/levels/declare": MANAGERS,
     "/levels/declare?area={area}": MANAGERS,
     "/indicators/readings/{reading}": INDICATOR,
+    "/issues": EVERYONE,
+    "/issues/{issue}": EVERYONE,
+    "/accepted": EVERYONE,
+    **ISSUES_AND_ACCEPTANCES,
 }
 
 POSTS = {  # in this order: each save moves a version on, and removals come last
@@ -263,6 +288,7 @@ POSTS = {  # in this order: each save moves a version on, and removals come last
     "/indicators/grid?team={team}": INDICATOR,
     "/indicators/upload": MANAGERS,
     "/levels/declare": MANAGERS,
+    **ISSUES_AND_ACCEPTANCES,
     "/risks/{A}/controls/{control}/remove": RISK_A,
     "/risks/{A}/actions/{action}/remove": RISK_A,
     "/risks/{B}/actions/{raised}/remove": RISK_B,
@@ -284,7 +310,9 @@ class World:
               "team_action": Action, "raised": Action, "b_action": Action, "event": Event,
               "debrief": Debrief, "debrief_2": Debrief, "observation": Observation,
               "observation_2": Observation, "lesson": Lesson, "plan": ContinuityPlan,
-              "appetite": Appetite, "indicator": Indicator, "reading": Reading}
+              "appetite": Appetite, "indicator": Indicator, "reading": Reading, "D": Risk,
+              "E": Risk, "F": Risk, "issue": Issue, "issue_action": IssueAction,
+              "acceptance": Acceptance}
 
     def __init__(self, people, records, ids, signer):
         self.people, self.records, self.ids, self.signer = people, records, ids, signer
@@ -364,6 +392,16 @@ def world(app, who) -> World:
     plan = gen_plan(owner=people["risk owner"])
     appetite_row = appetite.save_appetite(None, None, category="Financial", max_score=12,
                                           statement="Low appetite for financial loss")
+    # D to turn into an issue; E (with an acceptance asked for) and F above the Financial
+    # appetite; an issue of the risk owner's with an action.
+    d = gen_risk(ph, people["risk owner"], 2, 2, title="Loss of the clinic lease")
+    e, f = (gen_risk(ph, people["risk owner"], 4, 4, title=title, category="Financial")
+            for title in ("Grant clawback", "Overspend on placements"))
+    asked = gen_acceptance(e, expires_on=date(2099, 1, 1))
+    issue = gen_issue(ph, people["risk owner"], title="Clinic flooded")
+    issue_action = issues.save_action(issue, None, None, description="Move the clinic",
+                                      owner=people["risk owner"], target_date=None,
+                                      status="planned", as_of=date(2026, 2, 3))
     token = new_calendar_token(people["viewer"])
     paper = publishing.publish("2025Q4", None, "Test Council", renderers()).documents[0].name
     api_token, _ = tokens.create_token(None, people["viewer"], name="Power BI", scope="read",
@@ -380,8 +418,10 @@ def world(app, who) -> World:
         "team_action": team_action, "raised": raised, "b_action": b_action, "event": event,
         "debrief": debrief, "debrief_2": debrief_2, "observation": observation,
         "observation_2": observation_2, "lesson": lesson, "plan": plan,
-        "appetite": appetite_row, "indicator": indicator, "reading": reading}.items()}
-    ids = {**records, "A": a.reference, "B": b.reference, "C": c.reference, "token": token,
+        "appetite": appetite_row, "indicator": indicator, "reading": reading, "D": d, "E": e,
+        "F": f, "issue": issue, "issue_action": issue_action, "acceptance": asked}.items()}
+    ids = {**records, "A": a.reference, "B": b.reference, "C": c.reference, "D": d.reference,
+           "E": e.reference, "F": f.reference, "issue": issue.reference, "token": token,
            "upload": upload, "api_token": api_token.id, "paper": paper, "user": spare.id,
            "team": team.id, "register": ops.id,
            "PH": ph.id, "matrix": council.id, "rule": programme.list_rules()[0].id,
@@ -531,6 +571,25 @@ FORMS = {
         "readings.csv")},
     "/levels/declare": lambda w: {"level": levels.get_scheme().levels[1].id,
                                   "reason": "Staffing at 64%"},
+    "/issues/new": lambda w: {"register": w.id("PH"), "title": "Clinic roof collapsed",
+                              "severity": 3, "owner": w.id("risk owner")},
+    "/risks/{D}/issue": lambda w: {"version": w.version("D"), "severity": 4,
+                                   "owner": w.id("risk owner")},
+    "/issues/{issue}/review": lambda w: {"version": w.version("issue"), "severity": 4,
+                                         "reviewed_on": day(date(2026, 3, 2)),
+                                         "comment": "Reviewed at DMT"},
+    "/issues/{issue}/actions/new": lambda w: {"description": "Find a new site",
+                                              "owner": w.id("risk owner"), "status": "planned"},
+    "/issues/{issue}/actions/{issue_action}": lambda w: {
+        "version": w.version("issue_action"), "description": "Move the clinic",
+        "owner": w.id("risk owner"), "status": "in_progress"},
+    "/issues/{issue}/resolve": lambda w: {"version": w.version("issue"),
+                                          "resolution": "Clinic reopened"},
+    "/risks/{F}/accept": lambda w: {"version": w.version("F"), "rationale": "Costs more to treat",
+                                    "expires_on": day(date(2099, 1, 1))},
+    "/acceptances/{acceptance}/decide": lambda w: {
+        "version": w.version("acceptance"), "decision": "approve",
+        "dmt_meeting_on": day(date(2026, 3, 3))},
     "/risks/{A}/controls/{control}/remove": lambda w: {"version": w.version("control")},
     "/risks/{A}/actions/{action}/remove": lambda w: {"version": w.version("action")},
     "/risks/{B}/actions/{raised}/remove": lambda w: {"version": w.version("raised")},

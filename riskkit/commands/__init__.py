@@ -35,6 +35,8 @@ TABLE = {
     "init": ("database", "Create the database, or upgrade it to the current schema, and add"
                          " built-in matrices and level schemes, the default themes and the"
                          " default exercise programme."),
+    "issues": ("issues", "Issues beside the register: `list`, `raise` (from a risk with"
+                         " --from-risk), `close`."),
     "matrices": ("matrices", "List the scoring matrices; `show SLUG` draws one, `import FILE`"
                              " adds one."),
     "overdue": ("overdue", "List overdue reviews, actions, lessons and exercise programme"

@@ -114,6 +114,16 @@ def print_csv(headers: list[str], rows: list[list]) -> None:
     click.echo(out.getvalue(), nl=False)
 
 
+def print_rows(headers: list[str], rows: list[list], fmt: str) -> None:
+    """Rows as a table, CSV, or JSON (a list of objects keyed by the headers)."""
+    if fmt == "json":
+        print_json([dict(zip(headers, row, strict=True)) for row in rows])
+    elif fmt == "csv":
+        print_csv(headers, rows)
+    else:
+        print_table(headers, rows)
+
+
 def print_json(data) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
 

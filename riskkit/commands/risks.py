@@ -3,22 +3,35 @@
 import click
 
 from riskkit import scoring, vocab
-from riskkit.commands.common import command, print_csv, print_json, print_table
+from riskkit.commands.common import (
+    ISO_DATE,
+    command,
+    print_csv,
+    print_json,
+    print_rows,
+    print_table,
+    today,
+)
+from riskkit.services import acceptance
 from riskkit.services.appetite import appetites
 from riskkit.services.people import find_person
 from riskkit.services.registers import get_register
 from riskkit.services.risks import (
     RiskFilter,
+    commit,
     describe_whole,
     get_risk,
     list_risks,
     summarise,
 )
 
+ACCEPTED_HEADERS = ["reference", "title", "owner", "score", "expires", "state", "approved_by",
+                    "approved_on", "dmt_meeting", "rationale"]
 LIST_HEADERS = ["reference", "title", "owner", "current", "target", "trend", "next_review"]
 
 
-@command("risks")
+@click.group("risks", invoke_without_command=True)
+@click.pass_context
 @click.option("--register", "codes", multiple=True, metavar="CODE",
               help="Only this register (repeat for several).")
 @click.option("--owner", help="Only risks this person owns (name or email).")
@@ -28,8 +41,23 @@ LIST_HEADERS = ["reference", "title", "owner", "current", "target", "trend", "ne
               default="score", show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
               show_default=True)
-def risks(codes, owner, status, sort, fmt):
-    """List risks: reference, title, owner, current and target rating, trend, next review."""
+def risks(ctx, codes, owner, status, sort, fmt):
+    """List risks: reference, title, owner, current and target rating, trend, next review.
+    `riskkit risks accepted` lists the risks accepted above appetite; `accept` asks for
+    one to be, and `approve` decides (or declines)."""
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(_list_risks, codes=codes, owner=owner, status=status, sort=sort, fmt=fmt)
+
+
+# The list itself, run by the group when no subcommand is named (its options are the group's).
+@command("list")
+@click.option("--register", "codes", multiple=True)
+@click.option("--owner")
+@click.option("--status")
+@click.option("--sort", default="score")
+@click.option("--format", "fmt", default="table")
+def _list_risks(codes, owner, status, sort, fmt):
+    """The register as a list (what `riskkit risks` prints)."""
     filters = RiskFilter(registers=[get_register(code) for code in codes])
     if owner:
         filters.owner = find_person(owner)
@@ -102,5 +130,58 @@ def risk(reference, fmt):
             echo(click.wrap_text(r["comment"], width=88, initial_indent="    ",
                                  subsequent_indent="    "))
 
+
+@command("accepted")
+@click.option("--register", "codes", multiple=True, metavar="CODE",
+              help="Only this register (repeat for several).")
+@click.option("--as-of", type=ISO_DATE, help="Expired as of this day (default today).")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
+              show_default=True)
+def accepted(codes, as_of, fmt):
+    """List the risks accepted above appetite, soonest expiry first (expired: due for review)."""
+    rows = [[a.risk.reference, a.risk.title, a.risk.owner.name, str(a.risk.score),
+             a.acceptance.expires_on.isoformat(), "expired" if a.expired else "in force",
+             a.acceptance.decided_by.name, a.acceptance.decided_on.isoformat(),
+             a.acceptance.dmt_meeting_on.isoformat() if a.acceptance.dmt_meeting_on else "",
+             a.acceptance.rationale]
+            for a in acceptance.accepted(as_of or today(),
+                                         [get_register(c).id for c in codes])]
+    print_rows(ACCEPTED_HEADERS, rows, fmt)
+
+
+@command("accept")
+@click.argument("reference")
+@click.option("--by", "person", required=True, help="Who asks (the risk's owner or a manager).")
+@click.option("--rationale", required=True, help="Why the risk is tolerated above appetite.")
+@click.option("--expires", type=ISO_DATE, required=True, help="When the acceptance ends.")
+def accept(reference, person, rationale, expires):
+    """Ask for risk REFERENCE, above its appetite, to be accepted until a date."""
+    risk_ = get_risk(reference)
+    commit(lambda: acceptance.request(risk_, None, today(), rationale=rationale,
+                                      expires_on=expires, requested_by=find_person(person)))
+    click.echo(f"Acceptance of {risk_.reference} asked for, until {expires:%d/%m/%Y}")
+
+
+@command("approve")
+@click.argument("reference")
+@click.option("--by", "person", required=True, help="Who decides (a manager, not who asked).")
+@click.option("--dmt-meeting", type=ISO_DATE,
+              help="The DMT meeting that decided (needed unless --by manages the register).")
+@click.option("--note", default="", help="What was said.")
+@click.option("--decline", is_flag=True, help="Decline it instead (--note says why).")
+def approve(reference, person, dmt_meeting, note, decline):
+    """Approve (or with --decline, decline) the acceptance asked for on risk REFERENCE."""
+    risk_ = get_risk(reference)
+    asked = acceptance.standing(risk_)
+    if asked is None or asked.status != "requested":
+        raise click.ClickException(f"No acceptance of {risk_.reference} is waiting for a decision")
+    decider = find_person(person)
+    commit(lambda: acceptance.decide(asked, decider, today(), approve=not decline, note=note,
+                                     dmt_meeting_on=dmt_meeting))
+    click.echo(f"Acceptance of {risk_.reference} {'declined' if decline else 'approved'}")
+
+
+for sub in (accepted, accept, approve):
+    risks.add_command(sub)
 
 COMMANDS = [risks, risk]

@@ -1,5 +1,6 @@
 """The data at the centre. Import models from here."""
 
+from riskkit.models.acceptances import Acceptance
 from riskkit.models.events import ContinuityPlan, Event, Objective
 from riskkit.models.history import HistoryEntry
 from riskkit.models.indicators import (
@@ -15,6 +16,7 @@ from riskkit.models.indicators import (
     SchemeLevel,
     StepCompletion,
 )
+from riskkit.models.issues import Issue, IssueAction, IssueReview
 from riskkit.models.lessons import Debrief, Lesson, Observation, Theme
 from riskkit.models.people import SignInThrottle, TeamMember, User
 from riskkit.models.programme import CadenceRule
@@ -30,5 +32,5 @@ __all__ = [
     "IndicatorTrigger", "Lesson", "LevelScheme", "MatrixDefinition", "Objective", "Observation",
     "Publication", "PublishedDocument", "Reading", "Register", "ReminderSent", "ResponseRole",
     "Review", "Risk", "SchemeLevel", "SignInThrottle", "StepCompletion", "TeamMember", "Theme",
-    "User",
+    "User", "Acceptance", "Issue", "IssueAction", "IssueReview",
 ]

@@ -3,7 +3,7 @@
 from datetime import date
 
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship, validates
 
 from riskkit import scoring, vocab
 from riskkit.extensions import db
@@ -181,7 +181,40 @@ class Control(Timestamps, db.Model):
         return vocab.label(vocab.EFFECTIVENESS, self.effectiveness)
 
 
-class Action(Timestamps, db.Model):
+class AgreedAction:
+    """What an agreed action holds, whether it answers a risk (Action) or an issue
+    (models.issues.IssueAction): what is to be done, by whom, by when, and how far it has
+    got, with a version counter."""
+
+    description: Mapped[str] = mapped_column(Text)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    target_date: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default="planned")
+    completed_date: Mapped[date | None] = mapped_column(Date)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    @declared_attr.directive
+    def __mapper_args__(cls):
+        return {"version_id_col": cls.version}
+
+    @declared_attr
+    def owner(cls):
+        return relationship("User")
+
+    @validates("description")
+    def _check_description(self, key, value):
+        return clean_text(value, key, required=True)
+
+    @validates("status")
+    def _check_status(self, key, value):
+        return vocab.check(vocab.ACTION_STATUSES, value, key)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in vocab.ACTION_CLOSED
+
+
+class Action(AgreedAction, Timestamps, db.Model):
     """A mitigating action agreed, with a target date."""
 
     __tablename__ = "actions"
@@ -197,32 +230,11 @@ class Action(Timestamps, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     risk_id: Mapped[int] = mapped_column(ForeignKey("risks.id"), index=True)
-    description: Mapped[str] = mapped_column(Text)
-    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    target_date: Mapped[date | None] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(20), default="planned")
-    completed_date: Mapped[date | None] = mapped_column(Date)
-    version: Mapped[int] = mapped_column(Integer, nullable=False)
-
-    __mapper_args__ = {"version_id_col": version}
 
     risk: Mapped[Risk] = relationship(back_populates="actions")
-    owner = relationship("User")
     # The lessons this action answers (it may answer lessons from several events).
     lessons = relationship("Lesson", secondary="lesson_actions", back_populates="actions",
                            order_by="Lesson.id")
-
-    @validates("description")
-    def _check_description(self, key, value):
-        return clean_text(value, key, required=True)
-
-    @validates("status")
-    def _check_status(self, key, value):
-        return vocab.check(vocab.ACTION_STATUSES, value, key)
-
-    @property
-    def is_open(self) -> bool:
-        return self.status not in vocab.ACTION_CLOSED
 
 
 class Review(Timestamps, db.Model):

@@ -55,7 +55,7 @@ from riskkit.reports.pages import (
     draw_page_furniture,
 )
 from riskkit.reports.shades import band_shades
-from riskkit.services.appendix import Appendix, Rated, RiskEntry, Section
+from riskkit.services.appendix import Appendix, IssueEntry, Rated, RiskEntry, Section
 from riskkit.services.changes import Change, Short
 
 
@@ -174,6 +174,10 @@ def _story(appendix: Appendix) -> Iterator[list[Flowable]]:
         yield _summary(appendix, section, paint, new_page=number > 0 or several)
         for entry in section.risks:
             yield _risk(entry, paint)
+    if appendix.issues or appendix.accepted:  # else the papers carry no empty section
+        yield _issues_start(appendix)
+        for issue in appendix.issues:
+            yield _issue(issue)
 
 
 def _p(text: str, style: str = "body") -> Paragraph:
@@ -419,6 +423,57 @@ def _risk(entry: RiskEntry, paint: Paint) -> list[Flowable]:
     return flow
 
 
+def _issues_start(appendix: Appendix) -> list[Flowable]:
+    """The "Issues" section after the risks: the risks accepted above appetite first (a
+    table), then each open issue on a page of its own."""
+    flow: list[Flowable] = [PageBreak(), _SectionStart("Issues"), _p("Issues", "section"),
+                            _p("Risks accepted above appetite", "heading")]
+    if appendix.accepted:
+        rows = [[_p(h, "label") for h in ("Risk Ref", "Risk Title", "Owner", "Score",
+                                          "Approved", "Expires", "Rationale")]]
+        rows += [[_p(_text(a.reference), "cell"), _p(_text(a.title), "cell"),
+                  _p(_text(a.owner), "cell"), _p(str(a.score), "cell"),
+                  _p(_text(a.approved_by) + f"<br/>{_date(a.approved_on)}"
+                     + (f"<br/>DMT {_date(a.dmt_meeting_on)}" if a.dmt_meeting_on else ""), "cell"),
+                  _p(_date(a.expires_on), "cell"), _p(_text(a.rationale), "cell")]
+                 for a in appendix.accepted]
+        flow.append(_long_table(rows, [18, 34, 24, 12, 26, 21, 39]))
+    else:
+        flow.append(_p("No risk is accepted above appetite."))
+    flow.append(_p("Open issues", "heading"))
+    flow.append(_p(f"{len(appendix.issues)} open issue{'s' if len(appendix.issues) != 1 else ''},"
+                   " most severe first, each on its own page." if appendix.issues else
+                   "There are no open issues on these registers."))
+    return flow
+
+
+def _issue(entry: IssueEntry) -> list[Flowable]:
+    """One open issue, on a page of its own, laid out as a risk is."""
+    header = _table(
+        [[_p(h, "label") for h in ("Issue Ref", "Issue", "Owner", "Severity", "Next Review")],
+         [_p(_text(entry.reference), "reference"), _p(_text(entry.title), "risk-title"),
+          _p(_text(entry.owner), "cell"), _p(_text(entry.severity), "cell"),
+          _p(_date(entry.next_review) + (f'<br/><font color="{ALERT.hexval()}"><b>Overdue</b>'
+                                         "</font>" if entry.review_overdue else ""), "cell")]],
+        [23, 74, 35, 21, 21])
+    part_b = entry.exempt_paragraph if entry.exempt and not entry.withheld else 0
+    flow: list[Flowable] = [PageBreak(), _RiskStart(entry.reference, entry.title, part_b), header]
+    if entry.withheld:
+        return flow + [Spacer(1, 4 * mm), _p(
+            f"The detail of this issue is {_lower_first(exemption(entry.exempt_paragraph))} and is"
+            " not published.", "body")]
+    if entry.exempt:
+        flow.append(_p(f'<font color="{ALERT.hexval()}"><b>{exemption(entry.exempt_paragraph)}:'
+                       " not for publication.</b></font>", "body"))
+    raised = f"Raised {_date(entry.raised_on)} on the {_text(entry.register)} register" + (
+        f", when risk {_text(entry.from_risk)} materialised" if entry.from_risk else "") + "."
+    flow += [Spacer(1, 3 * mm), _p(raised)]
+    if entry.description:
+        flow.append(_p(_text(entry.description)))
+    flow += _subheading("Actions") + [_items(entry)]
+    return flow
+
+
 def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
 
@@ -448,7 +503,7 @@ def _ratings(entry: RiskEntry, paint: Paint) -> Table:
     return _table([row for row, _ in lines], [40, 4, WIDTH / mm - 44], style=style, header=False)
 
 
-def _items(entry: RiskEntry) -> Flowable:
+def _items(entry: RiskEntry | IssueEntry) -> Flowable:
     if not entry.items:
         return _p("No controls or actions recorded.")
     widths = [94, 32, 22, 26]

@@ -7,6 +7,9 @@ stood then. Its risks are streamed: each batch's controls, actions and reviews a
 and turned into plain rows before the next batch is read, so memory stays flat however
 long the register is. With `public`, the detail of an exempt risk never leaves this
 module, and exempt risks are left out of the changes table (only counted).
+
+After the registers come the issues open on the as-of day and the risks accepted above
+appetite then (with who approved and the expiry), exempt ones withheld alike.
 """
 
 from __future__ import annotations
@@ -21,11 +24,13 @@ from sqlalchemy import select
 from riskkit import scoring, vocab
 from riskkit.errors import ValidationError
 from riskkit.extensions import db
-from riskkit.models import Event, Lesson, Register
+from riskkit.models import Acceptance, Event, Issue, Lesson, Register
 from riskkit.models.lessons import lesson_reference
 from riskkit.services import changes as changes_table
+from riskkit.services.acceptance import accepted_at
 from riskkit.services.as_of import RiskAt, risks_at, with_children
 from riskkit.services.changes import Change
+from riskkit.services.issues import issues_at
 from riskkit.services.links_at import lessons_of_actions
 from riskkit.services.registers import all_registers, get_register
 from riskkit.services.risks import LIVE
@@ -121,6 +126,44 @@ class Section:
         return self.heat_map.total
 
 
+@dataclass(frozen=True)
+class IssueEntry:
+    """An issue open on the as-of day, as the appendix prints it after the risks. As with
+    a risk, `withheld` marks an exempt issue in the public version: only its reference
+    and paragraph are real."""
+
+    reference: str
+    title: str
+    exempt: bool
+    withheld: bool = False
+    exempt_paragraph: int = 0
+    register: str = ""
+    owner: str = ""
+    severity: str = ""  # 4 Serious
+    raised_on: date | None = None
+    next_review: date | None = None
+    review_overdue: bool = False
+    from_risk: str = ""  # the risk that materialised as it
+    description: str = ""
+    items: list[Item] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class AcceptedEntry:
+    """A risk accepted above its appetite on the as-of day, with who approved and when it
+    expires. An exempt risk's title and rationale are left out of the public version."""
+
+    reference: str
+    title: str
+    owner: str
+    score: int
+    approved_by: str
+    approved_on: date
+    dmt_meeting_on: date | None
+    expires_on: date
+    rationale: str
+
+
 @dataclass
 class Appendix:
     title: str
@@ -129,6 +172,8 @@ class Appendix:
     since: date
     public: bool
     sections: list[Section]
+    issues: list[IssueEntry] = field(default_factory=list)
+    accepted: list[AcceptedEntry] = field(default_factory=list)
 
     @property
     def subject(self) -> str:
@@ -164,7 +209,38 @@ def build_appendix(codes: list[str] | tuple[str, ...], as_of: date, since: date,
         title = f"Risk Register – {registers[0].name}"
     else:
         title = "Risk Registers – " + ", ".join(r.name for r in registers)
-    return Appendix(title, organisation, as_of, since, public, sections)
+    ids = [r.id for r in registers]
+    return Appendix(title, organisation, as_of, since, public, sections,
+                    issues=[_issue(i, as_of, public) for i in issues_at(as_of, ids)],
+                    accepted=[_accepted(a, public) for a in accepted_at(as_of, ids)])
+
+
+def _issue(issue: Issue, as_of: date, public: bool) -> IssueEntry:
+    if public and issue.exempt:
+        return IssueEntry(issue.reference, EXEMPT_TITLE, exempt=True, withheld=True,
+                          exempt_paragraph=issue.exempt_paragraph)
+    return IssueEntry(
+        reference=issue.reference, title=issue.title, exempt=issue.exempt,
+        exempt_paragraph=issue.exempt_paragraph if issue.exempt else 0,
+        register=issue.register.code, owner=issue.owner.display_name,
+        severity=issue.severity_words, raised_on=issue.raised_on,
+        next_review=issue.next_review_date,
+        review_overdue=issue.next_review_date is not None and issue.next_review_date < as_of,
+        from_risk=issue.risk.reference if issue.risk else "", description=issue.description,
+        items=[Item(a.description, a.owner.display_name, ACTION_TYPE,
+                    vocab.label(vocab.ACTION_STATUSES, a.status), a.target_date)
+               for a in issue.actions])
+
+
+def _accepted(acceptance: Acceptance, public: bool) -> AcceptedEntry:
+    risk = acceptance.risk
+    withheld = public and risk.exempt
+    return AcceptedEntry(
+        reference=risk.reference, title=EXEMPT_TITLE if withheld else risk.title,
+        owner=risk.owner.display_name, score=acceptance.score,
+        approved_by=acceptance.decided_by.display_name, approved_on=acceptance.decided_on,
+        dmt_meeting_on=acceptance.dmt_meeting_on, expires_on=acceptance.expires_on,
+        rationale="" if withheld else acceptance.rationale)
 
 
 def _chosen(codes) -> list[Register]:

@@ -12,11 +12,22 @@ from sqlalchemy import select
 from riskkit.audit import acting_as
 from riskkit.errors import ValidationError
 from riskkit.extensions import db
-from riskkit.models import Action, Appetite, ContinuityPlan, Control, Event, Register, Risk, User
-from riskkit.services import events, lessons, levels, matrices, plans, programme, teams, themes
+from riskkit.models import (
+    Action,
+    Appetite,
+    ContinuityPlan,
+    Control,
+    Event,
+    Issue,
+    Register,
+    Risk,
+    User,
+)
+from riskkit.services import events, issues, lessons, levels, matrices, plans, programme, teams, themes
 from riskkit.services.debriefs import add_observation, record_debrief
 from riskkit.services.demo_indicators import load_indicators
 from riskkit.services.people import find_person
+from riskkit.services.registers import get_register
 from riskkit.services.reviews import record_review
 from riskkit.services.risks import create_risk
 
@@ -43,6 +54,8 @@ def load_demo(seed_dir: str | Path) -> Counter:
                 _load_resilience(_read(seed_dir / "resilience.yaml"), added)
             if (seed_dir / "indicators.yaml").is_file():
                 load_indicators(_read(seed_dir / "indicators.yaml"), added)
+            if (seed_dir / "issues.yaml").is_file():
+                _load_issues(_read(seed_dir / "issues.yaml"), added)
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -191,6 +204,23 @@ def _load_resilience(data: dict, added: Counter) -> None:
             lessons.check_validation(lesson, evidence)
             lesson.evidence_event = evidence
     db.session.flush()
+
+
+def _load_issues(data: dict, added: Counter) -> None:
+    """Issues raised directly on their registers, with their actions."""
+    for entry in data.get("issues", []):
+        if db.session.scalar(select(Issue.id).where(Issue.title == entry["title"])) is not None:
+            continue
+        issue = issues.raise_issue(get_register(entry["register"]), None, entry["raised_on"],
+                                   title=entry["title"], owner=find_person(entry["owner"]),
+                                   severity=entry["severity"],
+                                   description=entry.get("description", ""))
+        for action in entry.get("actions", []):
+            issues.save_action(issue, None, None, description=action["description"],
+                               owner=find_person(action["owner"]),
+                               target_date=action.get("target_date"), status="planned",
+                               as_of=entry["raised_on"])
+        added["issues"] += 1
 
 
 def _risk(reference: str) -> Risk:

@@ -14,6 +14,7 @@ from itertools import groupby
 
 from riskkit import scoring, vocab
 from riskkit.models import HistoryEntry, Risk
+from riskkit.models.issues import severity_words
 from riskkit.services import history
 
 #: Field labels as the forms print them; a field not named here is shown as its column name
@@ -31,13 +32,20 @@ FIELD_LABELS = {
     "held_on": "Held on", "due_date": "Due date", "prompt": "Question",
     "escalation_declined_score": "Escalation declined at score",
     "escalate_at": "Escalation threshold",
+    "raised_on": "Raised on", "resolved_on": "Resolved on",
+    "before_severity": "Severity before", "after_severity": "Severity after",
+    "expires_on": "Expires on", "requested_on": "Requested on", "decided_on": "Decided on",
+    "dmt_meeting_on": "DMT meeting", "decision_note": "Decision note", "voided_on": "Void from",
+    "score": "Score when asked",
 }
 #: Where one kind of record calls a field something else (a risk's description is its event).
 RECORD_FIELD_LABELS = {("risk", "description"): "Event"}
 #: Stored codes shown as the forms show them.
 VOCABULARIES = {
     "status": {"risk": vocab.RISK_STATUSES, "action": vocab.ACTION_STATUSES,
-               "event": vocab.EVENT_STATUSES, "lesson": vocab.LESSON_STATUSES},
+               "event": vocab.EVENT_STATUSES, "lesson": vocab.LESSON_STATUSES,
+               "issue": vocab.ISSUE_STATUSES, "issue action": vocab.ACTION_STATUSES,
+               "acceptance": vocab.ACCEPTANCE_STATUSES},
     "response": {"risk": vocab.RISK_RESPONSES},
     "effectiveness": {"control": vocab.EFFECTIVENESS},
     "kind": {"event": vocab.EVENT_KINDS, "debrief": vocab.DEBRIEF_KINDS,
@@ -52,7 +60,10 @@ RECORDS = {"risk": ("risk", "title"), "control": ("control", "description"),
            "event": ("exercise or incident", "name"), "objective": ("objective", "text"),
            "plan": ("plan", "service"), "debrief": ("debrief", "held_on"),
            "observation": ("observation", "text"), "lesson": ("lesson", "statement"),
-           "theme": ("theme", "name"), "cadence rule": ("cadence rule", "kind")}
+           "theme": ("theme", "name"), "cadence rule": ("cadence rule", "kind"),
+           "issue": ("issue", "title"), "issue action": ("action", "description"),
+           "issue review": ("review", "reviewed_on"),
+           "acceptance": ("acceptance", "requested_on")}
 #: A value longer than this is cut, with an ellipsis, in a one-line change; a record's
 #: name in a headline is cut shorter.
 LONGEST, NAME_LONGEST = 120, 60
@@ -103,6 +114,8 @@ def value_words(entity: str, name: str, value: str | None,
     codes = VOCABULARIES.get(name, {}).get(entity)
     if codes:
         return vocab.label(codes, value)
+    if name.endswith("severity") and value.isdigit():
+        return severity_words(int(value))
     if matrix is not None and (name.endswith("likelihood") or name.endswith("impact")):
         labels = matrix.likelihood if name.endswith("likelihood") else matrix.impact
         if value.isdigit() and 1 <= int(value) <= len(labels):

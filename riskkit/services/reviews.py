@@ -12,6 +12,7 @@ from riskkit.audit import acting_as
 from riskkit.errors import ValidationError
 from riskkit.extensions import db
 from riskkit.models import HistoryEntry, Review, Risk, User
+from riskkit.services import acceptance
 from riskkit.services.risks import LIVE, check_version
 
 #: Why a lower score is refused until confirmed: scores tend to drift down unmerited.
@@ -57,6 +58,8 @@ def record_review(risk: Risk, by: User | None, reviewed_on: date, likelihood: in
             raise ValidationError(
                 f"Give a reason for reviewing on {next_review_date:%d/%m/%Y} rather than"
                 f" {scheduled:%d/%m/%Y} as the rating schedules", field="next_review_reason")
+    # An accepted risk returns for review when its acceptance expires, whatever its band.
+    next_review_date = acceptance.review_by(risk, next_review_date, reviewed_on)
     comment = (comment or "").strip()
     before, after = (scoring.rating(matrix, risk.likelihood, risk.impact),
                      scoring.rating(matrix, likelihood, impact))
@@ -78,6 +81,8 @@ def record_review(risk: Risk, by: User | None, reviewed_on: date, likelihood: in
         risk.last_review_date = reviewed_on
         risk.next_review_date = next_review_date
         db.session.flush()
+    acceptance.void_if_material(risk, by, reviewed_on, before.name, after.name,
+                                scoring.band_rank(matrix, after) > scoring.band_rank(matrix, before))
     return review
 
 

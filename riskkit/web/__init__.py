@@ -12,6 +12,7 @@ from riskkit import api, permissions, scoring, vocab
 from riskkit.services import history_words
 from riskkit.services.overdue import describe_due
 from riskkit.web import (
+    acceptances,
     account,
     admin,
     appendix,
@@ -26,6 +27,7 @@ from riskkit.web import (
     heatmaps,
     imports,
     indicators,
+    issues,
     lessons,
     levels,
     overdue,
@@ -69,7 +71,8 @@ def init_app(app: Flask) -> None:
     for blueprint in (auth.bp, dashboard.bp, register.bp, risks.bp, admin.bp, overdue.bp,
                       heatmaps.bp, appendix.bp, exports.bp, exercises.bp, lessons.bp,
                       programme.bp, exercise_reports.bp, health.bp, imports.bp, debriefs.bp,
-                      account.bp, published.bp, indicators.bp, levels.bp):
+                      account.bp, published.bp, indicators.bp, levels.bp, issues.bp,
+                      acceptances.bp):
         app.register_blueprint(blueprint)
     api.init_app(app, csrf)
 

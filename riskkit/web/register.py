@@ -8,7 +8,7 @@ from sqlalchemy import select
 from riskkit import scoring, vocab
 from riskkit.extensions import db
 from riskkit.models import Risk
-from riskkit.services import levels
+from riskkit.services import issues, levels
 from riskkit.services.appetite import appetites
 from riskkit.services.register_query import query_args, read_query
 from riskkit.services.risks import count_risks, list_risks, summarise
@@ -44,6 +44,8 @@ def index():
             Risk.category != "").order_by(Risk.category)).all(),
         ratings=scoring.bands_by_severity([r.matrix for r in registers]),
         export_url=url_for("exports.workbook", **query_args(args)),
+        open_issues=issues.count_open([r.id for r in filters.registers] or None),
+        filter_code=filters.registers[0].code if len(filters.registers) == 1 else "",
         page_url=lambda n: url_for("register.index", **{**args.to_dict(), "page": n}),
         sort_url=lambda s: url_for("register.index", **{**args.to_dict(), "sort": s, "page": 1}),
     )

@@ -11,7 +11,7 @@ from riskkit import permissions, scoring
 from riskkit.errors import ValidationError
 from riskkit.extensions import db
 from riskkit.models import Action, Control, Register
-from riskkit.services import escalation, history_words, levels, lifecycle
+from riskkit.services import acceptance, escalation, history_words, issues, levels, lifecycle
 from riskkit.services.appetite import appetites
 from riskkit.services.events import events_for_risk
 from riskkit.services.lessons import lessons_for_risk
@@ -58,8 +58,11 @@ def show(reference):
     risk = get_risk(reference)
     data = describe_whole(risk, appetites())
     changes, pages = history_words.risk_changes(risk, per_page=HISTORY_PER_PAGE)
+    standing = acceptance.standing(risk)
     return render_template(
-        "risks/show.html", title=_risk_title(risk), section="register",
+        "risks/show.html", acceptance=standing, risk_issues=issues.issues_of_risk(risk),
+        may_decide=standing is not None and acceptance.may_decide(current_user, standing),
+        title=_risk_title(risk), section="register",
         risk=risk, data=data, changes=changes, history_pages=pages,
         events=events_for_risk(risk), lessons=lessons_for_risk(risk),
         as_of=today(), restore_url=_restore_url(risk),
