@@ -25,6 +25,7 @@ from riskkit.models import (
     CadenceRule,
     ContinuityPlan,
     Control,
+    ControlAssurance,
     Debrief,
     Event,
     HistoryEntry,
@@ -32,6 +33,7 @@ from riskkit.models import (
     Objective,
     Observation,
     Register,
+    RegisterObjective,
     Review,
     Risk,
     TeamMember,
@@ -45,7 +47,8 @@ AUDITED = {Risk: "risk", Control: "control", Action: "action", Review: "review",
            Event: "event", Objective: "objective", ContinuityPlan: "plan", Debrief: "debrief",
            Observation: "observation", Lesson: "lesson", Theme: "theme",
            CadenceRule: "cadence rule", TeamMember: "team member", Appetite: "appetite",
-           Register: "register", ApiToken: "token"}
+           Register: "register", ApiToken: "token", ControlAssurance: "assurance",
+           RegisterObjective: "register objective"}
 #: Bookkeeping columns whose changes say nothing to a reader.
 #: A token's hash is no one's to read, and its last use is not a change anyone made.
 UNTRACKED = {"id", "version", "created_at", "updated_at", "current_score", "secret_hash",

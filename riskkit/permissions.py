@@ -8,7 +8,8 @@ resilience  (a resilience / business continuity lead) plans and records exercise
          cadence rules; recording an exercise outcome may set the tested controls'
          effectiveness, and a lesson may raise an action on any risk;
 owner    edits the risks they own and the controls and actions on them, records
-         reviews of their own risks, and moves on the lessons they own; the owner of
+         reviews of their own risks and assurance on their controls (as the owner of
+         the control or of its risk), and moves on the lessons they own; the owner of
          a control or action on someone else's risk updates its progress (status,
          dates, effectiveness, last tested) but only the risk's owner or a manager
          changes what it is, who owns it, or removes it;
@@ -35,12 +36,16 @@ RULES = {
     # on a control or action: its progress, by its owner or the risk's
     "update_item": (MANAGERS, True),
     "record_review": (MANAGERS, True),
+    # on a control: an assurance opinion, by the control's owner or its risk's
+    "record_assurance": (MANAGERS, True),
     "close_risk": (MANAGERS, False),
     "escalate_risk": (MANAGERS, False),
     "edit_exercises": (RESILIENCE, False),
     "progress_lesson": (RESILIENCE, True),
     # Freezing a quarter's committee papers for ever (services.publishing).
     "publish_papers": (MANAGERS, False),
+    # A register's objectives (or the council's priorities) and what they say.
+    "edit_objectives": (MANAGERS, False),
     "administer": (("admin",), False),
 }
 
@@ -57,7 +62,8 @@ def can(user: User | None, action: str, item=None) -> bool:
     if not owner_may or user.role not in OWNING or item is None:
         return False
     # A control's or action's progress is its owner's to update, and its risk owner's.
-    return owns(user, item) or (action == "update_item" and owns(user, item.risk))
+    return owns(user, item) or (action in ("update_item", "record_assurance")
+                                and owns(user, item.risk))
 
 
 def owns(user: User, item) -> bool:

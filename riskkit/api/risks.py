@@ -38,7 +38,8 @@ def list_risks(query):
     filters = RiskFilter(registers=[found] if found else [], include_children=query["rollup"],
                          owner=person(query.get("owner")), statuses=statuses,
                          rating=query.get("rating"), above_appetite=query.get("above_appetite"),
-                         overdue_as_of=query.get("next_review_before"))
+                         overdue_as_of=query.get("next_review_before"),
+                         objective_id=query.get("objective"))
     risks, next_key = risk_page(filters, query["sort"], _key(query.get("after")), query["limit"])
     limits = appetites()
     return {"items": [summarise(risk, limits) for risk in risks],

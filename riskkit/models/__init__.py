@@ -1,8 +1,10 @@
 """The data at the centre. Import models from here."""
 
+from riskkit.models.assurance import ControlAssurance
 from riskkit.models.events import ContinuityPlan, Event, Objective
 from riskkit.models.history import HistoryEntry
 from riskkit.models.lessons import Debrief, Lesson, Observation, Theme
+from riskkit.models.objectives import RegisterObjective
 from riskkit.models.people import SignInThrottle, TeamMember, User
 from riskkit.models.programme import CadenceRule
 from riskkit.models.publications import Publication, PublishedDocument
@@ -12,8 +14,9 @@ from riskkit.models.risks import Action, Control, Review, Risk
 from riskkit.models.tokens import ApiToken
 
 __all__ = [
-    "Action", "ApiToken", "Appetite", "CadenceRule", "ContinuityPlan", "Control", "Debrief", "Event",
+    "Action", "ApiToken", "Appetite", "CadenceRule", "ContinuityPlan", "Control",
+    "ControlAssurance", "Debrief", "Event",
     "HistoryEntry", "Lesson", "MatrixDefinition", "Objective", "Observation", "Register",
-    "Publication", "PublishedDocument", "ReminderSent", "Review", "Risk", "SignInThrottle",
+    "Publication", "PublishedDocument", "RegisterObjective", "ReminderSent", "Review", "Risk", "SignInThrottle",
     "TeamMember", "Theme", "User",
 ]

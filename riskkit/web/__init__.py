@@ -15,6 +15,7 @@ from riskkit.web import (
     account,
     admin,
     appendix,
+    assurance,
     auth,
     dashboard,
     debriefs,
@@ -26,6 +27,7 @@ from riskkit.web import (
     heatmaps,
     imports,
     lessons,
+    objectives,
     overdue,
     params,
     programme,
@@ -67,7 +69,7 @@ def init_app(app: Flask) -> None:
     for blueprint in (auth.bp, dashboard.bp, register.bp, risks.bp, admin.bp, overdue.bp,
                       heatmaps.bp, appendix.bp, exports.bp, exercises.bp, lessons.bp,
                       programme.bp, exercise_reports.bp, health.bp, imports.bp, debriefs.bp,
-                      account.bp, published.bp):
+                      account.bp, published.bp, assurance.bp, objectives.bp):
         app.register_blueprint(blueprint)
     api.init_app(app, csrf)
 

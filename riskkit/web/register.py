@@ -9,6 +9,7 @@ from riskkit import scoring, vocab
 from riskkit.extensions import db
 from riskkit.models import Risk
 from riskkit.services.appetite import appetites
+from riskkit.services.objectives import list_objectives
 from riskkit.services.register_query import query_args, read_query
 from riskkit.services.risks import count_risks, list_risks, summarise
 from riskkit.web.params import int_arg, today
@@ -40,6 +41,7 @@ def index():
         categories=db.session.scalars(select(Risk.category).distinct().where(
             Risk.category != "").order_by(Risk.category)).all(),
         ratings=scoring.bands_by_severity([r.matrix for r in registers]),
+        objective_choices=list_objectives(),
         export_url=url_for("exports.workbook", **query_args(args)),
         page_url=lambda n: url_for("register.index", **{**args.to_dict(), "page": n}),
         sort_url=lambda s: url_for("register.index", **{**args.to_dict(), "sort": s, "page": 1}),
