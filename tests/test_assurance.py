@@ -129,7 +129,7 @@ def test_unassured_lists_weak_opinions_and_controls_without_recent_assurance(run
     weak = gen_control(risk, "Weak control")
     stale = gen_control(risk, "Stale control")
     fine = gen_control(risk, "Fine control")
-    never = gen_control(risk, "Never assured")
+    gen_control(risk, "Never assured")
     gen_assurance(weak, opinion="limited", assured_on=date(2026, 5, 1))
     gen_assurance(stale, opinion="substantial", assured_on=date(2024, 5, 1))
     gen_assurance(fine, opinion="reasonable", assured_on=date(2026, 5, 1))

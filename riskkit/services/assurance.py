@@ -210,7 +210,9 @@ def period_start(as_of: date, months: int) -> date:
 
 def lacking(control: Control, entries: list[Assurance], as_of: date, months: int) -> str | None:
     """Why the control lacks assurance as of a day, or None: its latest opinion is limited
-    or no assurance; or nothing (no opinion, no exercise) in the period."""
+    or no assurance; or nothing (no opinion, no exercise) in the period. Only what was
+    given by that day counts."""
+    entries = [a for a in entries if a.assured_on <= as_of]
     newest = latest(entries)
     if newest is not None and newest.opinion in vocab.ASSURANCE_WEAK:
         words = newest.opinion_words if newest.opinion == "no_assurance" else \
