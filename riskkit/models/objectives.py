@@ -5,6 +5,7 @@ models.events.Objective.)"""
 from sqlalchemy import Column, ForeignKey, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from riskkit.errors import ValidationError
 from riskkit.extensions import db
 from riskkit.models.base import Timestamps, clean_text
 
@@ -36,7 +37,10 @@ class RegisterObjective(Timestamps, db.Model):
 
     @validates("name")
     def _check_name(self, key, value):
-        return clean_text(value, "objective", required=True, limit=300)
+        value = clean_text(value, "objective", limit=300)
+        if not value:
+            raise ValidationError("Enter the objective", field="name")
+        return value
 
     @validates("description")
     def _check_description(self, key, value):
