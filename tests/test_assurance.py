@@ -58,6 +58,19 @@ def test_the_risk_owner_records_an_audit_opinion_on_the_control_page(login):
     changed = db.session.scalars(select(HistoryEntry.field).where(
         HistoryEntry.entity == "assurance", HistoryEntry.risk_id == risk.id)).all()
     assert {"opinion", "line", "source", "assured_on"} <= set(changed)
+    history = client.get(f"/risks/{risk.reference}/history").get_data(as_text=True)
+    assert "Added control assurance: Reasonable" in history
+
+
+def test_riskkit_risk_prints_the_assurance_behind_each_control(runner):
+    risk, control = _risk_with_control()
+    gen_assurance(control, opinion="limited", assured_on=date(2026, 1, 20),
+                  next_due=date(2026, 7, 31))
+    text = runner.invoke(args=["risk", risk.reference]).output
+    assert ("assurance 2026-01-20: Limited, line 3, audit report IA 2026/14;"
+            " next due 2026-07-31") in text
+    data = json.loads(runner.invoke(args=["risk", risk.reference, "--format", "json"]).output)
+    assert data["controls"][0]["assurance"][0]["opinion"] == "limited"
 
 
 def test_an_opinion_off_the_list_is_refused_naming_the_field(login):

@@ -93,8 +93,9 @@ def read_opinion(text) -> str:
     for value, words in vocab.ASSURANCE_OPINIONS:
         if raw.lower() in (value, words.lower()):
             return value
+    given = f", not {raw[:40]!r}" if raw else ": choose one"
     raise ValidationError(f"Opinion must be one of substantial, reasonable, limited or no"
-                          f" assurance, not {raw[:40]!r}", field="opinion")
+                          f" assurance{given}", field="opinion")
 
 
 def read_line(text) -> int:
@@ -103,8 +104,9 @@ def read_line(text) -> int:
     for value, words in vocab.ASSURANCE_LINES:
         if raw in (str(value), words[:3].lower(), words.lower()):
             return value
+    given = f", not {raw[:40]!r}" if raw else ": choose one"
     raise ValidationError(f"Line must be 1, 2 or 3 (management, oversight, internal audit"
-                          f" or external), not {raw[:40]!r}", field="line")
+                          f" or external){given}", field="line")
 
 
 def read_source(text) -> str:
@@ -117,11 +119,6 @@ def read_source(text) -> str:
 
 
 # --- recording ---------------------------------------------------------------------------
-
-
-def may_record(user: User | None, control: Control) -> bool:
-    """Managers for any control; the control's owner and its risk's owner for theirs."""
-    return permissions.can(user, "record_assurance", control)
 
 
 def save_assurance(control: Control, by: User | None, entry: ControlAssurance | None = None, *,

@@ -31,6 +31,8 @@ FIELD_LABELS = {
     "held_on": "Held on", "due_date": "Due date", "prompt": "Question",
     "escalation_declined_score": "Escalation declined at score",
     "escalate_at": "Escalation threshold",
+    "assured_on": "Date of the opinion", "next_due": "Next assurance due",
+    "control_id": "Control",
 }
 #: Where one kind of record calls a field something else (a risk's description is its event).
 RECORD_FIELD_LABELS = {("risk", "description"): "Event"}
@@ -45,6 +47,8 @@ VOCABULARIES = {
     "rating": {"objective": vocab.OBJECTIVE_RATINGS},
     "prompt": {"observation": vocab.OBSERVATION_PROMPTS},
     "priority": {"lesson": vocab.PRIORITIES},
+    "opinion": {"assurance": vocab.ASSURANCE_OPINIONS},
+    "source": {"assurance": vocab.ASSURANCE_SOURCES},
 }
 #: How each kind of record is named, and the field that says which one it was.
 RECORDS = {"risk": ("risk", "title"), "control": ("control", "description"),
@@ -52,7 +56,9 @@ RECORDS = {"risk": ("risk", "title"), "control": ("control", "description"),
            "event": ("exercise or incident", "name"), "objective": ("objective", "text"),
            "plan": ("plan", "service"), "debrief": ("debrief", "held_on"),
            "observation": ("observation", "text"), "lesson": ("lesson", "statement"),
-           "theme": ("theme", "name"), "cadence rule": ("cadence rule", "kind")}
+           "theme": ("theme", "name"), "cadence rule": ("cadence rule", "kind"),
+           "assurance": ("control assurance", "opinion"),
+           "register objective": ("objective", "name")}
 #: A value longer than this is cut, with an ellipsis, in a one-line change; a record's
 #: name in a headline is cut shorter.
 LONGEST, NAME_LONGEST = 120, 60
