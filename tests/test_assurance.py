@@ -215,3 +215,15 @@ def test_the_appendix_prints_the_assurance_behind_each_control(runner, tmp_path)
     words = " ".join(subprocess.run(["pdftotext", "-layout", str(out), "-"], check=True,
                                     capture_output=True, text=True).stdout.split())
     assert "Assurance: Substantial, 3rd line, audit report IA 2026/14, 20/01/2026" in words
+
+
+def test_the_dmt_page_lists_its_controls_a_page_at_a_time(login, monkeypatch):
+    monkeypatch.setattr("riskkit.web.assurance.PER_PAGE", 2)
+    risk = gen_risk(gen_register("AH"), gen_person("Rita Owner"))
+    for words in ("First control", "Second control", "Third control"):
+        gen_control(risk, words)
+    client = login(gen_user("Val Viewer", role="viewer"))
+    first = client.get("/assurance?register=AH").get_data(as_text=True)
+    assert "3 controls as of" in first and "Third control" not in first
+    second = client.get("/assurance?register=AH&page=2").get_data(as_text=True)
+    assert "Third control" in second and "First control" not in second

@@ -245,10 +245,11 @@ def unassured(as_of: date, months: int, registers: list[Register] | None = None
     return listed
 
 
-def review_prompts(risk: Risk, as_of: date, months: int) -> list[Lacking]:
-    """The controls of a risk that lack assurance: what its review page asks the reviewer
-    to weigh."""
-    found = assurances_of(risk.controls)
+def review_prompts(risk: Risk, as_of: date, months: int,
+                   found: dict[int, list[Assurance]] | None = None) -> list[Lacking]:
+    """The controls of a risk that lack assurance (judged on `found`, its controls'
+    assurances, when already read): what its review page asks the reviewer to weigh."""
+    found = assurances_of(risk.controls) if found is None else found
     return [Lacking(c, latest(found[c.id]), reason) for c in risk.controls
             if (reason := lacking(c, found[c.id], as_of, months))]
 

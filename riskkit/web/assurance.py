@@ -8,6 +8,7 @@ from riskkit import permissions
 from riskkit.extensions import db
 from riskkit.models import Control, ControlAssurance
 from riskkit.services import assurance
+from riskkit.services.paging import page_of
 from riskkit.services.query_args import date_arg
 from riskkit.services.registers import all_registers
 from riskkit.services.risks import get_risk
@@ -15,6 +16,8 @@ from riskkit.web import forms
 from riskkit.web.params import int_arg, today
 
 bp = Blueprint("assurance", __name__)
+#: Controls listed a page on the DMT's list (`riskkit controls unassured` prints them all).
+PER_PAGE = 100
 
 
 @bp.route("/risks/<reference>/controls/<int:control_id>/assurance", methods=["GET", "POST"],
@@ -63,7 +66,11 @@ def index():
     chosen = [r for r in registers if r.code == code]
     if code and not chosen:
         errors["register"] = f"There is no register with the code {code[:40]!r}"
-    listed = assurance.unassured(as_of, months, chosen)
-    return render_template("assurance/index.html", title="Controls lacking assurance",
-                           section="assurance", listed=listed, as_of=as_of, months=months,
-                           registers=registers, code=code if chosen else "", errors=errors)
+    listing = page_of(assurance.unassured(as_of, months, chosen), int_arg(request.args, "page"),
+                      PER_PAGE)
+    return render_template(
+        "assurance/index.html", section="assurance", listing=listing, as_of=as_of,
+        months=months, registers=registers, code=code if chosen else "", errors=errors,
+        title="Controls lacking assurance" + (
+            f", page {listing.number} of {listing.pages}" if listing.pages > 1 else ""),
+        page_url=lambda n: url_for("assurance.index", **{**request.args.to_dict(), "page": n}))

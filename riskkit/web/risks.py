@@ -58,13 +58,14 @@ def show(reference):
     risk = get_risk(reference)
     data = describe_whole(risk, appetites())
     changes, pages = history_words.risk_changes(risk, per_page=HISTORY_PER_PAGE)
+    assured = assurance.assurances_of(risk.controls)
     return render_template(
         "risks/show.html", title=_risk_title(risk), section="register",
         risk=risk, data=data, changes=changes, history_pages=pages,
         events=events_for_risk(risk), lessons=lessons_for_risk(risk),
         as_of=today(), restore_url=_restore_url(risk),
-        assurances=assurance.assurances_of(risk.controls),
-        lacking=assurance.review_prompts(risk, today(), current_app.config["ASSURANCE_MONTHS"]),
+        assurances=assured, lacking=assurance.review_prompts(
+            risk, today(), current_app.config["ASSURANCE_MONTHS"], assured),
     )
 
 
