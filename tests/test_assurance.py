@@ -208,11 +208,16 @@ def test_an_audit_workbook_imports_all_or_nothing(runner, tmp_path):
 
 def test_the_appendix_prints_the_assurance_behind_each_control(runner, tmp_path):
     risk, control = _risk_with_control()
+    second = gen_control(risk, "Market position statement")
     gen_assurance(control, opinion="substantial", assured_on=date(2026, 1, 20))
     out = tmp_path / "appendix.pdf"
-    result = runner.invoke(args=["report", "appendix", str(out)])
+    result = runner.invoke(args=["report", "appendix", str(out), "--format", "both"])
     assert result.exit_code == 0, result.output
-    words = " ".join(subprocess.run(["pdftotext", "-layout", str(out), "-"], check=True,
+    html = (tmp_path / "appendix.html").read_text()
+    assert ("Provider failure protocol (Assurance: Substantial, 3rd line, audit report"
+            " IA 2026/14, 20/01/2026.)") in html
+    assert f"{second.description} (Assurance: none recorded.)" in html
+    words = " ".join(subprocess.run(["pdftotext", str(out), "-"], check=True,
                                     capture_output=True, text=True).stdout.split())
     assert "Assurance: Substantial, 3rd line, audit report IA 2026/14, 20/01/2026" in words
 

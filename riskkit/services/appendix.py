@@ -223,9 +223,9 @@ def _entry(at: RiskAt, matrix: scoring.Matrix, as_of: date, public: bool,
     # Agreed actions first, then the controls in place, as the papers list them.
     items = [Item(a.description + origins.get(a.id, ""), a.owner, ACTION_TYPE,
                   vocab.label(vocab.ACTION_STATUSES, a.status), a.target_date) for a in at.actions]
-    # A control's status is the assurance behind it on the day.
-    items += [Item(c.description, c.owner, CONTROL_TYPE,
-                   assurance.in_words(assured.get(c.id, []), as_of), None) for c in at.controls]
+    # A control says the assurance behind it on the day, as an action says its lessons.
+    items += [Item(f"{c.description} ({assurance.in_words(assured.get(c.id, []), as_of)}.)",
+                   c.owner, CONTROL_TYPE, "", None) for c in at.controls]
     previous = (None if risk.previous_likelihood is None
                 else scoring.score(risk.previous_likelihood, risk.previous_impact))
     return RiskEntry(
