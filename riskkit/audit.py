@@ -27,6 +27,7 @@ from riskkit.models import (
     CadenceRule,
     ContinuityPlan,
     Control,
+    ControlAssurance,
     Debrief,
     Event,
     HistoryEntry,
@@ -40,6 +41,7 @@ from riskkit.models import (
     Observation,
     Reading,
     Register,
+    RegisterObjective,
     Review,
     Risk,
     TeamMember,
@@ -56,7 +58,8 @@ AUDITED = {Risk: "risk", Control: "control", Action: "action", Review: "review",
            Register: "register", ApiToken: "token", Indicator: "indicator",
            IndicatorTrigger: "trigger", Reading: "reading", Area: "area", Issue: "issue",
            IssueAction: "issue action", IssueReview: "issue review",
-           Acceptance: "acceptance"}
+           Acceptance: "acceptance", ControlAssurance: "assurance",
+           RegisterObjective: "register objective"}
 #: Bookkeeping columns whose changes say nothing to a reader.
 #: A token's hash is no one's to read, and its last use is not a change anyone made.
 UNTRACKED = {"id", "version", "created_at", "updated_at", "current_score", "secret_hash",

@@ -55,6 +55,8 @@ class Settings:
     seed_data_dir: Path
     exercises_dir: Path
     escalate_after_days: int
+    # A control with no assurance in this many months is listed for the DMT.
+    assurance_months: int = 12
     api_rate_limit: int = 120
     smtp: Smtp = field(default_factory=Smtp)
 
@@ -74,6 +76,7 @@ class Settings:
             "EXERCISE_PACKS_DIR": str(self.exercises_dir),
             "ORGANISATION_NAME": self.organisation,
             "ESCALATE_AFTER_DAYS": self.escalate_after_days,
+            "ASSURANCE_MONTHS": self.assurance_months,
             "API_RATE_LIMIT": self.api_rate_limit,
             "SESSION_IDLE_MINUTES": self.session_idle_minutes,
             "SESSION_MAX_HOURS": self.session_max_hours,
@@ -102,6 +105,7 @@ class Settings:
             ("RISKKIT_SEED_DATA", str(self.seed_data_dir)),
             ("RISKKIT_EXERCISES", str(self.exercises_dir)),
             ("RISKKIT_ESCALATE_AFTER_DAYS", str(self.escalate_after_days)),
+            ("RISKKIT_ASSURANCE_MONTHS", f"{self.assurance_months} months"),
             ("RISKKIT_API_RATE_LIMIT", f"{self.api_rate_limit} requests a minute per token"),
             ("RISKKIT_SMTP_HOST", self.smtp.host),
             ("RISKKIT_SMTP_PORT", str(self.smtp.port)),
@@ -117,7 +121,8 @@ NAMES = (
     "RISKKIT_DATA_DIR", "RISKKIT_DATABASE_URL", "RISKKIT_SECRET_KEY", "RISKKIT_BASE_URL",
     "RISKKIT_SECURE_COOKIES", "RISKKIT_PROXY_HOPS", "RISKKIT_SESSION_IDLE_MINUTES",
     "RISKKIT_SESSION_MAX_HOURS", "RISKKIT_LOG_LEVEL", "RISKKIT_ORGANISATION",
-    "RISKKIT_SEED_DATA", "RISKKIT_EXERCISES", "RISKKIT_ESCALATE_AFTER_DAYS", "RISKKIT_API_RATE_LIMIT",
+    "RISKKIT_SEED_DATA", "RISKKIT_EXERCISES", "RISKKIT_ESCALATE_AFTER_DAYS", "RISKKIT_ASSURANCE_MONTHS",
+    "RISKKIT_API_RATE_LIMIT",
     "RISKKIT_SMTP_HOST", "RISKKIT_SMTP_PORT", "RISKKIT_SMTP_TLS", "RISKKIT_SMTP_USER",
     "RISKKIT_SMTP_PASSWORD", "RISKKIT_SMTP_FROM",
 )
@@ -154,6 +159,7 @@ def from_environment(env: Mapping[str, str] | None = None) -> Settings:
         seed_data_dir=read.folder("RISKKIT_SEED_DATA", resources.folder("seed_data")),
         exercises_dir=read.folder("RISKKIT_EXERCISES", resources.folder("exercises")),
         escalate_after_days=read.whole("RISKKIT_ESCALATE_AFTER_DAYS", 30, low=1, high=3650),
+        assurance_months=read.whole("RISKKIT_ASSURANCE_MONTHS", 12, low=1, high=120),
         api_rate_limit=read.whole("RISKKIT_API_RATE_LIMIT", 120, low=1, high=100_000),
         smtp=Smtp(
             host=read.text("RISKKIT_SMTP_HOST", "localhost"),

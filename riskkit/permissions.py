@@ -11,7 +11,8 @@ resilience  (a resilience / business continuity lead) plans and records exercise
          effectiveness, and a lesson may raise an action on any risk;
 owner    edits the risks they own and the controls and actions on them, records
          reviews of their own risks (and issues), asks for a risk of theirs above
-         appetite to be accepted, and moves on the lessons they own; the owner of
+         appetite to be accepted, records assurance on their controls (as the owner of
+         the control or of its risk), and moves on the lessons they own; the owner of
          a control or action on someone else's risk updates its progress (status,
          dates, effectiveness, last tested) but only the risk's owner or a manager
          changes what it is, who owns it, or removes it;
@@ -38,6 +39,8 @@ RULES = {
     # on a control or action: its progress, by its owner or the risk's
     "update_item": (MANAGERS, True),
     "record_review": (MANAGERS, True),
+    # on a control: an assurance opinion, by the control's owner or its risk's
+    "record_assurance": (MANAGERS, True),
     "close_risk": (MANAGERS, False),
     "escalate_risk": (MANAGERS, False),
     # Issues as risks: managers raise and resolve them (and turn a risk into one); the
@@ -58,6 +61,8 @@ RULES = {
     "record_readings": (MANAGERS, True),
     # Declaring an area's or the organisation's level (services.levels).
     "declare_level": (MANAGERS, False),
+    # A register's objectives (or the council's priorities) and what they say.
+    "edit_objectives": (MANAGERS, False),
     "administer": (("admin",), False),
 }
 
@@ -73,9 +78,11 @@ def can(user: User | None, action: str, item=None) -> bool:
         return True
     if not owner_may or user.role not in OWNING or item is None:
         return False
-    # A control's or action's progress is its owner's to update, and its risk owner's;
-    # an indicator's readings its owner's, and its recording team's members'.
-    return owns(user, item) or (action == "update_item" and owns(user, item.risk)) or (
+    # A control's or action's progress is its owner's to update, and its risk owner's
+    # (assurance on a control likewise); an indicator's readings its owner's, and its
+    # recording team's members'.
+    return owns(user, item) or (action in ("update_item", "record_assurance")
+                                and owns(user, item.risk)) or (
         action == "record_readings" and item.team_id in owner_ids(user))
 
 

@@ -96,5 +96,16 @@ def check(vocabulary, value: str, field: str) -> str:
             field=field,
         )
     return value
+#: Who gives a control's assurance: the three lines, as internal audit counts them.
+ASSURANCE_LINES = ((1, "1st line: management"), (2, "2nd line: oversight functions"),
+                   (3, "3rd line: internal audit or external"))
+#: Where an assurance comes from; exercises and incidents recorded in riskkit count already.
+ASSURANCE_SOURCES = (("audit_report", "Audit report"), ("exercise", "Exercise"),
+                     ("incident", "Incident"), ("review", "Review"))
+#: Internal audit's four opinions, best first.
+ASSURANCE_OPINIONS = (("substantial", "Substantial"), ("reasonable", "Reasonable"),
+                      ("limited", "Limited"), ("no_assurance", "No assurance"))
+#: The opinions that put a control on the DMT's list of controls lacking assurance.
+ASSURANCE_WEAK = ("limited", "no_assurance")
 #: What an API token may do: read, or read and make the everyday updates its person may.
 TOKEN_SCOPES = (("read", "Read only"), ("read-write", "Read and write"))

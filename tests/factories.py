@@ -8,7 +8,7 @@ from werkzeug.security import generate_password_hash
 
 from riskkit.extensions import db
 from riskkit.models import Register, User
-from riskkit.services import debriefs, indicators, levels, matrices, readings, teams
+from riskkit.services import assurance, debriefs, indicators, levels, matrices, objectives, readings, teams
 from riskkit.services.events import save_event
 from riskkit.services.lessons import save_lesson
 from riskkit.services.lifecycle import save_action, save_control
@@ -208,3 +208,22 @@ def gen_acceptance(risk, requested_by=None, approver=None, rationale="Cost of tr
         acceptance.decide(asked, approver, as_of, approve=True, dmt_meeting_on=dmt_meeting_on)
     db.session.commit()
     return asked
+
+
+def gen_assurance(control, line=3, source="audit_report", reference="IA 2026/14",
+                  assured_on=date(2026, 1, 20), opinion="reasonable", next_due=None):
+    """An assurance opinion on a control, recorded from the command line."""
+    entry = assurance.save_assurance(control, None, line=line, source=source,
+                                     reference=reference, assured_on=assured_on,
+                                     opinion=opinion, next_due=next_due)
+    db.session.commit()
+    return entry
+
+
+def gen_objective(register=None, name="Keep people independent at home", risks=()):
+    """An objective of a register, threatened by the risks given."""
+    objective = objectives.save_objective(register or gen_register(), None, None, name=name)
+    for risk in risks:
+        risk.objectives.append(objective)
+    db.session.commit()
+    return objective

@@ -19,6 +19,7 @@ from riskkit.models import (
     Appetite,
     ContinuityPlan,
     Control,
+    ControlAssurance,
     Debrief,
     Event,
     Indicator,
@@ -28,6 +29,7 @@ from riskkit.models import (
     MatrixDefinition,
     Observation,
     Reading,
+    RegisterObjective,
     Risk,
 )
 from riskkit.reports.papers import renderers
@@ -52,11 +54,13 @@ from tests.factories import (
     gen_acceptance,
     gen_action,
     gen_area,
+    gen_assurance,
     gen_control,
     gen_event,
     gen_indicator,
     gen_issue,
     gen_lesson,
+    gen_objective,
     gen_person,
     gen_plan,
     gen_reading,
@@ -106,9 +110,11 @@ LESSON =     (S,         N,     N,    N,    N,     Y,    Y,    Y,      Y,    Y) 
 INDICATOR =  (S,         N,     Y,    N,    N,     Y,    N,    Y,      Y,    Y)  # owner, team
 ISSUE = RISK_A  # the issue is the risk owner's: its owner and the managers review and action it
 
-#: Adding, editing and marking done controls and actions: the same people may open each
-#: page and post its form.
+#: Adding, editing and marking done controls and actions, and recording a control's
+#: assurance: the same people may open each page and post its form.
 CONTROLS_AND_ACTIONS = {
+    "/risks/{A}/controls/{control}/assurance": CONTROL,
+    "/risks/{A}/controls/{control}/assurance/{assurance}": CONTROL,
     "/risks/{A}/controls/new": RISK_A,
     "/risks/{A}/actions/new": RISK_A,
     "/risks/{B}/actions/new": RISK_B,
@@ -152,6 +158,11 @@ PAGES = {  # GET
     "/export.xlsx": EVERYONE,
     "/overdue": EVERYONE,
     "/overdue.csv": EVERYONE,
+    "/assurance": EVERYONE,
+    "/objectives": EVERYONE,
+    "/objectives/{objective}": EVERYONE,
+    "/objectives/new?register=PH": MANAGERS,
+    "/objectives/{objective}/edit": MANAGERS,
     # A lookup: it sends anyone on to the risk's review form, where the rule applies (below).
     "/risks/review?reference={A}": EVERYONE,
     "/risks/new": MANAGERS,
@@ -243,6 +254,8 @@ POSTS = {  # in this order: each save moves a version on, and removals come last
     "/risks/{A}/review": RISK_A,
     "/risks/{B}/review": RISK_B,
     **CONTROLS_AND_ACTIONS,
+    "/objectives/new?register=PH": MANAGERS,
+    "/objectives/{objective}/edit": MANAGERS,
     "/risks/{A}/decline": MANAGERS,
     "/risks/{A}/escalate": MANAGERS,
     "/risks/{C}/de_escalate": MANAGERS,
@@ -312,7 +325,8 @@ class World:
               "observation_2": Observation, "lesson": Lesson, "plan": ContinuityPlan,
               "appetite": Appetite, "indicator": Indicator, "reading": Reading, "D": Risk,
               "E": Risk, "F": Risk, "issue": Issue, "issue_action": IssueAction,
-              "acceptance": Acceptance}
+              "acceptance": Acceptance, "assurance": ControlAssurance,
+              "objective": RegisterObjective}
 
     def __init__(self, people, records, ids, signer):
         self.people, self.records, self.ids, self.signer = people, records, ids, signer
@@ -390,6 +404,8 @@ def world(app, who) -> World:
                                   description="Refresh provider contacts",
                                   owner=people["resilience lead"], target_date=date(2026, 4, 30))
     plan = gen_plan(owner=people["risk owner"])
+    assurance = gen_assurance(control, opinion="limited")
+    objective = gen_objective(ph, "Improve healthy life expectancy")
     appetite_row = appetite.save_appetite(None, None, category="Financial", max_score=12,
                                           statement="Low appetite for financial loss")
     # D to turn into an issue; E (with an acceptance asked for) and F above the Financial
@@ -419,7 +435,8 @@ def world(app, who) -> World:
         "debrief": debrief, "debrief_2": debrief_2, "observation": observation,
         "observation_2": observation_2, "lesson": lesson, "plan": plan,
         "appetite": appetite_row, "indicator": indicator, "reading": reading, "D": d, "E": e,
-        "F": f, "issue": issue, "issue_action": issue_action, "acceptance": asked}.items()}
+        "F": f, "issue": issue, "issue_action": issue_action, "acceptance": asked,
+        "assurance": assurance, "objective": objective}.items()}
     ids = {**records, "A": a.reference, "B": b.reference, "C": c.reference, "D": d.reference,
            "E": e.reference, "F": f.reference, "issue": issue.reference, "token": token,
            "upload": upload, "api_token": api_token.id, "paper": paper, "user": spare.id,
@@ -446,6 +463,12 @@ def _review(w, name):
 def _action(w, name, owner, status="in_progress"):
     return {"version": w.version(name), "description": w.record(name).description,
             "owner": w.id(owner), "status": status, "target_date": day(date(2026, 5, 31))}
+
+
+def _assurance(version):
+    return {"version": version or "", "line": "3", "source": "audit_report",
+            "reference": "IA 2026/14", "assured_on": day(date(2026, 3, 2)),
+            "opinion": "reasonable", "next_due": day(date(2027, 3, 2))}
 
 
 def _step(w, name, reason="Agreed at DMT"):
@@ -492,6 +515,13 @@ FORMS = {
         "owner": w.id("control owner"), "effectiveness": "effective",
         "last_tested": day(date(2026, 1, 20))},
     "/risks/{A}/actions/{action}": lambda w: _action(w, "action", "action owner"),
+    "/risks/{A}/controls/{control}/assurance": lambda w: _assurance(None),
+    "/risks/{A}/controls/{control}/assurance/{assurance}": lambda w: _assurance(
+        w.version("assurance")),
+    "/objectives/new?register=PH": lambda w: {"name": "Reduce health inequalities"},
+    "/objectives/{objective}/edit": lambda w: {"version": w.version("objective"),
+                                               "name": "Improve healthy life expectancy",
+                                               "description": "From the business plan"},
     "/risks/{A}/actions/{team_action}": lambda w: _action(w, "team_action", "team"),
     "/risks/{B}/actions/{raised}": lambda w: _action(w, "raised", "resilience lead"),
     "/risks/{A}/actions/{action}/done": lambda w: _step(w, "action", "Re-tendered"),

@@ -34,7 +34,8 @@ def list_risks(query):
     filters = RiskFilter(registers=[found] if found else [], include_children=query["rollup"],
                          owner=person(query.get("owner")), statuses=statuses,
                          rating=query.get("rating"), above_appetite=query.get("above_appetite"),
-                         overdue_as_of=query.get("next_review_before"))
+                         overdue_as_of=query.get("next_review_before"),
+                         objective_id=query.get("objective"))
     risks, next_key = risk_page(filters, query["sort"], paging.key(query.get("after")), query["limit"])
     limits = appetites()
     return paging.page([summarise(risk, limits) for risk in risks], next_key)

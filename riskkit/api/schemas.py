@@ -221,6 +221,8 @@ class RiskQuery(PageQuery):
                                                              " category's appetite; false: only those within"})
     next_review_before = fields.Date(metadata={"description": "Only risks whose next review is"
                                                               " before this date (overdue on it)"})
+    objective = fields.Integer(validate=validate.Range(1, LARGEST_INT), metadata={
+        "description": "Only risks threatening this register objective (its id)"})
     sort = fields.String(load_default="score", validate=validate.OneOf(list(SORTS)))
 
 

@@ -20,6 +20,8 @@ TABLE = {
     "clean-uploads": ("imports", "Remove files uploaded for import on the web and never"
                                  " confirmed (the web upload also removes those older than a"
                                  " day itself, each time a file is uploaded)."),
+    "controls": ("controls", "Control assurance: record an opinion, import audit opinions, list"
+                             " the unassured."),
     "db": ("migrations", "Perform database migrations."),
     "demo": ("database", "Initialise the database and load the demo register from seed_data/"
                          " (safe to rerun)."),

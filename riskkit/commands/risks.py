@@ -14,6 +14,7 @@ from riskkit.commands.common import (
 )
 from riskkit.services import acceptance
 from riskkit.services.appetite import appetites
+from riskkit.services.assurance import assurances_of
 from riskkit.services.people import find_person
 from riskkit.services.registers import get_register
 from riskkit.services.risks import (
@@ -88,7 +89,11 @@ def _list_risks(codes, owner, status, sort, fmt):
               show_default=True)
 def risk(reference, fmt):
     """Show one risk whole: fields, controls, actions and review history."""
-    data = describe_whole(get_risk(reference), appetites())
+    whole = get_risk(reference)
+    data = describe_whole(whole, appetites())
+    found = assurances_of(whole.controls)
+    for control in data["controls"]:
+        control["assurance"] = [a.as_dict() for a in found[control["id"]]]
     if fmt == "json":
         print_json(data)
         return
@@ -115,6 +120,12 @@ def risk(reference, fmt):
         echo(f"  - {c['description']}")
         echo(f"    owner {c['owner']}; {c['effectiveness_words']}"
              + (f", last tested {c['last_tested']}" if c["last_tested"] else ""))
+        for a in reversed(c["assurance"]):
+            opinion = vocab.label(vocab.ASSURANCE_OPINIONS, a["opinion"]) if a["opinion"] \
+                else "No opinion recorded"
+            echo(f"    assurance {a['assured_on']}: {opinion}, line {a['line']},"
+                 f" {vocab.label(vocab.ASSURANCE_SOURCES, a['source']).lower()} {a['reference']}".rstrip()
+                 + (f"; next due {a['next_due']}" if a["next_due"] else ""))
     echo(f"Actions ({len(data['actions'])}):")
     for a in data["actions"]:
         echo(f"  - {a['description']}")

@@ -1,6 +1,7 @@
 """The data at the centre. Import models from here."""
 
 from riskkit.models.acceptances import Acceptance
+from riskkit.models.assurance import ControlAssurance
 from riskkit.models.events import ContinuityPlan, Event, Objective
 from riskkit.models.history import HistoryEntry
 from riskkit.models.indicators import (
@@ -18,6 +19,7 @@ from riskkit.models.indicators import (
 )
 from riskkit.models.issues import Issue, IssueAction, IssueReview
 from riskkit.models.lessons import Debrief, Lesson, Observation, Theme
+from riskkit.models.objectives import RegisterObjective
 from riskkit.models.people import SignInThrottle, TeamMember, User
 from riskkit.models.programme import CadenceRule
 from riskkit.models.publications import Publication, PublishedDocument
@@ -32,5 +34,6 @@ __all__ = [
     "IndicatorTrigger", "Lesson", "LevelScheme", "MatrixDefinition", "Objective", "Observation",
     "Publication", "PublishedDocument", "Reading", "Register", "ReminderSent", "ResponseRole",
     "Review", "Risk", "SchemeLevel", "SignInThrottle", "StepCompletion", "TeamMember", "Theme",
-    "User", "Acceptance", "Issue", "IssueAction", "IssueReview",
+    "User", "Acceptance", "Issue", "IssueAction", "IssueReview", "ControlAssurance",
+    "RegisterObjective",
 ]

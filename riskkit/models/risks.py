@@ -92,6 +92,9 @@ class Risk(Timestamps, db.Model):
         back_populates="risk", cascade="all, delete-orphan",
         order_by="(Review.reviewed_on, Review.id)",
     )
+    # The register objectives (or council priorities) the risk threatens.
+    objectives = relationship("RegisterObjective", secondary="risk_objectives",
+                              back_populates="risks", order_by="RegisterObjective.id")
 
     @validates("title")
     def _check_title(self, key, value):
@@ -162,6 +165,9 @@ class Control(Timestamps, db.Model):
     risk: Mapped[Risk] = relationship(back_populates="controls")
     owner = relationship("User")
     tested_by_event = relationship("Event", foreign_keys=[tested_by_event_id])
+    assurances = relationship(
+        "ControlAssurance", back_populates="control", cascade="all, delete-orphan",
+        order_by="(ControlAssurance.assured_on, ControlAssurance.id)")
 
     @validates("description")
     def _check_description(self, key, value):

@@ -26,6 +26,7 @@ from riskkit.errors import ValidationError
 from riskkit.extensions import db
 from riskkit.models import Acceptance, Event, Issue, Lesson, Register
 from riskkit.models.lessons import lesson_reference
+from riskkit.services import assurance
 from riskkit.services import changes as changes_table
 from riskkit.services.acceptance import accepted_at
 from riskkit.services.as_of import RiskAt, risks_at, with_children
@@ -270,8 +271,9 @@ def _risks(matrix: scoring.Matrix, live: list[RiskAt], as_of: date, public: bool
     for start in range(0, len(ordered), BATCH):
         batch = with_children(as_of, ordered[start:start + BATCH])
         origins = lesson_origins([a.id for r in batch for a in r.actions], as_of)
+        assured = assurance.assurances_of([c for r in batch for c in r.controls])
         for risk in batch:
-            yield _entry(risk, matrix, as_of, public, origins)
+            yield _entry(risk, matrix, as_of, public, origins, assured)
         # Dropping the batch lets its rows go before the next is read.
         del batch
 
@@ -289,7 +291,7 @@ def lesson_origins(action_ids: list[int], as_of: date) -> dict[int, str]:
 
 
 def _entry(at: RiskAt, matrix: scoring.Matrix, as_of: date, public: bool,
-           origins: dict[int, str]) -> RiskEntry:
+           origins: dict[int, str], assured: dict) -> RiskEntry:
     risk = at.risk
     if public and risk.exempt:
         return RiskEntry(risk.reference, EXEMPT_TITLE, exempt=True, withheld=True,
@@ -297,7 +299,9 @@ def _entry(at: RiskAt, matrix: scoring.Matrix, as_of: date, public: bool,
     # Agreed actions first, then the controls in place, as the papers list them.
     items = [Item(a.description + origins.get(a.id, ""), a.owner, ACTION_TYPE,
                   vocab.label(vocab.ACTION_STATUSES, a.status), a.target_date) for a in at.actions]
-    items += [Item(c.description, c.owner, CONTROL_TYPE, "", None) for c in at.controls]
+    # A control says the assurance behind it on the day, as an action says its lessons.
+    items += [Item(f"{c.description} ({assurance.in_words(assured.get(c.id, []), as_of)}.)",
+                   c.owner, CONTROL_TYPE, "", None) for c in at.controls]
     previous = (None if risk.previous_likelihood is None
                 else scoring.score(risk.previous_likelihood, risk.previous_impact))
     return RiskEntry(

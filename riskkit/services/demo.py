@@ -23,7 +23,18 @@ from riskkit.models import (
     Risk,
     User,
 )
-from riskkit.services import events, issues, lessons, levels, matrices, plans, programme, teams, themes
+from riskkit.services import (
+    assurance,
+    events,
+    issues,
+    lessons,
+    levels,
+    matrices,
+    plans,
+    programme,
+    teams,
+    themes,
+)
 from riskkit.services.debriefs import add_observation, record_debrief
 from riskkit.services.demo_indicators import load_indicators
 from riskkit.services.people import find_person
@@ -56,6 +67,10 @@ def load_demo(seed_dir: str | Path) -> Counter:
                 load_indicators(_read(seed_dir / "indicators.yaml"), added)
             if (seed_dir / "issues.yaml").is_file():
                 _load_issues(_read(seed_dir / "issues.yaml"), added)
+            if (seed_dir / "objectives.yaml").is_file():
+                _load_objectives(_read(seed_dir / "objectives.yaml"), added)
+            if (seed_dir / "assurance.yaml").is_file():
+                _load_assurance(_read(seed_dir / "assurance.yaml"), added)
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -236,6 +251,37 @@ def _control(entry: dict) -> Control:
         raise ValidationError(f"{len(matches)} controls on {entry['risk']} start"
                               f" {entry['starts']!r}", field="controls")
     return matches[0]
+
+
+def _load_objectives(data: dict, added: Counter) -> None:
+    """A register's objectives and the risks that threaten each (a rerun adds only those
+    missing, by name)."""
+    # Imported here: objectives draws heat maps, whose history reading names this loader.
+    from riskkit.services.objectives import list_objectives, save_objective
+
+    for entry in data.get("objectives", []):
+        register = get_register(entry["register"])
+        if any(o.name == entry["name"] for o in list_objectives(register)):
+            continue
+        objective = save_objective(register, None, None, name=entry["name"],
+                                              description=entry.get("description", ""))
+        for reference in entry.get("risks", []):
+            objective.risks.append(_risk(reference))
+        added["objectives"] += 1
+    db.session.flush()
+
+
+def _load_assurance(data: dict, added: Counter) -> None:
+    """Assurance opinions on controls (a rerun adds only those missing)."""
+    for entry in data.get("assurance", []):
+        control = _control(entry)
+        if any(a.reference == entry["reference"] and a.line == entry["line"]
+               for a in control.assurances):
+            continue
+        assurance.save_assurance(control, None, line=entry["line"], source=entry["source"],
+                                 reference=entry["reference"], assured_on=entry["date"],
+                                 opinion=entry["opinion"], next_due=entry.get("next_due"))
+        added["assurance opinions"] += 1
 
 
 def _load_event(entry: dict, actions: dict[str, Action], added: Counter) -> list:

@@ -37,6 +37,8 @@ FIELD_LABELS = {
     "expires_on": "Expires on", "requested_on": "Requested on", "decided_on": "Decided on",
     "dmt_meeting_on": "DMT meeting", "decision_note": "Decision note", "voided_on": "Void from",
     "score": "Score when asked",
+    "assured_on": "Date of the opinion", "next_due": "Next assurance due",
+    "control_id": "Control",
 }
 #: Where one kind of record calls a field something else (a risk's description is its event).
 RECORD_FIELD_LABELS = {("risk", "description"): "Event"}
@@ -53,6 +55,8 @@ VOCABULARIES = {
     "rating": {"objective": vocab.OBJECTIVE_RATINGS},
     "prompt": {"observation": vocab.OBSERVATION_PROMPTS},
     "priority": {"lesson": vocab.PRIORITIES},
+    "opinion": {"assurance": vocab.ASSURANCE_OPINIONS},
+    "source": {"assurance": vocab.ASSURANCE_SOURCES},
 }
 #: How each kind of record is named, and the field that says which one it was.
 RECORDS = {"risk": ("risk", "title"), "control": ("control", "description"),
@@ -63,7 +67,9 @@ RECORDS = {"risk": ("risk", "title"), "control": ("control", "description"),
            "theme": ("theme", "name"), "cadence rule": ("cadence rule", "kind"),
            "issue": ("issue", "title"), "issue action": ("action", "description"),
            "issue review": ("review", "reviewed_on"),
-           "acceptance": ("acceptance", "requested_on")}
+           "acceptance": ("acceptance", "requested_on"),
+           "assurance": ("control assurance", "opinion"),
+           "register objective": ("objective", "name")}
 #: A value longer than this is cut, with an ellipsis, in a one-line change; a record's
 #: name in a headline is cut shorter.
 LONGEST, NAME_LONGEST = 120, 60

@@ -62,3 +62,16 @@ def owner_arg(args: Mapping[str, str], errors: dict):
         except NotFound:
             errors["owner"] = f"No person called {raw!r}: give their name or email address"
     return person
+
+
+def objective_arg(args: Mapping[str, str], errors: dict) -> int | None:
+    """The register objective named by ?objective= (its id, as its page links give it).
+    An unknown one is reported and not filtered on."""
+    from riskkit.extensions import db
+    from riskkit.models import RegisterObjective
+
+    number = whole_number(args, "objective")
+    if number is not None and db.session.get(RegisterObjective, number) is None:
+        errors["objective"] = f"There is no objective {number}: choose one from the list"
+        return None
+    return number

@@ -10,7 +10,7 @@ from datetime import date
 
 from riskkit.errors import ValidationError
 from riskkit.models import Register
-from riskkit.services.query_args import date_arg, owner_arg, whole_number
+from riskkit.services.query_args import date_arg, objective_arg, owner_arg, whole_number
 from riskkit.services.registers import all_registers
 from riskkit.services.risks import LIVE, SORTS, RiskFilter, check_rating
 
@@ -18,7 +18,7 @@ from riskkit.services.risks import LIVE, SORTS, RiskFilter, check_rating
 STATUS_GROUPS = {"live": LIVE, "all": ()}
 #: The parameters that say what is listed and in what order (not which page of it).
 PARAMETERS = ("register", "owner", "status", "rating", "category", "likelihood", "impact",
-              "overdue", "as_of", "sort")
+              "objective", "overdue", "as_of", "sort")
 
 
 @dataclass
@@ -59,6 +59,7 @@ def read_query(args: Mapping[str, str], today: date) -> RegisterQuery:
             errors["rating"] = str(error)
     filters.category = args.get("category") or None
     filters.likelihood, filters.impact = whole_number(args, "likelihood"), whole_number(args, "impact")
+    filters.objective_id = objective_arg(args, errors)
     as_of = date_arg(args, "as_of", today, errors)
     if args.get("overdue") == "yes":
         filters.overdue_as_of = as_of

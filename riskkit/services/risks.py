@@ -20,6 +20,7 @@ from riskkit.audit import acting_as
 from riskkit.errors import Conflict, NotFound, ValidationError
 from riskkit.extensions import db
 from riskkit.models import Action, Control, Lesson, Register, Review, Risk, User
+from riskkit.models.objectives import risk_objectives
 from riskkit.services.appetite import above, above_condition, appetites
 from riskkit.services.names import same_name
 from riskkit.services.paging import ascending_nulls_last, check_key, keyset_page
@@ -30,7 +31,7 @@ from riskkit.services.registers import register_and_children
 EDITABLE = (
     "title", "description", "cause", "consequence", "category", "owner", "status",
     "response", "exempt", "exempt_paragraph", "target_likelihood", "target_impact", "target_date",
-    "inherent_likelihood", "inherent_impact",
+    "inherent_likelihood", "inherent_impact", "objectives",
 )
 #: The statuses of a risk still being managed on a register.
 LIVE = ("open", "escalated")
@@ -55,6 +56,7 @@ class RiskFilter:
     likelihood: int | None = None  # one heat map cell
     impact: int | None = None
     above_appetite: bool | None = None  # True: only those above; False: only those within
+    objective_id: int | None = None  # only risks threatening this register objective
 
 
 #: What a person who lost a race to another save is told.
@@ -121,6 +123,9 @@ def _filter_statement(filters: RiskFilter):
         statement = statement.where(Risk.likelihood == filters.likelihood)
     if filters.impact is not None:
         statement = statement.where(Risk.impact == filters.impact)
+    if filters.objective_id is not None:
+        statement = statement.where(Risk.id.in_(select(risk_objectives.c.risk_id).where(
+            risk_objectives.c.objective_id == filters.objective_id)))
     if filters.above_appetite is not None:
         above_it = above_condition(appetites())
         statement = statement.where(above_it if filters.above_appetite else not_(above_it))
@@ -241,6 +246,7 @@ def create_risk(register: Register, by: User | None, as_of: date, *, title: str,
         raise ValidationError(f"Unknown risk fields: {', '.join(sorted(unknown))}", "risk")
     if "exempt_paragraph" in details:
         check_exempt_paragraph(details["exempt_paragraph"])
+    check_objectives(register, details.get("objectives", []))
     matrix = register.matrix
     scoring.check_scores(matrix, likelihood, impact, "current")
     target_likelihood = target_likelihood or likelihood
@@ -299,6 +305,7 @@ def update_risk(risk: Risk, changes: dict, by: User | None,
         vocab.check(vocab.RISK_STATUSES, changes["status"], "status")
     if "exempt_paragraph" in changes:
         check_exempt_paragraph(changes["exempt_paragraph"])
+    check_objectives(risk.register, changes.get("objectives", []))
     target = (changes.get("target_likelihood", risk.target_likelihood),
               changes.get("target_impact", risk.target_impact))
     _check_target(risk.register.matrix, risk.likelihood, risk.impact, *target)
@@ -307,6 +314,23 @@ def update_risk(risk: Risk, changes: dict, by: User | None,
             setattr(risk, key, changes[key])
         db.session.flush()
     return changed
+
+
+def register_and_ancestors(register: Register) -> list[int]:
+    """Ids of a register and every register above it (a cycle in the data ends the walk)."""
+    ids, current = [], register
+    while current is not None and current.id not in ids:
+        ids.append(current.id)
+        current = current.parent
+    return ids
+
+
+def check_objectives(register: Register, objectives) -> None:
+    """A risk threatens only the objectives of its register and of those above it."""
+    allowed = register_and_ancestors(register)
+    if any(objective.register_id not in allowed for objective in objectives):
+        raise ValidationError(f"A risk on the {register.name} register can only threaten the"
+                              " objectives of its register and those above it", field="objectives")
 
 
 def check_exempt_paragraph(value) -> None:

@@ -16,6 +16,7 @@ from riskkit.web import (
     account,
     admin,
     appendix,
+    assurance,
     auth,
     dashboard,
     debriefs,
@@ -30,6 +31,7 @@ from riskkit.web import (
     issues,
     lessons,
     levels,
+    objectives,
     overdue,
     params,
     programme,
@@ -72,7 +74,7 @@ def init_app(app: Flask) -> None:
                       heatmaps.bp, appendix.bp, exports.bp, exercises.bp, lessons.bp,
                       programme.bp, exercise_reports.bp, health.bp, imports.bp, debriefs.bp,
                       account.bp, published.bp, indicators.bp, levels.bp, issues.bp,
-                      acceptances.bp):
+                      acceptances.bp, assurance.bp, objectives.bp):
         app.register_blueprint(blueprint)
     api.init_app(app, csrf)
 

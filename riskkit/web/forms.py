@@ -11,6 +11,7 @@ import json
 from flask import render_template
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
     GovCheckboxInput,
     GovDateInput,
     GovRadioInput,
@@ -28,6 +29,7 @@ from wtforms import (
     IntegerField,
     RadioField,
     SelectField,
+    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -266,6 +268,9 @@ class RiskForm(VersionedForm):
         widget=GovRadioInput(), choices=options(vocab.EXEMPTION_PARAGRAPHS), coerce=int,
         default=vocab.DEFAULT_EXEMPTION_PARAGRAPH,
         description="Printed on the risk's pages of the committee appendix.")
+    # Ticked ids; the service refuses one the risk's register may not use.
+    objectives = SelectMultipleField("Objectives this risk threatens", widget=GovCheckboxesInput(),
+                                     coerce=int, validate_choice=False)
     submit = SubmitField("Save risk", widget=GovSubmitInput())
 
 
@@ -296,6 +301,32 @@ class ControlForm(VersionedForm):
                                            " exercised.")
     last_tested = date_field("Last tested")
     submit = SubmitField("Save control", widget=GovSubmitInput())
+
+
+class AssuranceForm(VersionedForm):
+    """An assurance opinion on a control. Its choices are checked by the service, which
+    names the field of one that is not on the list."""
+
+    line = RadioField("Line of assurance", widget=GovRadioInput(), validate_choice=False,
+                      choices=options((str(v), w) for v, w in vocab.ASSURANCE_LINES))
+    source = RadioField("Source", widget=GovRadioInput(), validate_choice=False,
+                        choices=options(vocab.ASSURANCE_SOURCES), default="audit_report")
+    reference = StringField("Reference (the report or review, like IA 2026/14)",
+                            widget=GovTextInput(), validators=[Length(max=200, message=(
+                                "Reference must be 200 characters or fewer"))])
+    assured_on = date_field("Date of the opinion", required=True)
+    opinion = RadioField("Opinion", widget=GovRadioInput(), validate_choice=False,
+                         choices=options(vocab.ASSURANCE_OPINIONS))
+    next_due = date_field("Next assurance due")
+    submit = SubmitField("Save assurance", widget=GovSubmitInput())
+
+
+class ObjectiveForm(VersionedForm):
+    name = StringField("Objective", widget=GovTextInput(), validators=[
+        InputRequired("Enter the objective"), Length(max=300, message=(
+            "Objective must be 300 characters or fewer"))])
+    description = TextAreaField("What it means (optional)", widget=GovTextArea())
+    submit = SubmitField("Save objective", widget=GovSubmitInput())
 
 
 class ActionForm(VersionedForm):

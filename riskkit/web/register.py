@@ -10,6 +10,7 @@ from riskkit.extensions import db
 from riskkit.models import Risk
 from riskkit.services import issues, levels
 from riskkit.services.appetite import appetites
+from riskkit.services.objectives import list_objectives
 from riskkit.services.register_query import query_args, read_query
 from riskkit.services.risks import count_risks, list_risks, summarise
 from riskkit.web.params import int_arg, today
@@ -43,6 +44,7 @@ def index():
         categories=db.session.scalars(select(Risk.category).distinct().where(
             Risk.category != "").order_by(Risk.category)).all(),
         ratings=scoring.bands_by_severity([r.matrix for r in registers]),
+        objective_choices=list_objectives(),
         export_url=url_for("exports.workbook", **query_args(args)),
         open_issues=issues.count_open([r.id for r in filters.registers] or None),
         filter_code=filters.registers[0].code if len(filters.registers) == 1 else "",

@@ -4,14 +4,23 @@ service, and render; the rules live in the services."""
 
 from typing import NamedTuple
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from riskkit import permissions, scoring
 from riskkit.errors import ValidationError
 from riskkit.extensions import db
 from riskkit.models import Action, Control, Register
-from riskkit.services import acceptance, escalation, history_words, issues, levels, lifecycle
+from riskkit.services import (
+    acceptance,
+    assurance,
+    escalation,
+    history_words,
+    issues,
+    levels,
+    lifecycle,
+    objectives,
+)
 from riskkit.services.appetite import appetites
 from riskkit.services.events import events_for_risk
 from riskkit.services.lessons import lessons_for_risk
@@ -59,6 +68,7 @@ def show(reference):
     data = describe_whole(risk, appetites())
     changes, pages = history_words.risk_changes(risk, per_page=HISTORY_PER_PAGE)
     standing = acceptance.standing(risk)
+    assured = assurance.assurances_of(risk.controls)
     return render_template(
         "risks/show.html", acceptance=standing, risk_issues=issues.issues_of_risk(risk),
         may_decide=standing is not None and acceptance.may_decide(current_user, standing),
@@ -67,6 +77,8 @@ def show(reference):
         events=events_for_risk(risk), lessons=lessons_for_risk(risk),
         as_of=today(), restore_url=_restore_url(risk),
         indicators=levels.risk_statuses(risk, today()),
+        assurances=assured, lacking=assurance.review_prompts(
+            risk, today(), current_app.config["ASSURANCE_MONTHS"], assured),
     )
 
 
@@ -115,12 +127,14 @@ def new():
                             blank_first=("inherent_likelihood", "inherent_impact"),
                             choose_first=("likelihood", "impact", "target_likelihood",
                                           "target_impact"))
+    _objective_choices(form, register)
     forms.stamp(form, None)
     if form.validate_on_submit():
         def change():
             details = {name: getattr(form, name).data for name in (
                 "description", "cause", "consequence", "category", "response", "exempt",
                 "exempt_paragraph", "target_date", "inherent_likelihood", "inherent_impact")}
+            details["objectives"] = objectives.objectives_by_id(form.objectives.data or [])
             return create_risk(
                 register, current_user, today(), title=form.title.data,
                 owner=_owner(form.owner.data), likelihood=form.likelihood.data,
@@ -146,12 +160,17 @@ def edit(reference):
         form.owner.data = risk.owner_id
     forms.set_score_choices(form, risk.register.matrix,
                             blank_first=("inherent_likelihood", "inherent_impact"))
+    _objective_choices(form, risk.register)
+    if request.method == "GET":
+        form.objectives.data = [o.id for o in risk.objectives]
     forms.stamp(form, risk)
     conflict = None
     if form.validate_on_submit():
         def change():
             changes = {name: getattr(form, name).data for name in EDIT_FIELDS}
             changes["owner"] = _owner(form.owner.data)
+            if form.objectives.choices:
+                changes["objectives"] = objectives.objectives_by_id(form.objectives.data or [])
             return update_risk(risk, changes, current_user, forms.expected(form)) or None
 
         changed, conflict, _ = forms.save(form, change, risk, risk_id=risk.id)
@@ -164,6 +183,12 @@ def edit(reference):
             return redirect(url_for("risks.show", reference=risk.reference))
     return _page(form, "risks/form.html", f"Edit {_risk_title(risk)}", conflict, risk=risk,
                  current=rated(risk.register.matrix, risk.likelihood, risk.impact))
+
+
+def _objective_choices(form, register) -> None:
+    """The objectives a risk on the register may threaten: its own and those above it."""
+    form.objectives.choices = forms.options(
+        (o.id, f"{o.name} ({o.register.code})") for o in objectives.choosable(register))
 
 
 @bp.route("/<reference>/review", methods=["GET", "POST"])
@@ -196,6 +221,7 @@ def review(reference):
             return redirect(url_for("risks.show", reference=risk.reference))
     return _page(form, "risks/review.html", f"Record a review – {_risk_title(risk)}", conflict, risk=risk,
                  warn_lower=bool(form.confirm_lower.errors),
+                 lacking=assurance.review_prompts(risk, today(), current_app.config["ASSURANCE_MONTHS"]),
                  current=rated(matrix, risk.likelihood, risk.impact))
 
 
