@@ -117,6 +117,8 @@ def _comparable(reference):
     for item in data["controls"] + data["actions"]:  # a new row starts at its first version
         item.pop("id")
         item.pop("version")
+    for review in data["reviews"]:  # and has a new id
+        review.pop("id")
     return data
 
 
