@@ -29,6 +29,7 @@ from riskkit.models import (
     Event,
     HistoryEntry,
     Lesson,
+    NotTestableCategory,
     Objective,
     Observation,
     Register,
@@ -45,7 +46,8 @@ AUDITED = {Risk: "risk", Control: "control", Action: "action", Review: "review",
            Event: "event", Objective: "objective", ContinuityPlan: "plan", Debrief: "debrief",
            Observation: "observation", Lesson: "lesson", Theme: "theme",
            CadenceRule: "cadence rule", TeamMember: "team member", Appetite: "appetite",
-           Register: "register", ApiToken: "token"}
+           Register: "register", ApiToken: "token",
+           NotTestableCategory: "category"}
 #: Bookkeeping columns whose changes say nothing to a reader.
 #: A token's hash is no one's to read, and its last use is not a change anyone made.
 UNTRACKED = {"id", "version", "created_at", "updated_at", "current_score", "secret_hash",

@@ -41,6 +41,10 @@ RULES = {
     "progress_lesson": (RESILIENCE, True),
     # Freezing a quarter's committee papers for ever (services.publishing).
     "publish_papers": (MANAGERS, False),
+    # Marking a whole category of risk not testable by exercise.
+    "set_aside_categories": (MANAGERS, False),
+    # The log of who published, exported or downloaded committee documents.
+    "read_document_log": (MANAGERS, False),
     "administer": (("admin",), False),
 }
 

@@ -35,6 +35,9 @@ TABLE = {
                          " programme."),
     "matrices": ("matrices", "List the scoring matrices; `show SLUG` draws one, `import FILE`"
                              " adds one."),
+    "not-testable": ("testability", "Mark risks or categories not testable by exercise (left"
+                                    " out of \"top-rated risks not exercised\"), each with its"
+                                    " reason."),
     "overdue": ("overdue", "List overdue reviews, actions, lessons and exercise programme"
                            " items."),
     "registers": ("registers", "List, add and change registers and the tree they make."),

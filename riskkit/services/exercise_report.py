@@ -274,7 +274,8 @@ def _lessons(statement, as_of: date) -> list[tuple[Lesson, LessonRow]]:
 
 def _lesson_row(lesson: Lesson, then: Past, actions: dict[int, Past], as_of: date) -> LessonRow:
     evidence = lesson.evidence_event if then.evidence_event_id is not None else None
-    is_open = then.status in vocab.LESSON_OPEN
+    # A lesson for the partner is noted in the report, never open or overdue here.
+    is_open = then.status in vocab.LESSON_OPEN and not lesson.for_partner
     return LessonRow(
         reference=lesson.reference, event=lesson.event.name, event_date=lesson.event.start_date,
         themes=[theme.name for theme in lesson.themes], statement=then.statement,

@@ -31,6 +31,10 @@ FIELD_LABELS = {
     "held_on": "Held on", "due_date": "Due date", "prompt": "Question",
     "escalation_declined_score": "Escalation declined at score",
     "escalate_at": "Escalation threshold",
+    "not_testable_reason": "Not testable by exercise, because",
+    "lead_organisation": "Lead organisation", "partner_report_date": "Partner's report",
+    "for_partner": "For the partner (noted only)",
+    "incident_types": "Incidents that meet it",
 }
 #: Where one kind of record calls a field something else (a risk's description is its event).
 RECORD_FIELD_LABELS = {("risk", "description"): "Event"}
@@ -52,7 +56,8 @@ RECORDS = {"risk": ("risk", "title"), "control": ("control", "description"),
            "event": ("exercise or incident", "name"), "objective": ("objective", "text"),
            "plan": ("plan", "service"), "debrief": ("debrief", "held_on"),
            "observation": ("observation", "text"), "lesson": ("lesson", "statement"),
-           "theme": ("theme", "name"), "cadence rule": ("cadence rule", "kind")}
+           "theme": ("theme", "name"), "cadence rule": ("cadence rule", "kind"),
+           "category": ("category not testable by exercise", "category")}
 #: A value longer than this is cut, with an ellipsis, in a one-line change; a record's
 #: name in a headline is cut shorter.
 LONGEST, NAME_LONGEST = 120, 60
