@@ -118,6 +118,8 @@ PAGES = {  # GET
     "/risks/{A}/history": EVERYONE,
     "/risks/{A}/testability": RISK_A,
     "/categories/not-testable": EVERYONE,
+    "/actions/delivery": EVERYONE,
+    "/published/log": MANAGERS,
     "/heatmap?register=PH": EVERYONE,
     "/heatmap.pdf?register=PH": EVERYONE,
     "/heatmap.html?register=PH": EVERYONE,

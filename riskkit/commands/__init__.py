@@ -12,6 +12,7 @@ import click
 
 #: name -> (module in riskkit.commands, the first sentence of the command's help)
 TABLE = {
+    "actions": ("actions", "Mitigating actions: delivery against their target dates."),
     "backup": ("backup", "Write the whole database to FILE (a zip of one JSON Lines file per"
                          " table and a manifest), consistent while the app is running."),
     "check": ("check", "Print the effective settings (secrets hidden) and where the data is,"

@@ -18,6 +18,7 @@ from riskkit.web import (
     auth,
     dashboard,
     debriefs,
+    delivery,
     errors,
     exercise_reports,
     exercises,
@@ -68,7 +69,7 @@ def init_app(app: Flask) -> None:
     for blueprint in (auth.bp, dashboard.bp, register.bp, risks.bp, admin.bp, overdue.bp,
                       heatmaps.bp, appendix.bp, exports.bp, exercises.bp, lessons.bp,
                       programme.bp, exercise_reports.bp, health.bp, imports.bp, debriefs.bp,
-                      account.bp, published.bp, testability.bp):
+                      account.bp, published.bp, testability.bp, delivery.bp):
         app.register_blueprint(blueprint)
     api.init_app(app, csrf)
 
