@@ -10,13 +10,14 @@ import re
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import select
+from flask import current_app
+from sqlalchemy import select, update
 
 from riskkit import clock
 from riskkit.config import from_environment
 from riskkit.errors import SettingError
 from riskkit.extensions import db
-from riskkit.models import DocumentLog
+from riskkit.models import Action, DocumentLog
 from tests.factories import gen_action, gen_register, gen_risk, gen_user
 from tests.web_helpers import error_messages
 
@@ -120,15 +121,41 @@ def test_publishing_exporting_and_downloading_are_logged_for_managers(site, runn
     client = login(manager)
     assert client.get("/appendix.html?public=1").status_code == 200
     assert client.get("/published/2026Q1/changes-2026Q1.csv").status_code == 200
+    assert client.get("/heatmap.html?register=CORP").status_code == 200
     entries = db.session.execute(select(DocumentLog.actor, DocumentLog.action,
                                         DocumentLog.document).order_by(DocumentLog.id)).all()
     assert [(action, document) for _, action, document in entries] == [
         ("published", "Committee papers 2026Q1"), ("exported", "Risk registers"),
         ("downloaded", "Register appendix, public version"),
-        ("downloaded", "Published papers 2026Q1: Changes table, public version")]
+        ("downloaded", "Published papers 2026Q1: Changes table, public version"),
+        ("downloaded", "Heat map CORP")]
     assert entries[0].actor.startswith("command line") and entries[2].actor == "Mo Manager"
     page = html.unescape(client.get("/published/log").get_data(as_text=True))
     rows = page.split('id="document-log"', 1)[1]
     assert rows.index("Published papers 2026Q1") < rows.index("Committee papers 2026Q1")
     owner = login(gen_user("Chris McKenzie", "owner"))
     assert owner.get("/published/log").status_code == 403
+
+
+def test_actions_done_before_completion_dates_were_kept_take_the_day_from_history(site):
+    """Migration 0019: an action done with no completion date takes the day the history
+    shows it marked done (the last time, if it was reopened)."""
+    from flask_migrate import downgrade, upgrade
+
+    from riskkit.database import MIGRATIONS, configure_migrations
+    from riskkit.services.lifecycle import mark_done
+
+    risk = gen_risk(gen_register("AH"), gen_user("Mo Manager", "manager"))
+    action = gen_action(risk, "Market review", status="in_progress")
+    with clock.frozen(datetime(2026, 3, 20, 9, tzinfo=UTC)):
+        mark_done(risk, risk.owner, action, "Review published", as_of=date(2026, 3, 20))
+        db.session.commit()
+    untouched = gen_action(risk, "Provider summit", status="in_progress")
+    ids = action.id, untouched.id
+    db.session.execute(update(Action).values(completed_date=None))
+    db.session.commit()
+    db.session.remove()
+    configure_migrations(current_app)
+    downgrade(directory=MIGRATIONS, revision="0015")
+    upgrade(directory=MIGRATIONS)
+    assert [db.session.get(Action, i).completed_date for i in ids] == [date(2026, 3, 20), None]

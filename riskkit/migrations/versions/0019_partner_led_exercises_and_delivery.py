@@ -70,8 +70,9 @@ def downgrade():
     op.drop_index('ix_document_log_at', table_name='document_log')
     op.drop_table('document_log')
     op.drop_table('not_testable_categories')
+    # Plain ALTER TABLE DROP COLUMN (SQLite 3.35 and later): a batch copy of the risks
+    # table would be refused by the foreign keys that point at it.
     for table, column in (('risks', 'not_testable_reason'), ('cadence_rules', 'incident_types'),
                           ('lessons', 'for_partner'), ('events', 'partner_report_date'),
                           ('events', 'lead_organisation')):
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.drop_column(column)
+        op.drop_column(table, column)
