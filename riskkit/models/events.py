@@ -132,12 +132,6 @@ class Event(Timestamps, db.Model):
         return bool(self.lead_organisation)
 
     @property
-    def follow_ups_from(self) -> date | None:
-        """The day our debriefs and improvement plan run from: the end of an event we led,
-        the partner's report for one a partner led (None while it is awaited)."""
-        return self.partner_report_date if self.partner_led else self.end_date
-
-    @property
     def is_exercise(self) -> bool:
         return self.kind == "exercise"
 
