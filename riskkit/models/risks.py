@@ -196,6 +196,10 @@ class Action(Timestamps, db.Model):
         # Actions in the overdue report's date order, the status read from the index, so
         # that the finished actions of past years are passed over without reading them.
         Index("ix_actions_due", "target_date", "status", "risk_id"),
+        # Delivery against target dates (services.delivery): every column it reads of the
+        # period's actions, so that a year of a council's actions is read from the index.
+        Index("ix_actions_delivery", "target_date", "status", "completed_date", "risk_id",
+              "owner_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -5,8 +5,10 @@ trust's is 80%: RISKKIT_ACTION_DELIVERY_TARGET). Internal audit and the DMT read
 
 An action counts when its target date is in the period and has passed by as_of (one not
 yet due cannot be late); a cancelled one does not count. It was delivered on time when
-its completion date is on or before its target date. Counted by the database: two
-grouped statements, whatever the number of actions."""
+its completion date is on or before its target date. Counted by the database in one
+pass over the period's actions (grouped by register and owner together, from an index
+that holds every column it reads), then the registers' and owners' names: three
+statements, whatever the number of actions."""
 
 from __future__ import annotations
 
@@ -88,17 +90,25 @@ def delivery(start: date, end: date, as_of: date, target: int,
              Action.target_date <= last]
     if register_ids is not None:
         where.append(Risk.register_id.in_(register_ids))
-    by_register = db.session.execute(
-        select(Register.code, Register.name, func.count(Action.id), on_time)
-        .join(Risk, Risk.id == Action.risk_id).join(Register, Register.id == Risk.register_id)
-        .where(*where).group_by(Register.code, Register.name).order_by(Register.code)).all()
-    by_owner = db.session.execute(
-        select(User.name, func.count(Action.id), on_time)
-        .join(Risk, Risk.id == Action.risk_id).join(User, User.id == Action.owner_id)
-        .where(*where).group_by(User.name).order_by(User.name)).all()
-    registers = [DeliveryRow(f"{code} {name}", due, int(done or 0), target)
-                 for code, name, due, done in by_register]
-    owners = [DeliveryRow(name, due, int(done or 0), target) for name, due, done in by_owner]
+    counts = db.session.execute(
+        select(Risk.register_id, Action.owner_id, func.count(Action.id), on_time)
+        .join(Risk, Risk.id == Action.risk_id).where(*where)
+        .group_by(Risk.register_id, Action.owner_id)).all()
+    by_register: dict[int, list[int]] = {}
+    by_owner: dict[int, list[int]] = {}
+    for register_id, owner_id, due, done in counts:
+        for tally in (by_register.setdefault(register_id, [0, 0]),
+                      by_owner.setdefault(owner_id, [0, 0])):
+            tally[0] += due
+            tally[1] += int(done or 0)
+    register_names = {i: f"{code} {name}" for i, code, name in db.session.execute(
+        select(Register.id, Register.code, Register.name).where(Register.id.in_(by_register)))}
+    owner_names = dict(db.session.execute(select(User.id, User.name)
+                                           .where(User.id.in_(by_owner))).all())
+    registers = sorted((DeliveryRow(register_names[i], due, done, target)
+                        for i, (due, done) in by_register.items()), key=lambda r: r.name)
+    owners = sorted((DeliveryRow(owner_names[i], due, done, target)
+                     for i, (due, done) in by_owner.items()), key=lambda r: r.name)
     total = DeliveryRow("All", sum(r.due for r in registers), sum(r.on_time for r in registers),
                         target)
     return Delivery(start, end, target, total, registers, owners)

@@ -54,6 +54,8 @@ def upgrade():
         sa.PrimaryKeyConstraint('id'),
     )
     op.create_index('ix_document_log_at', 'document_log', ['at'])
+    op.create_index('ix_actions_delivery', 'actions',
+                    ['target_date', 'status', 'completed_date', 'risk_id', 'owner_id'])
     # Actions done before their completion date was kept: the day the history shows
     # them marked done (the last such change, as a reopened action was done again).
     done_on = (sa.func.date(sa.func.max(history.c.at)) if op.get_bind().dialect.name == "sqlite"
@@ -67,6 +69,7 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_index('ix_actions_delivery', table_name='actions')
     op.drop_index('ix_document_log_at', table_name='document_log')
     op.drop_table('document_log')
     op.drop_table('not_testable_categories')
