@@ -220,3 +220,13 @@ def test_the_lesson_form_offers_for_the_partner_only_on_a_partner_led_event(logi
     listing = _page(client.get("/lessons?open=yes")).split('id="lessons"', 1)[1]
     assert lesson.reference not in re.sub(r"<[^>]+>", " ", listing.split("</table>", 1)[0])
     assert "For the partner: noted only" in _page(client.get("/lessons"))
+
+
+def test_the_exercise_report_names_the_partner_and_notes_its_lessons(login):
+    event = _partner_workshop(report=date(2026, 4, 1))
+    gen_lesson(event, statement="The LRF call tree missed two councils", for_partner=True)
+    client = login(gen_user("Wayne Gough", "resilience"))
+    report = _page(client.get(f"/exercises/{event.id}/report.html"))
+    words = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", report))
+    assert f"Led by {LRF}; report received 01/04/2026" in words
+    assert "Identified (for the partner: noted only)" in words
