@@ -60,7 +60,7 @@ from riskkit.models.lessons import (  # noqa: E402
     lesson_risks,
     observation_themes,
 )
-from riskkit.services import events, lessons, overdue, programme, themes  # noqa: E402
+from riskkit.services import delivery, events, lessons, overdue, programme, themes  # noqa: E402
 from riskkit.services.appetite import appetites  # noqa: E402
 from riskkit.services.registers import all_registers, get_register  # noqa: E402
 from riskkit.services.reviews import reviews_due  # noqa: E402
@@ -108,6 +108,12 @@ def due_for_review(result: Result) -> str:
     return f"first {len(lines)} of {total:,} risks"
 
 
+def delivery_of_actions(result: Result) -> str:
+    report = delivery.delivery(delivery.last_year(AS_OF), AS_OF, AS_OF, 80)
+    return (f"{report.total.due:,} actions due, {report.total.on_time:,} on time, over"
+            f" {len(report.registers)} registers and {len(report.owners):,} owners")
+
+
 OPERATIONS = [
     ("a", "Register page", register_page,
      f"`get_register('{REGISTER}')`, `appetites()`, `list_risks(RiskFilter(registers=[{REGISTER}]),"
@@ -117,6 +123,10 @@ OPERATIONS = [
      "`get_risk(reference)`, `appetites()`, `describe_whole()`: the risk with its controls,"
      f" actions and reviews and their people, for the highest-scored open risk raised in"
      f" {REGISTER} (an escalated risk would also load the register it came from)"),
+    ("v", "Delivery of actions", delivery_of_actions,
+     f"`delivery.delivery(last_year({AS_OF.isoformat()}), {AS_OF.isoformat()}, ...)`: the"
+     " share of actions due in the twelve months completed by their target date, per"
+     " register and per owner, as the dashboard and `riskkit actions delivery` read it"),
     ("c", "Due for review", due_for_review,
      f"`appetites()`, `reviews_due({AS_OF.isoformat()}, limit=50)` over the whole"
      " organisation, `summarise()` of each risk, and how many there are"
@@ -163,9 +173,10 @@ def risk_resilience(result: Result) -> str:
 
 
 def unexercised(result: Result) -> str:
-    rows, count = events.unexercised_top_risks(all_registers(), AS_OF, limit=10)
-    owners = {risk.owner.name for risk in rows}
-    return f"first {len(rows)} of {count:,} top-rated live risks ({len(owners)} owners)"
+    found = events.unexercised_top_risks(all_registers(), AS_OF, limit=10)
+    owners = {risk.owner.name for risk in found.risks}
+    return (f"first {len(found.risks)} of {found.count:,} top-rated live risks"
+            f" ({len(owners)} owners; {found.set_aside:,} set aside as not testable)")
 
 
 def overdue_whole(result: Result) -> str:

@@ -37,6 +37,7 @@ from riskkit.models import (
     IssueAction,
     IssueReview,
     Lesson,
+    NotTestableCategory,
     Objective,
     Observation,
     Reading,
@@ -59,7 +60,7 @@ AUDITED = {Risk: "risk", Control: "control", Action: "action", Review: "review",
            IndicatorTrigger: "trigger", Reading: "reading", Area: "area", Issue: "issue",
            IssueAction: "issue action", IssueReview: "issue review",
            Acceptance: "acceptance", ControlAssurance: "assurance",
-           RegisterObjective: "register objective"}
+           RegisterObjective: "register objective", NotTestableCategory: "category"}
 #: Bookkeeping columns whose changes say nothing to a reader.
 #: A token's hash is no one's to read, and its last use is not a change anyone made.
 UNTRACKED = {"id", "version", "created_at", "updated_at", "current_score", "secret_hash",

@@ -58,6 +58,8 @@ class Settings:
     # A control with no assurance in this many months is listed for the DMT.
     assurance_months: int = 12
     api_rate_limit: int = 120
+    # The share (per cent) of actions to complete by their target date: an NHS trust's 80.
+    action_delivery_target: int = 80
     smtp: Smtp = field(default_factory=Smtp)
 
     @property
@@ -78,6 +80,7 @@ class Settings:
             "ESCALATE_AFTER_DAYS": self.escalate_after_days,
             "ASSURANCE_MONTHS": self.assurance_months,
             "API_RATE_LIMIT": self.api_rate_limit,
+            "ACTION_DELIVERY_TARGET": self.action_delivery_target,
             "SESSION_IDLE_MINUTES": self.session_idle_minutes,
             "SESSION_MAX_HOURS": self.session_max_hours,
             "SECURE_COOKIES": self.secure_cookies,
@@ -107,6 +110,7 @@ class Settings:
             ("RISKKIT_ESCALATE_AFTER_DAYS", str(self.escalate_after_days)),
             ("RISKKIT_ASSURANCE_MONTHS", f"{self.assurance_months} months"),
             ("RISKKIT_API_RATE_LIMIT", f"{self.api_rate_limit} requests a minute per token"),
+            ("RISKKIT_ACTION_DELIVERY_TARGET", f"{self.action_delivery_target}%"),
             ("RISKKIT_SMTP_HOST", self.smtp.host),
             ("RISKKIT_SMTP_PORT", str(self.smtp.port)),
             ("RISKKIT_SMTP_TLS", self.smtp.tls),
@@ -122,7 +126,7 @@ NAMES = (
     "RISKKIT_SECURE_COOKIES", "RISKKIT_PROXY_HOPS", "RISKKIT_SESSION_IDLE_MINUTES",
     "RISKKIT_SESSION_MAX_HOURS", "RISKKIT_LOG_LEVEL", "RISKKIT_ORGANISATION",
     "RISKKIT_SEED_DATA", "RISKKIT_EXERCISES", "RISKKIT_ESCALATE_AFTER_DAYS", "RISKKIT_ASSURANCE_MONTHS",
-    "RISKKIT_API_RATE_LIMIT",
+    "RISKKIT_API_RATE_LIMIT", "RISKKIT_ACTION_DELIVERY_TARGET",
     "RISKKIT_SMTP_HOST", "RISKKIT_SMTP_PORT", "RISKKIT_SMTP_TLS", "RISKKIT_SMTP_USER",
     "RISKKIT_SMTP_PASSWORD", "RISKKIT_SMTP_FROM",
 )
@@ -161,6 +165,7 @@ def from_environment(env: Mapping[str, str] | None = None) -> Settings:
         escalate_after_days=read.whole("RISKKIT_ESCALATE_AFTER_DAYS", 30, low=1, high=3650),
         assurance_months=read.whole("RISKKIT_ASSURANCE_MONTHS", 12, low=1, high=120),
         api_rate_limit=read.whole("RISKKIT_API_RATE_LIMIT", 120, low=1, high=100_000),
+        action_delivery_target=read.whole("RISKKIT_ACTION_DELIVERY_TARGET", 80, low=1, high=100),
         smtp=Smtp(
             host=read.text("RISKKIT_SMTP_HOST", "localhost"),
             port=read.whole("RISKKIT_SMTP_PORT", 25, low=1, high=65535),

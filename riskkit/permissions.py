@@ -63,6 +63,10 @@ RULES = {
     "declare_level": (MANAGERS, False),
     # A register's objectives (or the council's priorities) and what they say.
     "edit_objectives": (MANAGERS, False),
+    # Marking a whole category of risk not testable by exercise.
+    "set_aside_categories": (MANAGERS, False),
+    # The log of who published, exported or downloaded committee documents.
+    "read_document_log": (MANAGERS, False),
     "administer": (("admin",), False),
 }
 

@@ -71,6 +71,9 @@ PRIORITIES = (("high", "High"), ("medium", "Medium"), ("low", "Low"))
 CADENCE_KINDS = (("exercise", "Exercise of a type"), ("plan", "Each business continuity plan"),
                  ("hot_debrief", "Hot debrief"), ("cold_debrief", "Cold debrief"),
                  ("improvement_plan", "Improvement plan"))
+#: What was done with a committee document, as the document log records it.
+DOCUMENT_ACTIONS = (("published", "Published"), ("exported", "Exported"),
+                    ("downloaded", "Downloaded"))
 CADENCE_UNITS = (("days", "days"), ("months", "months"))
 DEFAULT_THEMES = ("Communications", "Command and control", "Staffing", "ICT and data",
                   "Power and utilities", "Fuel and transport", "Premises", "Supply chain",

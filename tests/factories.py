@@ -94,21 +94,37 @@ def gen_action(risk, description="Buy a second generator", owner=None, status="p
 
 
 def gen_event(name="Exercise Oak", kind="exercise", event_type="tabletop", risks=(),
-              controls=(), start_date=date(2026, 2, 10)):
-    """An exercise (planned) or incident (held), testing the risks and controls given."""
+              controls=(), start_date=date(2026, 2, 10), status=None, lead_organisation="",
+              partner_report_date=None):
+    """An exercise (planned unless told) or incident (held), testing the risks and
+    controls given; led by a partner when lead_organisation is named."""
     event = save_event(None, None, kind=kind, name=name, event_type=event_type,
-                       start_date=start_date, risks=list(risks), controls=list(controls))
+                       start_date=start_date, risks=list(risks), controls=list(controls),
+                       status=status, lead_organisation=lead_organisation,
+                       partner_report_date=partner_report_date)
     db.session.commit()
     return event
 
 
 def gen_lesson(event=None, owner=None, statement="Out-of-hours contacts were out of date",
-               risks=()):
+               risks=(), due_date=None, for_partner=False):
     event = event or gen_event()
-    lesson = save_lesson(None, None, event=event, statement=statement,
-                         owner=owner or gen_person("Lee Lesson"), due_date=None, risks=list(risks))
+    owner = owner or db.session.scalar(select(User).where(User.name == "Lee Lesson")) \
+        or gen_person("Lee Lesson")
+    lesson = save_lesson(None, None, event=event, statement=statement, owner=owner,
+                         due_date=due_date, risks=list(risks), for_partner=for_partner)
     db.session.commit()
     return lesson
+
+
+def gen_not_testable_category(category="Financial",
+                              reason="Funding is set nationally: no exercise can test it"):
+    """A category of risk marked not testable by exercise (a risk must use it first)."""
+    from riskkit.services.testability import mark_category
+
+    item = mark_category(None, category, reason)
+    db.session.commit()
+    return item
 
 
 def gen_plan(service="Payroll", owner=None):

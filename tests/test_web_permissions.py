@@ -150,6 +150,10 @@ PAGES = {  # GET
     "/risks": EVERYONE,
     "/risks/{A}": EVERYONE,
     "/risks/{A}/history": EVERYONE,
+    "/risks/{A}/testability": RISK_A,
+    "/categories/not-testable": EVERYONE,
+    "/actions/delivery": EVERYONE,
+    "/published/log": MANAGERS,
     "/heatmap?register=PH": EVERYONE,
     "/heatmap.pdf?register=PH": EVERYONE,
     "/heatmap.html?register=PH": EVERYONE,
@@ -261,6 +265,9 @@ POSTS = {  # in this order: each save moves a version on, and removals come last
     "/risks/{C}/de_escalate": MANAGERS,
     "/risks/{A}/close": MANAGERS,
     "/risks/{A}/reopen": MANAGERS,
+    "/risks/{A}/testability": RISK_A,
+    "/categories/not-testable": MANAGERS,
+    "/categories/not-testable/remove": MANAGERS,
     "/exercises/new?pack=scratch": RESILIENCE,
     "/incidents/new": RESILIENCE,
     "/exercises/{event}/edit": RESILIENCE,
@@ -382,7 +389,8 @@ def world(app, who) -> World:
     manager = people["manager"]
     a = gen_risk(ph, people["risk owner"], 3, 4, title="Loss of the sexual health contract")
     b = gen_risk(ph, team, 2, 2, title="Drug and alcohol service re-procurement")
-    c = gen_risk(ph, people["resilience lead"], 4, 4, title="Loss of the public health grant")
+    c = gen_risk(ph, people["resilience lead"], 4, 4, title="Loss of the public health grant",
+                 category="Workforce")
     lifecycle.escalate(c, manager, None, "Needs the corporate register")
     control = gen_control(a, "Contract monitoring", owner=people["control owner"], by=manager,
                           effectiveness="partly_effective")
@@ -531,6 +539,11 @@ FORMS = {
     "/risks/{C}/de_escalate": lambda w: _step(w, "C"),
     "/risks/{A}/close": lambda w: _step(w, "A", "Contract renewed"),
     "/risks/{A}/reopen": lambda w: _step(w, "A"),
+    "/risks/{A}/testability": lambda w: {"version": w.version("A"), "testable": "no",
+                                         "reason": "Set by the national contract"},
+    "/categories/not-testable": lambda w: {"category": "Workforce",
+                                           "reason": "Recruitment is not exercised"},
+    "/categories/not-testable/remove": lambda w: {"category": "Workforce"},
     "/exercises/new?pack=scratch": lambda w: {"name": "Exercise Ash", "event_type": "tabletop",
                                               "start_date": day(date(2026, 9, 1))},
     "/incidents/new": lambda w: {"name": "Flood at the depot", "event_type": "weather",

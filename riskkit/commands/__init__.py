@@ -12,6 +12,7 @@ import click
 
 #: name -> (module in riskkit.commands, the first sentence of the command's help)
 TABLE = {
+    "actions": ("actions", "Mitigating actions: delivery against their target dates."),
     "backup": ("backup", "Write the whole database to FILE (a zip of one JSON Lines file per"
                          " table and a manifest), consistent while the app is running."),
     "check": ("check", "Print the effective settings (secrets hidden) and where the data is,"
@@ -41,6 +42,9 @@ TABLE = {
                          " --from-risk), `close`."),
     "matrices": ("matrices", "List the scoring matrices; `show SLUG` draws one, `import FILE`"
                              " adds one."),
+    "not-testable": ("testability", "Mark risks or categories not testable by exercise (left"
+                                    " out of \"top-rated risks not exercised\"), each with its"
+                                    " reason."),
     "overdue": ("overdue", "List overdue reviews, actions, lessons and exercise programme"
                            " items."),
     "registers": ("registers", "List, add and change registers and the tree they make."),

@@ -53,6 +53,17 @@ def due(as_of, due_within, fmt, fail_if_any):
             what = item.rule if item.kind == "exercise" else f"{item.rule}: {item.subject}"
             click.echo(f"\n  {what}")
             click.echo(f"    due {item.due_date:%d/%m/%Y}, {_when(item)}; {item.note}; {item.owner}")
+    awaiting = programme.awaiting_partner_report(as_of)
+    if fmt == "text" and items and awaiting:
+        click.echo(f"\nAwaiting a partner's report (nothing falls due until it arrives):"
+                   f" {len(awaiting)}")
+        for event in awaiting:
+            click.echo(f"  {event.name}: led by {event.partner}, ended {event.end_date:%d/%m/%Y}")
+    met = programme.credits(as_of)
+    if fmt == "text" and items and met:
+        click.echo("\nRules met by incidents:")
+        for item in met:
+            click.echo(f"  {item.rule}: {item.words}; next due {item.next_due:%d/%m/%Y}")
     if fail_if_any and items:
         sys.exit(EXIT_FOUND)
 
@@ -88,7 +99,42 @@ def new(slug, name, start, end, lead, references):
                f" ({len(event.objectives)} objectives)")
 
 
-for subcommand in (list_events, due, list_packs, new, *SUBCOMMANDS):
+@command("lead")
+@click.argument("name")
+@click.option("--organisation", default="", metavar="NAME",
+              help="The partner that led it (the LRF, an NHS trust, a neighbouring council);"
+                   " leave out if we led it.")
+@click.option("--report-date", type=ISO_DATE,
+              help="The day the partner's report arrived: our debriefs and improvement plan"
+                   " fall due from it.")
+def lead(name, organisation, report_date):
+    """Say who led an exercise or incident and, for a partner, when its report came."""
+    event = events.record_lead(events.find_event(name), None, lead_organisation=organisation,
+                               partner_report_date=report_date)
+    db.session.commit()
+    if not event.partner_led:
+        click.echo(f"{event.name}: led by us")
+    else:
+        report = (f"report received {event.partner_report_date:%d/%m/%Y}"
+                  if event.partner_report_date else "awaiting partner report")
+        click.echo(f"{event.name}: led by {event.lead_organisation}, {report}")
+
+
+@command("credit")
+@click.argument("rule")
+@click.option("--incident-type", "types", multiple=True, metavar="TYPE",
+              help="An incident type whose response (debriefed, with lessons) meets the rule;"
+                   f" repeatable; one of {', '.join(vocab.values(vocab.INCIDENT_TYPES))}."
+                   " None clears them.")
+def credit(rule, types):
+    """Say which incident types meet an exercise rule of the programme."""
+    rule = programme.credit_rule(None, programme.find_rule(rule), list(types))
+    db.session.commit()
+    click.echo(f"{rule.name}: also met by an incident ({rule.credit_words()})"
+               if rule.credited_incidents else f"{rule.name}: met by exercises only")
+
+
+for subcommand in (list_events, due, list_packs, new, lead, credit, *SUBCOMMANDS):
     exercises.add_command(subcommand)
 
 COMMANDS = [exercises]

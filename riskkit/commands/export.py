@@ -8,6 +8,7 @@ import click
 from riskkit.commands.common import command
 from riskkit.errors import ValidationError
 from riskkit.reports.files import write_atomically
+from riskkit.services import document_log
 from riskkit.services.exports import export_sheets, register_filter
 from riskkit.services.registers import get_register
 
@@ -35,7 +36,10 @@ def export(file, code):
         data = workbook_bytes(sheets, title=title)
     else:
         data = csv_bytes(sheets[0].headers, sheets[0].rows)
-    click.echo(f"Wrote {write_atomically(file, data)}")
+    written = write_atomically(file, data)
+    document_log.record(None, "exported", f"Risk register {register.code}" if register
+                        else "Risk registers", str(written))
+    click.echo(f"Wrote {written}")
 
 
 COMMANDS = [export]

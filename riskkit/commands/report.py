@@ -10,7 +10,7 @@ from riskkit.commands import formats
 from riskkit.commands.common import ISO_DATE, command, today
 from riskkit.errors import ValidationError
 from riskkit.reports.files import write_atomically
-from riskkit.services import publishing
+from riskkit.services import document_log, publishing
 from riskkit.services.appendix import build_appendix, default_since
 
 
@@ -64,6 +64,8 @@ def appendix(path, codes, as_of, since, public, output):
     written = formats.write(chosen, {"pdf": lambda: render_appendix(data(), generated_on=today()),
                                      "html": lambda: appendix_html(data(), generated_on=today())})
     risks = sum(section.total for section in summary.sections)
+    document_log.record(None, "exported", "Register appendix" + (", public version" if public
+                                                                  else ""), str(written))
     click.echo(f"Wrote {written}: {risks} risk{'s' if risks != 1 else ''} on"
                f" {', '.join(section.code for section in summary.sections)}"
                + (" (public version)" if public else ""))
@@ -89,6 +91,8 @@ def changes(path, codes, as_of, since, public):
     else:
         written = write_atomically(path, changes_csv(data))
     rows = sum(len(section.changes) for section in data.sections)
+    document_log.record(None, "exported", "Changes table" + (", public version" if public
+                                                              else ""), str(written))
     click.echo(f"Wrote {written}: {rows} risk{'s' if rows != 1 else ''} from"
                f" {data.since:%d/%m/%Y} to {data.as_of:%d/%m/%Y}")
 

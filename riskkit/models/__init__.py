@@ -22,10 +22,11 @@ from riskkit.models.lessons import Debrief, Lesson, Observation, Theme
 from riskkit.models.objectives import RegisterObjective
 from riskkit.models.people import SignInThrottle, TeamMember, User
 from riskkit.models.programme import CadenceRule
-from riskkit.models.publications import Publication, PublishedDocument
+from riskkit.models.publications import DocumentLog, Publication, PublishedDocument
 from riskkit.models.registers import Appetite, MatrixDefinition, Register
 from riskkit.models.reminders import ReminderSent
 from riskkit.models.risks import Action, Control, Review, Risk
+from riskkit.models.testability import NotTestableCategory
 from riskkit.models.tokens import ApiToken
 
 __all__ = [
@@ -35,5 +36,5 @@ __all__ = [
     "Publication", "PublishedDocument", "Reading", "Register", "ReminderSent", "ResponseRole",
     "Review", "Risk", "SchemeLevel", "SignInThrottle", "StepCompletion", "TeamMember", "Theme",
     "User", "Acceptance", "Issue", "IssueAction", "IssueReview", "ControlAssurance",
-    "RegisterObjective",
+    "RegisterObjective", "DocumentLog", "NotTestableCategory",
 ]

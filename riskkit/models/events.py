@@ -73,6 +73,11 @@ class Event(Timestamps, db.Model):
     multi_agency: Mapped[bool] = mapped_column(Boolean, default=False)
     pack: Mapped[str] = mapped_column(String(60), default="")  # scenario pack it was made from
     improvement_plan_agreed: Mapped[date | None] = mapped_column(Date)
+    # Who led it: empty for us, else the partner's name (the LRF, an NHS trust, a
+    # neighbouring council). A partner's debrief and improvement plan wait on its report,
+    # so our follow-ups run from the day that report came, not from the exercise.
+    lead_organisation: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    partner_report_date: Mapped[date | None] = mapped_column(Date)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
     __mapper_args__ = {"version_id_col": version}
@@ -101,6 +106,10 @@ class Event(Timestamps, db.Model):
     def _check_status(self, key, value):
         return vocab.check(vocab.EVENT_STATUSES, value, key)
 
+    @validates("lead_organisation")
+    def _check_lead_organisation(self, key, value):
+        return clean_text(value, key, limit=200)
+
     def check(self) -> None:
         """Rules across fields, run before every flush."""
         types = vocab.EXERCISE_TYPES if self.kind == "exercise" else vocab.INCIDENT_TYPES
@@ -110,6 +119,17 @@ class Event(Timestamps, db.Model):
         if self.end_date is not None and self.end_date < self.start_date:
             raise ValidationError("The end date must be the same as or after the start date",
                                   field="end_date")
+        if self.partner_report_date is not None:
+            if not self.lead_organisation:
+                raise ValidationError("Only an event led by a partner has a partner report date:"
+                                      " name the lead organisation", field="lead_organisation")
+            if self.partner_report_date < self.start_date:
+                raise ValidationError("The partner's report date must be on or after the start"
+                                      " date", field="partner_report_date")
+
+    @property
+    def partner_led(self) -> bool:
+        return bool(self.lead_organisation)
 
     @property
     def is_exercise(self) -> bool:

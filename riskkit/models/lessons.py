@@ -3,7 +3,18 @@ and the lessons (with recommendations) tracked until a later event shows they wo
 
 from datetime import date
 
-from sqlalchemy import Boolean, Column, Date, ForeignKey, Integer, String, Table, Text
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    and_,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from riskkit import vocab
@@ -130,6 +141,9 @@ class Lesson(Timestamps, db.Model):
     status: Mapped[str] = mapped_column(String(16), default="identified")
     evidence_event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"))
     evidence_note: Mapped[str] = mapped_column(Text, default="")
+    # A lesson for the partner that led the event: noted for the record, tracked by them,
+    # so never counted as open or overdue here.
+    for_partner: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
     __mapper_args__ = {"version_id_col": version}
@@ -161,7 +175,13 @@ class Lesson(Timestamps, db.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status in vocab.LESSON_OPEN
+        """Still ours to act on: an open status, and not a partner's lesson."""
+        return self.status in vocab.LESSON_OPEN and not self.for_partner
+
+    @classmethod
+    def open_clause(cls):
+        """is_open, as a WHERE clause."""
+        return and_(cls.status.in_(vocab.LESSON_OPEN), cls.for_partner.is_(False))
 
     @property
     def themes(self) -> list[Theme]:

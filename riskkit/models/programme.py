@@ -25,6 +25,9 @@ class CadenceRule(Timestamps, db.Model):
     # For follow-ups that may not be done too early: a cold debrief from 14 days after.
     not_before_days: Mapped[int | None] = mapped_column(Integer)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # For kind "exercise": incident types (vocab.INCIDENT_TYPES, comma-separated) whose
+    # real response, debriefed with lessons recorded, counts as holding the exercise.
+    incident_types: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
     @validates("name")
     def _check_name(self, key, value):
@@ -53,11 +56,33 @@ class CadenceRule(Timestamps, db.Model):
             raise ValidationError("Not before must be zero or more days", field="not_before_days")
         return value
 
+    @property
+    def credited_incidents(self) -> list[str]:
+        return [t for t in (self.incident_types or "").split(",") if t]
+
+    @credited_incidents.setter
+    def credited_incidents(self, types) -> None:
+        kinds = sorted({t.strip() for t in types or () if t and t.strip()})
+        for kind in kinds:
+            if kind not in vocab.values(vocab.INCIDENT_TYPES):
+                raise ValidationError(
+                    f"There is no incident type {kind!r}: credit one of"
+                    f" {', '.join(vocab.values(vocab.INCIDENT_TYPES))}", field="incident_types")
+        self.incident_types = ",".join(kinds)
+
+    def credit_words(self) -> str:
+        """'power, evacuation': the incident types that meet the rule, in words."""
+        return ", ".join(vocab.label(vocab.INCIDENT_TYPES, t).lower()
+                         for t in self.credited_incidents)
+
     def check(self) -> None:
         if self.kind == "exercise":
             vocab.check(vocab.EXERCISE_TYPES, self.event_type, "event_type")
         else:
             self.event_type = ""
+            if self.incident_types:
+                raise ValidationError("Only a rule for an exercise type can be met by an"
+                                      " incident", field="incident_types")
 
     def describe(self) -> str:
         """'every 6 months', 'within 1 day', '14 to 42 days after'."""

@@ -44,3 +44,18 @@ class PublishedDocument(db.Model):
     content: Mapped[bytes] = mapped_column(LargeBinary)
 
     publication: Mapped[Publication] = relationship(back_populates="documents")
+
+
+class DocumentLog(db.Model):
+    """Who published, exported or downloaded a committee document, and when: the audit
+    trail internal audit asks for alongside the documents themselves."""
+
+    __tablename__ = "document_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    actor: Mapped[str] = mapped_column(String(120))  # the name as it was
+    action: Mapped[str] = mapped_column(String(12))  # vocab.DOCUMENT_ACTIONS
+    document: Mapped[str] = mapped_column(String(200))  # what, in words: "Register appendix"
+    detail: Mapped[str] = mapped_column(String(300), default="")  # file name, quarter, filters

@@ -75,6 +75,9 @@ class Risk(Timestamps, db.Model):
     # The current score at which a proposal to escalate the risk was declined (the
     # reason is on the history row): it is not proposed again until its score changes.
     escalation_declined_score: Mapped[int | None] = mapped_column(Integer)
+    # Why no exercise could test this risk (a budget or workforce risk, say): set, it is
+    # left out of "top-rated risks not exercised". Empty for a risk an exercise can test.
+    not_testable_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
     __mapper_args__ = {"version_id_col": version}
@@ -232,6 +235,10 @@ class Action(AgreedAction, Timestamps, db.Model):
         # Actions in the overdue report's date order, the status read from the index, so
         # that the finished actions of past years are passed over without reading them.
         Index("ix_actions_due", "target_date", "status", "risk_id"),
+        # Delivery against target dates (services.delivery): every column it reads of the
+        # period's actions, so that a year of a council's actions is read from the index.
+        Index("ix_actions_delivery", "target_date", "status", "completed_date", "risk_id",
+              "owner_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

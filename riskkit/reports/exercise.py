@@ -270,6 +270,8 @@ def _overview(report: ExerciseReport) -> list[Flowable]:
         ("Status", escape(report.status)),
         ("Multi-agency", "Yes" if report.multi_agency else "No"),
     ]
+    if report.led_by:
+        facts.append(("Led by", _text(report.led_by)))
     if report.participants or report.is_exercise:
         facts.append(("Participants", _text(report.participants) or "Not recorded"))
     if report.services_affected or not report.is_exercise:

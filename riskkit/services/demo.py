@@ -299,6 +299,8 @@ def _load_event(entry: dict, actions: dict[str, Action], added: Counter) -> list
         controls=[_control(item) for item in entry.get("controls", [])],
         status="held" if entry["status"] != "planned" else "planned",
         improvement_plan_agreed=entry.get("improvement_plan_agreed"),
+        lead_organisation=entry.get("lead_organisation", ""),
+        partner_report_date=entry.get("partner_report_date"),
     )
     added["exercises and incidents"] += 1
     if event.has_happened:
@@ -330,7 +332,8 @@ def _load_lesson(event, observation, entry: dict, actions: dict[str, Action]):
         None, None, event=event, observation=observation, statement=entry["statement"],
         recommendation=entry.get("recommendation", ""), owner=find_person(entry["owner"]),
         due_date=entry.get("due"), priority=entry.get("priority", "medium"),
-        risks=[_risk(reference) for reference in entry.get("risks", [])])
+        risks=[_risk(reference) for reference in entry.get("risks", [])],
+        for_partner=entry.get("for_partner", False))
     if entry.get("action"):
         item = entry["action"]
         action = lessons.raise_action(

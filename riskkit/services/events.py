@@ -4,6 +4,7 @@ version counter, and leaves its history through the session hook."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
@@ -31,6 +32,7 @@ from riskkit.models.events import event_controls, event_risks
 from riskkit.services.packs import Pack
 from riskkit.services.paging import check_key, key_date, keyset_page
 from riskkit.services.risks import LIVE, check_version
+from riskkit.services.testability import not_testable_clause
 
 #: How far back an exercise or incident still counts as evidence for a risk.
 EVIDENCE_MONTHS = 12
@@ -97,6 +99,7 @@ def save_event(by: User | None, event: Event | None, *, kind: str, name: str, ev
                objectives: list[str] | None = None, plans: list[ContinuityPlan] | None = None,
                risks: list[Risk] | None = None, controls: list[Control] | None = None,
                status: str | None = None, improvement_plan_agreed: date | None = None,
+               lead_organisation: str = "", partner_report_date: date | None = None,
                pack: str = "", expected_version: int | None = None) -> Event:
     """Create or edit an exercise or incident. An incident is recorded once it has
     happened, so it starts as held; an exercise starts planned. Objectives given
@@ -119,6 +122,8 @@ def save_event(by: User | None, event: Event | None, *, kind: str, name: str, ev
         event.services_affected, event.participants = services_affected or "", participants or ""
         event.multi_agency = bool(multi_agency)
         event.improvement_plan_agreed = improvement_plan_agreed
+        event.lead_organisation = lead_organisation
+        event.partner_report_date = partner_report_date
         if improvement_plan_agreed and start_date and improvement_plan_agreed < start_date:
             raise ValidationError("The improvement plan cannot be agreed before the event",
                                   field="improvement_plan_agreed")
@@ -136,6 +141,19 @@ def save_event(by: User | None, event: Event | None, *, kind: str, name: str, ev
         if controls is not None:
             check_controls_belong(controls, event.risks)
             event.controls = controls
+        event.check()
+        db.session.flush()
+    return event
+
+
+def record_lead(event: Event, by: User | None, *, lead_organisation: str,
+                partner_report_date: date | None, expected_version: int | None = None) -> Event:
+    """Say who led an event (empty: we did) and, for a partner, when its report came."""
+    permissions.require_unless_operator(by, "edit_exercises")
+    check_version(event, expected_version, event.name)
+    with acting_as(by):
+        event.lead_organisation = lead_organisation
+        event.partner_report_date = partner_report_date
         event.check()
         db.session.flush()
     return event
@@ -242,11 +260,23 @@ def exercised_risk_ids(risk_ids: list[int], as_of: date) -> set[int]:
         evidenced.c.risk_id.in_(risk_ids))))
 
 
+@dataclass(frozen=True)
+class Unexercised:
+    """Top-rated risks without exercise evidence: the first few, how many in all, and how
+    many more were set aside as not testable by exercise."""
+
+    risks: list[Risk]
+    count: int
+    set_aside: int
+
+
 def unexercised_top_risks(registers: list[Register], as_of: date,
-                          limit: int = 10) -> tuple[list[Risk], int]:
+                          limit: int = 10) -> Unexercised:
     """Live risks rated in their matrix's top band with no exercise or incident evidence
     (on the risk or a control) in the EVIDENCE_MONTHS before as_of: the first `limit`
-    by reference, and how many there are. Read in two statements by cell, not per risk."""
+    by reference, and how many there are. Risks not testable by exercise (marked so
+    themselves, or in a category marked so) are counted apart. Read in three statements
+    by cell, not per risk."""
     by_matrix: dict[str, list[Register]] = {}
     for register in registers:
         by_matrix.setdefault(register.matrix.slug, []).append(register)
@@ -263,12 +293,15 @@ def unexercised_top_risks(registers: list[Register], as_of: date,
                 in_top_band.append(Risk.register_id.in_(register_ids) & (Risk.likelihood == lk)
                                    & Risk.impact.in_(impacts))
     if not in_top_band:
-        return [], 0
+        return Unexercised([], 0, 0)
     where = (Risk.status.in_(LIVE), or_(*in_top_band), Risk.id.not_in(_evidenced(as_of)))
+    untestable = not_testable_clause()
+    set_aside = db.session.scalar(select(func.count(Risk.id)).where(*where, untestable))
+    where = (*where, ~untestable)
     count = db.session.scalar(select(func.count(Risk.id)).where(*where))
     risks = list(db.session.scalars(select(Risk).where(*where).options(joinedload(Risk.owner))
                                     .order_by(Risk.reference).limit(limit)))
-    return risks, count
+    return Unexercised(risks, count, set_aside)
 
 
 def search_controls(risks: list[Risk]) -> list[Control]:

@@ -115,6 +115,8 @@ class ExerciseReport:
     strengths: list[ObservationRow]
     improvements: list[ObservationRow]
     lessons: list[LessonRow]
+    # For an event a partner led: "Kent Resilience Forum; report received 20/04/2026".
+    led_by: str = ""
 
     @property
     def title(self) -> str:
@@ -235,6 +237,7 @@ def build_report(event: Event, organisation: str, as_of: date) -> ExerciseReport
         risks=[(risk.reference, risk.title) for risk in event.risks],
         narrative=event.scenario if event.is_exercise else (event.description or event.scenario),
         improvement_plan_agreed=event.improvement_plan_agreed,
+        led_by=_led_by(event),
         objectives=[ObjectiveRow(n, o.text, _words(vocab.OBJECTIVE_RATINGS, o.rating) if o.rating else "",
                                  o.rating or "", o.note)
                     for n, o in enumerate(event.objectives, start=1)],
@@ -274,17 +277,27 @@ def _lessons(statement, as_of: date) -> list[tuple[Lesson, LessonRow]]:
             for lesson in lessons if lesson.id in then]
 
 
+def _led_by(event: Event) -> str:
+    if not event.partner_led:
+        return ""
+    return event.lead_organisation + (
+        f"; report received {event.partner_report_date:%d/%m/%Y}" if event.partner_report_date
+        else "; awaiting partner report")
+
+
 def _lesson_row(lesson: Lesson, then: Past, actions: dict[int, Past], answered: dict[int, list[int]],
                 as_of: date) -> LessonRow:
     """`answered`: the lessons each action answered then (services.links_at)."""
     evidence = lesson.evidence_event if then.evidence_event_id is not None else None
-    is_open = then.status in vocab.LESSON_OPEN
+    # A lesson for the partner is noted in the report, never open or overdue here.
+    is_open = then.status in vocab.LESSON_OPEN and not lesson.for_partner
     return LessonRow(
         reference=lesson.reference, event=lesson.event.name, event_date=lesson.event.start_date,
         themes=[theme.name for theme in lesson.themes], statement=then.statement,
         recommendation=then.recommendation or "", owner=then.owner, due_date=then.due_date,
         priority=_words(vocab.PRIORITIES, then.priority),
-        status=_words(vocab.LESSON_STATUSES, then.status), is_open=is_open,
+        status=_words(vocab.LESSON_STATUSES, then.status)
+        + (" (for the partner: noted only)" if lesson.for_partner else ""), is_open=is_open,
         overdue=is_open and then.due_date is not None and then.due_date < as_of,
         observation="",
         actions=[ActionRow(

@@ -39,6 +39,10 @@ FIELD_LABELS = {
     "score": "Score when asked",
     "assured_on": "Date of the opinion", "next_due": "Next assurance due",
     "control_id": "Control",
+    "not_testable_reason": "Not testable by exercise, because",
+    "lead_organisation": "Lead organisation", "partner_report_date": "Partner's report",
+    "for_partner": "For the partner (noted only)",
+    "incident_types": "Incidents that meet it",
 }
 #: Where one kind of record calls a field something else (a risk's description is its event).
 RECORD_FIELD_LABELS = {("risk", "description"): "Event"}
@@ -69,7 +73,8 @@ RECORDS = {"risk": ("risk", "title"), "control": ("control", "description"),
            "issue review": ("review", "reviewed_on"),
            "acceptance": ("acceptance", "requested_on"),
            "assurance": ("control assurance", "opinion"),
-           "register objective": ("objective", "name")}
+           "register objective": ("objective", "name"),
+           "category": ("category not testable by exercise", "category")}
 #: A value longer than this is cut, with an ellipsis, in a one-line change; a record's
 #: name in a headline is cut shorter.
 LONGEST, NAME_LONGEST = 120, 60

@@ -50,7 +50,7 @@ def lessons_statement(status: str | None = None, owner: User | None = None,
         statement = statement.where(Lesson.status == vocab.check(
             vocab.LESSON_STATUSES, status, "status"))
     if open_only:
-        statement = statement.where(Lesson.status.in_(vocab.LESSON_OPEN))
+        statement = statement.where(Lesson.open_clause())
     if owner is not None:
         statement = statement.where(Lesson.owner_id == owner.id)
     if event is not None:
@@ -75,9 +75,10 @@ def save_lesson(by: User | None, lesson: Lesson | None, *, event: Event,
                 observation: Observation | None = None, statement: str,
                 recommendation: str = "", owner: User, due_date: date | None,
                 priority: str = "medium", risks: list[Risk] | None = None,
-                controls: list[Control] | None = None,
+                controls: list[Control] | None = None, for_partner: bool = False,
                 expected_version: int | None = None) -> Lesson:
-    """Create or edit a lesson (its status moves only through move_lesson)."""
+    """Create or edit a lesson (its status moves only through move_lesson). A lesson
+    for the partner that led the event is noted only: it is never open or overdue."""
     permissions.require_unless_operator(by, "edit_exercises")
     check_controls_belong(controls, risks if risks is not None else (lesson.risks if lesson else []))
     if observation is not None and observation.debrief.event_id != event.id:
@@ -99,6 +100,10 @@ def save_lesson(by: User | None, lesson: Lesson | None, *, event: Event,
             check_version(lesson, expected_version, lesson.reference)
         lesson.statement, lesson.recommendation = statement, (recommendation or "").strip()
         lesson.owner, lesson.due_date, lesson.priority = owner, due_date, priority
+        if for_partner and not event.partner_led:
+            raise ValidationError(f"{event.name} was not led by a partner: a lesson from it is"
+                                  " ours to track", field="for_partner")
+        lesson.for_partner = bool(for_partner)
         if risks is not None:
             lesson.risks = risks
         if controls is not None:

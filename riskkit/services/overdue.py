@@ -280,7 +280,7 @@ def _lessons_due(scope: Scope) -> list[Item]:
     columns = select(Lesson.id, Event.name, User.name, User.email, Lesson.due_date,
                      Lesson.statement).join(Event, Lesson.event_id == Event.id) \
         .join(User, Lesson.owner_id == User.id) \
-        .where(Lesson.status.in_(vocab.LESSON_OPEN), scope.due_before_cutoff(Lesson.due_date),
+        .where(Lesson.open_clause(), scope.due_before_cutoff(Lesson.due_date),
                *scope.unchanged(Lesson, Lesson.id))
     if scope.owner is not None:
         columns = columns.where(Lesson.owner_id.in_(scope.owner_ids))

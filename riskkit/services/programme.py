@@ -2,12 +2,15 @@
 rules (kept as data, so the resilience group can change them).
 
 - An exercise rule is due its interval after the last held exercise of its type
-  (due now if there has never been one).
+  (due now if there has never been one), or after the last incident of a type the
+  rule credits, if that came later: a real response counts (as NHS EPRR accepts)
+  once it has had a debrief and lessons recorded.
 - The plan rule is due for each business continuity plan its interval after the
   plan was last exercised (services.plans says what counts).
 - Follow-up rules are due their interval after each held event ends, until the
   hot or cold debrief is recorded or the improvement plan agreed; a closed event
-  owes nothing more.
+  owes nothing more. For an event a partner led they run from the partner's report
+  date instead, and nothing is due while that report is awaited.
 Everything is judged as it stood on `as_of`, so a past date gives the past answer.
 """
 
@@ -24,7 +27,7 @@ from riskkit import permissions, vocab
 from riskkit.audit import acting_as
 from riskkit.errors import NotFound, ValidationError
 from riskkit.extensions import db
-from riskkit.models import CadenceRule, Debrief, Event, User
+from riskkit.models import CadenceRule, Debrief, Event, Lesson, User
 from riskkit.services.plans import plans_with_last_exercise
 
 DEFAULT_RULES = (
@@ -95,7 +98,8 @@ def get_rule(rule_id: int) -> CadenceRule:
 
 def save_rule(by: User | None, rule: CadenceRule | None, *, name: str, kind: str,
               event_type: str = "", interval: int | None, unit: str = "months",
-              not_before_days: int | None = None, active: bool = True) -> CadenceRule:
+              not_before_days: int | None = None, active: bool = True,
+              incident_types: list[str] | None = None) -> CadenceRule:
     permissions.require_unless_operator(by, "edit_exercises")
     if not_before_days is not None and interval is not None and unit == "days" \
             and not_before_days >= interval:
@@ -108,6 +112,8 @@ def save_rule(by: User | None, rule: CadenceRule | None, *, name: str, kind: str
         rule.name, rule.kind, rule.event_type = name, kind, event_type or ""
         rule.interval, rule.unit = interval, unit
         rule.not_before_days, rule.active = not_before_days, bool(active)
+        if incident_types is not None:
+            rule.credited_incidents = incident_types
         rule.check()
         db.session.flush()
     return rule
@@ -167,19 +173,95 @@ def count_by_rule(items: list[Due]) -> list[RuleCount]:
             in sorted(counts.items(), key=lambda pair: (order.get(pair[0], len(order)), pair[0]))]
 
 
+def credit_rule(by: User | None, rule: CadenceRule, incident_types: list[str]) -> CadenceRule:
+    """Say which incident types (none: clear them) meet an exercise rule."""
+    permissions.require_unless_operator(by, "edit_exercises")
+    with acting_as(by):
+        rule.credited_incidents = incident_types
+        rule.check()
+        db.session.flush()
+    return rule
+
+
+def find_rule(name: str) -> CadenceRule:
+    rule = db.session.scalar(select(CadenceRule).where(CadenceRule.name == (name or "").strip()))
+    if rule is None:
+        raise NotFound(f"No cadence rule called {name!r}")
+    return rule
+
+
+def _credited_incident(rule: CadenceRule, as_of: date) -> Event | None:
+    """The latest incident of a type the rule credits with a debrief held by as_of and a
+    lesson recorded from it: a response nobody learned from does not count."""
+    if not rule.credited_incidents:
+        return None
+    debriefed = select(Debrief.id).where(Debrief.event_id == Event.id,
+                                         Debrief.held_on <= as_of).exists()
+    learned = select(Lesson.id).where(Lesson.event_id == Event.id).exists()
+    return db.session.scalar(
+        select(Event).options(joinedload(Event.lead))
+        .where(Event.kind == "incident", Event.event_type.in_(rule.credited_incidents),
+               Event.status != "planned", Event.end_date <= as_of, debriefed, learned)
+        .order_by(Event.end_date.desc(), Event.id.desc()).limit(1))
+
+
+def _last_held(rule: CadenceRule, as_of: date) -> tuple[Event | None, Event | None]:
+    """The last exercise of the rule's type held by as_of, and the last incident it
+    credits if that ended later (else None)."""
+    last = db.session.scalar(
+        select(Event).options(joinedload(Event.lead))
+        .where(Event.kind == "exercise", Event.event_type == rule.event_type,
+               Event.status != "planned", Event.start_date <= as_of)
+        .order_by(Event.end_date.desc(), Event.id.desc()).limit(1))
+    incident = _credited_incident(rule, as_of)
+    if incident is not None and last is not None and last.end_date >= incident.end_date:
+        incident = None
+    return last, incident
+
+
+@dataclass(frozen=True)
+class Credit:
+    """An exercise rule met, as of a day, by a real incident rather than an exercise."""
+
+    rule: str
+    event_id: int
+    event: str
+    held_on: date
+    next_due: date
+
+    @property
+    def words(self) -> str:
+        return f"met by incident {self.event} on {self.held_on:%d/%m/%Y}"
+
+
+def credits(as_of: date) -> list[Credit]:
+    """The exercise rules whose latest occasion, as of the day, was an incident."""
+    found = []
+    for rule in list_rules(active_only=True):
+        if rule.kind == "exercise" and rule.credited_incidents:
+            incident = _last_held(rule, as_of)[1]
+            if incident is not None:
+                found.append(Credit(rule.name, incident.id, incident.name, incident.end_date,
+                                    after(incident.end_date, rule)))
+    return found
+
+
 def _exercise_due(rule: CadenceRule, as_of: date) -> list[Due]:
     label = vocab.label(vocab.EXERCISE_TYPES, rule.event_type)
     of_type = (Event.kind == "exercise", Event.event_type == rule.event_type)
-    last = db.session.scalar(
-        select(Event).options(joinedload(Event.lead))
-        .where(*of_type, Event.status != "planned", Event.start_date <= as_of)
-        .order_by(Event.end_date.desc(), Event.id.desc()).limit(1))
+    last, incident = _last_held(rule, as_of)
     planned = db.session.scalar(
         select(Event).options(joinedload(Event.lead))
         .where(*of_type, Event.status == "planned", Event.start_date >= as_of)
         .order_by(Event.start_date).limit(1))
     next_words = f"; next planned {planned.start_date:%d/%m/%Y} ({planned.name})" \
         if planned else ""
+    if incident is not None:
+        due_date = after(incident.end_date, rule)
+        credit = Credit(rule.name, incident.id, incident.name, incident.end_date, due_date)
+        return [Due(rule.name, rule.kind, label, due_date, (as_of - due_date).days,
+                    f"{credit.words}{next_words}", _name(incident.lead), _email(incident.lead),
+                    event_id=incident.id)]
     if last is None:
         return [Due(rule.name, rule.kind, label, as_of, 0, f"never held{next_words}",
                     _name(planned.lead if planned else None),
@@ -211,6 +293,8 @@ class _Owing:
     name: str
     type_label: str
     end_date: date
+    partner: str  # the lead organisation, for an event a partner led
+    partner_report_date: date | None
     improvement_plan_agreed: date | None
     lead: str
     lead_email: str | None
@@ -231,20 +315,32 @@ def _owing_follow_ups(as_of: date) -> list[_Owing]:
 
     rows = db.session.execute(
         select(Event.id, Event.name, Event.kind, Event.event_type, Event.end_date,
+               Event.lead_organisation, Event.partner_report_date,
                Event.improvement_plan_agreed, User.name, User.email,
                debriefed("hot"), debriefed("cold"))
         .outerjoin(User, User.id == Event.lead_id)
         .where(Event.status.not_in(("planned", "closed")), Event.start_date <= as_of,
                Event.end_date <= as_of)
         .order_by(Event.end_date, Event.id))
-    return [_Owing(event_id, name, vocab.label(_TYPES[kind], event_type), end, agreed,
+    return [_Owing(event_id, name, vocab.label(_TYPES[kind], event_type), end, partner,
+                   reported if reported is not None and reported <= as_of else None, agreed,
                    lead or NO_LEAD, email, hot, cold)
-            for event_id, name, kind, event_type, end, agreed, lead, email, hot, cold in rows]
+            for event_id, name, kind, event_type, end, partner, reported, agreed, lead, email,
+            hot, cold in rows]
+
+
+def awaiting_partner_report(as_of: date) -> list[_Owing]:
+    """Held events a partner led whose report had not come by as_of: they owe no
+    follow-up yet, and are listed so that nobody forgets to chase the report."""
+    return [o for o in _owing_follow_ups(as_of) if o.partner and o.partner_report_date is None]
 
 
 def _follow_ups_due(rule: CadenceRule, owing: list[_Owing], as_of: date) -> list[Due]:
     items = []
     for event in owing:
+        start = event.partner_report_date if event.partner else event.end_date
+        if start is None:  # a partner's report still awaited: nothing runs yet
+            continue
         # A hot debrief cannot be held once the cold one has been: it is no longer owed.
         if rule.kind == "hot_debrief" and (event.hot or event.cold):
             continue
@@ -253,10 +349,11 @@ def _follow_ups_due(rule: CadenceRule, owing: list[_Owing], as_of: date) -> list
         if rule.kind == "improvement_plan" and event.improvement_plan_agreed \
                 and event.improvement_plan_agreed <= as_of:
             continue
-        due_date = after(event.end_date, rule)
-        note = f"{event.type_label.lower()} ended {event.end_date:%d/%m/%Y}"
+        due_date = after(start, rule)
+        note = (f"{event.partner}'s report received {start:%d/%m/%Y}" if event.partner else
+                f"{event.type_label.lower()} ended {start:%d/%m/%Y}")
         if rule.not_before_days:
-            note += f"; not before {event.end_date + timedelta(days=rule.not_before_days):%d/%m/%Y}"
+            note += f"; not before {start + timedelta(days=rule.not_before_days):%d/%m/%Y}"
         items.append(Due(rule.name, rule.kind, event.name, due_date, (as_of - due_date).days,
                          note, event.lead, event.lead_email, event_id=event.event_id))
     return items

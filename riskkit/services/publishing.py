@@ -26,6 +26,7 @@ from riskkit.audit import current_actor
 from riskkit.errors import NotFound, ValidationError
 from riskkit.extensions import db
 from riskkit.models import Publication, PublishedDocument, User
+from riskkit.services import document_log
 from riskkit.services.appendix import Appendix, build_appendix
 from riskkit.services.heatmaps import HeatMapReport, build_report
 from riskkit.services.registers import default_register
@@ -109,6 +110,8 @@ def publish(quarter: str, by: User | None, organisation: str, render: Renderers)
                                      sha256=hashlib.sha256(content).hexdigest(), content=content)
                    for name, title, kind, content in documents])
     db.session.add(publication)
+    document_log.note(by, "published", f"Committee papers {quarter}",
+                      ", ".join(name for name, *_ in documents))
     try:
         db.session.commit()
     except IntegrityError:  # someone published the same quarter a moment before

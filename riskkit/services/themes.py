@@ -115,7 +115,7 @@ def _open_lessons():
     """Open lessons drawn from themed observations, with their theme and event."""
     return (select(observation_themes.c.theme_id, Lesson.event_id, Lesson.id)
             .join(Lesson, Lesson.observation_id == observation_themes.c.observation_id)
-            .where(Lesson.status.in_(vocab.LESSON_OPEN)))
+            .where(Lesson.open_clause()))
 
 
 def _summary() -> dict[int, ThemeTotals]:

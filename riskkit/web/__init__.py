@@ -20,6 +20,7 @@ from riskkit.web import (
     auth,
     dashboard,
     debriefs,
+    delivery,
     errors,
     exercise_reports,
     exercises,
@@ -38,6 +39,7 @@ from riskkit.web import (
     published,
     register,
     risks,
+    testability,
 )
 from riskkit.web.auth import login_manager
 
@@ -74,7 +76,7 @@ def init_app(app: Flask) -> None:
                       heatmaps.bp, appendix.bp, exports.bp, exercises.bp, lessons.bp,
                       programme.bp, exercise_reports.bp, health.bp, imports.bp, debriefs.bp,
                       account.bp, published.bp, indicators.bp, levels.bp, issues.bp,
-                      acceptances.bp, assurance.bp, objectives.bp):
+                      acceptances.bp, assurance.bp, objectives.bp, testability.bp, delivery.bp):
         app.register_blueprint(blueprint)
     api.init_app(app, csrf)
 

@@ -1,8 +1,9 @@
 """The dashboard: what the signed-in person must do first, then the registers at a glance."""
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user
 
+from riskkit.services.delivery import delivery, last_year
 from riskkit.services.escalation import proposed
 from riskkit.services.events import evidence_since, unexercised_top_risks
 from riskkit.services.levels import risks_under_pressure
@@ -55,6 +56,8 @@ def index():
         path_of=path_of,
         summaries=summaries, changes=changes, change_count=change_count,
         unexercised=unexercised_top_risks(registers, as_of, limit=SHOWN),
+        delivery=delivery(last_year(as_of), as_of, as_of,
+                          current_app.config["ACTION_DELIVERY_TARGET"]),
         evidence_since=evidence_since(as_of), registers=registers, which=which,
         chosen=chosen_heat_map(summaries, chosen, which) if chosen else None,
     )

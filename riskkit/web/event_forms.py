@@ -99,6 +99,14 @@ class EventForm(VersionedForm):
                                       " unticking a risk, choose “Show the controls of the"
                                       " ticked risks”.")
     improvement_plan_agreed = date_field("Improvement plan agreed on")
+    lead_organisation = StringField(
+        "Lead organisation, if a partner led it", widget=GovTextInput(),
+        description="Leave blank if we led it. For a partner (the local resilience forum, an"
+                    " NHS trust, a neighbouring council) our debriefs and improvement plan run"
+                    " from the date of the partner's report.",
+        validators=[Length(max=200, message="Lead organisation must be 200 characters or fewer")])
+    partner_report_date = date_field("Date of the partner's report",
+                                     description="Leave blank until the report arrives.")
     refresh = SubmitField("Show the controls of the ticked risks", widget=GovSubmitInput())
     submit = SubmitField("Save", widget=GovSubmitInput())
 
@@ -243,6 +251,8 @@ class LessonForm(VersionedForm):
     due_date = date_field("Due date")
     priority = RadioField("Priority", widget=Radios(), choices=options(vocab.PRIORITIES),
                           default="medium", validators=[InputRequired("Choose the priority")])
+    for_partner = BooleanField("A lesson for the partner that led the event: noted only, not"
+                               " tracked here", widget=GovCheckboxInput())
     risks = checkboxes("Risks it concerns")
     controls = checkboxes("Controls it concerns",
                           description="The controls of the ticked risks. After ticking or"

@@ -115,6 +115,8 @@ def _event_form(kind: str, event, pack=None):
                 fields["objectives"] = (form.objectives.data or "").splitlines()
             if "improvement_plan_agreed" in form:
                 fields["improvement_plan_agreed"] = form.improvement_plan_agreed.data
+            fields["lead_organisation"] = form.lead_organisation.data or ""
+            fields["partner_report_date"] = form.partner_report_date.data
             picked_risks = choices.chosen(risks, form.risks.data, "risks", "the risks")
             return event_service.save_event(
                 current_user, event, kind=kind, name=form.name.data, event_type=form.event_type.data,

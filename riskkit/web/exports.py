@@ -23,6 +23,7 @@ from flask_login import current_user
 from riskkit.errors import ValidationError
 from riskkit.extensions import db
 from riskkit.reports.calendar import calendar_bytes
+from riskkit.services import document_log
 from riskkit.services.exports import calendar_entries, calendar_owner, export_sheets, new_calendar_token
 from riskkit.services.register_query import read_query
 from riskkit.web.params import today
@@ -44,8 +45,9 @@ def workbook():
     register = query.filters.registers[0] if query.filters.registers else None
     title = f"Risk register {register.code}" if register else "Risk registers"
     data = workbook_bytes(export_sheets(query.filters, query.sort), title=title)
-    return send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True,
-                     download_name=f"riskkit-{register.code if register else 'all'}-{today()}.xlsx")
+    name = f"riskkit-{register.code if register else 'all'}-{today()}.xlsx"
+    document_log.record(current_user._get_current_object(), "exported", title, name)
+    return send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=name)
 
 
 @bp.get("/calendar")

@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from riskkit import permissions
 from riskkit.errors import ValidationError
+from riskkit.services import document_log
 from riskkit.services.heatmaps import SCORES, build_report
 from riskkit.services.registers import default_register, get_register
 from riskkit.web.documents import send_document
@@ -45,5 +46,8 @@ def _send(render, kind: str):
     report = build_report(register, scores, None, as_of, today(),
                           current_app.config["ORGANISATION_NAME"])
     which = "" if scores == "current" else f"-{scores}"
-    return send_document(render(report), f"heatmap-{register.code}{which}-{as_of.isoformat()}",
-                         kind)
+    name = f"heatmap-{register.code}{which}-{as_of.isoformat()}"
+    content = render(report)
+    document_log.record(current_user._get_current_object(), "downloaded",
+                        f"Heat map {register.code}", f"{name}.{kind}")
+    return send_document(content, name, kind)

@@ -174,6 +174,8 @@ def edit(lesson_id):
 def _lesson_form(lesson, observation):
     event = lesson.event if lesson else observation.debrief.event
     form = event_forms.LessonForm()
+    if not event.partner_led:
+        del form.for_partner
     choices.owner_choices(form.owner)
     risks = choices.risk_choices(form.risks, keep=lesson.risks if lesson else event.risks)
     stamp(form, lesson)
@@ -195,6 +197,7 @@ def _lesson_form(lesson, observation):
             owner=choices.person(form.owner.data, "owner"), due_date=form.due_date.data,
             priority=form.priority.data, risks=choices.chosen(risks, form.risks.data, "risks", "the risks"),
             controls=choices.chosen_controls(controls, form.controls.data),
+            for_partner="for_partner" in form and form.for_partner.data,
             expected_version=expected(form)), lesson, place_error, entity="lesson",
             entity_id=lesson.id if lesson else None)
         if saved:

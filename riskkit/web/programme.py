@@ -40,6 +40,8 @@ def index():
         "programme/index.html", title="Exercise programme", section="programme",
         listing=page_of(items, int_arg(args, "page"), PER_PAGE),
         counts=programme_service.count_by_rule(items), rules=programme_service.list_rules(),
+        credits=programme_service.credits(as_of),
+        awaiting=programme_service.awaiting_partner_report(as_of),
         as_of=as_of, due_within=due_within, errors=errors, when=when,
         page_url=lambda n: url_for("programme.index", **{**args.to_dict(), "page": n}))
 
@@ -51,11 +53,13 @@ def rule(rule_id):
     permissions.require(current_user, "edit_exercises")
     item = programme_service.get_rule(rule_id) if rule_id else None
     form = RuleForm(obj=item if request.method == "GET" else None)
+    if item is not None and request.method == "GET":
+        form.incident_types.data = item.credited_incidents
     if form.validate_on_submit() and forms.save(form, lambda: programme_service.save_rule(
             current_user, item, name=form.name.data, kind=form.kind.data,
             event_type=form.event_type.data or "", interval=form.interval.data,
             unit=form.unit.data, not_before_days=form.not_before_days.data,
-            active=form.active.data))[0]:
+            active=form.active.data, incident_types=form.incident_types.data or []))[0]:
         flash(f"Saved the rule {form.name.data.strip()}.", "success")
         return redirect(url_for("programme.index"))
     title = f"Change the rule {item.name}" if item else "Add a rule"

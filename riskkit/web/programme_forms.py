@@ -3,13 +3,22 @@ forms.py, the forms check only the shape of input; the services check the rules,
 their refusals are put back on the field they name."""
 
 from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
     GovCheckboxInput,
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, SubmitField
+from wtforms import (
+    BooleanField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+)
 from wtforms.validators import InputRequired, Length, Optional, StopValidation
 
 from riskkit import vocab
@@ -80,6 +89,11 @@ class RuleForm(Form):
                     " from 14 days after the event.",
         validators=[Optional(), between(0, MOST, NOT_BEFORE_MESSAGE,
                                         f"Not before must be {MOST} days or fewer")])
+    incident_types = SelectMultipleField(
+        "Incidents that meet it", widget=GovCheckboxesInput(), validate_choice=False,
+        choices=options(vocab.INCIDENT_TYPES),
+        description="For an exercise rule: a real response to an incident of a type ticked,"
+                    " with a debrief held and lessons recorded, counts as holding the exercise.")
     active = BooleanField("Active: include this rule in the programme",
                           widget=GovCheckboxInput(), default=True)
     submit = SubmitField("Save rule", widget=GovSubmitInput())

@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from riskkit import permissions
 from riskkit.errors import ValidationError
-from riskkit.services import publishing
+from riskkit.services import document_log, publishing
 
 bp = Blueprint("published", __name__)
 
@@ -44,6 +44,9 @@ def download(quarter, name):
     """A published document, as the bytes stored when it was published."""
     permissions.require(current_user, "view")
     document = publishing.get_document(quarter, name)
+    document_log.record(current_user._get_current_object(), "downloaded",
+                        f"Published papers {document.publication.quarter}: {document.title}",
+                        document.name)
     return Response(document.content, mimetype=document.media_type, headers={
         "Content-Disposition": f'attachment; filename="{document.name}"',
         "Digest": f"sha-256={document.sha256}"})

@@ -20,6 +20,7 @@ from riskkit.services import (
     levels,
     lifecycle,
     objectives,
+    testability,
 )
 from riskkit.services.appetite import appetites
 from riskkit.services.events import events_for_risk
@@ -79,6 +80,7 @@ def show(reference):
         indicators=levels.risk_statuses(risk, today()),
         assurances=assured, lacking=assurance.review_prompts(
             risk, today(), current_app.config["ASSURANCE_MONTHS"], assured),
+        category_not_testable=testability.category_reason(risk.category),
     )
 
 

@@ -210,6 +210,10 @@ def test_viewer_sees_no_buttons_that_change_things(signed_in, snap):
     pytest.param("programme", "/programme", id="programme"),
     pytest.param("cross-reference", "/themes/cross-reference", id="cross-reference"),
     pytest.param("plans", "/plans", id="plans"),
+    pytest.param("not-testable", "/categories/not-testable", id="not-testable"),
+    pytest.param("testability-form", "/risks/AH0005/testability", id="testability-form"),
+    pytest.param("delivery", "/actions/delivery?from=2021-01-01&to=2021-12-31", id="delivery"),
+    pytest.param("document-log", "/published/log", id="document-log"),
 ])
 def test_axe_finds_no_serious_violations(signed_in, snap, name, path):
     page = signed_in("manager")
