@@ -49,7 +49,7 @@ def record(reference, control_id, entry_id):
             expected_version=forms.expected(form)), entry, risk_id=risk.id)
         if saved:
             flash(f"Assurance saved on a control of {risk.reference}.", "success")
-            return redirect(url_for("risks.show", reference=risk.reference, _anchor="controls"))
+            return redirect(url_for("risks.show", reference=risk.reference))
     title = f"{'Correct' if entry else 'Record'} assurance – {risk.reference} {risk.title}"
     return forms.page("assurance/form.html", form, conflict, title=title, section="register",
                       risk=risk, control=control, entry=entry)
