@@ -41,6 +41,12 @@ RULES = {
     "progress_lesson": (RESILIENCE, True),
     # Freezing a quarter's committee papers for ever (services.publishing).
     "publish_papers": (MANAGERS, False),
+    # Indicators and their trigger bands, areas (services.indicators).
+    "define_indicators": (MANAGERS, False),
+    # A reading: managers any, an indicator's owner (or its team's members) its own.
+    "record_readings": (MANAGERS, True),
+    # Declaring an area's or the organisation's level (services.levels).
+    "declare_level": (MANAGERS, False),
     "administer": (("admin",), False),
 }
 

@@ -12,7 +12,7 @@ from sqlalchemy import text
 from riskkit import create_app
 from riskkit.database import upgrade_database
 from riskkit.extensions import db
-from riskkit.services import matrices, programme, themes
+from riskkit.services import levels, matrices, programme, themes
 from riskkit.services.demo import load_demo
 
 POSTGRES_URL = os.environ.get("RISKKIT_TEST_DATABASE_URL")
@@ -47,6 +47,7 @@ def database_template(tmp_path_factory):
 def _initialise(app) -> None:
     """What `riskkit init` adds to a new database."""
     matrices.ensure_builtin()
+    levels.ensure_builtin()
     themes.ensure_defaults()
     programme.ensure_defaults()
     db.session.commit()

@@ -8,7 +8,7 @@ from werkzeug.security import generate_password_hash
 
 from riskkit.extensions import db
 from riskkit.models import Register, User
-from riskkit.services import debriefs, matrices, teams
+from riskkit.services import debriefs, indicators, levels, matrices, teams
 from riskkit.services.events import save_event
 from riskkit.services.lessons import save_lesson
 from riskkit.services.lifecycle import save_action, save_control
@@ -143,3 +143,42 @@ def gen_observation(debrief=None, text="The generator took four hours to arrive"
                                            kind=kind, text=text, themes=list(themes))
     db.session.commit()
     return observation
+
+
+#: The plan's staffing triggers: "70% and above Green; below 70% and above 50% Amber;
+#: below 50% and above 35% Red; below 35% Black" (OPEL 1 to 4).
+STAFFING_BANDS = ((70, None), (50, 70), (35, 50), (None, 35))
+
+
+def gen_area(name="Ashford patch", team=None):
+    area = indicators.add_area(None, name, team=team)
+    db.session.commit()
+    return area
+
+
+def gen_indicator(name="Short-term Pathway Team staffing", unit="%", owner=None,
+                  direction="higher_is_better", bands=STAFFING_BANDS, areas=(), team=None,
+                  triggers_state="set", frequency_days=1, min_value=0, max_value=100,
+                  risks=(), plans=(), scheme="opel"):
+    """An OPEL indicator whose bands (lower, upper) are given from OPEL 1 to OPEL 4; by
+    default the plan's staffing percentage, higher is better."""
+    scheme = levels.get_scheme(scheme)
+    triggers = ({level.id: band for level, band in zip(scheme.levels, bands, strict=True)}
+                if triggers_state == "set" else None)
+    indicator = indicators.save_indicator(
+        None, name=name, unit=unit, owner=owner or _pat(), scheme=scheme, direction=direction,
+        team=team, frequency_days=frequency_days, triggers_state=triggers_state,
+        min_value=min_value, max_value=max_value, triggers=triggers, areas=list(areas),
+        risks=list(risks), plans=list(plans))
+    db.session.commit()
+    return indicator
+
+
+def gen_reading(indicator, value, on=date(2026, 1, 5), area=None, by=None, note="",
+                today=date(2026, 1, 5)):
+    """A reading of indicator for the day `on` (and area), recorded by `by` (the command
+    line when None)."""
+    reading = indicators.record_reading(by, indicator, area, on, value, today=max(today, on),
+                                        note=note)
+    db.session.commit()
+    return reading

@@ -25,3 +25,17 @@ def test_init_on_an_existing_database_is_an_upgrade_not_a_reset(demo, runner):
     assert result.exit_code == 0, result.output
     assert f"Database: {db.engine.url.get_backend_name()}" in result.stdout
     assert len(runner.invoke(args=["risks", "--format", "csv"]).stdout.splitlines()) == 10
+
+
+def test_the_indicator_tables_are_there_with_opel_built_in(app):
+    from riskkit.services import levels
+
+    tables = set(inspect(db.engine).get_table_names())
+    assert {"level_schemes", "scheme_levels", "areas", "indicators", "indicator_areas",
+            "indicator_triggers", "readings", "indicator_risks", "indicator_plans",
+            "declarations", "response_roles", "role_holders", "card_steps",
+            "step_completions", "decision_log"} <= tables
+    opel = levels.get_scheme("opel")
+    assert [(level.rank, level.name, level.word) for level in opel.levels] == [
+        (1, "OPEL 1", "Green"), (2, "OPEL 2", "Amber"), (3, "OPEL 3", "Red"),
+        (4, "OPEL 4", "Black")]

@@ -2,6 +2,19 @@
 
 from riskkit.models.events import ContinuityPlan, Event, Objective
 from riskkit.models.history import HistoryEntry
+from riskkit.models.indicators import (
+    Area,
+    CardStep,
+    DecisionLogEntry,
+    Declaration,
+    Indicator,
+    IndicatorTrigger,
+    LevelScheme,
+    Reading,
+    ResponseRole,
+    SchemeLevel,
+    StepCompletion,
+)
 from riskkit.models.lessons import Debrief, Lesson, Observation, Theme
 from riskkit.models.people import SignInThrottle, TeamMember, User
 from riskkit.models.programme import CadenceRule
@@ -12,8 +25,10 @@ from riskkit.models.risks import Action, Control, Review, Risk
 from riskkit.models.tokens import ApiToken
 
 __all__ = [
-    "Action", "ApiToken", "Appetite", "CadenceRule", "ContinuityPlan", "Control", "Debrief", "Event",
-    "HistoryEntry", "Lesson", "MatrixDefinition", "Objective", "Observation", "Register",
-    "Publication", "PublishedDocument", "ReminderSent", "Review", "Risk", "SignInThrottle",
-    "TeamMember", "Theme", "User",
+    "Action", "ApiToken", "Appetite", "Area", "CadenceRule", "CardStep", "ContinuityPlan", "Control",
+    "Debrief", "Declaration", "DecisionLogEntry", "Event", "HistoryEntry", "Indicator",
+    "IndicatorTrigger", "Lesson", "LevelScheme", "MatrixDefinition", "Objective", "Observation",
+    "Publication", "PublishedDocument", "Reading", "Register", "ReminderSent", "ResponseRole",
+    "Review", "Risk", "SchemeLevel", "SignInThrottle", "StepCompletion", "TeamMember", "Theme",
+    "User",
 ]

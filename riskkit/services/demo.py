@@ -13,7 +13,7 @@ from riskkit.audit import acting_as
 from riskkit.errors import ValidationError
 from riskkit.extensions import db
 from riskkit.models import Action, Appetite, ContinuityPlan, Control, Event, Register, Risk, User
-from riskkit.services import events, lessons, matrices, plans, programme, teams, themes
+from riskkit.services import events, lessons, levels, matrices, plans, programme, teams, themes
 from riskkit.services.debriefs import add_observation, record_debrief
 from riskkit.services.people import find_person
 from riskkit.services.reviews import record_review
@@ -31,6 +31,7 @@ def load_demo(seed_dir: str | Path) -> Counter:
     try:
         with acting_as(name=DEMO_ACTOR):
             added["matrices"] += len(matrices.ensure_builtin())
+            added["level schemes"] += len(levels.ensure_builtin())
             _load_people(_read(seed_dir / "people.yaml"), _read(seed_dir / "users.yaml"), added)
             _load_registers(_read(seed_dir / "registers.yaml"), added)
             for path in sorted(seed_dir.glob("risks_*.yaml")):
