@@ -24,9 +24,11 @@ from riskkit.models import (
     Appetite,
     Area,
     CadenceRule,
+    CardStep,
     ContinuityPlan,
     Control,
     Debrief,
+    DecisionLogEntry,
     Event,
     HistoryEntry,
     Indicator,
@@ -36,8 +38,10 @@ from riskkit.models import (
     Observation,
     Reading,
     Register,
+    ResponseRole,
     Review,
     Risk,
+    StepCompletion,
     TeamMember,
     Theme,
     User,
@@ -50,7 +54,9 @@ AUDITED = {Risk: "risk", Control: "control", Action: "action", Review: "review",
            Observation: "observation", Lesson: "lesson", Theme: "theme",
            CadenceRule: "cadence rule", TeamMember: "team member", Appetite: "appetite",
            Register: "register", ApiToken: "token", Indicator: "indicator",
-           IndicatorTrigger: "trigger", Reading: "reading", Area: "area"}
+           IndicatorTrigger: "trigger", Reading: "reading", Area: "area",
+           ResponseRole: "response role", CardStep: "card step", StepCompletion: "step done",
+           DecisionLogEntry: "decision log"}
 #: Bookkeeping columns whose changes say nothing to a reader.
 #: A token's hash is no one's to read, and its last use is not a change anyone made.
 UNTRACKED = {"id", "version", "created_at", "updated_at", "current_score", "secret_hash",

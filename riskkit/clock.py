@@ -32,6 +32,11 @@ def end_of(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time.min).astimezone().astimezone(UTC)
 
 
+def local(moment: datetime) -> datetime:
+    """A stored moment in riskkit's time zone (SQLite hands back UTC without its zone)."""
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone()
+
+
 @contextmanager
 def frozen(moment: datetime) -> Iterator[datetime]:
     """Read `moment` as now inside the block (a naive moment is taken as UTC)."""
