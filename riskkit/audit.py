@@ -115,6 +115,8 @@ def _text(value) -> str | None:
         return "yes" if value else "no"
     if isinstance(value, date | datetime):
         return value.isoformat()
+    if isinstance(value, float):  # a measure (models.indicators): 70, not 70.0 or 70.0000
+        return f"{value:.4f}".rstrip("0").rstrip(".")
     return str(value)
 
 
