@@ -26,6 +26,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from riskkit.reports import fonts
 from riskkit.reports.outline import OutlinedCanvas
+from riskkit.reports.pages import fit
 from riskkit.reports.shades import band_shades
 from riskkit.services.trends import LevelBand, LevelStrip, Trend
 
@@ -107,13 +108,16 @@ def trend_chart(trend: Trend, width: float = 480, height: float = 200) -> Chart:
 
 def _trend_heading(drawing: Drawing, trend: Trend, height: float) -> None:
     unit = f" ({trend.unit})" if trend.unit else ""
-    drawing.add(String(0, height - 11, f"{trend.title}{unit}", fontName=BOLD, fontSize=9, fillColor=INK))
+    drawing.add(String(0, height - 11, fit(f"{trend.title}{unit}", BOLD, drawing.width, 9), fontName=BOLD,
+                       fontSize=9, fillColor=INK))
     direction = "higher is better" if trend.higher_is_better else "higher is worse"
     words = f"Last {trend.span} days to {_day(trend.end)} {trend.end.year}, {direction}"
     shown = trend.shown
     if shown:
         words += f"; latest {_number(shown[-1].value)} on {_day(shown[-1].day)}"
-    drawing.add(String(0, height - 22, words, fontName=REGULAR, fontSize=7, fillColor=SECONDARY))
+    drawing.add(String(0, height - 22, fit(words, REGULAR, drawing.width, 7), fontName=REGULAR, fontSize=7,
+                       fillColor=SECONDARY))
+
 
 
 def _value_range(trend: Trend) -> tuple[float, float]:
@@ -132,7 +136,13 @@ def _value_range(trend: Trend) -> tuple[float, float]:
 def _value_axis(drawing, trend, left, right, bottom, top, low, high, y_of) -> None:
     """The axis line, and each threshold printed beside it with a dashed rule across."""
     drawing.add(Line(left, bottom, left, top, strokeColor=INK, strokeWidth=0.5))
-    marks = {low, high} | {v for b in trend.bands for v in (b.lower, b.upper) if v is not None and low < v < high}
+    # The thresholds, and the ends of the indicator's own range; with neither, the
+    # lowest and highest readings (not the padded ends of the axis, odd numbers).
+    marks = {v for b in trend.bands for v in (b.lower, b.upper) if v is not None and low < v < high}
+    marks |= {v for v in (trend.least, trend.most) if v is not None}
+    if not marks:
+        marks = {r.value for r in trend.shown} and {min(r.value for r in trend.shown),
+                                                    max(r.value for r in trend.shown)}
     for value in sorted(marks):
         y = y_of(value)
         drawing.add(String(left - 3, y - 2.5, _number(value), fontName=REGULAR, fontSize=7, fillColor=INK,

@@ -21,7 +21,6 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -52,6 +51,7 @@ from riskkit.reports.pages import (
     PageTotalCanvas,
     bookmark_heading,
     draw_page_furniture,
+    fit,
 )
 from riskkit.services.exercise_report import ExerciseReport, LessonRow, ObservationRow
 
@@ -94,17 +94,8 @@ class _Document(BaseDocTemplate):
 
 def _decorate(canv: canvas.Canvas, document: _Document) -> None:
     report = document.report
-    draw_page_furniture(canv, document.page, _fit(report.title, BOLD, WIDTH * 0.62),
-                        _fit(report.organisation, FONT, WIDTH * 0.36), document.generated_on)
-
-
-def _fit(text: str, font: str, width: float) -> str:
-    """A running header cut short with an ellipsis to fit its space."""
-    if stringWidth(text, font, 8) <= width:
-        return text
-    while text and stringWidth(text + "…", font, 8) > width:
-        text = text[:-1]
-    return text.rstrip() + "…"
+    draw_page_furniture(canv, document.page, fit(report.title, BOLD, WIDTH * 0.62),
+                        fit(report.organisation, FONT, WIDTH * 0.36), document.generated_on)
 
 
 # --- the story ---------------------------------------------------------------------

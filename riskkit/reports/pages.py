@@ -85,6 +85,16 @@ def bookmark_heading(canv: OutlinedCanvas, flowable: Flowable, levels: dict[str,
         canv.bookmark(flowable.getPlainText(), levels[flowable.style.name])
 
 
+def fit(text: str, font: str, width: float, size: float = 8) -> str:
+    """Text cut short with an ellipsis to fit `width` points (a running header, the title
+    of a chart beside another)."""
+    if stringWidth(text, font, size) <= width:
+        return text
+    while text and stringWidth(text + "…", font, size) > width:
+        text = text[:-1]
+    return text.rstrip() + "…"
+
+
 def draw_page_furniture(canv: canvas.Canvas, page: int, heading: str, organisation: str,
                         generated_on: date, marking: str = "", notice: str = "") -> None:
     """The running header (from page 2: the first carries the title itself), with a

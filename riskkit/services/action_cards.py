@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -28,13 +28,12 @@ from riskkit.models import (
     Declaration,
     LevelScheme,
     ResponseRole,
-    SchemeLevel,
     StepCompletion,
     User,
 )
 from riskkit.models.base import clean_text
 from riskkit.services.card_data import read_cards
-from riskkit.services.levels import get_scheme
+from riskkit.services.levels import current_declaration, get_scheme
 from riskkit.services.names import same_name
 from riskkit.services.overdue import Item
 from riskkit.services.people import find_person
@@ -150,21 +149,15 @@ def load_cards(data: dict, by: User | None = None) -> Counter:
 # --- the cards in force ------------------------------------------------------------------
 
 
-def in_force(scheme: LevelScheme) -> Declaration | None:
-    """The organisation's latest declaration in the scheme: the level the cards follow."""
-    return db.session.scalar(
-        select(Declaration).join(SchemeLevel, Declaration.level_id == SchemeLevel.id)
-        .where(Declaration.area_id.is_(None), SchemeLevel.scheme_id == scheme.id)
-        .order_by(Declaration.declared_at.desc(), Declaration.id.desc()).limit(1))
-
-
-def card(role: ResponseRole, declaration: Declaration) -> Card:
+def card(role: ResponseRole, declaration: Declaration, until: datetime | None = None) -> Card:
     """The role's steps at the declared level, each with its completion (if done) under
-    this declaration."""
+    this declaration (before `until`, if given)."""
     steps = [step for step in role.steps if step.level_id == declaration.level_id]
-    done = {c.step_id: c for c in db.session.scalars(
-        select(StepCompletion).where(StepCompletion.declaration_id == declaration.id)
-        .options(selectinload(StepCompletion.person)))}
+    statement = select(StepCompletion).where(StepCompletion.declaration_id == declaration.id).options(
+        selectinload(StepCompletion.person))
+    if until is not None:
+        statement = statement.where(StepCompletion.done_at < until)
+    done = {c.step_id: c for c in db.session.scalars(statement)}
     return Card(role, declaration, [CardLine(step, done.get(step.id)) for step in steps])
 
 
@@ -175,17 +168,17 @@ def cards_for(person: User) -> list[Card]:
         .order_by(ResponseRole.name).options(selectinload(ResponseRole.steps))).all()
     cards = []
     for role in roles:
-        declaration = in_force(role.scheme)
+        declaration = current_declaration(role.scheme, None)
         if declaration is not None:
             cards.append(card(role, declaration))
     return cards
 
 
-def open_cards(declaration: Declaration) -> list[Card]:
-    """Every role's card at the declared level with the steps not done yet (roles with
-    none open left out): the sitrep's "open steps"."""
+def open_cards(declaration: Declaration, until: datetime | None = None) -> list[Card]:
+    """Every role's card at the declared level with the steps not done (before `until`)
+    yet, roles with none open left out: the sitrep's "open steps"."""
     roles = list_roles(declaration.level.scheme)
-    return [c for c in (card(role, declaration) for role in roles) if c.open]
+    return [c for c in (card(role, declaration, until) for role in roles) if c.open]
 
 
 def may_mark(person: User | None, role: ResponseRole) -> bool:
@@ -205,7 +198,7 @@ def mark_done(by: User, declaration_id: int, step_id: int, note: str = "") -> St
     if not may_mark(by, step.role):
         raise PermissionDenied(f"Only a holder of {step.role.name} (or a manager) may mark its steps done")
     note = clean_text(note, "note")
-    current = in_force(step.role.scheme)
+    current = current_declaration(step.role.scheme, None)
     if current is None or current.id != declaration.id:
         level = current.level.label if current else "no level"
         raise Conflict(f"{declaration.level.label} is no longer the level in force ({level} was declared"
