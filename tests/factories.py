@@ -8,7 +8,7 @@ from werkzeug.security import generate_password_hash
 
 from riskkit.extensions import db
 from riskkit.models import Register, User
-from riskkit.services import debriefs, indicators, levels, matrices, teams
+from riskkit.services import debriefs, indicators, levels, matrices, readings, teams
 from riskkit.services.events import save_event
 from riskkit.services.lessons import save_lesson
 from riskkit.services.lifecycle import save_action, save_control
@@ -178,7 +178,7 @@ def gen_reading(indicator, value, on=date(2026, 1, 5), area=None, by=None, note=
                 today=date(2026, 1, 5)):
     """A reading of indicator for the day `on` (and area), recorded by `by` (the command
     line when None)."""
-    reading = indicators.record_reading(by, indicator, area, on, value, today=max(today, on),
+    reading = readings.record_reading(by, indicator, area, on, value, today=max(today, on),
                                         note=note)
     db.session.commit()
     return reading

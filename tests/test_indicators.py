@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from riskkit.errors import Conflict, ValidationError
 from riskkit.extensions import db
 from riskkit.models import HistoryEntry, Indicator
-from riskkit.services import indicators
+from riskkit.services import indicators, readings
 from tests.factories import STAFFING_BANDS, gen_area, gen_indicator, gen_reading
 
 
@@ -34,7 +34,7 @@ def test_staffing_levels_at_every_boundary(app, value, level):
 def test_a_reading_for_a_future_date_is_refused(app):
     indicator = gen_indicator()
     with pytest.raises(ValidationError, match="in the future"):
-        indicators.record_reading(None, indicator, None, date(2026, 1, 6), 50,
+        readings.record_reading(None, indicator, None, date(2026, 1, 6), 50,
                                   today=date(2026, 1, 5))
 
 

@@ -30,9 +30,11 @@ TABLE = {
     "heatmap": ("heatmap", "Draw a register's heat map as a PDF, PNG and/or accessible HTML."),
     "import": ("imports", "Import risks, controls, actions and reviews from FILE.xlsx or"
                           " FILE.csv, all or nothing."),
+    "indicators": ("indicators", "Operational pressure indicators: define them, record"
+                                 " readings, propose and declare levels."),
     "init": ("database", "Create the database, or upgrade it to the current schema, and add"
-                         " built-in matrices, the default themes and the default exercise"
-                         " programme."),
+                         " built-in matrices and level schemes, the default themes and the"
+                         " default exercise programme."),
     "matrices": ("matrices", "List the scoring matrices; `show SLUG` draws one, `import FILE`"
                              " adds one."),
     "overdue": ("overdue", "List overdue reviews, actions, lessons and exercise programme"

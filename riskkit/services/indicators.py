@@ -11,22 +11,20 @@ once: no gaps, no overlaps, most severe level at the bad end for its direction.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from riskkit import permissions, vocab
 from riskkit.audit import acting_as
-from riskkit.errors import Conflict, NotFound, ValidationError
+from riskkit.errors import NotFound, ValidationError
 from riskkit.extensions import db
 from riskkit.models import (
     Area,
     Indicator,
     IndicatorTrigger,
     LevelScheme,
-    Reading,
     SchemeLevel,
     User,
 )
@@ -298,95 +296,3 @@ def _whole_number(value, field: str, least: int, most: int) -> int:
     if not least <= number_ <= most:
         raise ValidationError(f"{_label(field)} must be from {least} to {most}", field)
     return number_
-
-
-# --- readings -----------------------------------------------------------------------------
-
-
-def find_reading(indicator: Indicator, area: Area | None, on: date) -> Reading | None:
-    area_test = Reading.area_id.is_(None) if area is None else Reading.area_id == area.id
-    return db.session.scalar(select(Reading).where(
-        Reading.indicator_id == indicator.id, area_test, Reading.reading_date == on))
-
-
-def check_reading(indicator: Indicator, area: Area | None, on: date | None, value, today: date,
-                  where: str = "") -> float:
-    """The value of a reading, refused (naming what is wrong) if it is not a number, out
-    of the indicator's range, for a future date or for an area it is not measured in."""
-    prefix = f"{where}: " if where else ""
-    try:
-        parsed = parse_measure(value, "value", required=True)
-    except ValidationError as error:
-        raise ValidationError(prefix + str(error), "value") from None
-    if on is None:
-        raise ValidationError(prefix + "Enter the date of the reading", "reading_date")
-    if on > today:
-        raise ValidationError(prefix + f"{on:%-d %B %Y} is in the future: a reading is of a"
-                              " day that has happened", "reading_date")
-    if indicator.min_value is not None and parsed < indicator.min_value:
-        raise ValidationError(prefix + f"{number(parsed)} is below the smallest value"
-                              f" {indicator.name} can take ({number(indicator.min_value)})",
-                              "value")
-    if indicator.max_value is not None and parsed > indicator.max_value:
-        raise ValidationError(prefix + f"{number(parsed)} is above the largest value"
-                              f" {indicator.name} can take ({number(indicator.max_value)})",
-                              "value")
-    if area is not None and area not in indicator.areas:
-        raise ValidationError(prefix + f"{indicator.name} is not measured in {area.name}",
-                              "area")
-    if area is None and indicator.areas:
-        raise ValidationError(prefix + f"Say which area: {indicator.name} is measured in"
-                              f" {', '.join(a.name for a in indicator.areas)}", "area")
-    return parsed
-
-
-def may_record(user: User | None, indicator: Indicator) -> bool:
-    """Managers record any reading; an indicator's owner and its team's members theirs."""
-    if permissions.can(user, "record_readings", indicator):
-        return True
-    return (permissions.acts_as_owner(user) and indicator.team_id is not None
-            and indicator.team_id in permissions.owner_ids(user))
-
-
-def record_reading(by: User | None, indicator: Indicator, area: Area | None, on: date | None,
-                   value, today: date, note: str = "", expected_version: int | None = None,
-                   replace: bool = False) -> Reading:
-    """Record an indicator's value for a day (and area). A reading already there is
-    changed only by someone who says which version they saw (or, on the command line,
-    --replace): never overwritten unseen. Each change is in the history."""
-    if by is not None and not may_record(by, indicator):
-        permissions.require(by, "record_readings", indicator)
-    parsed = check_reading(indicator, area, on, value, today)
-    with acting_as(by):
-        reading = find_reading(indicator, area, on)
-        if reading is None:
-            if expected_version is not None:
-                raise Conflict(f"The reading of {indicator.name} for {_where(area, on)} has been"
-                               " removed since you opened it. Nothing of yours was saved yet.")
-            reading = Reading(indicator=indicator, area=area, reading_date=on, value=parsed,
-                              note=note, recorded_by=by)
-            db.session.add(reading)
-        else:
-            if expected_version is None and not replace:
-                raise Conflict(
-                    f"There is already a reading of {indicator.name} for {_where(area, on)}"
-                    f" ({number(reading.value)}, version {reading.version}): open it to change"
-                    " it. Nothing of yours was saved yet.")
-            check_version(reading, expected_version,
-                          f"The reading of {indicator.name} for {_where(area, on)}")
-            if reading.value != parsed or reading.note != (note or "").strip():
-                reading.value, reading.note, reading.recorded_by = parsed, note, by
-        db.session.flush()
-    return reading
-
-
-def _where(area: Area | None, on: date) -> str:
-    return f"{area.name} on {on:%-d %B %Y}" if area else f"{on:%-d %B %Y}"
-
-
-def latest_reading_dates() -> dict[tuple[int, int | None], date]:
-    """(indicator id, area id) -> the date of its latest reading."""
-    rows = db.session.execute(select(Reading.indicator_id, Reading.area_id,
-                                     func.max(Reading.reading_date))
-                              .group_by(Reading.indicator_id, Reading.area_id))
-    return {(indicator_id, area_id): on for indicator_id, area_id, on in rows}
