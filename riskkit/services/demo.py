@@ -13,7 +13,7 @@ from riskkit.audit import acting_as
 from riskkit.errors import ValidationError
 from riskkit.extensions import db
 from riskkit.models import Action, Appetite, ContinuityPlan, Control, Event, Register, Risk, User
-from riskkit.services import events, lessons, levels, matrices, plans, programme, teams, themes
+from riskkit.services import action_cards, events, lessons, levels, matrices, plans, programme, teams, themes
 from riskkit.services.debriefs import add_observation, record_debrief
 from riskkit.services.people import find_person
 from riskkit.services.reviews import record_review
@@ -40,6 +40,8 @@ def load_demo(seed_dir: str | Path) -> Counter:
             added["cadence rules"] += len(programme.ensure_defaults())
             if (seed_dir / "resilience.yaml").is_file():
                 _load_resilience(_read(seed_dir / "resilience.yaml"), added)
+            if (seed_dir / "action_cards.yaml").is_file():
+                added += action_cards.load_cards(_read(seed_dir / "action_cards.yaml"))
         db.session.commit()
     except Exception:
         db.session.rollback()
