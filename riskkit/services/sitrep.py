@@ -14,11 +14,10 @@ from sqlalchemy.orm import selectinload
 
 from riskkit import clock
 from riskkit.extensions import db
-from riskkit.models import Declaration, Indicator, LevelScheme, Reading, SchemeLevel
+from riskkit.models import Declaration, LevelScheme, Reading, SchemeLevel
 from riskkit.models.indicators import LOG_KINDS
-from riskkit.services import action_cards, decision_log, indicators, levels
+from riskkit.services import action_cards, decision_log, indicators, levels, trends
 from riskkit.services.trends import LevelBand, Trend
-from riskkit.services.trends import Reading as Point
 
 WHOLE = "Whole organisation"
 KIND_WORDS = dict(LOG_KINDS)
@@ -50,6 +49,8 @@ class IndicatorRow:
     stale: bool
     under_development: bool
     trend: Trend
+    indicator_id: int | None = None
+    area_id: int | None = None
 
     @property
     def name_words(self) -> str:
@@ -156,20 +157,12 @@ def _indicator_rows(day: date, scheme: LevelScheme) -> list[IndicatorRow]:
     rows = []
     for status in found:
         indicator, area, reading = status.indicator, status.area, status.reading
-        trend = trend_of(indicator, series.get((indicator.id, area.id if area else None), []), day, CHART_DAYS)
+        trend = trends.trend_of(indicator, series.get((indicator.id, area.id if area else None), []), day, CHART_DAYS)
         if area:
             trend.title = f"{indicator.name}: {area.name}"
         rows.append(IndicatorRow(
             indicator.name, indicator.unit, area.name if area else "", reading.value if reading else None,
             reading.reading_date if reading else None, status.level.label if status.level else None,
             TREND_WORDS[status.trend] if reading else "No readings", status.stale,
-            indicator.triggers_state != "set", trend))
+            indicator.triggers_state != "set", trend, indicator.id, area.id if area else None))
     return rows
-
-
-def trend_of(indicator: Indicator, readings: list[Reading], end: date, span: int) -> Trend:
-    """What the trend chart draws for an indicator: its readings and its bands."""
-    bands = [LevelBand(b.level.rank, b.level.name, b.level.word, b.lower, b.upper)
-             for b in indicators.bands(indicator)] if indicator.triggers_state == "set" else []
-    return Trend(indicator.name, indicator.unit, end, span, [Point(r.reading_date, r.value) for r in readings],
-                 bands, indicator.direction == "higher_is_better", indicator.min_value, indicator.max_value)

@@ -31,6 +31,7 @@ from riskkit.web import (
     programme,
     published,
     register,
+    response,
     risks,
 )
 from riskkit.web.auth import login_manager
@@ -67,7 +68,7 @@ def init_app(app: Flask) -> None:
     for blueprint in (auth.bp, dashboard.bp, register.bp, risks.bp, admin.bp, overdue.bp,
                       heatmaps.bp, appendix.bp, exports.bp, exercises.bp, lessons.bp,
                       programme.bp, exercise_reports.bp, health.bp, imports.bp, debriefs.bp,
-                      account.bp, published.bp):
+                      account.bp, published.bp, response.bp):
         app.register_blueprint(blueprint)
     api.init_app(app, csrf)
 

@@ -3,6 +3,7 @@
 from flask import Blueprint, render_template, request
 from flask_login import current_user
 
+from riskkit.services.action_cards import cards_for
 from riskkit.services.escalation import proposed
 from riskkit.services.events import evidence_since, unexercised_top_risks
 from riskkit.services.overdue import DUE_SOON_DAYS, path_of, person_due
@@ -48,6 +49,7 @@ def index():
         "dashboard/index.html", title="Dashboard", section="dashboard", errors=errors,
         as_of=as_of, since=since, due_within=DUE_SOON_DAYS,
         my_work=person_due(current_user, as_of, shown=SHOWN),
+        cards=cards_for(current_user),
         my_risk_count=count_risks(RiskFilter(owner=current_user)),
         proposals=proposed(current_user),
         path_of=path_of,
