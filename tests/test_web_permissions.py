@@ -16,6 +16,7 @@ from riskkit.extensions import db
 from riskkit.models import (
     Action,
     Appetite,
+    CardStep,
     ContinuityPlan,
     Control,
     Debrief,
@@ -27,10 +28,12 @@ from riskkit.models import (
 )
 from riskkit.reports.papers import renderers
 from riskkit.services import (
+    action_cards,
     appetite,
     debriefs,
     events,
     lessons,
+    levels,
     lifecycle,
     programme,
     publishing,
@@ -45,6 +48,7 @@ from tests.factories import (
     gen_action,
     gen_control,
     gen_event,
+    gen_indicator,
     gen_lesson,
     gen_person,
     gen_plan,
@@ -91,6 +95,10 @@ ACTION =     (S,         N,     Y,    N,    Y,     N,    N,    Y,      Y,    Y) 
 TEAM_ACTION = (S,        N,     Y,    N,    N,     Y,    N,    Y,      Y,    Y)  # and A's owner
 RAISED =     (S,         N,     N,    N,    N,     Y,    Y,    Y,      Y,    Y)  # and B's team
 LESSON =     (S,         N,     N,    N,    N,     Y,    Y,    Y,      Y,    Y)  # its team
+# A card step: its role's holder (the risk owner), or a manager for them.
+CARD_STEP =  (S,         N,     Y,    N,    N,     N,    N,    Y,      Y,    Y)
+# The decision log: managers, resilience leads and holders of a response role.
+DECISIONS =  (S,         N,     Y,    N,    N,     N,    Y,    Y,      Y,    Y)
 
 #: Adding, editing and marking done controls and actions: the same people may open each
 #: page and post its form.
@@ -189,6 +197,13 @@ PAGES = {  # GET
     "/admin/appetite": ADMINS,
     "/admin/appetite/new": ADMINS,
     "/admin/appetite/{appetite}": ADMINS,
+    "/log": EVERYONE,
+    "/sitrep": EVERYONE,
+    "/sitrep.pdf": EVERYONE,
+    "/indicators/{indicator}/chart.png": EVERYONE,
+    "/levels/strip.png": EVERYONE,
+    "/admin/roles": ADMINS,
+    "/admin/roles/{role}": ADMINS,
 }
 
 POSTS = {  # in this order: each save moves a version on, and removals come last
@@ -238,6 +253,9 @@ POSTS = {  # in this order: each save moves a version on, and removals come last
     "/admin/matrices/{matrix}": ADMINS,
     "/admin/appetite/new": ADMINS,
     "/admin/appetite/{appetite}": ADMINS,
+    "/cards/{declaration}/steps/{card_step}": CARD_STEP,
+    "/log": DECISIONS,
+    "/admin/roles/{role}": ADMINS,
     "/risks/{A}/controls/{control}/remove": RISK_A,
     "/risks/{A}/actions/{action}/remove": RISK_A,
     "/risks/{B}/actions/{raised}/remove": RISK_B,
@@ -343,6 +361,13 @@ def world(app, who) -> World:
     paper = publishing.publish("2025Q4", None, "Test Council", renderers()).documents[0].name
     api_token, _ = tokens.create_token(None, people["viewer"], name="Power BI", scope="read",
                                        expires_on=None, today=date(2026, 1, 5))
+    # A response role the risk owner holds, with a step at OPEL 3, declared; an indicator.
+    opel = levels.get_scheme()
+    red = opel.levels[2]
+    role = action_cards.add_role(None, opel, "Service Manager", holders=[people["risk owner"]],
+                                 steps=[CardStep(level=red, position=1, text="Redeploy staff.")])
+    declaration = levels.declare(manager, None, red, "Staffing below 50%", date(2026, 1, 5))
+    indicator = gen_indicator(owner=people["risk owner"])
     db.session.commit()
     upload, path = uploads.new_upload(current_app.config["SETTINGS"].data_dir, ".csv",
                                       datetime.now(UTC))
@@ -357,7 +382,8 @@ def world(app, who) -> World:
            "upload": upload, "api_token": api_token.id, "paper": paper, "user": spare.id,
            "team": team.id, "register": ops.id,
            "PH": ph.id, "matrix": council.id, "rule": programme.list_rules()[0].id,
-           "theme": themes.list_themes()[0].id}
+           "theme": themes.list_themes()[0].id, "role": role.id, "declaration": declaration.id,
+           "card_step": role.steps[0].id, "indicator": indicator.id}
     return World({key: person.id for key, person in people.items()}, records, ids, signer)
 
 
@@ -490,6 +516,10 @@ FORMS = {
     "/admin/appetite/new": lambda w: {"category": "Reputation", "max_score": 9},
     "/admin/appetite/{appetite}": lambda w: {"version": w.version("appetite"),
                                              "category": "Financial", "max_score": 10},
+    "/cards/{declaration}/steps/{card_step}": lambda w: {"note": "Done by phone"},
+    "/log": lambda w: {"text": "Ten spot-purchase beds opened."},
+    "/admin/roles/{role}": lambda w: {"holders": [w.people["risk owner"], w.people["team member"]],
+                                      "holders_were": str(w.people["risk owner"])},
     "/risks/{A}/controls/{control}/remove": lambda w: {"version": w.version("control")},
     "/risks/{A}/actions/{action}/remove": lambda w: {"version": w.version("action")},
     "/risks/{B}/actions/{raised}/remove": lambda w: {"version": w.version("raised")},
