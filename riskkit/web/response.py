@@ -33,13 +33,14 @@ def local_time(moment) -> str:
 
 @bp.post("/cards/<int:declaration_id>/steps/<int:step_id>")
 def mark_done(declaration_id, step_id):
-    """Mark a step of one's card done, with a note; back to the dashboard's cards."""
+    """Mark a step of one's card done, with a note; back to the dashboard."""
     form = StepDoneForm()
     if not form.validate_on_submit():
         refuse("; ".join(e for errors in form.errors.values() for e in errors))
     done = commit(lambda: action_cards.mark_done(current_user, declaration_id, step_id, form.note.data))
     flash(f"Marked done: {done.step.text}", "success")
-    return redirect(url_for("dashboard.index", _anchor="cards"))
+    # The confirmation banner at the top takes the focus, as after every save.
+    return redirect(url_for("dashboard.index"))
 
 
 # --- the decision log --------------------------------------------------------------------
