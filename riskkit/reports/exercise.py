@@ -18,16 +18,12 @@ from datetime import date
 from xml.sax.saxutils import escape  # nosec B406
 
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 from reportlab.platypus import (
-    BaseDocTemplate,
     CondPageBreak,
     Flowable,
-    Frame,
-    PageTemplate,
     Paragraph,
     Spacer,
     Table,
@@ -41,7 +37,6 @@ from riskkit.reports.pages import (
     GREY,
     GRID,
     HEADER_ROW,
-    MARGIN,
     PAGE_HEIGHT,
     RULE,
     SHADE,
@@ -49,7 +44,7 @@ from riskkit.reports.pages import (
     TABLE_FONT,
     WIDTH,
     PageTotalCanvas,
-    bookmark_heading,
+    PortraitDocument,
     draw_page_furniture,
     fit,
 )
@@ -74,22 +69,11 @@ def render_exercise_report(report: ExerciseReport, generated_on: date) -> bytes:
     return out.getvalue()
 
 
-class _Document(BaseDocTemplate):
+class _Document(PortraitDocument):
     def __init__(self, out, report: ExerciseReport, generated_on: date):
-        super().__init__(
-            out, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=22 * mm,
-            bottomMargin=20 * mm, title=report.title, author=report.organisation,
-            subject=report.subject, creator="riskkit", lang="en-GB",
-        )
+        super().__init__(out, title=report.title, author=report.organisation, subject=report.subject,
+                         generated_on=generated_on, decorate=_decorate)
         self.report = report
-        self.generated_on = generated_on
-        frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body",
-                      leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
-        self.addPageTemplates([PageTemplate("page", [frame], onPageEnd=_decorate)])
-
-    def afterFlowable(self, flowable):  # noqa: N802 (reportlab's name)
-        # The outline: the title, then each numbered section.
-        bookmark_heading(self.canv, flowable, {"title": 0, "heading": 1})
 
 
 def _decorate(canv: canvas.Canvas, document: _Document) -> None:

@@ -14,7 +14,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas
-from reportlab.platypus import Flowable, Paragraph
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
 
 from riskkit.reports import fonts
 from riskkit.reports.outline import OutlinedCanvas
@@ -76,6 +76,25 @@ class PageTotalCanvas(OutlinedCanvas):
         self.drawString(0, 0, str(self.getPageNumber() - 1))
         self.endForm()
         super().save()
+
+
+class PortraitDocument(BaseDocTemplate):
+    """An A4 portrait report: one frame inside the margins, `decorate(canvas, document)`
+    drawing the page furniture at the end of each page, and the title and numbered
+    headings in the outline. Build it with canvasmaker=PageTotalCanvas."""
+
+    def __init__(self, out, *, title: str, author: str, subject: str, generated_on: date, decorate):
+        super().__init__(out, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=22 * mm,
+                         bottomMargin=20 * mm, title=title, author=author, subject=subject,
+                         creator="riskkit", lang="en-GB")
+        self.generated_on = generated_on
+        frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body",
+                      leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+        self.addPageTemplates([PageTemplate("page", [frame], onPageEnd=decorate)])
+
+    def afterFlowable(self, flowable):  # noqa: N802 (reportlab's name)
+        # The outline: the title, then each numbered section.
+        bookmark_heading(self.canv, flowable, {"title": 0, "heading": 1})
 
 
 def bookmark_heading(canv: OutlinedCanvas, flowable: Flowable, levels: dict[str, int]) -> None:

@@ -16,14 +16,10 @@ from datetime import date
 from xml.sax.saxutils import escape  # nosec B406
 
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.platypus import (
-    BaseDocTemplate,
     CondPageBreak,
     Flowable,
-    Frame,
-    PageTemplate,
     Paragraph,
     Table,
     TableStyle,
@@ -33,12 +29,11 @@ from riskkit.reports.charts import shades, trend_chart
 from riskkit.reports.pages import (
     GRID,
     HEADER_ROW,
-    MARGIN,
     STYLES,
     TABLE_FONT,
     WIDTH,
     PageTotalCanvas,
-    bookmark_heading,
+    PortraitDocument,
     draw_page_furniture,
 )
 from riskkit.scoring import text_colour
@@ -47,27 +42,15 @@ from riskkit.services.sitrep import KIND_WORDS, Sitrep
 
 def sitrep_pdf(report: Sitrep, generated_on: date) -> bytes:
     out = io.BytesIO()
-    document = _Document(out, report, generated_on)
+    document = PortraitDocument(out, title=report.title, author=report.organisation,
+                                subject=f"Operational pressure situation report for {report.day:%d/%m/%Y}",
+                                generated_on=generated_on, decorate=_decorate)
+    document.report = report
     document.build(_story(report), canvasmaker=PageTotalCanvas)
     return out.getvalue()
 
 
-class _Document(BaseDocTemplate):
-    def __init__(self, out, report: Sitrep, generated_on: date):
-        super().__init__(out, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=22 * mm,
-                         bottomMargin=20 * mm, title=report.title, author=report.organisation,
-                         subject=f"Operational pressure situation report for {report.day:%d/%m/%Y}",
-                         creator="riskkit", lang="en-GB")
-        self.report, self.generated_on = report, generated_on
-        frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body",
-                      leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
-        self.addPageTemplates([PageTemplate("page", [frame], onPageEnd=_decorate)])
-
-    def afterFlowable(self, flowable):  # noqa: N802 (reportlab's name)
-        bookmark_heading(self.canv, flowable, {"title": 0, "heading": 1})
-
-
-def _decorate(canv, document: _Document) -> None:
+def _decorate(canv, document: PortraitDocument) -> None:
     draw_page_furniture(canv, document.page, document.report.title, document.report.organisation,
                         document.generated_on)
 

@@ -36,7 +36,7 @@ from riskkit.services.card_data import read_cards
 from riskkit.services.levels import current_declaration, get_scheme
 from riskkit.services.names import same_name
 from riskkit.services.overdue import Item
-from riskkit.services.people import find_person
+from riskkit.services.people import check_unchanged, find_person
 
 #: Card steps are never escalated to a register owner: they have no register.
 NEVER = 10**6
@@ -105,10 +105,7 @@ def set_holders(by: User | None, role: ResponseRole, people: list[User],
     saved. The change is in the role's history."""
     permissions.require_unless_operator(by, "administer")
     now = {person.id for person in role.holders}
-    if expected is not None and sorted(expected) != sorted(now):
-        raise Conflict(f"The holders of {role.name} were changed by someone else since you opened"
-                       " this page. Nothing of yours was saved: look at their change, then make yours"
-                       " again.")
+    check_unchanged(expected, now, f"holders of {role.name}")
     for person in people:
         if person.is_team:
             raise ValidationError(f"{person.name} is a team: a role is held by people", "holders")
