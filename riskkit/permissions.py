@@ -62,8 +62,10 @@ def can(user: User | None, action: str, item=None) -> bool:
         return True
     if not owner_may or user.role not in OWNING or item is None:
         return False
-    # A control's or action's progress is its owner's to update, and its risk owner's.
-    return owns(user, item) or (action == "update_item" and owns(user, item.risk))
+    # A control's or action's progress is its owner's to update, and its risk owner's;
+    # an indicator's readings its owner's, and its recording team's members'.
+    return owns(user, item) or (action == "update_item" and owns(user, item.risk)) or (
+        action == "record_readings" and item.team_id in owner_ids(user))
 
 
 def owns(user: User, item) -> bool:
@@ -95,7 +97,9 @@ def _named(item) -> str:
         return ""
     if hasattr(item, "reference"):
         return f" {item.reference}"
-    return f" on {item.risk.reference}"
+    if hasattr(item, "risk"):
+        return f" on {item.risk.reference}"
+    return f" for {item.name}"  # an indicator
 
 
 def require_unless_operator(user: User | None, action: str, item=None) -> None:

@@ -4,7 +4,12 @@ its own data with tests/factories.py, so that a change to the demo breaks only t
 
 from datetime import date
 
+from sqlalchemy import select
+
 from riskkit import scoring
+from riskkit.extensions import db
+from riskkit.models import Indicator, Reading
+from riskkit.services import indicators as indicator_service
 from riskkit.services.registers import get_register
 from riskkit.services.reviews import reviews_due
 from riskkit.services.risks import RiskFilter, get_risk, list_risks
@@ -88,3 +93,18 @@ def test_every_main_page_opens_with_a_title_of_its_own(client):
     duplicates = {t for t in titles.values() if list(titles.values()).count(t) > 1}
     assert not duplicates, {p: t for p, t in titles.items() if t in duplicates}
     assert all(t.endswith(" – riskkit") and not t.startswith("Error") for t in titles.values())
+
+
+def test_the_demo_winter_passes_through_every_level_and_warns_about_the_workforce_risk(demo):
+    """The plan's indicators, Case Load and Referrals under development, linked to AH0033,
+    with invented readings that reach every OPEL level."""
+    found = {i.name: i for i in db.session.scalars(select(Indicator))}
+    assert found["KCC case load"].triggers_state == "under_development"
+    assert found["Referrals"].triggers_state == "under_development"
+    staffing = found["Staffing of Short-term Pathway Team"]
+    assert [r.reference for r in staffing.risks] == ["AH0033"]
+    assert "invented" in staffing.description
+    reached = {indicator_service.level_of(staffing, value).rank for value in db.session.scalars(
+        select(Reading.value).where(Reading.indicator_id == staffing.id))}
+    assert reached == {1, 2, 3, 4}
+    assert len(found["Kent Enablement at Home daily capacity"].areas) == 9

@@ -21,9 +21,11 @@ from riskkit.models import (
     Control,
     Debrief,
     Event,
+    Indicator,
     Lesson,
     MatrixDefinition,
     Observation,
+    Reading,
     Risk,
 )
 from riskkit.reports.papers import renderers
@@ -46,12 +48,14 @@ from riskkit.services.registers import save_register
 from tests.conftest import FreshContextClient
 from tests.factories import (
     gen_action,
+    gen_area,
     gen_control,
     gen_event,
     gen_indicator,
     gen_lesson,
     gen_person,
     gen_plan,
+    gen_reading,
     gen_risk,
     gen_team,
 )
@@ -99,6 +103,7 @@ LESSON =     (S,         N,     N,    N,    N,     Y,    Y,    Y,      Y,    Y) 
 CARD_STEP =  (S,         N,     Y,    N,    N,     N,    N,    Y,      Y,    Y)
 # The decision log: managers, resilience leads and holders of a response role.
 DECISIONS =  (S,         N,     Y,    N,    N,     N,    Y,    Y,      Y,    Y)
+INDICATOR =  (S,         N,     Y,    N,    N,     Y,    N,    Y,      Y,    Y)  # owner, team
 
 #: Adding, editing and marking done controls and actions: the same people may open each
 #: page and post its form.
@@ -204,6 +209,16 @@ PAGES = {  # GET
     "/levels/strip.png": EVERYONE,
     "/admin/roles": ADMINS,
     "/admin/roles/{role}": ADMINS,
+    "/indicators": EVERYONE,
+    "/indicators/{indicator}": EVERYONE,
+    "/indicators/grid?team={team}": EVERYONE,  # shows only the boxes the person may fill
+    "/levels": EVERYONE,
+    "/indicators/new": MANAGERS,
+    "/indicators/{indicator}/edit": MANAGERS,
+    "/indicators/upload": MANAGERS,
+    "/levels/declare": MANAGERS,
+    "/levels/declare?area={area}": MANAGERS,
+    "/indicators/readings/{reading}": INDICATOR,
 }
 
 POSTS = {  # in this order: each save moves a version on, and removals come last
@@ -256,6 +271,14 @@ POSTS = {  # in this order: each save moves a version on, and removals come last
     "/cards/{declaration}/steps/{card_step}": CARD_STEP,
     "/log": DECISIONS,
     "/admin/roles/{role}": ADMINS,
+    "/indicators/new": MANAGERS,
+    "/indicators/{indicator}/edit": MANAGERS,
+    "/indicators/areas": MANAGERS,
+    "/indicators/{indicator}": INDICATOR,
+    "/indicators/readings/{reading}": INDICATOR,
+    "/indicators/grid?team={team}": INDICATOR,
+    "/indicators/upload": MANAGERS,
+    "/levels/declare": MANAGERS,
     "/risks/{A}/controls/{control}/remove": RISK_A,
     "/risks/{A}/actions/{action}/remove": RISK_A,
     "/risks/{B}/actions/{raised}/remove": RISK_B,
@@ -277,7 +300,7 @@ class World:
               "team_action": Action, "raised": Action, "b_action": Action, "event": Event,
               "debrief": Debrief, "debrief_2": Debrief, "observation": Observation,
               "observation_2": Observation, "lesson": Lesson, "plan": ContinuityPlan,
-              "appetite": Appetite}
+              "appetite": Appetite, "indicator": Indicator, "reading": Reading}
 
     def __init__(self, people, records, ids, signer):
         self.people, self.records, self.ids, self.signer = people, records, ids, signer
@@ -367,7 +390,9 @@ def world(app, who) -> World:
     role = action_cards.add_role(None, opel, "Service Manager", holders=[people["risk owner"]],
                                  steps=[CardStep(level=red, position=1, text="Redeploy staff.")])
     declaration = levels.declare(manager, None, red, "Staffing below 50%", date(2026, 1, 5))
-    indicator = gen_indicator(owner=people["risk owner"])
+    area = gen_area("North")
+    indicator = gen_indicator(owner=people["risk owner"], team=team, risks=[a])
+    reading = gen_reading(indicator, 64, on=date(2026, 1, 5))
     db.session.commit()
     upload, path = uploads.new_upload(current_app.config["SETTINGS"].data_dir, ".csv",
                                       datetime.now(UTC))
@@ -377,13 +402,13 @@ def world(app, who) -> World:
         "team_action": team_action, "raised": raised, "b_action": b_action, "event": event,
         "debrief": debrief, "debrief_2": debrief_2, "observation": observation,
         "observation_2": observation_2, "lesson": lesson, "plan": plan,
-        "appetite": appetite_row}.items()}
+        "appetite": appetite_row, "indicator": indicator, "reading": reading}.items()}
     ids = {**records, "A": a.reference, "B": b.reference, "C": c.reference, "token": token,
            "upload": upload, "api_token": api_token.id, "paper": paper, "user": spare.id,
            "team": team.id, "register": ops.id,
            "PH": ph.id, "matrix": council.id, "rule": programme.list_rules()[0].id,
-           "theme": themes.list_themes()[0].id, "role": role.id, "declaration": declaration.id,
-           "card_step": role.steps[0].id, "indicator": indicator.id}
+           "theme": themes.list_themes()[0].id, "area": area.id, "role": role.id,
+           "declaration": declaration.id, "card_step": role.steps[0].id}
     return World({key: person.id for key, person in people.items()}, records, ids, signer)
 
 
@@ -520,6 +545,19 @@ FORMS = {
     "/log": lambda w: {"text": "Ten spot-purchase beds opened."},
     "/admin/roles/{role}": lambda w: {"holders": [w.people["risk owner"], w.people["team member"]],
                                       "holders_were": str(w.people["risk owner"])},
+    "/indicators/new": lambda w: _indicator(w, "Referrals waiting"),
+    "/indicators/{indicator}/edit": lambda w: _indicator(w, "Short-term Pathway Team staffing")
+    | {"version": w.version("indicator")},
+    "/indicators/areas": lambda w: {"name": "South"},
+    "/indicators/{indicator}": lambda w: {"reading_date": day(date(2026, 1, 6)), "value": "60"},
+    "/indicators/readings/{reading}": lambda w: {"version": w.version("reading"), "value": "62"},
+    "/indicators/grid?team={team}": lambda w: {"date": "2026-01-07",
+                                               f"r-{w.records['indicator']}-0": "55"},
+    "/indicators/upload": lambda w: {"file": (io.BytesIO(
+        b"date,indicator,area,value\n2026-01-08,Short-term Pathway Team staffing,,50\n"),
+        "readings.csv")},
+    "/levels/declare": lambda w: {"level": levels.get_scheme().levels[1].id,
+                                  "reason": "Staffing at 64%"},
     "/risks/{A}/controls/{control}/remove": lambda w: {"version": w.version("control")},
     "/risks/{A}/actions/{action}/remove": lambda w: {"version": w.version("action")},
     "/risks/{B}/actions/{raised}/remove": lambda w: {"version": w.version("raised")},
@@ -528,6 +566,18 @@ FORMS = {
     "/login": lambda w: {"email": _email(w.signer), "password": PASSWORD},
     "/logout": lambda w: {},
 }
+
+
+def _indicator(w, name):
+    """An indicator's form: the plan's staffing bands, owned by the risk owner."""
+    fields = {"name": name, "direction": "higher_is_better", "owner": w.id("risk owner"),
+              "frequency_days": 1, "triggers_state": "set", "min_value": "0",
+              "max_value": "100"}
+    for n, (level, (lower, upper)) in enumerate(zip(levels.get_scheme().levels, (
+            ("70", ""), ("50", "70"), ("35", "50"), ("", "35")), strict=True)):
+        fields.update({f"bands-{n}-level_id": level.id, f"bands-{n}-lower": lower,
+                       f"bands-{n}-upper": upper})
+    return fields
 
 
 # --- the tests ---------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from riskkit.extensions import db
 from riskkit.models import Action, Appetite, ContinuityPlan, Control, Event, Register, Risk, User
 from riskkit.services import action_cards, events, lessons, levels, matrices, plans, programme, teams, themes
 from riskkit.services.debriefs import add_observation, record_debrief
+from riskkit.services.demo_indicators import load_indicators
 from riskkit.services.people import find_person
 from riskkit.services.reviews import record_review
 from riskkit.services.risks import create_risk
@@ -42,6 +43,8 @@ def load_demo(seed_dir: str | Path) -> Counter:
                 _load_resilience(_read(seed_dir / "resilience.yaml"), added)
             if (seed_dir / "action_cards.yaml").is_file():
                 added += action_cards.load_cards(_read(seed_dir / "action_cards.yaml"))
+            if (seed_dir / "indicators.yaml").is_file():
+                load_indicators(_read(seed_dir / "indicators.yaml"), added)
         db.session.commit()
     except Exception:
         db.session.rollback()

@@ -24,10 +24,12 @@ from riskkit.models import (
     Indicator,
     LevelScheme,
     Reading,
+    Risk,
     SchemeLevel,
     User,
 )
 from riskkit.models.base import clean_text
+from riskkit.models.indicators import indicator_risks
 from riskkit.services import indicators as indicator_service
 
 BUILTIN_DIR = Path(__file__).resolve().parent.parent / "levels"
@@ -275,3 +277,56 @@ def declarations(area: Area | None = None, limit: int = 20) -> list[Declaration]
     if area is not None:
         statement = statement.where(Declaration.area_id == area.id)
     return list(db.session.scalars(statement.limit(limit)))
+
+
+# --- the register's view of the indicators --------------------------------------------------
+
+#: A risk whose linked indicators reach this rank (OPEL 3, Red) or above is flagged as
+#: under pressure on the dashboard and the register list.
+PRESSURE_RANK = 3
+
+
+def risk_statuses(risk, as_of: date) -> list[Status]:
+    """The indicators linked to a risk, each in each of its areas, as of a day."""
+    linked = list(db.session.scalars(
+        select(Indicator).join(indicator_risks, indicator_risks.c.indicator_id == Indicator.id)
+        .where(indicator_risks.c.risk_id == risk.id, Indicator.archived.is_(False))
+        .order_by(Indicator.name)))
+    return statuses(as_of, indicators_=linked) if linked else []
+
+
+def pressure_by_risk(risk_ids: list[int], as_of: date) -> dict[int, SchemeLevel]:
+    """risk id -> the highest level its linked indicators are at, for the risks among
+    risk_ids whose indicators reach PRESSURE_RANK or above (the rest are left out)."""
+    links = db.session.execute(select(indicator_risks.c.risk_id, indicator_risks.c.indicator_id)
+                               .where(indicator_risks.c.risk_id.in_(risk_ids))).all()
+    if not links:
+        return {}
+    wanted = {indicator_id for _, indicator_id in links}
+    linked = [i for i in db.session.scalars(select(Indicator).where(
+        Indicator.id.in_(wanted), Indicator.archived.is_(False)))]
+    highest: dict[int, SchemeLevel] = {}
+    for status in statuses(as_of, indicators_=linked):
+        level = status.level
+        if level is not None and (status.indicator.id not in highest
+                                  or level.rank > highest[status.indicator.id].rank):
+            highest[status.indicator.id] = level
+    found = {}
+    for risk_id, indicator_id in links:
+        level = highest.get(indicator_id)
+        if level is not None and level.rank >= PRESSURE_RANK and (
+                risk_id not in found or level.rank > found[risk_id].rank):
+            found[risk_id] = level
+    return found
+
+
+def risks_under_pressure(as_of: date) -> list[tuple]:
+    """(risk, level) for each open risk whose linked indicators reach PRESSURE_RANK, most
+    severe first, then by reference."""
+    ids = list(db.session.scalars(select(indicator_risks.c.risk_id).distinct()))
+    found = pressure_by_risk(ids, as_of) if ids else {}
+    if not found:
+        return []
+    risks = db.session.scalars(select(Risk).where(Risk.id.in_(found), Risk.status != "closed"))
+    return sorted(((risk, found[risk.id]) for risk in risks),
+                  key=lambda pair: (-pair[1].rank, pair[0].reference))

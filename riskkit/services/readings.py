@@ -58,22 +58,13 @@ def check_reading(indicator: Indicator, area: Area | None, on: date | None, valu
     return parsed
 
 
-def may_record(user: User | None, indicator: Indicator) -> bool:
-    """Managers record any reading; an indicator's owner and its team's members theirs."""
-    if permissions.can(user, "record_readings", indicator):
-        return True
-    return (permissions.acts_as_owner(user) and indicator.team_id is not None
-            and indicator.team_id in permissions.owner_ids(user))
-
-
 def record_reading(by: User | None, indicator: Indicator, area: Area | None, on: date | None,
                    value, today: date, note: str = "", expected_version: int | None = None,
                    replace: bool = False) -> Reading:
     """Record an indicator's value for a day (and area). A reading already there is
     changed only by someone who says which version they saw (or, on the command line,
     --replace): never overwritten unseen. Each change is in the history."""
-    if by is not None and not may_record(by, indicator):
-        permissions.require(by, "record_readings", indicator)
+    permissions.require_unless_operator(by, "record_readings", indicator)
     parsed = check_reading(indicator, area, on, value, today)
     with acting_as(by):
         reading = find_reading(indicator, area, on)

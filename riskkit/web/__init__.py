@@ -25,7 +25,9 @@ from riskkit.web import (
     health,
     heatmaps,
     imports,
+    indicators,
     lessons,
+    levels,
     overdue,
     params,
     programme,
@@ -68,7 +70,7 @@ def init_app(app: Flask) -> None:
     for blueprint in (auth.bp, dashboard.bp, register.bp, risks.bp, admin.bp, overdue.bp,
                       heatmaps.bp, appendix.bp, exports.bp, exercises.bp, lessons.bp,
                       programme.bp, exercise_reports.bp, health.bp, imports.bp, debriefs.bp,
-                      account.bp, published.bp, response.bp):
+                      account.bp, published.bp, indicators.bp, levels.bp, response.bp):
         app.register_blueprint(blueprint)
     api.init_app(app, csrf)
 

@@ -6,6 +6,7 @@ from flask_login import current_user
 from riskkit.services.action_cards import cards_for
 from riskkit.services.escalation import proposed
 from riskkit.services.events import evidence_since, unexercised_top_risks
+from riskkit.services.levels import risks_under_pressure
 from riskkit.services.overdue import DUE_SOON_DAYS, path_of, person_due
 from riskkit.services.query_args import date_arg
 from riskkit.services.registers import all_registers, get_register, rollup_ids
@@ -52,6 +53,7 @@ def index():
         cards=cards_for(current_user),
         my_risk_count=count_risks(RiskFilter(owner=current_user)),
         proposals=proposed(current_user),
+        under_pressure=risks_under_pressure(as_of),
         path_of=path_of,
         summaries=summaries, changes=changes, change_count=change_count,
         unexercised=unexercised_top_risks(registers, as_of, limit=SHOWN),

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from riskkit import scoring, vocab
 from riskkit.extensions import db
 from riskkit.models import Risk
+from riskkit.services import levels
 from riskkit.services.appetite import appetites
 from riskkit.services.register_query import query_args, read_query
 from riskkit.services.risks import count_risks, list_risks, summarise
@@ -29,12 +30,14 @@ def index():
     total = count_risks(filters)
     rows = list_risks(filters, sort=query.sort, page=page, per_page=PER_PAGE)
     appetite = appetites()
+    pressure = levels.pressure_by_risk([r.id for r in rows], today())
     pages = max(ceil(total / PER_PAGE), 1)
     return render_template(
         "register/index.html", section="register", errors=errors,
         title=(f"Risks on the {filters.registers[0].name} register" if filters.registers
                else "Risk register") + (f", page {page} of {pages}" if pages > 1 else ""),
         rows=[summarise(r, appetite) for r in rows], total=total, page=page, pages=pages,
+        pressure={r.reference: pressure[r.id] for r in rows if r.id in pressure},
         args=args, sort=query.sort, status=query.status, registers=registers,
         status_choices=STATUS_CHOICES, owner=filters.owner,
         categories=db.session.scalars(select(Risk.category).distinct().where(

@@ -11,7 +11,7 @@ from riskkit import permissions, scoring
 from riskkit.errors import ValidationError
 from riskkit.extensions import db
 from riskkit.models import Action, Control, Register
-from riskkit.services import escalation, history_words, lifecycle
+from riskkit.services import escalation, history_words, levels, lifecycle
 from riskkit.services.appetite import appetites
 from riskkit.services.events import events_for_risk
 from riskkit.services.lessons import lessons_for_risk
@@ -63,6 +63,7 @@ def show(reference):
         risk=risk, data=data, changes=changes, history_pages=pages,
         events=events_for_risk(risk), lessons=lessons_for_risk(risk),
         as_of=today(), restore_url=_restore_url(risk),
+        indicators=levels.risk_statuses(risk, today()),
     )
 
 
