@@ -42,7 +42,6 @@ def test_roles_are_loaded_from_a_file_and_holders_set(app, runner, tmp_path):
 @pytest.mark.parametrize("args, message", [
     (["roles", "--holder", "Sam"], "Say which role --holder is for with --role"),
     (["roles", "--role", "Nobody", "--holder", "Sam"], "No response role called 'Nobody'"),
-    (["cards"], "No level has been declared for the whole organisation yet"),
     (["decide", "Open beds", "--by", "Nobody"], "No person called 'Nobody'"),
     (["decide", " ", "--by", "Risk Admin"], "Enter a decision"),
     (["log", "--date", "2026-12-06", "--since", "2026-12-01"], "Give --date, or --since and --until"),
@@ -54,6 +53,17 @@ def test_bad_input_is_one_line_and_changes_nothing(demo, runner, args, message):
     assert result.exit_code == 1
     assert message in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_no_cards_before_a_declaration_and_no_email_without_an_address(app, runner):
+    result = invoke(runner, "cards")
+    assert result.exit_code == 1
+    assert "No level has been declared for the whole organisation yet" in result.stderr
+    gen_user("Mo Manager", "manager")
+    assert invoke(runner, "declare", "2", "--reason", "Amber", "--by", "Mo Manager").exit_code == 0
+    result = invoke(runner, "cards", "--email")
+    assert result.exit_code == 1
+    assert "RISKKIT_BASE_URL is not set, so the cards would carry links that go nowhere" in result.stderr
 
 
 def test_declaring_the_organisations_level_emails_each_holder_their_card(demo, runner, smtp):  # noqa: F811

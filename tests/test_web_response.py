@@ -11,9 +11,10 @@ from sqlalchemy import select
 from riskkit import clock
 from riskkit.extensions import db
 from riskkit.models import Area, DecisionLogEntry, StepCompletion
-from riskkit.services import action_cards
+from riskkit.services import action_cards, levels
 from tests.factories import gen_area, gen_indicator, gen_reading, gen_user
 from tests.indicator_helpers import declare
+from tests.test_overdue import smtp  # noqa: F401  (the SMTP server fixture)
 from tests.web_helpers import error_messages
 
 CARDS = {"scheme": "opel", "roles": [
@@ -154,3 +155,20 @@ def test_admins_change_a_roles_holders_and_a_stale_form_is_a_409(login):
     assert stale.status_code == 409
     assert [h.name for h in action_cards.get_role(role.id).holders] == ["Dee Director"]
     assert login(sam).get("/admin/roles").status_code == 403
+
+
+def test_declaring_on_the_levels_page_emails_the_holders_their_cards(web, smtp):  # noqa: F811
+    server = smtp()
+    client = web.test_client()
+    client.post("/login", data={"email": "richard.smith@example.gov.uk", "password": "riskkit-demo"})
+    response = client.post("/levels/declare", data={"level": str(levels.get_scheme().levels[3].id),
+                                                    "reason": "No assessment beds county-wide"})
+    assert response.status_code == 302
+    page = client.get("/levels").get_data(as_text=True)
+    assert "Declared OPEL 4 (Black) for the organisation. Action cards emailed to 7 people." in page
+    by_address = {to[0]: message for to, message in server.messages}
+    # Every holder but the Director, whose card at OPEL 4 the plan leaves empty.
+    assert "wayne.gough@example.gov.uk" not in by_address and len(by_address) == 7
+    sydney = by_address["sydney.hill@example.gov.uk"].get_body(("plain",)).get_content()
+    assert "OPEL 4 (Black) was declared for the whole organisation by Richard Smith" in sydney
+    assert "Implement Service Business Continuity Plans as appropriate." in sydney

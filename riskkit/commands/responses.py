@@ -11,7 +11,7 @@ from flask import current_app
 
 from riskkit import clock
 from riskkit.commands.common import ISO_DATE, command, print_table, today
-from riskkit.errors import ValidationError
+from riskkit.errors import SettingError, ValidationError
 from riskkit.extensions import db
 from riskkit.services import action_cards, decision_log, levels
 from riskkit.services.indicators import get_area
@@ -83,17 +83,15 @@ def email_cards(declaration, dry_run: bool = False, after_declaring: bool = Fals
     """Send the declared level's cards to their holders; the exit status (1 when a message
     failed, 4 when only some holders had no address, else 0). `declare` sends them too,
     when mail is set up (RISKKIT_BASE_URL): the level is declared whether or not it is."""
-    from riskkit.reports.card_mail import card_message
+    from riskkit.reports.card_mail import email_cards as send
 
-    smtp = current_app.config["SMTP"]
-    if after_declaring and not smtp.get("base_url"):
+    outcome = send(declaration, current_app.config, datetime.now().astimezone(), dry_run, click.echo)
+    if outcome is None:
+        if not after_declaring:  # `cards --email` asked for mail: say why there is none
+            raise SettingError("RISKKIT_BASE_URL is not set, so the cards would carry links that go"
+                               " nowhere: set it to the address people open riskkit at", "RISKKIT_BASE_URL")
         click.echo("Action cards not emailed: RISKKIT_BASE_URL is not set", err=True)
         return 0
-    now = datetime.now().astimezone()
-    declared = action_cards.declared_words(declaration)
-    outcome = action_cards.send_cards(
-        declaration, smtp, dry_run=dry_run, echo=click.echo,
-        render=lambda digest: card_message(digest, declared, smtp["from"], smtp.get("base_url", ""), now))
     verb = "Would send" if dry_run else "Sent"
     click.echo(f"{verb} {len(outcome.sent)} action card message{'s' if len(outcome.sent) != 1 else ''}",
                err=dry_run)
