@@ -37,6 +37,11 @@ def aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def local(moment: datetime) -> datetime:
+    """A stored moment in riskkit's time zone."""
+    return aware(moment).astimezone()
+
+
 @contextmanager
 def frozen(moment: datetime) -> Iterator[datetime]:
     """Read `moment` as now inside the block (a naive moment is taken as UTC)."""

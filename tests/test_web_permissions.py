@@ -17,6 +17,7 @@ from riskkit.models import (
     Acceptance,
     Action,
     Appetite,
+    CardStep,
     ContinuityPlan,
     Control,
     ControlAssurance,
@@ -34,6 +35,7 @@ from riskkit.models import (
 )
 from riskkit.reports.papers import renderers
 from riskkit.services import (
+    action_cards,
     appetite,
     debriefs,
     events,
@@ -107,6 +109,10 @@ ACTION =     (S,         N,     Y,    N,    Y,     N,    N,    Y,      Y,    Y) 
 TEAM_ACTION = (S,        N,     Y,    N,    N,     Y,    N,    Y,      Y,    Y)  # and A's owner
 RAISED =     (S,         N,     N,    N,    N,     Y,    Y,    Y,      Y,    Y)  # and B's team
 LESSON =     (S,         N,     N,    N,    N,     Y,    Y,    Y,      Y,    Y)  # its team
+# A card step: its role's holder (the risk owner), or a manager for them.
+CARD_STEP =  (S,         N,     Y,    N,    N,     N,    N,    Y,      Y,    Y)
+# The decision log: managers, resilience leads and holders of a response role.
+DECISIONS =  (S,         N,     Y,    N,    N,     N,    Y,    Y,      Y,    Y)
 INDICATOR =  (S,         N,     Y,    N,    N,     Y,    N,    Y,      Y,    Y)  # owner, team
 ISSUE = RISK_A  # the issue is the risk owner's: its owner and the managers review and action it
 
@@ -232,6 +238,13 @@ PAGES = {  # GET
     "/admin/appetite": ADMINS,
     "/admin/appetite/new": ADMINS,
     "/admin/appetite/{appetite}": ADMINS,
+    "/log": EVERYONE,
+    "/sitrep": EVERYONE,
+    "/sitrep.pdf": EVERYONE,
+    "/indicators/{indicator}/chart.png": EVERYONE,
+    "/levels/strip.png": EVERYONE,
+    "/admin/roles": ADMINS,
+    "/admin/roles/{role}": ADMINS,
     "/indicators": EVERYONE,
     "/indicators/{indicator}": EVERYONE,
     "/indicators/grid?team={team}": EVERYONE,  # shows only the boxes the person may fill
@@ -300,6 +313,9 @@ POSTS = {  # in this order: each save moves a version on, and removals come last
     "/admin/matrices/{matrix}": ADMINS,
     "/admin/appetite/new": ADMINS,
     "/admin/appetite/{appetite}": ADMINS,
+    "/cards/{declaration}/steps/{card_step}": CARD_STEP,
+    "/log": DECISIONS,
+    "/admin/roles/{role}": ADMINS,
     "/indicators/new": MANAGERS,
     "/indicators/{indicator}/edit": MANAGERS,
     "/indicators/areas": MANAGERS,
@@ -430,6 +446,12 @@ def world(app, who) -> World:
     paper = publishing.publish("2025Q4", None, "Test Council", renderers()).documents[0].name
     api_token, _ = tokens.create_token(None, people["viewer"], name="Power BI", scope="read",
                                        expires_on=None, today=date(2026, 1, 5))
+    # A response role the risk owner holds, with a step at OPEL 3, declared; an indicator.
+    opel = levels.get_scheme()
+    red = opel.levels[2]
+    role = action_cards.add_role(None, opel, "Service Manager", holders=[people["risk owner"]],
+                                 steps=[CardStep(level=red, position=1, text="Redeploy staff.")])
+    declaration = levels.declare(manager, None, red, "Staffing below 50%", date(2026, 1, 5))
     area = gen_area("North")
     indicator = gen_indicator(owner=people["risk owner"], team=team, risks=[a])
     reading = gen_reading(indicator, 64, on=date(2026, 1, 5))
@@ -450,7 +472,8 @@ def world(app, who) -> World:
            "upload": upload, "api_token": api_token.id, "paper": paper, "user": spare.id,
            "team": team.id, "register": ops.id,
            "PH": ph.id, "matrix": council.id, "rule": programme.list_rules()[0].id,
-           "theme": themes.list_themes()[0].id, "area": area.id}
+           "theme": themes.list_themes()[0].id, "area": area.id, "role": role.id,
+           "declaration": declaration.id, "card_step": role.steps[0].id}
     return World({key: person.id for key, person in people.items()}, records, ids, signer)
 
 
@@ -601,6 +624,10 @@ FORMS = {
     "/admin/appetite/new": lambda w: {"category": "Reputation", "max_score": 9},
     "/admin/appetite/{appetite}": lambda w: {"version": w.version("appetite"),
                                              "category": "Financial", "max_score": 10},
+    "/cards/{declaration}/steps/{card_step}": lambda w: {"note": "Done by phone"},
+    "/log": lambda w: {"text": "Ten spot-purchase beds opened."},
+    "/admin/roles/{role}": lambda w: {"holders": [w.people["risk owner"], w.people["team member"]],
+                                      "holders_were": str(w.people["risk owner"])},
     "/indicators/new": lambda w: _indicator(w, "Referrals waiting"),
     "/indicators/{indicator}/edit": lambda w: _indicator(w, "Short-term Pathway Team staffing")
     | {"version": w.version("indicator")},

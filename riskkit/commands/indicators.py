@@ -5,6 +5,7 @@ from pathlib import Path
 
 import click
 
+from riskkit.commands import responses
 from riskkit.commands.common import ISO_DATE, command, print_table, today
 from riskkit.errors import NotFound, ValidationError
 from riskkit.extensions import db
@@ -184,8 +185,10 @@ def declare(level_name, reason, by, area, scheme):
     click.echo(f"Declared {declaration.level.label} for"
                f" {declaration.area.name if declaration.area else 'the organisation'}"
                f" (proposed: {declaration.proposed_level.label})")
+    if declaration.area is None:  # the organisation's level: the holders' cards change
+        responses.email_cards(declaration, after_declaring=True)
 
 
-for sub in (list_all, add, triggers, record, level, declare):
+for sub in (list_all, add, triggers, record, level, declare, *responses.SUBCOMMANDS):
     indicators.add_command(sub)
 COMMANDS = [indicators]

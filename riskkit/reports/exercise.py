@@ -18,17 +18,12 @@ from datetime import date
 from xml.sax.saxutils import escape  # nosec B406
 
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas
 from reportlab.platypus import (
-    BaseDocTemplate,
     CondPageBreak,
     Flowable,
-    Frame,
-    PageTemplate,
     Paragraph,
     Spacer,
     Table,
@@ -42,7 +37,6 @@ from riskkit.reports.pages import (
     GREY,
     GRID,
     HEADER_ROW,
-    MARGIN,
     PAGE_HEIGHT,
     RULE,
     SHADE,
@@ -50,8 +44,9 @@ from riskkit.reports.pages import (
     TABLE_FONT,
     WIDTH,
     PageTotalCanvas,
-    bookmark_heading,
+    PortraitDocument,
     draw_page_furniture,
+    fit,
 )
 from riskkit.services.exercise_report import ExerciseReport, LessonRow, ObservationRow
 
@@ -74,37 +69,17 @@ def render_exercise_report(report: ExerciseReport, generated_on: date) -> bytes:
     return out.getvalue()
 
 
-class _Document(BaseDocTemplate):
+class _Document(PortraitDocument):
     def __init__(self, out, report: ExerciseReport, generated_on: date):
-        super().__init__(
-            out, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=22 * mm,
-            bottomMargin=20 * mm, title=report.title, author=report.organisation,
-            subject=report.subject, creator="riskkit", lang="en-GB",
-        )
+        super().__init__(out, title=report.title, author=report.organisation, subject=report.subject,
+                         generated_on=generated_on, decorate=_decorate)
         self.report = report
-        self.generated_on = generated_on
-        frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body",
-                      leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
-        self.addPageTemplates([PageTemplate("page", [frame], onPageEnd=_decorate)])
-
-    def afterFlowable(self, flowable):  # noqa: N802 (reportlab's name)
-        # The outline: the title, then each numbered section.
-        bookmark_heading(self.canv, flowable, {"title": 0, "heading": 1})
 
 
 def _decorate(canv: canvas.Canvas, document: _Document) -> None:
     report = document.report
-    draw_page_furniture(canv, document.page, _fit(report.title, BOLD, WIDTH * 0.62),
-                        _fit(report.organisation, FONT, WIDTH * 0.36), document.generated_on)
-
-
-def _fit(text: str, font: str, width: float) -> str:
-    """A running header cut short with an ellipsis to fit its space."""
-    if stringWidth(text, font, 8) <= width:
-        return text
-    while text and stringWidth(text + "…", font, 8) > width:
-        text = text[:-1]
-    return text.rstrip() + "…"
+    draw_page_furniture(canv, document.page, fit(report.title, BOLD, WIDTH * 0.62),
+                        fit(report.organisation, FONT, WIDTH * 0.36), document.generated_on)
 
 
 # --- the story ---------------------------------------------------------------------

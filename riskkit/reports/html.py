@@ -19,6 +19,8 @@ from riskkit import resources, scoring
 from riskkit.services.appendix import Appendix
 from riskkit.services.exercise_report import ExerciseReport, ImprovementPlan, plural
 from riskkit.services.heatmaps import HeatMapReport
+from riskkit.services.indicators import number
+from riskkit.services.sitrep import KIND_WORDS, Sitrep
 
 #: The heat map's captions, as the PDF prints them.
 CAPTIONS = {"current": "Current risk", "target": "Target risk"}
@@ -47,6 +49,11 @@ def improvement_plan_html(plan: ImprovementPlan, organisation: str, generated_on
     return _render("improvement_plan.html", organisation, generated_on, plan=plan)
 
 
+def sitrep_html(report: Sitrep, generated_on: date) -> bytes:
+    """The day's situation report; its charts' readings as tables."""
+    return _render("sitrep.html", report.organisation, generated_on, report=report, kind_words=KIND_WORDS)
+
+
 def _render(name: str, organisation: str, generated_on: date, **context) -> bytes:
     # generate() streams: the appendix's risks are read from the database as they are written.
     template = _environment().get_template(name)
@@ -61,7 +68,8 @@ def _environment() -> Environment:
         autoescape=select_autoescape(default=True), undefined=StrictUndefined,
         trim_blocks=True, lstrip_blocks=True,
     )
-    environment.filters.update(date=_date, long_date=_long_date, plural=plural, ink=scoring.text_colour)
+    environment.filters.update(date=_date, long_date=_long_date, plural=plural, ink=scoring.text_colour,
+                               measure=number)
     environment.globals.update(captions=CAPTIONS)
     return environment
 

@@ -14,7 +14,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas
-from reportlab.platypus import Flowable, Paragraph
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
 
 from riskkit.reports import fonts
 from riskkit.reports.outline import OutlinedCanvas
@@ -78,11 +78,40 @@ class PageTotalCanvas(OutlinedCanvas):
         super().save()
 
 
+class PortraitDocument(BaseDocTemplate):
+    """An A4 portrait report: one frame inside the margins, `decorate(canvas, document)`
+    drawing the page furniture at the end of each page, and the title and numbered
+    headings in the outline. Build it with canvasmaker=PageTotalCanvas."""
+
+    def __init__(self, out, *, title: str, author: str, subject: str, generated_on: date, decorate):
+        super().__init__(out, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=22 * mm,
+                         bottomMargin=20 * mm, title=title, author=author, subject=subject,
+                         creator="riskkit", lang="en-GB")
+        self.generated_on = generated_on
+        frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body",
+                      leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+        self.addPageTemplates([PageTemplate("page", [frame], onPageEnd=decorate)])
+
+    def afterFlowable(self, flowable):  # noqa: N802 (reportlab's name)
+        # The outline: the title, then each numbered section.
+        bookmark_heading(self.canv, flowable, {"title": 0, "heading": 1})
+
+
 def bookmark_heading(canv: OutlinedCanvas, flowable: Flowable, levels: dict[str, int]) -> None:
     """Once a paragraph is drawn: an outline entry for it if its style is one of `levels`
     (style name -> outline level)."""
     if isinstance(flowable, Paragraph) and flowable.style.name in levels:
         canv.bookmark(flowable.getPlainText(), levels[flowable.style.name])
+
+
+def fit(text: str, font: str, width: float, size: float = 8) -> str:
+    """Text cut short with an ellipsis to fit `width` points (a running header, the title
+    of a chart beside another)."""
+    if stringWidth(text, font, size) <= width:
+        return text
+    while text and stringWidth(text + "…", font, size) > width:
+        text = text[:-1]
+    return text.rstrip() + "…"
 
 
 def draw_page_furniture(canv: canvas.Canvas, page: int, heading: str, organisation: str,

@@ -35,14 +35,6 @@ def build_message(digest: Digest, as_of: date, sender: str, organisation: str,
     written into the To header safely (a line break, say) raises ValueError: the display
     name is quoted and encoded by the standard library, so it can never add a recipient
     or a header. Links are absolute, from `base_url` (RISKKIT_BASE_URL)."""
-    message = EmailMessage()
-    message["From"] = sender
-    message["To"] = Address(display_name=digest.name, addr_spec=digest.address)
-    message["Subject"] = subject(digest, as_of)
-    message["Date"] = format_datetime(now)
-    # The server's own name, not this machine's (which may be private, or slow to look up).
-    message["Message-ID"] = make_msgid("riskkit", domain=urlsplit(base_url).hostname
-                                       or sender.rpartition("@")[2] or "localhost")
     intro = f"This is the {organisation} risk register reminder for {as_of:%d/%m/%Y}."
     text = [f"Dear {digest.name},", "", intro, ""]
     html = [f"<p style=\"{FONT}\">Dear {escape(digest.name)},</p>", f"<p style=\"{FONT}\">{escape(intro)}</p>"]
@@ -53,9 +45,25 @@ def build_message(digest: Digest, as_of: date, sender: str, organisation: str,
             html.append(_table(heading, items, base_url))
     text.append(f"Open the register: {base_url}/")
     html.append(f"<p style=\"{FONT}\"><a style=\"{LINK}\" href=\"{escape(base_url)}/\">Open the register</a></p>")
+    return compose(digest, subject(digest, as_of), sender, base_url, now, text, html)
+
+
+def compose(digest: Digest, title: str, sender: str, base_url: str, now: datetime, text: list[str],
+            html: list[str]) -> EmailMessage:
+    """An email to the digest's person: the headers, then `text` lines as the plain part
+    and `html` fragments as the HTML one. Shared by every message the reminder service
+    sends (the overdue digest, action cards)."""
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = Address(display_name=digest.name, addr_spec=digest.address)
+    message["Subject"] = title
+    message["Date"] = format_datetime(now)
+    # The server's own name, not this machine's (which may be private, or slow to look up).
+    message["Message-ID"] = make_msgid("riskkit", domain=urlsplit(base_url).hostname
+                                       or sender.rpartition("@")[2] or "localhost")
     message.set_content("\n".join(text))
     message.add_alternative(
-        f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{escape(message['Subject'])}"
+        f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{escape(title)}"
         f"</title></head><body style=\"{FONT};font-size:16px;line-height:1.4\">{''.join(html)}</body></html>",
         subtype="html")
     return message

@@ -25,14 +25,16 @@ def luma(colour: str) -> float:
     return 0.299 * r + 0.587 * g + 0.114 * b
 
 
-def band_shades(bands: Sequence[Band]) -> dict[str, str]:
-    """Each band's name -> its print colour. `bands` come least severe first, as a
-    matrix holds them; their luma steps evenly from LIGHTEST to DARKEST. A matrix of
-    one band keeps its colour."""
+def band_shades(bands: Sequence[Band], lightest: float = LIGHTEST, darkest: float = DARKEST) -> dict[str, str]:
+    """Each band's name -> its print colour. `bands` (anything with a name and a colour)
+    come least severe first, as a matrix holds them; their luma steps evenly from
+    `lightest` to `darkest` (a chart's background bands are paler than a heat map's
+    cells, so a line and words drawn over them stay readable). A matrix of one band
+    keeps its colour."""
     if len(bands) < 2:
         return {band.name: band.colour for band in bands}
-    step = (LIGHTEST - DARKEST) / (len(bands) - 1)
-    return {band.name: _with_luma(band.colour, LIGHTEST - rank * step) for rank, band in enumerate(bands)}
+    step = (lightest - darkest) / (len(bands) - 1)
+    return {band.name: _with_luma(band.colour, lightest - rank * step) for rank, band in enumerate(bands)}
 
 
 def _with_luma(colour: str, target: float) -> str:

@@ -24,6 +24,7 @@ from riskkit.models import (
     User,
 )
 from riskkit.services import (
+    action_cards,
     assurance,
     events,
     issues,
@@ -63,6 +64,8 @@ def load_demo(seed_dir: str | Path) -> Counter:
             added["cadence rules"] += len(programme.ensure_defaults())
             if (seed_dir / "resilience.yaml").is_file():
                 _load_resilience(_read(seed_dir / "resilience.yaml"), added)
+            if (seed_dir / "action_cards.yaml").is_file():
+                added += action_cards.load_cards(_read(seed_dir / "action_cards.yaml"))
             if (seed_dir / "indicators.yaml").is_file():
                 load_indicators(_read(seed_dir / "indicators.yaml"), added)
             if (seed_dir / "issues.yaml").is_file():

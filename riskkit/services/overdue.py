@@ -55,8 +55,8 @@ class Item(NamedTuple):
     @property
     def key(self) -> str:
         """Identifies the item in the reminder log."""
-        if self.kind == "action":
-            return f"action:{self.action_id}"
+        if self.kind in ("action", "step"):  # a step of an action card: its step's id
+            return f"{self.kind}:{self.action_id}"
         if self.kind == "exercise":
             return f"exercise:{self.reference}:{self.title}:{self.due_date.isoformat()}"
         return f"{self.kind}:{self.reference}"

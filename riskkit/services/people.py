@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from riskkit import permissions
 from riskkit.audit import acting_as
-from riskkit.errors import NotFound, ValidationError
+from riskkit.errors import Conflict, NotFound, ValidationError
 from riskkit.extensions import db
 from riskkit.models import User
 from riskkit.services.names import same_name
@@ -64,3 +64,12 @@ def save_person(by: User, person: User | None, *, name: str, email: str | None, 
             raise ValidationError("Set a password so they can sign in", "password")
         db.session.flush()
     return person
+
+
+def check_unchanged(expected: list[int] | None, current, what: str) -> None:
+    """Refuse a save from a form opened before someone else changed `what` (the members
+    of a team, the holders of a role): `expected` are the ids the form was opened with,
+    `current` the ids now. None: no form, nothing to compare."""
+    if expected is not None and sorted(expected) != sorted(current):
+        raise Conflict(f"The {what} were changed by someone else since you opened this page. Nothing of"
+                       " yours was saved: look at their change, then make yours again.")

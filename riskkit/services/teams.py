@@ -9,10 +9,10 @@ from sqlalchemy.orm import aliased, selectinload
 
 from riskkit import permissions
 from riskkit.audit import acting_as
-from riskkit.errors import Conflict, NotFound, ValidationError
+from riskkit.errors import NotFound, ValidationError
 from riskkit.extensions import db
 from riskkit.models import TeamMember, User
-from riskkit.services.people import check_unique
+from riskkit.services.people import check_unchanged, check_unique
 
 
 def owners() -> list[User]:
@@ -58,10 +58,7 @@ def set_members(by: User | None, team: User, members: list[User],
         raise ValidationError(f"{team.name} is a person, not a team", field="team")
     rows = {row.member_id: row for row in db.session.scalars(
         select(TeamMember).where(TeamMember.team_id == team.id))}
-    if expected is not None and sorted(expected) != sorted(rows):
-        raise Conflict(f"The members of {team.name} were changed by someone else since you"
-                       " opened this page. Nothing of yours was saved: look at their change,"
-                       " then make yours again.")
+    check_unchanged(expected, rows, f"members of {team.name}")
     for person in members:
         if person.is_team:
             raise ValidationError(f"{person.name} is a team: a team's members are people",

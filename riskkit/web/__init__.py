@@ -38,6 +38,7 @@ from riskkit.web import (
     programme,
     published,
     register,
+    response,
     risks,
     testability,
 )
@@ -76,7 +77,8 @@ def init_app(app: Flask) -> None:
                       heatmaps.bp, appendix.bp, exports.bp, exercises.bp, lessons.bp,
                       programme.bp, exercise_reports.bp, health.bp, imports.bp, debriefs.bp,
                       account.bp, published.bp, indicators.bp, levels.bp, issues.bp,
-                      acceptances.bp, assurance.bp, objectives.bp, testability.bp, delivery.bp):
+                      acceptances.bp, assurance.bp, objectives.bp, testability.bp, delivery.bp,
+                      response.bp):
         app.register_blueprint(blueprint)
     api.init_app(app, csrf)
 

@@ -3,6 +3,7 @@
 from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user
 
+from riskkit.services.action_cards import cards_for
 from riskkit.services.delivery import delivery, last_year
 from riskkit.services.escalation import proposed
 from riskkit.services.events import evidence_since, unexercised_top_risks
@@ -50,6 +51,7 @@ def index():
         "dashboard/index.html", title="Dashboard", section="dashboard", errors=errors,
         as_of=as_of, since=since, due_within=DUE_SOON_DAYS,
         my_work=person_due(current_user, as_of, shown=SHOWN),
+        cards=cards_for(current_user),
         my_risk_count=count_risks(RiskFilter(owner=current_user)),
         proposals=proposed(current_user),
         under_pressure=risks_under_pressure(as_of),

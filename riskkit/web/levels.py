@@ -1,7 +1,9 @@
 """The levels page: the declared and proposed level of the organisation and of each
 area, with the rule and the reason, and the form a manager declares a level with."""
 
-from flask import Blueprint, flash, redirect, request, url_for
+from datetime import datetime
+
+from flask import Blueprint, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 
 from riskkit import permissions
@@ -63,9 +65,25 @@ def declare():
             page_errors, status = {"level": str(error)}, 409
             form.seen.data = proposal.current.id if proposal.current else 0
         else:
-            flash(f"Declared {declaration.level.label} for {place}.", "success")
+            flash(f"Declared {declaration.level.label} for {place}.{_cards_sent(declaration)}", "success")
             return redirect(url_for("levels.index"))
     body, code = page("levels/declare.html", form, None, page_errors, section="levels",
                       title=f"Declare the level for {place}",
                       proposal=proposal, back=url_for("levels.index"))
     return body, status or code
+
+
+def _cards_sent(declaration) -> str:
+    """Email the holders their cards at the organisation's new level (services.action_cards);
+    what to add to the confirmation. The level stands whether or not the mail goes."""
+    if declaration.area is not None:
+        return ""
+    from riskkit.reports.card_mail import email_cards
+
+    outcome = email_cards(declaration, current_app.config, datetime.now().astimezone())
+    if outcome is None:
+        return " Action cards were not emailed: RISKKIT_BASE_URL is not set."
+    words = f" Action cards emailed to {len(outcome.sent)} {'person' if len(outcome.sent) == 1 else 'people'}."
+    if outcome.failed or outcome.undeliverable:
+        words += f" Not sent: {'; '.join(outcome.failed + outcome.undeliverable)}."
+    return words
