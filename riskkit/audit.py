@@ -76,6 +76,8 @@ PEOPLE_FIELDS = {"owner_id": "owner", "reviewer_id": "reviewer", "lead_id": "lea
                  "team_id": "team", "member_id": "member", "requested_by_id": "requested_by",
                  "decided_by_id": "decided_by"}
 REGISTER_FIELDS = {"register_id": "register", "origin_register_id": "origin_register"}
+#: Who the history says made what the demo loader adds (past reports leave it out).
+DEMO_ACTOR = "demo data"
 
 _actor: ContextVar[tuple[int | None, str]] = ContextVar("riskkit_actor", default=(None, "system"))
 _reason: ContextVar[str | None] = ContextVar("riskkit_reason", default=None)

@@ -25,10 +25,9 @@ from sqlalchemy import Boolean, Date, Integer, func, inspect, or_, select, tuple
 from sqlalchemy.orm import joinedload
 
 from riskkit import clock, scoring
-from riskkit.audit import AUDITED, PEOPLE_FIELDS, REGISTER_FIELDS, UNTRACKED
+from riskkit.audit import AUDITED, DEMO_ACTOR, PEOPLE_FIELDS, REGISTER_FIELDS, UNTRACKED
 from riskkit.extensions import db
 from riskkit.models import Action, Control, HistoryEntry, Register, Review, Risk
-from riskkit.services.demo import DEMO_ACTOR
 from riskkit.services.imports.importer import IMPORT_ACTOR
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 from sqlalchemy import select
 
-from riskkit.audit import acting_as
+from riskkit.audit import DEMO_ACTOR, acting_as
 from riskkit.errors import ValidationError
 from riskkit.extensions import db
 from riskkit.models import (
@@ -43,8 +43,6 @@ from riskkit.services.registers import get_register
 from riskkit.services.reviews import record_review
 from riskkit.services.risks import create_risk
 
-#: Who the history says made what the demo loader adds.
-DEMO_ACTOR = "demo data"
 PAPER_DATE = "Next review date as printed in the committee paper"
 
 
