@@ -1,7 +1,7 @@
 """Teams and the owners of controls and actions: who may update what, through the CLI,
 the web forms and the reminders, with the history each change leaves."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import select
@@ -213,13 +213,16 @@ def test_a_resilience_lead_updates_an_action_they_raised_and_own_from_a_lesson(a
 
 
 def test_a_members_own_work_includes_what_their_team_owns(app):
+    from riskkit import clock
     from riskkit.services.overdue import person_due
-    jo = gen_person("Jo Bloggs", email="jo@x.gov.uk")
-    team = gen_team("Public Health", [jo])
-    register = gen_register("PH")
-    gen_risk(register, owner=team, as_of=date(2025, 6, 1))
-    gen_risk(register, owner=gen_person("Sam Lee"), as_of=date(2025, 6, 1))
-    db.session.commit()
+
+    with clock.frozen(datetime(2025, 6, 1, 9, tzinfo=UTC)):  # recorded before the day asked about
+        jo = gen_person("Jo Bloggs", email="jo@x.gov.uk")
+        team = gen_team("Public Health", [jo])
+        register = gen_register("PH")
+        gen_risk(register, owner=team, as_of=date(2025, 6, 1))
+        gen_risk(register, owner=gen_person("Sam Lee"), as_of=date(2025, 6, 1))
+        db.session.commit()
     due = {d.kind: d for d in person_due(jo, date(2026, 2, 1))}
     assert due["review"].count == 1
     assert [i.owner for i in due["review"].items] == ["Public Health"]
