@@ -340,7 +340,9 @@ def _rebuilt(scope: Scope) -> list[Item]:
             items.append(item("action", risk, action.owner, action.target_date, action.description, action.id))
     events = dict(db.session.execute(select(Event.id, Event.name)).all()) if lessons else {}
     for lesson in lessons.values():
-        if wanted(lesson.status, vocab.LESSON_OPEN, lesson.owner, lesson.due_date):
+        # A partner's lesson is noted only; one removed before the column existed lacks it.
+        for_partner = getattr(lesson, "for_partner", False)
+        if not for_partner and wanted(lesson.status, vocab.LESSON_OPEN, lesson.owner, lesson.due_date):
             person = people.get(lesson.owner)
             items.append(Item("lesson", lesson_reference(lesson.id), events.get(lesson.event_id, ""),
                               lesson.owner or "", person.email if person else None, "", None, None,
