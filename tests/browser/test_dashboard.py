@@ -14,7 +14,9 @@ pytestmark = pytest.mark.browser
 def test_an_owner_sees_their_work_first_and_chooses_the_heat_map(signed_in, snap):
     page = signed_in("owner")  # Chris McKenzie, who owns AH0033 (long overdue on the demo)
     sections = page.locator("main h2").all_inner_texts()
-    assert sections[:3] == ["Your work", "Registers", "Heat map"]
+    # Live pressure (the demo's workforce risk at OPEL 3) sits between one's own work and
+    # the registers.
+    assert sections[:4] == ["Your work", "Risks under pressure (1)", "Registers", "Heat map"]
     expect(page.locator("#my-reviews")).to_have_text(re.compile(r"Your reviews due \(\d+\)"))
     expect(page.locator("#my-reviews-table").get_by_role("link", name="AH0033")).to_be_visible()
     expect(page.locator("table.rk-heatmap")).to_have_count(1)

@@ -47,7 +47,7 @@ def test_from_a_scenario_pack_to_a_validated_lesson(signed_in, snap, riskkit_cli
     expect(page.get_by_label("Objectives")).to_contain_text("To ")
     page.get_by_label("Name of the exercise").fill("Exercise Oakfield")
     fill_date(page, "start_date", held_on)
-    page.get_by_label("Lead").select_option(label="Wayne Gough")
+    page.get_by_label("Lead", exact=True).select_option(label="Wayne Gough")
     page.get_by_role("group", name="Risks tested").get_by_label(re.compile(r"AH0011 Business")).check()
     snap(page, "exercise-form")
     assert_no_serious_violations(page, "plan an exercise")
