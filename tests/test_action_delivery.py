@@ -86,7 +86,7 @@ def test_a_period_that_ends_before_it_starts_is_refused(actions, runner, login):
 
 
 def test_the_page_and_the_dashboard_show_delivery(actions, login, monkeypatch):
-    from riskkit.web import dashboard, delivery
+    from riskkit.web import delivery, params
 
     monkeypatch.setattr(delivery, "today", lambda: AS_OF)
     client = login(actions["chris"])
@@ -98,7 +98,7 @@ def test_the_page_and_the_dashboard_show_delivery(actions, login, monkeypatch):
     owners = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page.split('id="by-owner"', 1)[1]
                                         .split("</table>", 1)[0]))
     assert "Chris McKenzie 2 1 1 50% Below target" in owners
-    monkeypatch.setattr(dashboard, "today", lambda: AS_OF)
+    monkeypatch.setattr(params, "today", lambda: AS_OF)  # the dashboard's day
     board = html.unescape(client.get("/").get_data(as_text=True))
     section = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", board.split('id="delivery"', 1)[1]
                                          .split('id="heat-map"', 1)[0]))

@@ -7,11 +7,12 @@ years overdue."""
 import html
 import json
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import select
 
+from riskkit import clock
 from riskkit.extensions import db
 from riskkit.models import Event, HistoryEntry
 from riskkit.services import lessons as lesson_service
@@ -177,11 +178,12 @@ def test_the_event_form_refuses_a_report_date_without_a_partner(login):
 
 
 def test_a_lesson_for_the_partner_is_never_open_or_overdue(site, runner):
-    event = _partner_workshop(report=date(2026, 4, 1))
-    ours = gen_lesson(event, statement="Our rest centre role is not defined",
-                      due_date=date(2026, 5, 1))
-    theirs = gen_lesson(event, statement="The LRF call tree missed two councils",
-                        due_date=date(2026, 5, 1), for_partner=True)
+    with clock.frozen(datetime(2026, 4, 20, 9, tzinfo=UTC)):  # recorded before the day asked
+        event = _partner_workshop(report=date(2026, 4, 1))
+        ours = gen_lesson(event, statement="Our rest centre role is not defined",
+                          due_date=date(2026, 5, 1))
+        theirs = gen_lesson(event, statement="The LRF call tree missed two councils",
+                            due_date=date(2026, 5, 1), for_partner=True)
     assert ours.is_open and not theirs.is_open
     assert lesson_service.list_lessons(open_only=True) == [ours]
     result = runner.invoke(args=["overdue", "--as-of", "2026-06-01"])

@@ -10,17 +10,18 @@ from math import ceil
 from sqlalchemy import func, select
 
 from riskkit import permissions
+from riskkit.audit import AUDITED
 from riskkit.errors import NotFound, ValidationError
 from riskkit.extensions import db
 from riskkit.models import HistoryEntry, User
 from riskkit.services.paging import check_key, keyset_page
 
-#: The records whose history anyone signed in may read, as their web pages show it
-#: (an event is an exercise or incident).
-OPEN_RECORDS = ("risk", "control", "action", "review", "event", "objective", "plan",
-                "debrief", "observation", "lesson", "theme", "cadence rule")
 #: The records whose history is the administrators', as their pages are.
-ADMIN_RECORDS = ("register", "appetite", "team member", "token")
+ADMIN_RECORDS = ("register", "appetite", "team member", "token", "response role")
+#: The records whose history anyone signed in may read, as their web pages show it (an
+#: event is an exercise or incident): every other audited record, so a new one is never
+#: left out of the API's description.
+OPEN_RECORDS = tuple(name for name in AUDITED.values() if name not in ADMIN_RECORDS)
 
 
 def entries(*, risk_id: int | None = None, entity: str | None = None,
