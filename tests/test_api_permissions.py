@@ -13,7 +13,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from riskkit.extensions import db
-from riskkit.models import Action, Control, Risk
+from riskkit.models import Action, Control, Reading, Risk
 from riskkit.models.base import utcnow
 from riskkit.services import debriefs, events, lessons, tokens
 from tests.conftest import FreshContextClient
@@ -21,6 +21,7 @@ from tests.factories import (
     gen_action,
     gen_control,
     gen_event,
+    gen_indicator,
     gen_lesson,
     gen_register,
     gen_risk,
@@ -44,7 +45,8 @@ SCOPES = ("read", "read-write", "revoked", "expired")
 # The records (built in `world`): risk A (PH register, the manager's) is the risk owner's,
 # risk B the team's (the team member and the viewer, who still only reads). On A, a control
 # is the control owner's, an action the action owner's and another action the team's. An
-# exercise tested A and B; a lesson from it is the team's; an incident stands apart.
+# exercise tested A and B; a lesson from it is the team's; an incident stands apart. An
+# indicator is the risk owner's, its readings recorded by the team too.
 #            signed out viewer risk  ctrl  action team  resil manager other admin
 PUBLIC =     (Y,         Y,     Y,    Y,    Y,     Y,    Y,    Y,      Y,    Y)
 EVERYONE =   (U,         Y,     Y,    Y,    Y,     Y,    Y,    Y,      Y,    Y)
@@ -54,6 +56,7 @@ RISK_B =     (U,         N,     N,    N,    N,     Y,    N,    Y,      Y,    Y) 
 CONTROL =    (U,         N,     Y,    Y,    N,     N,    N,    Y,      Y,    Y)  # and A's owner
 ACTION =     (U,         N,     Y,    N,    Y,     N,    N,    Y,      Y,    Y)  # and A's owner
 TEAM_ACTION = (U,        N,     Y,    N,    N,     Y,    N,    Y,      Y,    Y)  # and A's owner
+READINGS =   (U,         N,     Y,    N,    N,     Y,    N,    Y,      Y,    Y)  # its owner, team
 
 READS = {  # GET; a token's scope does not matter while it lives
     "/api/v1/": PUBLIC,  # the reference page
@@ -73,6 +76,8 @@ READS = {  # GET; a token's scope does not matter while it lives
     "/api/v1/history/control/{control}": EVERYONE,
     "/api/v1/history/lesson/{lesson}": EVERYONE,
     "/api/v1/history/register/{PH}": ADMINS,  # as the admin pages are
+    "/api/v1/indicators": EVERYONE,
+    "/api/v1/indicators/{indicator}": EVERYONE,
 }
 
 WRITES = {  # (method, path): who may with a live read-write token; a read token, no one
@@ -81,6 +86,7 @@ WRITES = {  # (method, path): who may with a live read-write token; a read token
     ("PATCH", "/api/v1/risks/{A}/controls/{control}"): CONTROL,
     ("PATCH", "/api/v1/risks/{A}/actions/{action}"): ACTION,
     ("PATCH", "/api/v1/risks/{A}/actions/{team_action}"): TEAM_ACTION,
+    ("POST", "/api/v1/indicators/{indicator}/readings"): READINGS,
 }
 
 
@@ -96,7 +102,16 @@ BODIES = {  # what each write sends, with the record's version as it is now
                                    "version": db.session.get(Control, ids["control"]).version},
     "actions": lambda ids, path: {"status": "in_progress", "version": db.session.get(
         Action, ids["team_action" if "team_action" in path else "action"]).version},
+    "readings": lambda ids, path: _reading(ids["indicator"]),
 }
+
+
+def _reading(indicator_id) -> dict:
+    """Today's reading of the indicator, with the version of one already there."""
+    body = {"date": date.today().isoformat(), "value": 60}
+    version = db.session.scalar(select(Reading.version).where(
+        Reading.indicator_id == indicator_id, Reading.reading_date == date.today()))
+    return {**body, "version": version} if version else body
 
 
 @pytest.fixture
@@ -127,10 +142,12 @@ def world(app, who) -> dict:
     lesson = gen_lesson(exercise, owner=team, statement="Provider contacts were out of date", risks=[b])
     lessons.raise_action(lesson, people["resilience lead"], risk=b, description="Refresh contacts",
                          owner=people["resilience lead"], target_date=date(2026, 4, 30))
+    indicator = gen_indicator(owner=people["risk owner"], team=team)
     db.session.commit()
     ids = {"A": a.reference, "B": b.reference, "A_id": a.id, "B_id": b.id, "PH": ph.id,
            "control": control.id, "action": action.id, "team_action": team_action.id,
-           "exercise": exercise.id, "incident": incident.id, "lesson": lesson.id}
+           "exercise": exercise.id, "incident": incident.id, "lesson": lesson.id,
+           "indicator": indicator.id}
     return {"ids": ids, "people": people}
 
 

@@ -252,6 +252,7 @@ PAGES = {  # GET
     "/indicators/new": MANAGERS,
     "/indicators/{indicator}/edit": MANAGERS,
     "/indicators/upload": MANAGERS,
+    "/indicators/{indicator}/archive": MANAGERS,
     "/levels/declare": MANAGERS,
     "/levels/declare?area={area}": MANAGERS,
     "/indicators/readings/{reading}": INDICATOR,
@@ -330,6 +331,7 @@ POSTS = {  # in this order: each save moves a version on, and removals come last
     "/risks/{B}/actions/{raised}/remove": RISK_B,
     "/observations/{observation_2}/remove": RESILIENCE,
     "/debriefs/{debrief_2}/remove": RESILIENCE,
+    "/indicators/{indicator}/archive": MANAGERS,  # late: an archived one takes no readings
     "/login": PUBLIC,  # signed out: signs in; signed in: sent on to the dashboard
     "/logout": (S, OUT, OUT, OUT, OUT, OUT, OUT, OUT, OUT, OUT),
 }
@@ -632,6 +634,7 @@ FORMS = {
     "/indicators/{indicator}/edit": lambda w: _indicator(w, "Short-term Pathway Team staffing")
     | {"version": w.version("indicator")},
     "/indicators/areas": lambda w: {"name": "South"},
+    "/indicators/{indicator}/archive": lambda w: {"version": w.version("indicator")},
     "/indicators/{indicator}": lambda w: {"reading_date": day(date(2026, 1, 6)), "value": "60"},
     "/indicators/readings/{reading}": lambda w: {"version": w.version("reading"), "value": "62"},
     "/indicators/grid?team={team}": lambda w: {"date": "2026-01-07",

@@ -14,7 +14,16 @@ def init_app(app, csrf) -> None:
     answer the API's errors as problems); `csrf` exempts them: a token is not a cookie."""
     from flask_smorest import Api
 
-    from riskkit.api import events, history, items, lessons, reference, registers, risks
+    from riskkit.api import (
+        events,
+        history,
+        indicators,
+        items,
+        lessons,
+        reference,
+        registers,
+        risks,
+    )
     from riskkit.api.problems import CONTENT_TYPE
     from riskkit.api.schemas import Problem
 
@@ -45,7 +54,8 @@ def init_app(app, csrf) -> None:
         },
     })
     api = RiskkitApi(app)
-    for blueprint in (registers.blp, risks.blp, items.blp, events.blp, lessons.blp, history.blp):
+    for blueprint in (registers.blp, risks.blp, items.blp, events.blp, lessons.blp, history.blp,
+                      indicators.blp):
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint, url_prefix=PREFIX)
     csrf.exempt(reference.bp)

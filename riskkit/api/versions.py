@@ -18,11 +18,12 @@ def etag(record) -> str:
     return f'"{record.version}"'
 
 
-def expected_version(version: int | None) -> int:
-    """The version the client read: from If-Match (an ETag this API gave) or the body."""
+def expected_version(version: int | None, required: bool = True) -> int | None:
+    """The version the client read: from If-Match (an ETag this API gave) or the body;
+    None when neither is sent and it may be left out (a new record has none)."""
     tags = [tag.strip() for tag in request.headers.get("If-Match", "").split(",") if tag.strip()]
     if not tags:
-        if version is None:
+        if version is None and required:
             raise ValidationError("Send the version you read: an If-Match header with the ETag,"
                                   " or a version field", "version")
         return version

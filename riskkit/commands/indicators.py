@@ -119,6 +119,17 @@ def triggers(indicator, bands, under_development):
     print_table(["level", "values"], [[b.level.label, b.words] for b in service.bands(found)])
 
 
+@command("archive")
+@click.argument("indicator")
+@click.option("--restore", is_flag=True, help="Bring an archived indicator back into use.")
+def archive(indicator, restore):
+    """Archive INDICATOR (name or number): it leaves the proposals, grids and dashboard but
+    keeps its readings and history."""
+    found = service.set_archived(None, service.find_indicator(indicator), not restore)
+    db.session.commit()
+    click.echo(f"{'Restored' if restore else 'Archived'} {found.name}")
+
+
 @command("record")
 @click.argument("indicator", required=False)
 @click.argument("value", required=False)
@@ -189,6 +200,6 @@ def declare(level_name, reason, by, area, scheme):
         responses.email_cards(declaration, after_declaring=True)
 
 
-for sub in (list_all, add, triggers, record, level, declare, *responses.SUBCOMMANDS):
+for sub in (list_all, add, triggers, archive, record, level, declare, *responses.SUBCOMMANDS):
     indicators.add_command(sub)
 COMMANDS = [indicators]

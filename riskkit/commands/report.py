@@ -36,30 +36,35 @@ def _appendix_options(function):
     return function
 
 
-def _build(codes, as_of, since, public):
+def _build(codes, as_of, since, public, indicators=None):
     return build_appendix(codes, as_of, since or default_since(as_of),
-                          current_app.config["ORGANISATION_NAME"], public=public)
+                          current_app.config["ORGANISATION_NAME"], public=public,
+                          indicators=indicators)
 
 
 @command("appendix")
 # A plain string: write_atomically reports every unwritable path as one line and exit 1.
 @click.argument("path", metavar="FILE.pdf")
 @_appendix_options
+@click.option("--indicators/--no-indicators", default=None,
+              help="Include (or leave out) the operational pressure indicators' summary for the"
+                   " quarter; default: included when an indicator is linked to a risk on the"
+                   " registers.")
 @formats.format_option()
-def appendix(path, codes, as_of, since, public, output):
+def appendix(path, codes, as_of, since, public, indicators, output):
     """Write the committee register appendix: a summary page per register, then each risk whole."""
     from riskkit.reports.appendix import render_appendix  # on first use: the CLI starts fast
     from riskkit.reports.html import appendix_html
 
     chosen = formats.targets(path, output, "pdf")
     as_of = as_of or today()
-    summary = _build(codes, as_of, since, public)  # refuses a bad register or date before writing
+    summary = _build(codes, as_of, since, public, indicators)  # refuses a bad register or date before writing
     unused = [summary]
 
     def data():
         """The appendix built above for the first file, a fresh one for the second: its risks
         are streamed from the database, so each file reads them anew."""
-        return unused.pop() if unused else _build(codes, as_of, since, public)
+        return unused.pop() if unused else _build(codes, as_of, since, public, indicators)
 
     written = formats.write(chosen, {"pdf": lambda: render_appendix(data(), generated_on=today()),
                                      "html": lambda: appendix_html(data(), generated_on=today())})

@@ -55,6 +55,7 @@ from riskkit.reports.pages import (
     draw_page_furniture,
 )
 from riskkit.reports.shades import band_shades
+from riskkit.services import indicator_quarter as quarter
 from riskkit.services.appendix import Appendix, IssueEntry, Rated, RiskEntry, Section
 from riskkit.services.changes import Change, Short
 
@@ -178,6 +179,8 @@ def _story(appendix: Appendix) -> Iterator[list[Flowable]]:
         yield _issues_start(appendix)
         for issue in appendix.issues:
             yield _issue(issue)
+    if appendix.indicators is not None:
+        yield _indicators(appendix.indicators)
 
 
 def _p(text: str, style: str = "body") -> Paragraph:
@@ -445,6 +448,21 @@ def _issues_start(appendix: Appendix) -> list[Flowable]:
                    " most severe first, each on its own page." if appendix.issues else
                    "There are no open issues on these registers."))
     return flow
+
+
+def _indicators(summary: quarter.QuarterSummary) -> list[Flowable]:
+    """The operational pressure indicators linked to the registers' risks over the quarter:
+    the same rows and words as the HTML version's table."""
+    flow: list[Flowable] = [PageBreak(), _SectionStart(quarter.TITLE),
+                            _p(quarter.TITLE, "section"), _p(_text(quarter.quarter_words(summary)))]
+    if not summary.rows:
+        return flow + [_p("No indicator is linked to a risk on these registers.")]
+    rows = [[_p(h, "label") for h in quarter.headings(summary)]]
+    rows += [[_p(_text(row.indicator + (f", {row.area}" if row.area else "")), "cell"),
+              _p(_text(", ".join(row.risks)), "cell"), _p(_text(row.level), "cell"),
+              _p(_text(row.highest), "cell"), _p(_text(row.days_words), "cell")]
+             for row in summary.rows]
+    return flow + [_long_table(rows, [46, 22, 30, 30, 46])]
 
 
 def _issue(entry: IssueEntry) -> list[Flowable]:

@@ -16,6 +16,7 @@ from datetime import date
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from riskkit import resources, scoring
+from riskkit.services import indicator_quarter as quarter
 from riskkit.services.appendix import Appendix
 from riskkit.services.exercise_report import ExerciseReport, ImprovementPlan, plural
 from riskkit.services.heatmaps import HeatMapReport
@@ -28,7 +29,8 @@ CAPTIONS = {"current": "Current risk", "target": "Target risk"}
 
 def appendix_html(appendix: Appendix, generated_on: date) -> bytes:
     """The committee register appendix, Part A (`appendix.public`) or Part B."""
-    return _render("appendix.html", appendix.organisation, generated_on, appendix=appendix)
+    return _render("appendix.html", appendix.organisation, generated_on, appendix=appendix,
+                   quarter=quarter)
 
 
 def changes_html(appendix: Appendix, generated_on: date) -> bytes:

@@ -9,7 +9,9 @@ long the register is. With `public`, the detail of an exempt risk never leaves t
 module, and exempt risks are left out of the changes table (only counted).
 
 After the registers come the issues open on the as-of day and the risks accepted above
-appetite then (with who approved and the expiry), exempt ones withheld alike.
+appetite then (with who approved and the expiry), exempt ones withheld alike; then, when
+asked for or when an indicator is linked to a risk on the registers, the operational
+pressure indicators' summary for the quarter (services.indicator_quarter).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from riskkit.services import changes as changes_table
 from riskkit.services.acceptance import accepted_at
 from riskkit.services.as_of import RiskAt, risks_at, with_children
 from riskkit.services.changes import Change
+from riskkit.services.indicator_quarter import QuarterSummary, linked_indicators, quarter_summary
 from riskkit.services.issues import issues_at
 from riskkit.services.links_at import lessons_of_actions
 from riskkit.services.registers import all_registers, get_register
@@ -175,6 +178,7 @@ class Appendix:
     sections: list[Section]
     issues: list[IssueEntry] = field(default_factory=list)
     accepted: list[AcceptedEntry] = field(default_factory=list)
+    indicators: QuarterSummary | None = None  # None: the section is left out
 
     @property
     def subject(self) -> str:
@@ -183,10 +187,12 @@ class Appendix:
 
 
 def build_appendix(codes: list[str] | tuple[str, ...], as_of: date, since: date, organisation: str,
-                   public: bool = False) -> Appendix:
+                   public: bool = False, indicators: bool | None = None) -> Appendix:
     """The appendix for the registers named by code (all of them when none is named),
     as the registers stood at the end of `as_of`, with each risk's rating then against
-    its rating at the end of `since`, and the risks added, moved or closed between."""
+    its rating at the end of `since`, and the risks added, moved or closed between.
+    `indicators`: whether to include the indicators summary for the quarter; None
+    includes it when an indicator is linked to a risk on the registers."""
     if since > as_of:
         raise ValidationError(f"The since date {since.isoformat()} is after the as-of date"
                               f" {as_of.isoformat()}: changes are reported between the two", field="since")
@@ -211,9 +217,12 @@ def build_appendix(codes: list[str] | tuple[str, ...], as_of: date, since: date,
     else:
         title = "Risk Registers – " + ", ".join(r.name for r in registers)
     ids = [r.id for r in registers]
+    if indicators is None:
+        indicators = bool(linked_indicators(ids))
     return Appendix(title, organisation, as_of, since, public, sections,
                     issues=[_issue(i, as_of, public) for i in issues_at(as_of, ids)],
-                    accepted=[_accepted(a, public) for a in accepted_at(as_of, ids)])
+                    accepted=[_accepted(a, public) for a in accepted_at(as_of, ids)],
+                    indicators=quarter_summary(ids, as_of) if indicators else None)
 
 
 def _issue(issue: Issue, as_of: date, public: bool) -> IssueEntry:

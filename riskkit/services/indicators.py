@@ -272,6 +272,22 @@ def save_indicator(by: User | None, indicator: Indicator | None = None,
     return indicator
 
 
+def set_archived(by: User | None, indicator: Indicator, archived: bool,
+                 expected_version: int | None = None) -> Indicator:
+    """Archive an indicator no longer measured (or restore one): it leaves the proposals,
+    the grids, the dashboard and the lists, and takes no readings, but keeps its readings,
+    links and history. A stale version is a conflict; in the history as any change."""
+    permissions.require_unless_operator(by, "define_indicators")
+    check_version(indicator, expected_version, f"Indicator {indicator.name!r}")
+    if indicator.archived == archived:
+        raise ValidationError(f"{indicator.name} is {'already' if archived else 'not'} archived",
+                              "archived")
+    with acting_as(by):
+        indicator.archived = archived
+        db.session.flush()
+    return indicator
+
+
 def _set_triggers(indicator: Indicator, checked: list[Band]) -> None:
     """Change the indicator's trigger rows to the bands, keeping rows whose level stays,
     so the history says which bound moved."""

@@ -32,6 +32,9 @@ def check_reading(indicator: Indicator, area: Area | None, on: date | None, valu
     """The value of a reading, refused (naming what is wrong) if it is not a number, out
     of the indicator's range, for a future date or for an area it is not measured in."""
     prefix = f"{where}: " if where else ""
+    if indicator.archived:
+        raise ValidationError(prefix + f"{indicator.name} is archived: restore it to record"
+                              " readings", "indicator")
     try:
         parsed = parse_measure(value, "value", required=True)
     except ValidationError as error:

@@ -93,6 +93,13 @@ class ReadingEditForm(VersionedForm):
     merge_fields = ("note",)
 
 
+class ArchiveForm(VersionedForm):
+    """Archiving an indicator, or restoring one: a step, not an edit of its values."""
+
+    submit = SubmitField("Archive indicator", widget=GovSubmitInput())
+    merge_fields = ()
+
+
 class UploadForm(Form):
     file = FileField("CSV file of readings", widget=GovFileInput(),
                      description="Columns date (YYYY-MM-DD), indicator, area, value and,"

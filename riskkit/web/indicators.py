@@ -22,6 +22,7 @@ from riskkit.web import choices
 from riskkit.web.event_forms import place_error
 from riskkit.web.forms import expected, options, page, put_error, save, stamp
 from riskkit.web.indicator_forms import (
+    ArchiveForm,
     AreaForm,
     IndicatorForm,
     ReadingEditForm,
@@ -38,6 +39,7 @@ def index():
     """Every indicator in each of its areas: latest reading, level, trend, staleness."""
     return page("indicators/index.html", title="Indicators", section="indicators",
                 statuses=levels.statuses(today()), teams=_recording_teams(),
+                archived=service.list_indicators(archived=True),
                 areas=service.list_areas(), area_form=AreaForm(formdata=None))
 
 
@@ -84,6 +86,32 @@ def edit(indicator_id):
                 indicator=indicator, levels=list(scheme.levels),
                 back=url_for("indicators.show", indicator_id=indicator.id) if indicator
                 else url_for("indicators.index"))
+
+
+@bp.route("/<int:indicator_id>/archive", methods=["GET", "POST"])
+def archive(indicator_id):
+    """Archive an indicator no longer measured, or restore an archived one (managers)."""
+    permissions.require(current_user, "define_indicators")
+    indicator = service.get_indicator(indicator_id)
+    form = ArchiveForm()
+    stamp(form, indicator)
+    restoring = indicator.archived
+    form.submit.label.text = "Restore indicator" if restoring else "Archive indicator"
+    conflict, page_errors = None, {}
+    if form.validate_on_submit():
+        saved, conflict, page_errors = save(
+            form, lambda: service.set_archived(current_user, indicator, not restoring,
+                                               expected(form)),
+            indicator, entity="indicator", entity_id=indicator.id)
+        if saved:
+            flash(f"{'Restored' if restoring else 'Archived'} {indicator.name}.", "success")
+            return redirect(url_for("indicators.show", indicator_id=indicator.id))
+    if form.errors:  # a post without the version read
+        page_errors = {name: messages[0] for name, messages in form.errors.items()}
+    return page("indicators/archive.html", form, conflict, page_errors, section="indicators",
+                title=f"{'Restore' if restoring else 'Archive'} {indicator.name}",
+                indicator=indicator, restoring=restoring,
+                back=url_for("indicators.edit", indicator_id=indicator.id))
 
 
 def _fill_choices(form, indicator, scheme) -> dict[str, list]:

@@ -59,3 +59,28 @@ def test_the_levels_page_reads_at_every_width(signed_in, snap, width):
     expect(page.get_by_role("link", name="Declare the level for the organisation")).to_have_count(0)
     check(page, snap, f"levels-{width}")
     assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+def test_archive_an_indicator_from_its_edit_page(signed_in, snap):
+    """A manager archives an indicator no longer measured, and restores it, with axe on
+    each page: it moves to the foot of the Indicators list and keeps its readings."""
+    page = signed_in("manager")
+    page.goto("/indicators")
+    page.get_by_role("link", name="Referrals").first.click()
+    name = page.get_by_role("heading", level=1).inner_text()
+    page.get_by_role("link", name="Change indicator").click()
+    page.get_by_role("link", name="Archive this indicator").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Archive {name}")
+    check(page, snap, "archive-indicator")
+    page.get_by_role("button", name="Archive indicator").click()
+    assert_confirmation_in_view_and_focused(page, f"Archived {name}.")
+    expect(page.locator(".govuk-inset-text")).to_contain_text("Archived")
+    check(page, snap, "archived-indicator")
+
+    page.goto("/indicators")
+    expect(page.get_by_role("heading", name="Archived indicators")).to_be_visible()
+    page.get_by_role("link", name=name, exact=True).click()
+    page.get_by_role("link", name="Change indicator").click()
+    page.get_by_role("link", name="Restore this indicator").click()
+    page.get_by_role("button", name="Restore indicator").click()
+    assert_confirmation_in_view_and_focused(page, f"Restored {name}.")
