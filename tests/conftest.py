@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import text
+from werkzeug.routing.rules import Rule
 
 from riskkit import create_app
 from riskkit.database import upgrade_database
@@ -16,6 +17,24 @@ from riskkit.services import levels, matrices, programme, themes
 from riskkit.services.demo import load_demo
 
 POSTGRES_URL = os.environ.get("RISKKIT_TEST_DATABASE_URL")
+
+# Each test builds an app of its own, and Werkzeug compiles every URL rule's builder
+# afresh for each: over half of create_app's time, a thousand times a run. A builder's
+# code depends only on the rule's parts and defaults (it reads the rule's converters when
+# called), so one compiled per rule serves every test's app.
+_compile_builder = Rule._compile_builder
+_builders: dict = {}
+
+
+def _shared_builder(self, append_unknown=True):
+    key = (self.rule, tuple(self._trace), repr(sorted((self.defaults or {}).items())),
+           self.map.host_matching, self.subdomain, self.host, append_unknown)
+    if key not in _builders:
+        _builders[key] = _compile_builder(self, append_unknown)
+    return _builders[key]
+
+
+Rule._compile_builder = _shared_builder
 SNAPSHOT = "demo_snapshot"  # the PostgreSQL schema the demo tables are copied into
 
 
