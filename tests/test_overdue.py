@@ -250,6 +250,27 @@ def test_overdue_page_and_csv(login):
     assert client.get("/overdue?as_of=nonsense").status_code == 400
 
 
+def test_a_download_of_ones_own_overdue_items_from_a_running_server(app, live_server):
+    """The CSV is written as it is read, after the request's database session has closed:
+    the owner filter (the owner and their teams) must not need that session. The test
+    client keeps the session open, so only a real server shows this."""
+    from tests.factories import PASSWORD, gen_register, gen_risk, gen_team, gen_user
+
+    chris = gen_user("Chris McKenzie")
+    team = gen_team("Short Term Pathway Team", members=[chris])
+    register = gen_register("AH")
+    with _at(date(2021, 1, 4)):
+        for owner, due in ((chris, date(2021, 8, 13)), (team, date(2021, 9, 1)),
+                           (gen_user("Someone Else"), date(2021, 9, 1))):
+            gen_risk(register, owner, as_of=date(2021, 1, 4)).next_review_date = due
+        db.session.commit()
+    client = live_server.session(chris.email, PASSWORD)
+    response = client.get(f"{live_server.url}/overdue.csv?as_of=2021-09-29&owner=Chris+McKenzie")
+    assert response.status_code == 200, live_server.log
+    rows = response.text.strip().splitlines()[1:]
+    assert sorted(r.split(",")[4] for r in rows) == ["Chris McKenzie", "Short Term Pathway Team"]
+
+
 @pytest.mark.parametrize("path", ["/", "/overdue", "/overdue.csv", "/programme", "/heatmap.pdf", "/heatmap.html",
                                   "/appendix.pdf", "/appendix.html", "/improvement-plan.xlsx",
                                   "/improvement-plan.html"])

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cached_property
 from typing import NamedTuple
@@ -77,16 +77,17 @@ class Scope:
     owner: User | None = None
     due_within: int = 0
     kinds: tuple[str, ...] = KINDS
+    #: The owner asked for and the teams they belong to: a team's items are its members'
+    #: to do (permissions.owns). Read when the scope is made, while the owner is in the
+    #: session: a streamed download reads its items after the request's session closed.
+    owner_ids: list[int] = field(init=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "owner_ids", permissions.owner_ids(self.owner) if self.owner else [])
 
     @property
     def cutoff(self) -> date:
         return self.as_of + timedelta(days=self.due_within)
-
-    @cached_property
-    def owner_ids(self) -> list[int]:
-        """The owner asked for and the teams they belong to: a team's items are its
-        members' to do (permissions.owns)."""
-        return permissions.owner_ids(self.owner) if self.owner else []
 
     def due_before_cutoff(self, column):
         """SQL for a due date column, or the answer for a date."""
