@@ -107,6 +107,15 @@ def test_a_damaged_archive_is_refused_before_anything_is_written(demo, runner, t
         assert result.exit_code == 1 and "is not a readable riskkit backup" in result.stderr
 
 
+def test_a_backup_into_a_folder_that_is_not_there_is_one_line_and_no_file(app, runner, tmp_path):
+    """As when the night's backup names a share that is not mounted."""
+    result = runner.invoke(args=["backup", str(tmp_path / "not-mounted" / "riskkit.zip")])
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines() == [
+        f"Error: Cannot write {tmp_path / 'not-mounted' / 'riskkit.zip'}: No such file or directory"]
+    assert not (tmp_path / "not-mounted").exists()
+
+
 def test_a_backup_from_a_newer_schema_is_refused(demo, runner, tmp_path):
     archive = tmp_path / "good.zip"
     assert runner.invoke(args=["backup", str(archive)]).exit_code == 0

@@ -113,6 +113,8 @@ def backup(path: Path) -> Summary:
                         isolation_level="REPEATABLE READ", postgresql_readonly=True) as connection:
                     summary = _dump(connection, archive)
         partial.replace(path)  # a half-written archive never takes the real name
+    except OSError as error:  # a folder that is not there, a full or read-only disc
+        raise ValidationError(f"Cannot write {path}: {error.strerror}", field="file") from None
     finally:
         partial.unlink(missing_ok=True)
     return summary
