@@ -258,6 +258,12 @@ def test_improvement_plan_html_holds_the_workbooks_rows(demo, runner, tmp_path):
     (["exercises", "improvement-plan", "{dir}/p.xlsx", "--format", "html"],
      "Error: Cannot write the HTML version to '{dir}/p.xlsx': the file name must end in .html (or give"
      " --format both to write it beside the XLSX)"),
+    (["report", "appendix", "{dir}/a.txt"],
+     "Error: Cannot write the PDF to '{dir}/a.txt': the file name must end in .pdf (or .html with"
+     " --format html)"),
+    (["exercises", "improvement-plan", "{dir}/p.csv", "--format", "both"],
+     "Error: Cannot write the XLSX to '{dir}/p.csv': the file name must end in .xlsx (or .html with"
+     " --format html)"),
     (["report", "appendix", "{dir}/a.html", "--format", "html", "--register", "XYZ"],
      "Error: No register with code 'XYZ'; known registers: AH, CORP, OPS"),
 ])

@@ -291,7 +291,7 @@ def test_unknown_register_exits_1_listing_the_known_ones(demo, runner, tmp_path)
 
 def test_unwritable_path_exits_1_naming_it_and_leaves_no_file(demo, runner, tmp_path):
     missing_folder = tmp_path / "no-such-folder" / "appendix.pdf"
-    in_the_way = tmp_path / "a-folder"
+    in_the_way = tmp_path / "a-folder.pdf"
     in_the_way.mkdir()
     for target in (missing_folder, in_the_way):
         result = runner.invoke(args=["report", "register", str(target), "--register", "AH"])
@@ -299,7 +299,7 @@ def test_unwritable_path_exits_1_naming_it_and_leaves_no_file(demo, runner, tmp_
         assert result.stderr.startswith(f"Error: Cannot write {target}:")
         assert "Traceback" not in result.output
     assert not missing_folder.parent.exists()
-    assert list(in_the_way.iterdir()) == [] and not list(tmp_path.glob(".a-folder*"))
+    assert list(in_the_way.iterdir()) == [] and not list(tmp_path.glob(".a-folder.pdf*"))
 
 
 def _registers_and_a_viewer():

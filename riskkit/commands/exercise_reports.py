@@ -6,18 +6,11 @@ from flask import current_app
 
 from riskkit.commands import formats
 from riskkit.commands.common import ISO_DATE, command, today
-from riskkit.errors import ValidationError
 from riskkit.services.exercise_report import (
     build_improvement_plan,
     build_report,
     event_by_number_or_name,
 )
-
-
-def _check_suffix(path: str, suffix: str, what: str) -> None:
-    if not path.lower().endswith(suffix):
-        raise ValidationError(f"Cannot write {what} to {path!r}: the file name must end in {suffix}",
-                              field="file")
 
 
 _AS_OF = click.option("--as-of", type=ISO_DATE,
@@ -38,8 +31,6 @@ def report(event, path, output, as_of):
         render_exercise_report,  # on first use: the CLI starts fast
     )
     from riskkit.reports.html import exercise_report_html
-    if output != "html":
-        _check_suffix(path, ".pdf", "a report")
     chosen = formats.targets(path, output, "pdf")
     data = build_report(event_by_number_or_name(event), current_app.config["ORGANISATION_NAME"],
                         as_of=as_of or today())
@@ -65,8 +56,6 @@ def improvement_plan(path, spec, open_only, output, as_of):
     from riskkit.reports.improvement_plan import (
         improvement_plan_bytes,  # on first use: the CLI starts fast
     )
-    if output != "html":
-        _check_suffix(path, ".xlsx", "the improvement plan")
     chosen = formats.targets(path, output, "xlsx")
     event = event_by_number_or_name(spec) if spec else None
     plan = build_improvement_plan(event, as_of=as_of or today(), open_only=open_only)

@@ -32,6 +32,9 @@ def targets(path: str, output: str, primary: str) -> dict[str, Path]:
     if output == "both" and target.suffix.lower() == HTML:
         raise ValidationError(f"Cannot write the {primary.upper()} to {path!r}: with --format both, FILE"
                               f" is the {primary.upper()} and the HTML version goes beside it", field="file")
+    if target.suffix.lower() != f".{primary}":  # a PDF saved as notes.txt opens as nothing
+        raise ValidationError(f"Cannot write the {primary.upper()} to {path!r}: the file name must end in"
+                              f" .{primary} (or .html with --format html)", field="file")
     chosen = {primary: target}
     if output == "both":
         chosen["html"] = target.with_suffix(HTML)
