@@ -12,7 +12,6 @@ from riskkit.services.exercise_report import (
     event_by_number_or_name,
 )
 
-
 _AS_OF = click.option("--as-of", type=ISO_DATE,
                       help="Lessons and actions as they stood at the end of this day, overdue judged"
                            " against it; default today.")
