@@ -16,7 +16,8 @@ pytestmark = pytest.mark.browser
 MAIN_PAGES = ["/", "/risks", "/risks/AH0005", "/risks/AH0005/history", "/risks/AH0005/review",
               "/risks/AH0005/edit", "/risks/new", "/heatmap?register=AH", "/overdue",
               "/exercises", "/exercises/7", "/lessons", "/lessons/1", "/programme",
-              "/plans", "/themes", "/themes/cross-reference", "/calendar"]
+              "/plans", "/themes", "/themes/cross-reference", "/calendar", "/account",
+              "/issues", "/assurance", "/indicators", "/indicators/1"]
 #: Enough for the journey below; the count itself is reported (docs/web.md).
 MOST_TABS = 30
 
