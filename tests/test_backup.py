@@ -114,6 +114,10 @@ def test_a_backup_into_a_folder_that_is_not_there_is_one_line_and_no_file(app, r
     assert result.stderr.strip().splitlines() == [
         f"Error: Cannot write {tmp_path / 'not-mounted' / 'riskkit.zip'}: No such file or directory"]
     assert not (tmp_path / "not-mounted").exists()
+    too_long = tmp_path / ("a" * 300)
+    result = runner.invoke(args=["backup", str(too_long)])
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines() == [f"Error: Cannot write {too_long}: File name too long"]
 
 
 def test_a_backup_from_a_newer_schema_is_refused(demo, runner, tmp_path):

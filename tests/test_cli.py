@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 from riskkit.services.risks import get_risk
@@ -144,6 +145,50 @@ def test_import_of_a_missing_file(app, runner, tmp_path):
     result = runner.invoke(args=["matrices", "import", str(tmp_path / "none.yaml")])
     assert result.exit_code == 1
     assert "Cannot read" in result.stderr and "none.yaml" in result.stderr
+
+
+@pytest.mark.parametrize("args", [
+    ["matrices", "import", "{file}"],
+    ["indicators", "roles", "--load", "{file}"],
+    ["import", "{workbook}", "--register", "AH", "--mapping", "{file}"],
+])
+def test_a_file_that_is_not_text_is_one_line_naming_it(app, runner, tmp_path, args):
+    """As when a workbook or PDF is named where a YAML file belongs."""
+    from tests.factories import gen_register
+
+    gen_register("AH")
+    not_text = tmp_path / "roles.yaml"
+    not_text.write_bytes(b"PK\x03\x04\x14\x00\x00\x00\x08\x00\x91\x86]M\x7f\x86")
+    workbook = tmp_path / "register.xlsx"
+    workbook.write_bytes(b"")
+    result = runner.invoke(args=[a.format(file=not_text, workbook=workbook) for a in args])
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines() == [
+        f"Error: Cannot read {not_text}: it is not a text file (UTF-8)"]
+
+
+@pytest.mark.parametrize("args", [
+    ["controls", "assure", "99999999999999999999", "--line", "1", "--opinion", "substantial"],
+    ["tokens", "revoke", "99999999999999999999"],
+    ["issues", "raise", "--register", "AH", "--title", "Flooded", "--severity", "3",
+     "--incident", "99999999999999999999"],
+])
+def test_a_number_past_every_record_is_a_usage_error(app, runner, args):
+    result = runner.invoke(args=args)
+    assert result.exit_code == 2
+    assert "is not in the range 1<=x<=2147483647" in result.stderr
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("name", ["99999999999999999999", "\u00b2"])
+def test_a_name_that_only_looks_like_a_number_is_looked_up_as_a_name(app, runner, name):
+    """A number past every id, or a superscript two (a digit to Python, but no number)."""
+    for args in (["indicators", "triggers", name, "--band", "1:0:10"],
+                 ["indicators", "roles", "--role", name],
+                 ["exercises", "report", name, "report.pdf"]):
+        result = runner.invoke(args=args)
+        assert result.exit_code == 1, (args, result.output)
+        assert result.stderr.startswith("Error: No "), (args, result.stderr)
 
 
 def test_users_add_list_and_set_role(app, runner):

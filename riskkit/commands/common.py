@@ -16,7 +16,7 @@ from riskkit.audit import acting_as, command_line_actor
 from riskkit.errors import RiskkitError, ValidationError
 from riskkit.extensions import db
 from riskkit.formulas import neutralise
-from riskkit.models.base import check_date, control_character
+from riskkit.models.base import LARGEST_INT, check_date, control_character
 
 
 def command(*args, **kwargs):
@@ -87,6 +87,9 @@ class IsoDate(click.ParamType):
 
 
 ISO_DATE = IsoDate()
+#: A record's number (a control's, a token's, an incident's): within the range every id
+#: column holds, so a mistyped 99999999999999999999 is a usage error, not a crash.
+RECORD_ID = click.IntRange(1, LARGEST_INT)
 
 
 def today() -> date:

@@ -6,7 +6,7 @@ import click
 from flask import current_app
 
 from riskkit import vocab
-from riskkit.commands.common import ISO_DATE, command, print_json, print_table, today
+from riskkit.commands.common import ISO_DATE, RECORD_ID, command, print_json, print_table, today
 from riskkit.extensions import db
 from riskkit.services import assurance
 from riskkit.services.imports.assurance import import_assurance
@@ -22,7 +22,7 @@ def controls():
 
 
 @command("assure")
-@click.argument("control_id", type=int, metavar="CONTROL_ID")
+@click.argument("control_id", type=RECORD_ID, metavar="CONTROL_ID")
 @click.option("--line", required=True, help="1 (management), 2 (oversight) or 3 (internal audit"
                                             " or external).")
 @click.option("--source", default="audit_report", show_default=True,

@@ -12,14 +12,15 @@ from riskkit.commands.common import command, stderr, today
 from riskkit.errors import ValidationError
 from riskkit.services.imports import uploads
 from riskkit.services.imports.importer import import_file
+from riskkit.services.text_files import read_text
 
 
 def read_mapping(path: Path) -> dict:
     """A mapping file: TOML if it ends .toml, else YAML."""
+    text = read_text(path, "mapping")
     try:
-        text = path.read_text(encoding="utf-8")
         return tomllib.loads(text) if path.suffix.lower() == ".toml" else yaml.safe_load(text) or {}
-    except (OSError, UnicodeDecodeError, yaml.YAMLError, tomllib.TOMLDecodeError) as error:
+    except (yaml.YAMLError, tomllib.TOMLDecodeError) as error:
         reason = str(error).splitlines()[0]
         raise ValidationError(f"Cannot read the mapping file {path.name}: {reason}",
                               field="mapping") from None

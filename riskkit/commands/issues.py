@@ -4,7 +4,7 @@ came without one): list them, raise one (or turn a risk into one), resolve one."
 import click
 
 from riskkit import vocab
-from riskkit.commands.common import ISO_DATE, command, print_rows, today
+from riskkit.commands.common import ISO_DATE, RECORD_ID, command, print_rows, today
 from riskkit.services import issues as service
 from riskkit.services.events import get_event
 from riskkit.services.people import find_person
@@ -46,7 +46,7 @@ def list_all(codes, status, fmt):
 @click.option("--severity", type=int, required=True,
               help="Its impact now: 1 Minor, 2 Moderate, 3 Significant, 4 Serious, 5 Major.")
 @click.option("--description", default="", help="More about it.")
-@click.option("--incident", type=int, metavar="ID", help="The incident it was raised from.")
+@click.option("--incident", type=RECORD_ID, metavar="ID", help="The incident it was raised from.")
 @click.option("--from-risk", "reference", metavar="REF",
               help="Turn this risk into the issue: the risk is marked materialised.")
 @click.option("--on", "as_of", type=ISO_DATE, help="Raised on this day (default today).")

@@ -6,7 +6,6 @@ from datetime import datetime
 from pathlib import Path
 
 import click
-import yaml
 from flask import current_app
 
 from riskkit import clock
@@ -17,6 +16,7 @@ from riskkit.services import action_cards, decision_log, levels
 from riskkit.services.indicators import get_area
 from riskkit.services.people import find_person
 from riskkit.services.sitrep import KIND_WORDS, WHOLE
+from riskkit.services.text_files import read_yaml
 
 
 @command("roles")
@@ -32,11 +32,7 @@ def roles(path, role, holders):
     if holders and not role:
         raise ValidationError("Say which role --holder is for with --role", "role")
     if path is not None:
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError) as error:
-            raise ValidationError(f"Cannot read {path}: {error}", "file") from None
-        added = action_cards.load_cards(data)
+        added = action_cards.load_cards(read_yaml(path))
         db.session.commit()
         click.echo("Added " + (", ".join(f"{n} {what}" for what, n in added.items()) or "nothing"))
     if role:

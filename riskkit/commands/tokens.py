@@ -4,7 +4,7 @@
 import click
 
 from riskkit import vocab
-from riskkit.commands.common import ISO_DATE, command, print_table, today
+from riskkit.commands.common import ISO_DATE, RECORD_ID, command, print_table, today
 from riskkit.extensions import db
 from riskkit.models.base import utcnow
 from riskkit.services.people import find_person
@@ -43,7 +43,7 @@ def create(person, name, scope, expires):
 
 
 @command("revoke")
-@click.argument("token_id", type=click.IntRange(1))
+@click.argument("token_id", type=RECORD_ID)
 def revoke(token_id):
     """Revoke token TOKEN_ID at once."""
     token = get_token(token_id)

@@ -34,7 +34,7 @@ from riskkit.models import (
 from riskkit.models.base import clean_text
 from riskkit.services.card_data import read_cards
 from riskkit.services.levels import current_declaration, get_scheme
-from riskkit.services.names import same_name
+from riskkit.services.names import as_number, same_name
 from riskkit.services.overdue import Item
 from riskkit.services.people import check_unchanged, find_person
 
@@ -74,8 +74,8 @@ def list_roles(scheme: LevelScheme | None = None) -> list[ResponseRole]:
 
 
 def get_role(name_or_id: str | int) -> ResponseRole:
-    if isinstance(name_or_id, int) or str(name_or_id).strip().isdigit():
-        role = db.session.get(ResponseRole, int(name_or_id))
+    if (number := as_number(name_or_id)) is not None:
+        role = db.session.get(ResponseRole, number)
     else:
         role = db.session.scalar(select(ResponseRole).where(same_name(ResponseRole.name, name_or_id)))
     if role is None:

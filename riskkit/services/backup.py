@@ -14,6 +14,7 @@ than this riskkit's, and writes in one transaction, so it is all or nothing.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import json
 import sqlite3
@@ -116,7 +117,8 @@ def backup(path: Path) -> Summary:
     except OSError as error:  # a folder that is not there, a full or read-only disc
         raise ValidationError(f"Cannot write {path}: {error.strerror}", field="file") from None
     finally:
-        partial.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # the name that could not be written cannot be removed
+            partial.unlink(missing_ok=True)
     return summary
 
 

@@ -6,7 +6,6 @@ from collections import Counter
 from datetime import date
 from pathlib import Path
 
-import yaml
 from sqlalchemy import select
 
 from riskkit.audit import DEMO_ACTOR, acting_as
@@ -42,6 +41,7 @@ from riskkit.services.people import find_person
 from riskkit.services.registers import get_register
 from riskkit.services.reviews import record_review
 from riskkit.services.risks import create_risk
+from riskkit.services.text_files import read_yaml
 
 PAPER_DATE = "Next review date as printed in the committee paper"
 
@@ -80,12 +80,7 @@ def load_demo(seed_dir: str | Path) -> Counter:
 
 
 def _read(path: Path) -> dict:
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except OSError as error:
-        raise ValidationError(f"Cannot read {path}: {error.strerror}", field="file") from None
-    except yaml.YAMLError as error:
-        raise ValidationError(f"{path}: not valid YAML: {error}", field="file") from None
+    return read_yaml(path) or {}
 
 
 def _load_people(people: dict, users: dict, added: Counter) -> None:

@@ -20,11 +20,11 @@ from riskkit import vocab
 from riskkit.errors import NotFound
 from riskkit.extensions import db
 from riskkit.models import Action, Debrief, Event, Lesson, Observation
-from riskkit.models.base import LARGEST_INT
 from riskkit.models.lessons import lesson_reference
 from riskkit.services.as_of import Past, records_at
 from riskkit.services.events import find_event
 from riskkit.services.links_at import lessons_of_actions
+from riskkit.services.names import as_number
 
 
 @dataclass(frozen=True)
@@ -191,8 +191,8 @@ def event_by_number_or_name(spec: str) -> Event:
     """The event named on the command line: its number (as `riskkit exercises list`
     shows it) or its exact name."""
     spec = (spec or "").strip()
-    if spec.isascii() and spec.isdigit() and int(spec) <= LARGEST_INT:
-        event = db.session.get(Event, int(spec))
+    if (number := as_number(spec)) is not None:
+        event = db.session.get(Event, number)
         if event is not None:
             return event
     try:

@@ -30,7 +30,7 @@ from riskkit.models import (
     User,
 )
 from riskkit.models.indicators import DIRECTIONS, TRIGGER_STATES
-from riskkit.services.names import same_name
+from riskkit.services.names import as_number, same_name
 from riskkit.services.risks import check_version
 
 #: Measures are kept to 4 decimal places (models.indicators.Measure), within this size.
@@ -218,8 +218,8 @@ def get_indicator(indicator_id: int) -> Indicator:
 
 def find_indicator(name: str) -> Indicator:
     """The indicator with this name (case-insensitive) or number."""
-    if str(name).strip().isdigit():
-        return get_indicator(int(name))
+    if (number := as_number(name)) is not None:
+        return get_indicator(number)
     indicator = db.session.scalar(select(Indicator).where(same_name(Indicator.name, name)))
     if indicator is None:
         raise NotFound(f"No indicator called {name!r}: see `riskkit indicators list`")

@@ -9,6 +9,7 @@ from riskkit import permissions, scoring
 from riskkit.errors import NotFound, ValidationError
 from riskkit.extensions import db
 from riskkit.models import MatrixDefinition, User
+from riskkit.services.text_files import read_yaml
 
 BUILTIN_DIR = Path(__file__).resolve().parent.parent / "matrices"
 DEFAULT_MATRIX = "council-5x5"
@@ -43,12 +44,7 @@ def get_matrix(slug: str) -> MatrixDefinition:
 def read_matrix_file(path: str) -> list[dict]:
     """Definitions in riskkit's own format from a YAML/JSON file, converting a
     CISO Assistant risk-matrix library when that is what the file holds."""
-    try:
-        document = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except OSError as error:
-        raise ValidationError(f"Cannot read {path}: {error.strerror}", field="file") from None
-    except yaml.YAMLError as error:
-        raise ValidationError(f"{path} is not valid YAML or JSON: {error}", field="file") from None
+    document = read_yaml(path)
     if isinstance(document, dict) and "objects" in document:
         definitions = scoring.from_ciso_assistant(document)
     elif isinstance(document, dict):

@@ -1,6 +1,18 @@
-"""Finding a record by a name someone typed, whatever its case."""
+"""Finding a record by a name or number someone typed, whatever its case."""
 
 from sqlalchemy import func
+
+from riskkit.models.base import LARGEST_INT
+
+
+def as_number(text) -> int | None:
+    """What was typed, as a record's number when it is one: ASCII digits within the range
+    the database holds. Anything else is None, to be looked up as a name: "²" is a digit
+    to Python but no number, and 99999999999999999999 is past every column's range."""
+    text = str(text if text is not None else "").strip()
+    if text.isascii() and text.isdigit() and int(text) <= LARGEST_INT:
+        return int(text)
+    return None
 
 
 def same_name(column, value: str | None):

@@ -12,6 +12,7 @@ import yaml
 
 from riskkit import vocab
 from riskkit.errors import NotFound, ValidationError
+from riskkit.services.text_files import read_text
 
 REQUIRED = ("title", "type", "duration_minutes", "audience", "summary", "scenario",
             "objectives", "themes", "risks_tested", "injects")
@@ -91,9 +92,7 @@ class _Reader:
 def read_pack(path: Path) -> Pack:
     reader = _Reader(path)
     try:
-        root = yaml.compose(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise ValidationError(f"Cannot read {path}: {error.strerror}", field="file") from None
+        root = yaml.compose(read_text(path))
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f", line {mark.line + 1}" if mark else ""

@@ -18,6 +18,7 @@ from riskkit.errors import Conflict, NotFound, ValidationError
 from riskkit.extensions import db
 from riskkit.models import Area, Indicator, Reading, User
 from riskkit.services.indicators import find_indicator, get_area, number, parse_measure
+from riskkit.services.names import as_number
 from riskkit.services.risks import check_version
 
 
@@ -169,7 +170,7 @@ def record_grid(by: User | None, cells: list[Cell], on: date | None, posted: dic
 
 
 def _version(text) -> int | None:
-    return int(text) if str(text or "").strip().isdigit() else None
+    return as_number(text)
 
 
 # --- CSV files ----------------------------------------------------------------------------
