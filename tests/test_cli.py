@@ -167,6 +167,16 @@ def test_a_file_that_is_not_text_is_one_line_naming_it(app, runner, tmp_path, ar
         f"Error: Cannot read {not_text}: it is not a text file (UTF-8)"]
 
 
+@pytest.mark.parametrize("args", [["matrices", "import", "{missing}"],
+                                  ["indicators", "record", "--file", "{missing}"],
+                                  ["indicators", "roles", "--load", "{missing}"]])
+def test_a_file_that_is_not_there_is_one_line_naming_it(app, runner, tmp_path, args):
+    missing = tmp_path / "readings.csv"
+    result = runner.invoke(args=[a.format(missing=missing) for a in args])
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines() == [f"Error: Cannot read {missing}: No such file or directory"]
+
+
 @pytest.mark.parametrize("args", [
     ["controls", "assure", "99999999999999999999", "--line", "1", "--opinion", "substantial"],
     ["tokens", "revoke", "99999999999999999999"],

@@ -12,7 +12,7 @@ from riskkit.commands.common import command, stderr, today
 from riskkit.errors import ValidationError
 from riskkit.services.imports import uploads
 from riskkit.services.imports.importer import import_file
-from riskkit.services.text_files import read_text
+from riskkit.services.named_files import read_text
 
 
 def read_mapping(path: Path) -> dict:

@@ -12,6 +12,7 @@ from riskkit.extensions import db
 from riskkit.models.indicators import DIRECTIONS
 from riskkit.services import indicators as service
 from riskkit.services import levels, readings
+from riskkit.services.named_files import read_bytes
 from riskkit.services.people import find_person
 from riskkit.services.plans import find_plan
 from riskkit.services.risks import get_risk
@@ -145,7 +146,7 @@ def record(indicator, value, area, on, note, by, replace, path):
     """Record VALUE as INDICATOR's reading for a day (and area), or a whole CSV file."""
     person = find_person(by) if by else None
     if path is not None:
-        count = readings.record_csv(person, path.read_bytes(), today())
+        count = readings.record_csv(person, read_bytes(path), today())
         db.session.commit()
         click.echo(f"Recorded {count} reading{'s' if count != 1 else ''} from {path.name}")
         return

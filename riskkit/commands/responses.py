@@ -14,9 +14,9 @@ from riskkit.errors import SettingError, ValidationError
 from riskkit.extensions import db
 from riskkit.services import action_cards, decision_log, levels
 from riskkit.services.indicators import get_area
+from riskkit.services.named_files import read_yaml
 from riskkit.services.people import find_person
 from riskkit.services.sitrep import KIND_WORDS, WHOLE
-from riskkit.services.text_files import read_yaml
 
 
 @command("roles")

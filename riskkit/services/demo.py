@@ -37,11 +37,11 @@ from riskkit.services import (
 )
 from riskkit.services.debriefs import add_observation, record_debrief
 from riskkit.services.demo_indicators import load_indicators
+from riskkit.services.named_files import read_yaml
 from riskkit.services.people import find_person
 from riskkit.services.registers import get_register
 from riskkit.services.reviews import record_review
 from riskkit.services.risks import create_risk
-from riskkit.services.text_files import read_yaml
 
 PAPER_DATE = "Next review date as printed in the committee paper"
 

@@ -9,7 +9,7 @@ from riskkit import permissions, scoring
 from riskkit.errors import NotFound, ValidationError
 from riskkit.extensions import db
 from riskkit.models import MatrixDefinition, User
-from riskkit.services.text_files import read_yaml
+from riskkit.services.named_files import read_yaml
 
 BUILTIN_DIR = Path(__file__).resolve().parent.parent / "matrices"
 DEFAULT_MATRIX = "council-5x5"

@@ -12,7 +12,7 @@ import yaml
 
 from riskkit import vocab
 from riskkit.errors import NotFound, ValidationError
-from riskkit.services.text_files import read_text
+from riskkit.services.named_files import read_text
 
 REQUIRED = ("title", "type", "duration_minutes", "audience", "summary", "scenario",
             "objectives", "themes", "risks_tested", "injects")

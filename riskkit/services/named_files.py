@@ -1,7 +1,7 @@
-"""Reading the text files people name on the command line (a matrix, a scenario pack, the
-response roles, a mapping, the demo's seed data): one set of messages naming the file,
-whether it is missing, unreadable, not text at all (a workbook or a PDF named by mistake)
-or not valid YAML."""
+"""Reading the files people name on the command line (a matrix, a scenario pack, the
+response roles, a mapping, readings in CSV, the demo's seed data): one set of messages
+naming the file, whether it is missing, unreadable, not text at all (a workbook or a PDF
+named by mistake) or not valid YAML."""
 
 from pathlib import Path
 
@@ -10,11 +10,16 @@ import yaml
 from riskkit.errors import ValidationError
 
 
-def read_text(path, field: str = "file") -> str:
+def read_bytes(path, field: str = "file") -> bytes:
     try:
-        return Path(path).read_text(encoding="utf-8")
+        return Path(path).read_bytes()
     except OSError as error:
         raise ValidationError(f"Cannot read {path}: {error.strerror}", field=field) from None
+
+
+def read_text(path, field: str = "file") -> str:
+    try:
+        return read_bytes(path, field).decode("utf-8")
     except UnicodeDecodeError:
         raise ValidationError(f"Cannot read {path}: it is not a text file (UTF-8)", field=field) from None
 
