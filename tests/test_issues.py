@@ -247,15 +247,18 @@ def test_the_appendix_lists_open_issues_and_accepted_risks_after_the_risks(app, 
         risk = gen_risk(register, title="Care market failure", category="Financial")
     gen_acceptance(risk, approver=manager, rationale="Funding awaited",
                    expires_on=date(2026, 9, 30))
-    gen_issue(register, title="Home care rounds missed", severity=4, raised_on=date(2026, 2, 2),
-              description="Two providers withdrew")
-    gen_issue(register, title="Tribunal claim", severity=3, raised_on=date(2026, 2, 3),
-              exempt=True, exempt_paragraph=5, description="Claimant details")
-    resolved = gen_issue(register, title="Old flood", raised_on=date(2026, 1, 2))
+    with clock.frozen(datetime(2026, 1, 2, 9, tzinfo=UTC)):  # each recorded on the day raised
+        resolved = gen_issue(register, title="Old flood", raised_on=date(2026, 1, 2))
+    with clock.frozen(datetime(2026, 2, 3, 9, tzinfo=UTC)):
+        gen_issue(register, title="Home care rounds missed", severity=4, raised_on=date(2026, 2, 2),
+                  description="Two providers withdrew")
+        gen_issue(register, title="Tribunal claim", severity=3, raised_on=date(2026, 2, 3),
+                  exempt=True, exempt_paragraph=5, description="Claimant details")
     from riskkit.services.issues import resolve
 
-    resolve(resolved, None, date(2026, 2, 1), "Water receded")
-    db.session.commit()
+    with clock.frozen(datetime(2026, 2, 1, 9, tzinfo=UTC)):
+        resolve(resolved, None, date(2026, 2, 1), "Water receded")
+        db.session.commit()
     path = tmp_path / "full.pdf"
     assert runner.invoke(args=["report", "register", str(path), "--as-of", "2026-03-01",
                                "--since", "2026-01-01"]).exit_code == 0
@@ -264,8 +267,8 @@ def test_the_appendix_lists_open_issues_and_accepted_risks_after_the_risks(app, 
     assert full.index("AH0001 Care market failure") < issues_at  # after the risks
     section = full[issues_at:]
     for words in ("AH0001", "Funding awaited", "30/09/2026", "Mo Manager",
-                  "AH-I001 Home care rounds missed", "4 Serious", "Two providers withdrew",
-                  "AH-I002 Tribunal claim", "Claimant details",
+                  "AH-I002 Home care rounds missed", "4 Serious", "Two providers withdrew",
+                  "AH-I003 Tribunal claim", "Claimant details",
                   "Exempt information under paragraph 5"):
         assert words in section, words
     assert "Old flood" not in full  # resolved before the as-of day
@@ -273,15 +276,52 @@ def test_the_appendix_lists_open_issues_and_accepted_risks_after_the_risks(app, 
     assert runner.invoke(args=["report", "register", str(public), "--public", "--as-of",
                                "2026-03-01", "--since", "2026-01-01"]).exit_code == 0
     part_a = _pdf_text(public)
-    assert "AH-I002 Exempt" in part_a and "Claimant details" not in part_a
+    assert "AH-I003 Exempt" in part_a and "Claimant details" not in part_a
     assert "Tribunal claim" not in part_a and "Home care rounds missed" in part_a
     # On 10 January the flood was open, and nothing accepted yet.
     early = tmp_path / "early.pdf"
     assert runner.invoke(args=["report", "register", str(early), "--as-of", "2026-01-10",
                                "--since", "2026-01-01"]).exit_code == 0
     then = _pdf_text(early)
-    assert "AH-I003 Old flood" in then and "No risk is accepted above appetite" in then
+    assert "AH-I001 Old flood" in then and "No risk is accepted above appetite" in then
     assert "Home care rounds missed" not in then
+
+
+def test_a_past_appendix_shows_each_issue_as_it_stood_that_day(app, runner, tmp_path):
+    """A review, an action or a resolution recorded after the as-of day is undone, and an
+    issue recorded after it is not there: the paper published again says what it said."""
+    from riskkit.services.issues import resolve, review_issue, save_action
+
+    register = gen_register("AH")
+    owner = gen_person("Olu Owner")
+    with clock.frozen(datetime(2026, 2, 2, 9, tzinfo=UTC)):
+        issue = gen_issue(register, owner=owner, title="Home care rounds missed", severity=3,
+                          raised_on=date(2026, 2, 2))
+        save_action(issue, None, None, description="Spot-purchase care", owner=owner,
+                    target_date=date(2026, 3, 31), status="in_progress", as_of=date(2026, 2, 2))
+        db.session.commit()
+    with clock.frozen(datetime(2026, 4, 6, 9, tzinfo=UTC)):
+        review_issue(issue, None, date(2026, 4, 6), 5, comment="A third provider withdrew", reviewer=owner)
+        save_action(issue, None, None, description="Call in the mutual aid", owner=owner,
+                    target_date=date(2026, 5, 1), status="planned", as_of=date(2026, 4, 6))
+        gen_issue(register, owner=owner, title="Recorded late", raised_on=date(2026, 2, 20))
+    with clock.frozen(datetime(2026, 6, 1, 9, tzinfo=UTC)):
+        resolve(issue, None, date(2026, 6, 1), "New providers in place")
+        db.session.commit()
+
+    def appendix(as_of: str) -> str:
+        path = tmp_path / f"{as_of}.pdf"
+        assert runner.invoke(args=["report", "appendix", str(path), "--as-of", as_of]).exit_code == 0
+        return _pdf_text(path)
+
+    march = appendix("2026-03-31")
+    assert "AH-I001 Home care rounds missed" in march and "3 Significant" in march
+    assert "Spot-purchase care" in march
+    assert "5 Major" not in march and "Call in the mutual aid" not in march
+    assert "Recorded late" not in march
+    april = appendix("2026-04-30")
+    assert "5 Major" in april and "Call in the mutual aid" in april and "Recorded late" in april
+    assert "Home care rounds missed" not in appendix("2026-06-30")  # resolved by then
 
 
 def test_the_accessible_appendix_has_the_issues_section(login):

@@ -26,7 +26,8 @@ from sqlalchemy import select
 from riskkit import scoring, vocab
 from riskkit.errors import ValidationError
 from riskkit.extensions import db
-from riskkit.models import Acceptance, Event, Issue, Lesson, Register
+from riskkit.models import Acceptance, Event, Lesson, Register
+from riskkit.models.issues import severity_words
 from riskkit.models.lessons import lesson_reference
 from riskkit.services import assurance
 from riskkit.services import changes as changes_table
@@ -34,7 +35,7 @@ from riskkit.services.acceptance import accepted_at
 from riskkit.services.as_of import RiskAt, risks_at, with_children
 from riskkit.services.changes import Change
 from riskkit.services.indicator_quarter import QuarterSummary, linked_indicators, quarter_summary
-from riskkit.services.issues import issues_at
+from riskkit.services.issues import IssueAt, issues_at
 from riskkit.services.links_at import lessons_of_actions
 from riskkit.services.registers import all_registers, get_register
 from riskkit.services.risks import LIVE
@@ -225,21 +226,22 @@ def build_appendix(codes: list[str] | tuple[str, ...], as_of: date, since: date,
                     indicators=quarter_summary(ids, as_of) if indicators else None)
 
 
-def _issue(issue: Issue, as_of: date, public: bool) -> IssueEntry:
+def _issue(entry: IssueAt, as_of: date, public: bool) -> IssueEntry:
+    issue = entry.issue
     if public and issue.exempt:
         return IssueEntry(issue.reference, EXEMPT_TITLE, exempt=True, withheld=True,
                           exempt_paragraph=issue.exempt_paragraph)
     return IssueEntry(
         reference=issue.reference, title=issue.title, exempt=issue.exempt,
         exempt_paragraph=issue.exempt_paragraph if issue.exempt else 0,
-        register=issue.register.code, owner=issue.owner.display_name,
-        severity=issue.severity_words, raised_on=issue.raised_on,
+        register=issue.register, owner=issue.owner or "",
+        severity=severity_words(issue.severity), raised_on=issue.raised_on,
         next_review=issue.next_review_date,
         review_overdue=issue.next_review_date is not None and issue.next_review_date < as_of,
-        from_risk=issue.risk.reference if issue.risk else "", description=issue.description,
-        items=[Item(a.description, a.owner.display_name, ACTION_TYPE,
+        from_risk=entry.risk_reference, description=issue.description,
+        items=[Item(a.description, a.owner or "", ACTION_TYPE,
                     vocab.label(vocab.ACTION_STATUSES, a.status), a.target_date)
-               for a in issue.actions])
+               for a in entry.actions])
 
 
 def _accepted(acceptance: Acceptance, public: bool) -> AcceptedEntry:

@@ -5,6 +5,7 @@ counter, and leaves its history through the session hook (riskkit.audit)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
@@ -19,6 +20,7 @@ from riskkit.models import Event, HistoryEntry, Issue, IssueAction, IssueReview,
 from riskkit.models.base import clean_text
 from riskkit.models.issues import check_severity, severity_words
 from riskkit.services import history_words
+from riskkit.services.as_of import Past, records_at
 from riskkit.services.risks import LIVE, check_exempt_paragraph, check_version
 
 #: What an issue's owner must be told when none is given: every issue is someone's.
@@ -210,17 +212,35 @@ def count_open(register_ids: list[int] | None = None) -> int:
     return db.session.scalar(statement)
 
 
-def issues_at(as_of: date, register_ids: list[int]) -> list[Issue]:
-    """The issues open at the end of `as_of` on these registers (raised by then and not
-    yet resolved), most severe first: what the committee appendix lists. Which issues
-    were open is decided by their dates; what they say is as they are now (an issue's
-    fields are not rebuilt from the history, as a risk's are)."""
-    return list(db.session.scalars(
-        select(Issue).where(Issue.register_id.in_(register_ids), Issue.raised_on <= as_of,
-                            or_(Issue.resolved_on.is_(None), Issue.resolved_on > as_of))
+@dataclass(frozen=True)
+class IssueAt:
+    """An issue as it stood at the end of a day, with its actions as they stood then.
+    Fields are named as the history names them (owner by name, register by code)."""
+
+    issue: Past
+    risk_reference: str  # the risk it came from, or "" (a reference never changes)
+    actions: list[Past]
+
+
+def issues_at(as_of: date, register_ids: list[int]) -> list[IssueAt]:
+    """The issues open at the end of `as_of` on these registers, as they stood then, most
+    severe first: what the committee appendix lists. As with risks (services.as_of), a
+    later review, action or resolution is undone, and an issue recorded after the day is
+    not there, so a paper published again says what it said. (Issues are never deleted
+    and never move register, so the live table holds every one there was.)"""
+    issues = list(db.session.scalars(
+        select(Issue).where(Issue.register_id.in_(register_ids), Issue.raised_on <= as_of)
         .options(joinedload(Issue.owner), joinedload(Issue.risk), joinedload(Issue.register),
-                 selectinload(Issue.actions).joinedload(IssueAction.owner))
-        .order_by(Issue.severity.desc(), Issue.raised_on, Issue.reference)))
+                 selectinload(Issue.actions).joinedload(IssueAction.owner))))
+    then = records_at(as_of, issues)
+    actions: dict[int, list[Past]] = {}
+    for action in sorted(records_at(as_of, [a for i in issues for a in i.actions]).values(),
+                         key=lambda a: a.id):
+        actions.setdefault(action.issue_id, []).append(action)
+    open_then = [IssueAt(then[i.id], i.risk.reference if i.risk else "", actions.get(i.id, []))
+                 for i in issues
+                 if i.id in then and (then[i.id].resolved_on is None or then[i.id].resolved_on > as_of)]
+    return sorted(open_then, key=lambda e: (-e.issue.severity, e.issue.raised_on, e.issue.reference))
 
 
 def issue_changes(issue: Issue) -> list[history_words.Change]:
