@@ -96,6 +96,17 @@ def today() -> date:
     return clock.today()
 
 
+#: The loaders count what they add under plural names; these are not the name less its "s".
+_ONE = {"matrices": "matrix", "people": "person", "exercises and incidents": "exercise or incident",
+        "readings (invented)": "reading (invented)", "declarations (invented)": "declaration (invented)"}
+
+
+def counted(counts: dict[str, int]) -> str:
+    """"2 matrices, 1 level scheme": what a load added, each name as its count needs."""
+    return ", ".join(f"{n} {what if n != 1 else _ONE.get(what, what.removesuffix('s'))}"
+                     for what, n in counts.items())
+
+
 def print_table(headers: list[str], rows: list[list]) -> None:
     """Plain aligned columns, wide text cut short so a line fits a terminal."""
     cells = [[("" if v is None else str(v)) for v in row] for row in rows]

@@ -3,7 +3,7 @@
 import click
 from flask import current_app
 
-from riskkit.commands.common import command, say_where
+from riskkit.commands.common import command, counted, say_where
 from riskkit.database import upgrade_database
 from riskkit.extensions import db
 from riskkit.services import levels, matrices, programme, themes
@@ -36,7 +36,7 @@ def demo():
     if not added:
         click.echo("Demo data already loaded: nothing to add.")
         return
-    click.echo("Loaded " + ", ".join(f"{count} {what}" for what, count in added.items()) + ".")
+    click.echo(f"Loaded {counted(added)}.")
 
 
 COMMANDS = [init, demo]

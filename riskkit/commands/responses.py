@@ -9,7 +9,7 @@ import click
 from flask import current_app
 
 from riskkit import clock
-from riskkit.commands.common import ISO_DATE, command, print_table, today
+from riskkit.commands.common import ISO_DATE, command, counted, print_table, today
 from riskkit.errors import SettingError, ValidationError
 from riskkit.extensions import db
 from riskkit.services import action_cards, decision_log, levels
@@ -34,7 +34,7 @@ def roles(path, role, holders):
     if path is not None:
         added = action_cards.load_cards(read_yaml(path))
         db.session.commit()
-        click.echo("Added " + (", ".join(f"{n} {what}" for what, n in added.items()) or "nothing"))
+        click.echo(f"Added {counted(added) or 'nothing'}")
     if role:
         found = action_cards.get_role(role)
         if holders:
