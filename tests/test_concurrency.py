@@ -141,6 +141,27 @@ def test_twenty_edits_of_one_plan_at_once(world, live_server):
     _one_saved_rest_conflict(statuses, live_server)
 
 
+def test_twenty_reviews_or_resolutions_of_one_issue_at_once(world, live_server):
+    """The first of each race is saved; the rest are told someone got there first. A review
+    after the issue is resolved is a conflict too, never a 500."""
+    from riskkit.models import Issue, IssueReview
+    from tests.factories import gen_issue
+
+    issue = gen_issue(world.register, owner=world.admin, severity=3, raised_on=date(2026, 2, 2))
+    statuses = _race(live_server, f"/issues/{issue.reference}/review", _forms(
+        issue.version, reviewed_on=["1", "3", "2026"], severity="4",
+        comment="Reviewed by client {number}"))
+    _one_saved_rest_conflict(statuses, live_server)
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count(IssueReview.id))) == 1
+    version = db.session.get(Issue, issue.id).version
+    statuses = _race(live_server, f"/issues/{issue.reference}/resolve", _forms(
+        version, resolution="Resolved, says client {number}"))
+    _one_saved_rest_conflict(statuses, live_server)
+    db.session.expire_all()
+    assert db.session.get(Issue, issue.id).status == "resolved"
+
+
 def test_ten_risks_added_to_one_register_at_once_get_ten_new_references(world, live_server):
     register = world.register
     already = set(db.session.scalars(select(Risk.reference)))
