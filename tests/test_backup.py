@@ -7,6 +7,7 @@ import re
 import zipfile
 from contextlib import contextmanager
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -118,6 +119,26 @@ def test_a_backup_into_a_folder_that_is_not_there_is_one_line_and_no_file(app, r
     result = runner.invoke(args=["backup", str(too_long)])
     assert result.exit_code == 1
     assert result.stderr.strip().splitlines() == [f"Error: Cannot write {too_long}: File name too long"]
+
+
+def test_a_backup_replaces_an_earlier_backup_but_nothing_else(app, runner, tmp_path):
+    """The nightly job writes over last night's backup; arguments swapped by mistake must
+    not write a zip over the database itself, or over any other file."""
+    nightly = tmp_path / "nightly.zip"
+    for _ in range(2):
+        assert runner.invoke(args=["backup", str(nightly)]).exit_code == 0
+    database = Path(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///"))
+    notes = tmp_path / "notes.txt"
+    notes.write_text("Minutes of the DMT")
+    others = [notes] + ([database] if database.is_file() else [])
+    for other in others:
+        before = other.read_bytes()
+        result = runner.invoke(args=["backup", str(other)])
+        assert result.exit_code == 1
+        assert result.stderr.strip().splitlines() == [
+            f"Error: Cannot write {other}: it is not a riskkit backup, and a backup replaces"
+            " only an earlier backup. Name a new file."]
+        assert other.read_bytes() == before
 
 
 def test_a_backup_from_a_newer_schema_is_refused(demo, runner, tmp_path):

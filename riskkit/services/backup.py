@@ -17,6 +17,7 @@ import base64
 import contextlib
 import hashlib
 import json
+import os
 import sqlite3
 import tempfile
 import zipfile
@@ -101,8 +102,10 @@ def _dump(connection: Connection, archive: zipfile.ZipFile) -> Summary:
 
 
 def backup(path: Path) -> Summary:
-    """Write the whole database to the archive at `path` (replacing it)."""
+    """Write the whole database to the archive at `path`, replacing an earlier backup there
+    (as a nightly job does) but nothing else."""
     path = Path(path)
+    _check_replaceable(path)
     partial = path.with_name(path.name + ".partial")
     engine = db.engine
     try:
@@ -120,6 +123,21 @@ def backup(path: Path) -> Summary:
         with contextlib.suppress(OSError):  # the name that could not be written cannot be removed
             partial.unlink(missing_ok=True)
     return summary
+
+
+def _check_replaceable(path: Path) -> None:
+    """A backup replaces only an earlier backup: arguments swapped by mistake (`riskkit
+    backup riskkit.sqlite`) must not overwrite the database, or any other file, with a zip."""
+    if not os.path.isfile(path):  # (unlike Path.is_file, False for a name too long)
+        return
+    try:
+        with zipfile.ZipFile(path) as archive:
+            if json.loads(archive.read("manifest.json")).get("format") == FORMAT:
+                return
+    except (OSError, zipfile.BadZipFile, KeyError, ValueError, AttributeError):
+        pass
+    raise ValidationError(f"Cannot write {path}: it is not a riskkit backup, and a backup"
+                          " replaces only an earlier backup. Name a new file.", field="file")
 
 
 def _dump_sqlite(archive: zipfile.ZipFile) -> Summary:
