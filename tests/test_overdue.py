@@ -252,7 +252,7 @@ def test_overdue_page_and_csv(login):
 
 @pytest.mark.parametrize("path", ["/", "/overdue", "/overdue.csv", "/programme", "/heatmap.pdf", "/heatmap.html",
                                   "/appendix.pdf", "/appendix.html", "/improvement-plan.xlsx",
-                                  "/improvement-plan.html", "/risks", "/export.xlsx"])
+                                  "/improvement-plan.html", "/risks", "/export.xlsx", "/assurance"])
 def test_every_page_refuses_a_bad_as_of_alike(login, path):
     """Each page and download that takes ?as_of= reads it the same way (web.params.as_of_arg)."""
     from tests.factories import gen_register, gen_user

@@ -9,11 +9,10 @@ from riskkit.extensions import db
 from riskkit.models import Control, ControlAssurance
 from riskkit.services import assurance
 from riskkit.services.paging import page_of
-from riskkit.services.query_args import date_arg
 from riskkit.services.registers import all_registers
 from riskkit.services.risks import get_risk
 from riskkit.web import forms
-from riskkit.web.params import int_arg, today
+from riskkit.web.params import as_of_arg, int_arg, today
 
 bp = Blueprint("assurance", __name__)
 #: Controls listed a page on the DMT's list (`riskkit controls unassured` prints them all).
@@ -59,7 +58,7 @@ def record(reference, control_id, entry_id):
 def index():
     """Controls of live risks with limited or no assurance, or none in the period: the DMT's list."""
     errors: dict[str, str] = {}
-    as_of = date_arg(request.args, "as_of", today(), errors)
+    as_of = as_of_arg()
     months = int_arg(request.args, "months", 1, 120) or current_app.config["ASSURANCE_MONTHS"]
     registers = all_registers()
     code = (request.args.get("register") or "").strip().upper()
