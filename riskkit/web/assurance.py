@@ -1,13 +1,20 @@
 """Control assurance: recording an opinion on a control, and the DMT's list of controls
 lacking assurance. Views parse, call services.assurance, and render."""
 
+from datetime import UTC, datetime
+from pathlib import Path
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from riskkit import permissions
+from riskkit.errors import ValidationError
 from riskkit.extensions import db
 from riskkit.models import Control, ControlAssurance
 from riskkit.services import assurance
+from riskkit.services.exercise_report import plural
+from riskkit.services.imports import uploads
+from riskkit.services.imports.assurance import ImportRefused, import_assurance
 from riskkit.services.paging import page_of
 from riskkit.services.registers import all_registers
 from riskkit.services.risks import get_risk
@@ -52,6 +59,43 @@ def record(reference, control_id, entry_id):
     title = f"{'Correct' if entry else 'Record'} assurance – {risk.reference} {risk.title}"
     return forms.page("assurance/form.html", form, conflict, title=title, section="register",
                       risk=risk, control=control, entry=entry)
+
+
+@bp.route("/assurance/import", methods=["GET", "POST"])
+def upload():
+    """Internal audit's opinions from a workbook, all or nothing, as `riskkit controls
+    import-assurance` takes them; each row only on a control the person may assure."""
+    if not permissions.assures_some_control(current_user):
+        permissions.require(current_user, "record_assurance")  # the 403, saying so
+    errors: dict[str, str] = {}
+    problems: list[str] = []  # each row and column refused, under the summary in `errors`
+    if request.method == "POST":
+        sent = request.files.get("file")
+        name = Path(sent.filename or "").name if sent else ""
+        if not name:
+            errors["file"] = "Choose the workbook of opinions to upload"
+        else:
+            # Kept under a name of riskkit's own, with the suffix the reader goes by (the
+            # service refuses any but .xlsx and .csv by `name`, before reading).
+            suffix = Path(name).suffix.lower()
+            _, path = uploads.new_upload(current_app.config["SETTINGS"].data_dir,
+                                         suffix if suffix in (".xlsx", ".csv") else ".upload",
+                                         datetime.now(UTC))
+            try:
+                sent.save(path)
+                count = import_assurance(path, current_user._get_current_object(), name)
+            except ImportRefused as refused:
+                errors["file"] = f"{plural(len(refused.problems), 'problem')} in {name}: nothing was recorded"
+                problems = [str(problem) for problem in refused.problems]
+            except ValidationError as error:
+                errors["file"] = str(error)
+            finally:
+                path.unlink(missing_ok=True)
+        if not errors:
+            flash(f"Recorded {plural(count, 'assurance opinion')} from {name}.", "success")
+            return redirect(url_for("assurance.index"))
+    return render_template("assurance/import.html", title="Upload audit opinions", section="assurance",
+                           errors=errors, problems=problems), 400 if errors else 200
 
 
 @bp.get("/assurance")
