@@ -68,7 +68,7 @@ def upload():
     if not permissions.assures_some_control(current_user):
         permissions.require(current_user, "record_assurance")  # the 403, saying so
     errors: dict[str, str] = {}
-    problems: list[str] = []  # each row and column refused, under the summary in `errors`
+    problems: list[tuple[str, str]] = []  # each row and column refused, after `errors`
     if request.method == "POST":
         sent = request.files.get("file")
         name = Path(sent.filename or "").name if sent else ""
@@ -86,7 +86,7 @@ def upload():
                 count = import_assurance(path, current_user._get_current_object(), name)
             except ImportRefused as refused:
                 errors["file"] = f"{plural(len(refused.problems), 'problem')} in {name}: nothing was recorded"
-                problems = [str(problem) for problem in refused.problems]
+                problems = [("file", str(problem)) for problem in refused.problems]
             except ValidationError as error:
                 errors["file"] = str(error)
             finally:
