@@ -131,6 +131,14 @@ def require_unless_operator(user: User | None, action: str, item=None) -> None:
         require(user, action, item)
 
 
+def assures_some_control(user: User | None) -> bool:
+    """Whether user may record assurance on at least one control (a manager any, an owner
+    or resilience lead on the controls they or their risks own): who may upload internal
+    audit's workbook, each row of which is then checked on its control."""
+    owner_may = RULES["record_assurance"][1]
+    return can(user, "record_assurance") or (owner_may and acts_as_owner(user))
+
+
 def reviews_some_risk(user: User | None) -> bool:
     """Whether user may record a review of at least one risk (a manager any, an owner or
     resilience lead their own): who is offered the register's "Update a review" box."""

@@ -154,9 +154,12 @@ def test_a_new_levels_steps_are_emailed_to_each_holder_once(people):
         sent.append(message)
         return message
 
-    outcome = action_cards.send_cards(declaration, {}, render, dry_run=True, echo=lambda _: None)
-    assert sorted(outcome.sent) == [("dee.director@example.gov.uk", 1), ("sam.service@example.gov.uk", 3)]
+    outcome = action_cards.mail_cards(declaration, {}, render, dry_run=True, echo=lambda _: None)
+    assert outcome.sent == 2 and sorted(m["To"].addresses[0].addr_spec for m in sent) == [
+        "dee.director@example.gov.uk", "sam.service@example.gov.uk"]
     assert outcome.undeliverable == ["Nora Noemail has no email address: 1 item not sent"]
+    assert outcome.words() == ("Action cards emailed to 2 people. Not sent: Nora Noemail has no email"
+                               " address: 1 item not sent.")
     to_sam = next(m for m in sent if "sam.service" in m["To"])
     assert to_sam["Subject"] == "OPEL 3 (Red) declared: your action card"
     body = to_sam.get_body(("plain",)).get_content()

@@ -159,3 +159,28 @@ def test_actions_done_before_completion_dates_were_kept_take_the_day_from_histor
     downgrade(directory=MIGRATIONS, revision="0015")
     upgrade(directory=MIGRATIONS)
     assert [db.session.get(Action, i).completed_date for i in ids] == [date(2026, 3, 20), None]
+
+
+def test_exercise_reports_and_improvement_plans_are_logged_on_the_web_and_the_command_line(
+        site, runner, login, tmp_path):
+    from tests.factories import gen_event, gen_lesson
+
+    oak = gen_event("Exercise Oak")
+    gen_lesson(oak)
+    db.session.commit()
+    assert runner.invoke(args=["exercises", "report", str(oak.id),
+                               str(tmp_path / "oak.pdf")]).exit_code == 0
+    assert runner.invoke(args=["exercises", "improvement-plan", str(tmp_path / "plan.xlsx"),
+                               "--open-only"]).exit_code == 0
+    client = login(gen_user("Val Viewer", "viewer"))
+    assert client.get(f"/exercises/{oak.id}/report.html").status_code == 200
+    assert client.get(f"/improvement-plan.xlsx?event={oak.id}").status_code == 200
+    entries = db.session.execute(select(DocumentLog.actor, DocumentLog.action, DocumentLog.document,
+                                        DocumentLog.detail).order_by(DocumentLog.id)).all()
+    assert [(action, document) for _, action, document, _ in entries] == [
+        ("exported", "Exercise report: Exercise Oak"),
+        ("exported", "Improvement plan: all exercises and incidents (open lessons)"),
+        ("downloaded", "Exercise report: Exercise Oak"), ("downloaded", "Improvement plan: Exercise Oak")]
+    assert entries[0].actor.startswith("command line") and entries[2].actor == "Val Viewer"
+    assert entries[0].detail.endswith("oak.pdf") and entries[2].detail == "exercise-report-exercise-oak.html"
+    assert entries[3].detail.startswith("improvement-plan-exercise-oak-")

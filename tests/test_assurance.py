@@ -3,6 +3,7 @@ line and from a workbook; exercises and incidents that tested a control count; t
 page, the appendix and the review page show it; the DMT's list and `controls unassured`
 name the controls lacking it."""
 
+import html
 import json
 import subprocess
 from datetime import date, timedelta
@@ -232,3 +233,74 @@ def test_the_dmt_page_lists_its_controls_a_page_at_a_time(login, monkeypatch):
     assert "3 controls as of" in first and "Third control" not in first
     second = client.get("/assurance?register=AH&page=2").get_data(as_text=True)
     assert "Third control" in second and "First control" not in second
+
+
+def _upload(client, path, name=None):
+    import io
+
+    return client.post("/assurance/import", content_type="multipart/form-data",
+                       data={"file": (io.BytesIO(path.read_bytes()), name or path.name)})
+
+
+def test_an_audit_workbook_is_uploaded_on_the_web_all_or_nothing(login, tmp_path):
+    risk, control = _risk_with_control()
+    second = gen_control(risk, "Market position statement")
+    client = login(gen_user("Mo Manager", "manager"))
+    assert 'href="/assurance/import"' in client.get("/assurance").get_data(as_text=True)
+    page = client.get("/assurance/import").get_data(as_text=True)
+    assert 'class="govuk-file-upload"' in page and 'enctype="multipart/form-data"' in page
+    bad = _workbook(tmp_path, [
+        [risk.reference, "provider failure protocol", 3, "Audit report", "IA 2026/14",
+         "02/03/2026", "Reasonable", "02/03/2027"],
+        [risk.reference, "No such control", 3, "", "", "02/03/2026", "Limited", ""],
+        [risk.reference, str(second.id), 3, "", "", "02/03/2026", "Adequate", ""],
+    ])
+    response = _upload(client, bad)
+    assert response.status_code == 400
+    problems = [html.unescape(p) for p in error_messages(response)]
+    assert problems[0] == "2 problems in audit.xlsx: nothing was recorded"
+    assert problems[1].startswith(f"Row 3, column Control: {risk.reference} has no control 'No such control'")
+    assert problems[2].startswith("Row 4, column Opinion:")
+    assert _count() == 0
+    good = _workbook(tmp_path, [
+        [risk.reference, "provider failure protocol", 3, "Audit report", "IA 2026/14",
+         "02/03/2026", "Reasonable", "02/03/2027"],
+        [risk.reference, str(second.id), "2", "review", "", "02/03/2026", "limited", ""],
+    ])
+    response = _upload(client, good)
+    assert response.status_code == 302 and response.location == "/assurance"
+    assert "Recorded 2 assurance opinions from audit.xlsx." in client.get("/assurance").get_data(as_text=True)
+    assert _count() == 2
+
+
+def test_an_owner_uploads_opinions_only_on_their_own_controls(login, tmp_path):
+    risk, control = _risk_with_control()
+    theirs = gen_risk(risk.register, gen_user("Oscar Other"), title="Day centre closures")
+    other = gen_control(theirs, "Transport contract")
+    client = login(risk.owner)
+    mixed = _workbook(tmp_path, [
+        [risk.reference, str(control.id), 3, "", "", "02/03/2026", "Reasonable", ""],
+        [theirs.reference, str(other.id), 3, "", "", "02/03/2026", "Reasonable", ""],
+    ])
+    response = _upload(client, mixed)
+    assert response.status_code == 400
+    assert [html.unescape(p) for p in error_messages(response)[1:]] == [
+        "Row 3, column Control: you may not record assurance on this control (its owner, its"
+        " risk's owner or a manager may)"]
+    assert _count() == 0
+    viewer = login(gen_user("Val Viewer", "viewer"))
+    assert viewer.get("/assurance/import").status_code == 403
+    assert 'href="/assurance/import"' not in viewer.get("/assurance").get_data(as_text=True)
+
+
+def test_a_missing_or_wrong_file_is_named_beside_the_field(login, tmp_path):
+    client = login(gen_user("Mo Manager", "manager"))
+    response = client.post("/assurance/import", data={}, content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert error_messages(response) == ["Choose the workbook of opinions to upload"]
+    notes = tmp_path / "notes.pdf"
+    notes.write_bytes(b"%PDF")
+    response = _upload(client, notes)
+    assert response.status_code == 400
+    assert error_messages(response) == ["notes.pdf is not a spreadsheet riskkit reads: save it as an"
+                                        " Excel workbook (.xlsx) or a CSV file (.csv)"]

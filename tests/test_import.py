@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import openpyxl
 import pytest
 import yaml
 
@@ -314,3 +315,61 @@ def test_the_exempt_paragraph_of_schedule_12a_is_read_and_a_wrong_one_named(runn
     again = run(runner, exported, "--register", "E", "--update")
     assert again.exit_code == 0, again.stderr
     assert "0 created, 0 updated" in again.output
+
+
+def test_the_objectives_column_links_each_risk_to_what_it_threatens(runner, tmp_path):
+    """Objectives by name (any case, one a line), the register's own or those above it;
+    an export of the register reads back with the same column."""
+    from tests.factories import gen_objective
+
+    corporate = gen_register("CORP", level="corporate")
+    register = gen_register("ASC", parent=corporate)
+    own = gen_objective(register, "Keep people independent at home")
+    priority = gen_objective(corporate, "A well-run council")
+    gen_person("Pat Owner")
+    file = workbook(tmp_path / "asc.xlsx", {"Risks": [
+        ["Ref", "Title", "Owner", "Likelihood", "Impact", "Objectives"],
+        ["ASC-1", "Care market failure", "Pat Owner", 3, 4,
+         "keep people independent at home\nA well-run council"],
+        ["ASC-2", "Payroll failure", "Pat Owner", 2, 3, ""]]})
+    result = run(runner, file, "--register", "ASC")
+    assert result.exit_code == 0, result.output + result.stderr
+    care = get_risk("ASC-1")
+    assert sorted(o.name for o in care.objectives) == [priority.name, own.name]
+    assert get_risk("ASC-2").objectives == []
+    linked = db.session.query(HistoryEntry).filter_by(risk_id=care.id, field="objectives").one()
+    assert linked.new_value == "Keep people independent at home, A well-run council"
+
+    exported = tmp_path / "asc-export.xlsx"
+    assert runner.invoke(args=["export", str(exported), "--register", "ASC"]).exit_code == 0
+    sheet = openpyxl.load_workbook(exported)["Risks"]
+    headers = [c.value for c in sheet[1]]
+    row = {h: c.value for h, c in zip(headers, sheet[2], strict=True)}
+    assert row["reference"] == "ASC-1"
+    assert row["objectives"] == "Keep people independent at home\nA well-run council"
+    # Read back over the register, with one objective dropped: the link goes too.
+    sheet.cell(2, headers.index("objectives") + 1).value = "A well-run council"
+    book = sheet.parent
+    book.save(exported)
+    result = run(runner, exported, "--register", "ASC", "--update")
+    assert result.exit_code == 0, result.output + result.stderr
+    db.session.expire_all()
+    assert [o.name for o in get_risk("ASC-1").objectives] == ["A well-run council"]
+
+
+def test_an_unknown_objective_is_named_by_row_and_column_and_nothing_is_written(runner, tmp_path):
+    from tests.factories import gen_objective
+
+    register = gen_register("ASC")
+    gen_objective(register, "Keep people independent at home")
+    gen_objective(gen_register("OPS"), "Fleet on the road")  # another register's, not above
+    gen_person("Pat Owner")
+    file = workbook(tmp_path / "asc.xlsx", {"Risks": [
+        ["Ref", "Title", "Owner", "Likelihood", "Impact", "Objectives"],
+        ["ASC-1", "Care market failure", "Pat Owner", 3, 4, "Keep people independent at home"],
+        ["ASC-2", "Vehicle breakdowns", "Pat Owner", 2, 3, "Fleet on the road"]]})
+    result = run(runner, file, "--register", "ASC")
+    assert result.exit_code == 1
+    assert ("Risks row 3, Objectives: No objective 'Fleet on the road' on the ASC register"
+            " register or above it") in result.output + result.stderr
+    assert risk_count() == 0

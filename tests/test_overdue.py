@@ -273,7 +273,7 @@ def test_a_download_of_ones_own_overdue_items_from_a_running_server(app, live_se
 
 @pytest.mark.parametrize("path", ["/", "/overdue", "/overdue.csv", "/programme", "/heatmap.pdf", "/heatmap.html",
                                   "/appendix.pdf", "/appendix.html", "/improvement-plan.xlsx",
-                                  "/improvement-plan.html"])
+                                  "/improvement-plan.html", "/risks", "/export.xlsx", "/assurance"])
 def test_every_page_refuses_a_bad_as_of_alike(login, path):
     """Each page and download that takes ?as_of= reads it the same way (web.params.as_of_arg)."""
     from tests.factories import gen_register, gen_user
@@ -326,3 +326,86 @@ def test_as_of_a_past_day_the_report_is_rebuilt_from_the_history(app, runner, lo
     now = json.loads(runner.invoke(args=["overdue", "--as-of", later.isoformat(), "--format", "json"]).stdout)
     assert {(i["reference"], i["kind"], i["action"] or "") for i in now} == {
         (added.reference, "review", ""), (kept.reference, "action", "Added after the day")}
+
+
+def test_issue_reviews_and_actions_are_in_every_face_of_the_report(app, runner, login):
+    """An open issue past its review date and its open actions past their target are due
+    as risks' are: the command (all formats and the digests), the page and its CSV, the
+    API and the owner's dashboard. A resolved issue's and a done action's are not."""
+    from riskkit.services.issues import resolve, save_action
+    from tests.factories import gen_issue, gen_register, gen_token
+
+    owner = gen_user("Ida Issue", email="ida@x.gov.uk")
+    register = gen_register("AH")
+    with _at(date(2026, 2, 2)):
+        issue = gen_issue(register, owner, title="Payroll system down", raised_on=date(2026, 2, 2))
+        save_action(issue, None, None, description="Pay staff by hand", owner=owner,
+                    target_date=date(2026, 3, 1), status="in_progress", as_of=date(2026, 2, 2))
+        save_action(issue, None, None, description="Call the supplier", owner=owner,
+                    target_date=date(2026, 2, 10), status="done", as_of=date(2026, 2, 2))
+        gone = gen_issue(register, owner, title="Fire at the depot", raised_on=date(2026, 2, 2))
+        resolve(gone, None, date(2026, 2, 3), "Put out")
+        db.session.commit()
+    day = issue.next_review_date + timedelta(days=3)
+    expected = {("issue review", issue.reference, ""), ("issue action", issue.reference, "Pay staff by hand")}
+
+    listed = json.loads(runner.invoke(args=["overdue", "--as-of", day.isoformat(), "--format", "json"]).stdout)
+    assert {(i["kind"], i["reference"], i["action"] or "") for i in listed} == expected
+    assert {i["register"] for i in listed} == {"AH"}
+    text = runner.invoke(args=["overdue", "--as-of", day.isoformat()]).stdout
+    assert text.startswith(f"Due as of {day:%d/%m/%Y}: 1 issue review, 1 issue action")
+    csv_rows = runner.invoke(args=["overdue", "--as-of", day.isoformat(), "--format", "csv"]).stdout
+    assert f"issue action,{issue.reference},Payroll system down,Pay staff by hand" in csv_rows
+    mail = runner.invoke(args=["overdue", "--as-of", day.isoformat(), "--email", "--dry-run"])
+    assert mail.exit_code == 0, mail.output
+    assert f"Review of issue {issue.reference} Payroll system down" in mail.stdout
+    assert f"/issues/{issue.reference}" in mail.stdout
+
+    client = login(owner)
+    page = client.get(f"/overdue?as_of={day.isoformat()}").get_data(as_text=True)
+    assert "2 items as of" in page and "1 issue review, 1 issue action." in page
+    assert f'href="/issues/{issue.reference}"' in page
+    only = client.get(f"/overdue?as_of={day.isoformat()}&kind=issue+action").get_data(as_text=True)
+    assert "1 item as of" in only and "Pay staff by hand" in only
+    rows = client.get(f"/overdue.csv?as_of={day.isoformat()}").get_data(as_text=True).splitlines()[1:]
+    assert {(r.split(",")[0], r.split(",")[1], r.split(",")[3]) for r in rows} == expected
+    dashboard = client.get(f"/?as_of={day.isoformat()}").get_data(as_text=True)
+    assert "Your issue reviews due (1)" in dashboard and "Your issue actions due (1)" in dashboard
+    answer = client.get(f"/api/v1/overdue?as_of={day.isoformat()}",
+                        headers={"Authorization": f"Bearer {gen_token(owner)}"})
+    assert answer.status_code == 200
+    assert {(i["kind"], i["reference"], i["action"] or "") for i in answer.json} == expected
+
+
+def test_issues_as_of_a_past_day_are_as_they_stood(app, runner):
+    """An issue reviewed or resolved after the day, or its action done after it, was due
+    on it; an issue or action recorded after the day was not."""
+    from riskkit.services.issues import resolve, review_issue, save_action
+    from tests.factories import gen_issue, gen_register
+
+    owner = gen_user("Ida Issue", email="ida@x.gov.uk")
+    register = gen_register("AH")
+    with _at(date(2026, 2, 2)):
+        reviewed = gen_issue(register, owner, title="Reviewed after", raised_on=date(2026, 2, 2))
+        resolved = gen_issue(register, owner, title="Resolved after", raised_on=date(2026, 2, 2))
+        action = save_action(resolved, None, None, description="Done after", owner=owner,
+                             target_date=date(2026, 3, 1), status="planned", as_of=date(2026, 2, 2))
+        db.session.commit()
+    day = reviewed.next_review_date + timedelta(days=3)
+    later = day + timedelta(days=10)
+    with _at(later):
+        review_issue(reviewed, owner, later, 4, reviewer=owner)
+        save_action(resolved, None, action, description="Done after", owner=owner,
+                    target_date=date(2026, 3, 1), status="done", as_of=later)
+        resolve(resolved, None, later, "Fixed")
+        added = gen_issue(register, owner, title="Raised after", raised_on=date(2025, 1, 5))
+        db.session.commit()
+
+    def listed(on):
+        out = runner.invoke(args=["overdue", "--as-of", on.isoformat(), "--format", "json"])
+        assert out.exit_code == 0, out.output
+        return {(i["kind"], i["reference"], i["action"] or "") for i in json.loads(out.stdout)}
+
+    assert listed(day) == {("issue review", reviewed.reference, ""), ("issue review", resolved.reference, ""),
+                           ("issue action", resolved.reference, "Done after")}
+    assert listed(later) == {("issue review", added.reference, "")}

@@ -232,3 +232,43 @@ def test_the_exercise_report_names_the_partner_and_notes_its_lessons(login):
     words = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", report))
     assert f"Led by {LRF}; report received 01/04/2026" in words
     assert "Identified (for the partner: noted only)" in words
+
+
+def test_the_cli_marks_a_lesson_for_the_partner_and_back_with_history(site, runner):
+    cedar = _partner_workshop()
+    lesson = gen_lesson(cedar, statement="The LRF's call cascade missed us", due_date=date(2026, 4, 1))
+    result = runner.invoke(args=["exercises", "partner-lesson", lesson.reference,
+                                 "--note", "The cascade is the LRF's to fix"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == (f"{lesson.reference}: for {LRF}, noted only"
+                                     " (never open or overdue)")
+    db.session.expire_all()
+    assert lesson_service.get_lesson(lesson.id).for_partner is True
+    assert _overdue_lessons(runner) == []
+    change = db.session.execute(select(HistoryEntry.old_value, HistoryEntry.new_value, HistoryEntry.reason)
+                                .where(HistoryEntry.entity == "lesson", HistoryEntry.field == "for_partner",
+                                       HistoryEntry.change == "update")).one()
+    assert tuple(change) == ("no", "yes", "The cascade is the LRF's to fix")
+    result = runner.invoke(args=["exercises", "partner-lesson", lesson.reference.lower(), "--ours"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == f"{lesson.reference}: ours to track"
+    assert _overdue_lessons(runner) == [lesson.reference]
+
+
+def _overdue_lessons(runner) -> list[str]:
+    # As of today (not yet over): the lesson as it is, just marked.
+    result = runner.invoke(args=["overdue", "--as-of", clock.today().isoformat(), "--format", "json"])
+    return [i["reference"] for i in json.loads(result.output or "[]") if i["kind"] == "lesson"]
+
+
+@pytest.mark.parametrize("reference, message", [
+    ("L9999", "No lesson L9999"), ("oak", "'oak' is not a lesson: give its reference, like L0012")])
+def test_the_cli_refuses_an_unknown_lesson_or_one_from_an_event_we_led(site, runner, reference, message):
+    ours = gen_lesson(gen_event("Exercise Oak"))
+    result = runner.invoke(args=["exercises", "partner-lesson", reference])
+    assert result.exit_code == 1 and message in result.stderr
+    result = runner.invoke(args=["exercises", "partner-lesson", ours.reference])
+    assert result.exit_code == 1
+    assert "Exercise Oak was not led by a partner: a lesson from it is ours to track" in result.stderr
+    db.session.expire_all()
+    assert lesson_service.get_lesson(ours.id).for_partner is False

@@ -88,7 +88,7 @@ def test_declaring_the_organisations_level_emails_each_holder_their_card(demo, r
 def test_declaring_without_mail_set_up_still_declares(demo, runner):
     result = invoke(runner, "declare", "2", "--reason", "Amber triggers", "--by", "Richard Smith")
     assert result.exit_code == 0, result.output
-    assert "Action cards not emailed: RISKKIT_BASE_URL is not set" in result.stderr
+    assert "Action cards were not emailed: RISKKIT_BASE_URL is not set." in result.stderr
     assert "Declared OPEL 2 (Amber)" in result.stdout
 
 

@@ -115,6 +115,13 @@ CARD_STEP =  (S,         N,     Y,    N,    N,     N,    N,    Y,      Y,    Y)
 DECISIONS =  (S,         N,     Y,    N,    N,     N,    Y,    Y,      Y,    Y)
 INDICATOR =  (S,         N,     Y,    N,    N,     Y,    N,    Y,      Y,    Y)  # owner, team
 ISSUE = RISK_A  # the issue is the risk owner's: its owner and the managers review and action it
+# Uploading audit opinions: whoever may assure some control opens the page; a workbook's
+# row on A's control is then recorded for those who may assure it, and named as a problem
+# for the rest, nothing recorded.
+ASSURERS =   (S,         N,     Y,    Y,    Y,     Y,    Y,    Y,      Y,    Y)
+NOT_YOURS = ("400 1 problem in audit.csv: nothing was recorded Row 2, column Control: you may not"
+             " record assurance on this control (its owner, its risk&#39;s owner or a manager may)")
+AUDIT_UPLOAD = (S,       N,     Y,    Y,    NOT_YOURS, NOT_YOURS, NOT_YOURS, Y, Y, Y)
 
 #: Adding, editing and marking done controls and actions, and recording a control's
 #: assurance: the same people may open each page and post its form.
@@ -169,6 +176,7 @@ PAGES = {  # GET
     "/overdue": EVERYONE,
     "/overdue.csv": EVERYONE,
     "/assurance": EVERYONE,
+    "/assurance/import": ASSURERS,
     "/objectives": EVERYONE,
     "/objectives/{objective}": EVERYONE,
     "/objectives/new?register=PH": MANAGERS,
@@ -266,6 +274,7 @@ POSTS = {  # in this order: each save moves a version on, and removals come last
     "/calendar": EVERYONE,  # a new address for one's own calendar feed
     "/import": MANAGERS,
     "/import/{upload}": MANAGERS,
+    "/assurance/import": AUDIT_UPLOAD,
     "/risks/new": MANAGERS,
     "/risks/{A}/edit": RISK_A,
     "/risks/{B}/edit": RISK_B,
@@ -529,6 +538,9 @@ FORMS = {
     "/calendar": lambda w: {},
     "/import": lambda w: {"register": "PH", "file": (io.BytesIO(CSV), "risks.csv")},
     "/import/{upload}": lambda w: {"register": "PH", "file_name": "risks.csv", "action": "preview"},
+    "/assurance/import": lambda w: {"file": (io.BytesIO(
+        f"Risk,Control,Date,Opinion\n{w.ids['A']},{w.ids['control']},02/03/2026,Reasonable\n".encode()),
+        "audit.csv")},
     "/risks/new": lambda w: {"register": w.id("PH"), "title": "Loss of the grants system",
                              "owner": w.id("risk owner"), "likelihood": 2, "impact": 3,
                              "target_likelihood": 1, "target_impact": 2, "response": "treat"},

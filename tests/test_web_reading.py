@@ -97,7 +97,7 @@ def test_a_risk_page_title_names_the_risk_and_its_register(login):
 def test_a_page_that_refused_what_was_sent_says_error_first(login):
     risk = _reviewed_risk()
     client = login(risk.owner)
-    assert page_title(client.get("/risks?as_of=yesterday")).startswith("Error: Risk register")
+    assert page_title(client.get("/risks?rating=Scarlet")).startswith("Error: Risk register")
     risk_form = client.post(f"/risks/{risk.reference}/review", data={"comment": "x"})
     assert page_title(risk_form).startswith(f"Error: Record a review – {risk.reference}")
 

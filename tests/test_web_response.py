@@ -172,3 +172,37 @@ def test_declaring_on_the_levels_page_emails_the_holders_their_cards(web, smtp):
     sydney = by_address["sydney.hill@example.gov.uk"].get_body(("plain",)).get_content()
     assert "OPEL 4 (Black) was declared for the whole organisation by Richard Smith" in sydney
     assert "Implement Service Business Continuity Plans as appropriate." in sydney
+
+
+def test_the_levels_page_and_the_command_word_the_cards_mail_alike(web, smtp):  # noqa: F811
+    """Declaring on the page and with `riskkit indicators declare` send the cards through
+    one service and say the same of it: how many were emailed, and who could not be."""
+    from riskkit.services.people import find_person
+
+    find_person("Sydney Hill").email = None
+    db.session.commit()
+    smtp()
+    runner = web.test_cli_runner()
+    result = runner.invoke(args=["indicators", "declare", "3", "--reason", "Amber", "--by", "Richard Smith"])
+    assert result.exit_code == 0, result.output
+    unreachable = "Not sent: Sydney Hill has no email address"
+    said = next(line for line in result.output.splitlines() if line.startswith("Action cards"))
+    assert said.startswith("Action cards emailed to 7 people. " + unreachable)
+    client = web.test_client()
+    client.post("/login", data={"email": "richard.smith@example.gov.uk", "password": "riskkit-demo"})
+    client.post("/levels/declare", data={"level": str(levels.get_scheme().levels[1].id), "reason": "Calmer"})
+    page = client.get("/levels").get_data(as_text=True)
+    assert "Declared OPEL 2 (Amber) for the organisation. Action cards emailed to" in page
+    assert unreachable in page
+
+
+def test_without_mail_the_page_and_the_command_say_so_alike(web):
+    runner = web.test_cli_runner()
+    result = runner.invoke(args=["indicators", "declare", "3", "--reason", "Amber", "--by", "Richard Smith"])
+    assert result.exit_code == 0, result.output
+    unset = "Action cards were not emailed: RISKKIT_BASE_URL is not set."
+    assert unset in result.stderr
+    client = web.test_client()
+    client.post("/login", data={"email": "richard.smith@example.gov.uk", "password": "riskkit-demo"})
+    client.post("/levels/declare", data={"level": str(levels.get_scheme().levels[1].id), "reason": "Calmer"})
+    assert unset in client.get("/levels").get_data(as_text=True)

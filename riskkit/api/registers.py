@@ -50,8 +50,9 @@ def heat_map(query, code):
 @blp.arguments(schemas.OverdueQuery, location="query", unknown=RAISE)
 @blp.response(200, schemas.OverdueItem(many=True))
 def overdue(query):
-    """Overdue reviews, actions, lessons and exercise programme items, most overdue
-    first: the same list as `riskkit overdue --format json`."""
+    """Overdue reviews and actions (of risks and of issues), lessons and exercise
+    programme items, most overdue first: the same list as `riskkit overdue --format
+    json`."""
     items = due_items(query.get("as_of") or today(), register_ids(query.get("register")),
                       person(query.get("owner")), query["due_within"])
     return [item.as_json() for item in items]

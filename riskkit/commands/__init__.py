@@ -45,8 +45,8 @@ TABLE = {
     "not-testable": ("testability", "Mark risks or categories not testable by exercise (left"
                                     " out of \"top-rated risks not exercised\"), each with its"
                                     " reason."),
-    "overdue": ("overdue", "List overdue reviews, actions, lessons and exercise programme"
-                           " items."),
+    "overdue": ("overdue", "List overdue reviews and actions (of risks and of issues), lessons"
+                           " and exercise programme items."),
     "registers": ("registers", "List, add and change registers and the tree they make."),
     "report": ("report", "Committee reports: `riskkit report appendix FILE.pdf`, `changes`,"
                          " `publish`, `published`."),

@@ -6,6 +6,7 @@ from flask import current_app
 
 from riskkit.commands import formats
 from riskkit.commands.common import ISO_DATE, command, today
+from riskkit.services import document_log
 from riskkit.services.exercise_report import (
     build_improvement_plan,
     build_report,
@@ -35,6 +36,7 @@ def report(event, path, output, as_of):
                         as_of=as_of or today())
     written = formats.write(chosen, {"pdf": lambda: render_exercise_report(data, generated_on=today()),
                                      "html": lambda: exercise_report_html(data, generated_on=today())})
+    document_log.record(None, "exported", data.title, str(written))
     what = "exercise report" if data.is_exercise else "incident debrief report"
     click.echo(f"Wrote {written}: {what} for {data.name}"
                f" ({len(data.lessons)} lesson{'s' if len(data.lessons) != 1 else ''})")
@@ -61,6 +63,7 @@ def improvement_plan(path, spec, open_only, output, as_of):
     organisation = current_app.config["ORGANISATION_NAME"]
     written = formats.write(chosen, {"xlsx": lambda: improvement_plan_bytes(plan),
                                      "html": lambda: improvement_plan_html(plan, organisation, today())})
+    document_log.record(None, "exported", plan.title, str(written))
     lessons, actions = len(plan.lessons), len(plan.actions)
     click.echo(f"Wrote {written}: {lessons} lesson{'s' if lessons != 1 else ''} and {actions}"
                f" action{'s' if actions != 1 else ''}" + (f" for {event.name}" if event else ""))

@@ -9,7 +9,7 @@ from riskkit import vocab
 from riskkit.commands.common import ISO_DATE, command, print_json, print_table, today
 from riskkit.commands.exercise_reports import SUBCOMMANDS
 from riskkit.extensions import db
-from riskkit.services import events, packs, programme
+from riskkit.services import events, lessons, packs, programme
 from riskkit.services.overdue import describe_due
 from riskkit.services.people import find_person
 from riskkit.services.risks import get_risk
@@ -120,6 +120,19 @@ def lead(name, organisation, report_date):
         click.echo(f"{event.name}: led by {event.lead_organisation}, {report}")
 
 
+@command("partner-lesson")
+@click.argument("reference", metavar="LESSON")
+@click.option("--ours", is_flag=True, help="Ours to track after all: undo the mark.")
+@click.option("--note", default="", help="Why, kept on the lesson's history.")
+def partner_lesson(reference, ours, note):
+    """Mark a lesson (L0012) of a partner-led event as for the partner: noted only, never
+    open or overdue."""
+    lesson = lessons.mark_for_partner(lessons.find_lesson(reference), None, not ours, note)
+    db.session.commit()
+    click.echo(f"{lesson.reference}: ours to track" if ours else
+               f"{lesson.reference}: for {lesson.event.lead_organisation}, noted only (never open or overdue)")
+
+
 @command("credit")
 @click.argument("rule")
 @click.option("--incident-type", "types", multiple=True, metavar="TYPE",
@@ -134,7 +147,7 @@ def credit(rule, types):
                if rule.credited_incidents else f"{rule.name}: met by exercises only")
 
 
-for subcommand in (list_events, due, list_packs, new, lead, credit, *SUBCOMMANDS):
+for subcommand in (list_events, due, list_packs, new, lead, partner_lesson, credit, *SUBCOMMANDS):
     exercises.add_command(subcommand)
 
 COMMANDS = [exercises]

@@ -197,8 +197,11 @@ def declare(level_name, reason, by, area, scheme):
     click.echo(f"Declared {declaration.level.label} for"
                f" {declaration.area.name if declaration.area else 'the organisation'}"
                f" (proposed: {declaration.proposed_level.label})")
-    if declaration.area is None:  # the organisation's level: the holders' cards change
-        responses.email_cards(declaration, after_declaring=True)
+    # The organisation's level changes the holders' cards; the level stands whether or not
+    # the mail goes, so what did not go is said on stderr and the exit status stays 0.
+    mail = responses.send_cards(declaration)
+    if mail.words():
+        click.echo(mail.words(), err=bool(mail.unset or mail.not_sent))
 
 
 for sub in (list_all, add, triggers, archive, record, level, declare, *responses.SUBCOMMANDS):

@@ -31,8 +31,8 @@ EXIT_UNDELIVERABLE = 4
 @click.option("--dry-run", is_flag=True, help="With --email: print the messages instead of sending them.")
 @click.option("--fail-if-any", is_flag=True, help=f"Exit {EXIT_FOUND} when anything is listed.")
 def overdue(as_of, codes, owner, due_within, fmt, email, dry_run, fail_if_any):
-    """List overdue reviews, actions, lessons and exercise programme items. Prints
-    nothing when nothing is overdue."""
+    """List overdue reviews and actions (of risks and of issues), lessons and exercise
+    programme items. Prints nothing when nothing is overdue."""
     as_of = as_of or today()
     register_ids = [get_register(code).id for code in codes] or None
     items = due_items(as_of, register_ids, find_person(owner) if owner else None, due_within)
@@ -52,8 +52,8 @@ def overdue(as_of, codes, owner, due_within, fmt, email, dry_run, fail_if_any):
         sys.exit(status)
 
 
-KIND_WORDS = {"review": "review", "action": "action", "lesson": "lesson",
-              "exercise": "programme item"}
+KIND_WORDS = {"review": "review", "action": "action", "issue review": "issue review",
+              "issue action": "issue action", "lesson": "lesson", "exercise": "programme item"}
 
 
 def _text(items, as_of) -> None:

@@ -75,27 +75,28 @@ def cards(scheme, email, dry_run):
             click.echo("  No steps at this level.")
 
 
-def email_cards(declaration, dry_run: bool = False, after_declaring: bool = False) -> int:
-    """Send the declared level's cards to their holders; the exit status (1 when a message
-    failed, 4 when only some holders had no address, else 0). `declare` sends them too,
-    when mail is set up (RISKKIT_BASE_URL): the level is declared whether or not it is."""
-    from riskkit.reports.card_mail import email_cards as send
+def send_cards(declaration, dry_run: bool = False):
+    """Send the declared level's cards to their holders (reports.card_mail, as the web's
+    declare form does); what came of it (services.action_cards.CardMail)."""
+    from riskkit.reports.card_mail import email_cards  # mail is imported only to send
 
-    outcome = send(declaration, current_app.config, datetime.now().astimezone(), dry_run, click.echo)
-    if outcome is None:
-        if not after_declaring:  # `cards --email` asked for mail: say why there is none
-            raise SettingError("RISKKIT_BASE_URL is not set, so the cards would carry links that go"
-                               " nowhere: set it to the address people open riskkit at", "RISKKIT_BASE_URL")
-        click.echo("Action cards not emailed: RISKKIT_BASE_URL is not set", err=True)
-        return 0
+    return email_cards(declaration, current_app.config, datetime.now().astimezone(), dry_run, click.echo)
+
+
+def email_cards(declaration, dry_run: bool = False) -> int:
+    """`cards --email`: send the cards; the exit status (1 when a message failed, 4 when
+    only some holders had no address, else 0)."""
+    mail = send_cards(declaration, dry_run)
+    if mail.unset:  # asked for mail: say why there is none
+        raise SettingError(f"{mail.unset} is not set, so the cards would carry links that go"
+                           " nowhere: set it to the address people open riskkit at", mail.unset)
     verb = "Would send" if dry_run else "Sent"
-    click.echo(f"{verb} {len(outcome.sent)} action card message{'s' if len(outcome.sent) != 1 else ''}",
-               err=dry_run)
-    for problem in outcome.undeliverable:
+    click.echo(f"{verb} {mail.sent} action card message{'s' if mail.sent != 1 else ''}", err=dry_run)
+    for problem in mail.undeliverable:
         click.echo(f"Warning: {problem}", err=True)
-    for problem in outcome.failed:
+    for problem in mail.failed:
         click.echo(f"Error: {problem}", err=True)
-    return 1 if outcome.failed else 4 if outcome.undeliverable else 0
+    return 1 if mail.failed else 4 if mail.undeliverable else 0
 
 
 @command("decide")

@@ -10,6 +10,7 @@ from email.message import EmailMessage
 from html import escape
 
 from riskkit.reports.reminders import FONT, LINK, compose
+from riskkit.services.action_cards import CardMail, declared_words, mail_cards
 from riskkit.services.reminders import Digest
 
 
@@ -33,17 +34,13 @@ def card_message(digest: Digest, declared: str, sender: str, base_url: str, now:
     return compose(digest, f"{level} declared: your action card", sender, base_url, now, text, html)
 
 
-def email_cards(declaration, config: dict, now: datetime, dry_run: bool = False, echo=print):
+def email_cards(declaration, config: dict, now: datetime, dry_run: bool = False, echo=print) -> CardMail:
     """Send the declared level's cards to their holders with the app's mail settings
-    (`config`: the app's, with SMTP); the outcome, or None when RISKKIT_BASE_URL is not
-    set, so there is no dashboard to link to. What the CLI's `declare` and `cards --email`
-    and the web's declare form share."""
-    from riskkit.services.action_cards import declared_words, send_cards
-
+    (`config`: the app's, with SMTP), written by card_message; what came of it
+    (services.action_cards.mail_cards). What the CLI's `declare` and `cards --email` and
+    the web's declare form share."""
     smtp = config["SMTP"]
-    if not dry_run and not smtp.get("base_url"):
-        return None
     declared = declared_words(declaration)
-    return send_cards(declaration, smtp, dry_run=dry_run, echo=echo,
+    return mail_cards(declaration, smtp, dry_run=dry_run, echo=echo,
                       render=lambda digest: card_message(digest, declared, smtp["from"], smtp.get("base_url", ""),
                                                          now))

@@ -71,6 +71,8 @@ def compose(digest: Digest, title: str, sender: str, base_url: str, now: datetim
 
 def _line(item: Item, base_url: str) -> str:
     what = {"review": f"Review of {item.reference}", "action": f"Action on {item.reference}",
+            "issue review": f"Review of issue {item.reference}",
+            "issue action": f"Action on issue {item.reference}",
             "lesson": f"Lesson {item.reference} from"}.get(item.kind, f"{item.reference}:")
     words = f": {item.action}" if item.action else ""
     return (f"{what} {item.title}{words}\n    owner {item.owner}, due {item.due_date:%d/%m/%Y},"

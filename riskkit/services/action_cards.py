@@ -12,7 +12,7 @@ holders through the reminder mail (services.reminders), once each.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -244,13 +244,47 @@ def card_items(declaration: Declaration) -> list[Item]:
     return items
 
 
-def send_cards(declaration: Declaration, settings: dict, render, dry_run: bool = False, echo=print):
-    """Email each holder the steps of their cards at the declared level, through the
-    reminder mail: one message a person, each step once a day however often it is sent
-    (so a face may send after every declaration and a cron job may resend what failed)."""
+@dataclass
+class CardMail:
+    """What came of emailing a declaration's cards, for every face to word alike."""
+
+    sent: int = 0  # people sent their cards (or who would be, dry)
+    failed: list[str] = field(default_factory=list)  # one line each: not written, or refused
+    undeliverable: list[str] = field(default_factory=list)  # holders with no address
+    unset: str | None = None  # the setting without which nothing was sent
+    applies: bool = True  # an area's declaration changes no one's card: nothing to send
+
+    @property
+    def not_sent(self) -> list[str]:
+        return self.failed + self.undeliverable
+
+    def words(self) -> str:
+        """'Action cards emailed to 6 people. Not sent: ...', or why none were; '' when
+        the declaration changes no one's card."""
+        if not self.applies:
+            return ""
+        if self.unset:
+            return f"Action cards were not emailed: {self.unset} is not set."
+        words = f"Action cards emailed to {self.sent} {'person' if self.sent == 1 else 'people'}."
+        return words + (f" Not sent: {'; '.join(self.not_sent)}." if self.not_sent else "")
+
+
+def mail_cards(declaration: Declaration, settings: dict, render, dry_run: bool = False,
+               echo=print) -> CardMail:
+    """Email each holder the steps of their cards at the declared level (made into an
+    email by `render`, the face's renderer), through the reminder mail: one message a
+    person, each step once a day however often it is sent (so a face may send after
+    every declaration and a cron job may resend what failed). Nothing is sent for an
+    area's declaration, nor without RISKKIT_BASE_URL (`base_url` in the SMTP settings):
+    the emails link to the dashboard. The level stands whether or not the mail goes."""
     from riskkit.services.reminders import send_reminders  # mail is imported only to send
 
+    if declaration.area is not None:
+        return CardMail(applies=False)
+    if not dry_run and not settings.get("base_url"):
+        return CardMail(unset="RISKKIT_BASE_URL")
     items = card_items(declaration)
     day = items[0].due_date if items else clock.local(declaration.declared_at).date()
-    return send_reminders(items, day, settings, escalate_after=NEVER, render=render, dry_run=dry_run,
-                          echo=echo)
+    outcome = send_reminders(items, day, settings, escalate_after=NEVER, render=render,
+                             dry_run=dry_run, echo=echo)
+    return CardMail(len(outcome.sent), outcome.failed, outcome.undeliverable)

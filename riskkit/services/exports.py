@@ -17,7 +17,8 @@ from sqlalchemy import select
 from riskkit import scoring, vocab
 from riskkit.errors import NotFound
 from riskkit.extensions import db
-from riskkit.models import Action, Control, Register, Review, Risk, User
+from riskkit.models import Action, Control, Register, RegisterObjective, Review, Risk, User
+from riskkit.models.objectives import risk_objectives
 from riskkit.services.appetite import above, appetites
 from riskkit.services.registers import all_registers
 from riskkit.services.risks import LIVE, SORTS, RiskFilter, matching_ids
@@ -30,7 +31,7 @@ RISK_HEADERS = (
     "status", "response", "exempt", "exempt_paragraph", "likelihood", "impact", "score", "rating",
     "previous_likelihood", "previous_impact", "target_likelihood", "target_impact", "target_score",
     "target_rating", "target_date", "inherent_likelihood", "inherent_impact", "last_review_date",
-    "next_review_date", "above_appetite",
+    "next_review_date", "above_appetite", "objectives",
 )
 CONTROL_HEADERS = ("reference", "description", "owner", "effectiveness", "last_tested")
 ACTION_HEADERS = ("reference", "description", "owner", "target_date", "status", "completed_date")
@@ -107,8 +108,9 @@ def _risk_rows(risk_ids, sort: str) -> Iterator[tuple]:
     registers = all_registers()
     matrices, codes = {r.id: r.matrix for r in registers}, {r.id: r.code for r in registers}
     appetite = appetites()
+    threatened = _objective_names(risk_ids)
     statement = select(
-        Risk.reference, Risk.register_id, Risk.title, Risk.description, Risk.cause, Risk.consequence,
+        Risk.id, Risk.reference, Risk.register_id, Risk.title, Risk.description, Risk.cause, Risk.consequence,
         Risk.category, User.name, Risk.status, Risk.response, Risk.exempt, Risk.exempt_paragraph,
         Risk.likelihood, Risk.impact,
         Risk.previous_likelihood, Risk.previous_impact, Risk.target_likelihood, Risk.target_impact,
@@ -128,8 +130,23 @@ def _risk_rows(risk_ids, sort: str) -> Iterator[tuple]:
             r.target_likelihood, r.target_impact, scoring.score(r.target_likelihood, r.target_impact),
             scoring.rating(matrix, r.target_likelihood, r.target_impact).name, r.target_date,
             r.inherent_likelihood, r.inherent_impact, r.last_review_date, r.next_review_date,
-            _yes_no(above(appetite, r.category, score)[1]),
+            _yes_no(above(appetite, r.category, score)[1]), "\n".join(threatened.get(r.id, ())),
         )
+
+
+def _objective_names(risk_ids) -> dict[int, list[str]]:
+    """The names of the objectives each risk threatens, one a line as the import reads
+    them: read whole before the risks stream (a link is two numbers and a risk threatens
+    a few objectives at most)."""
+    statement = select(risk_objectives.c.risk_id, RegisterObjective.name).join(
+        RegisterObjective, risk_objectives.c.objective_id == RegisterObjective.id).order_by(
+        RegisterObjective.id)
+    if risk_ids is not None:
+        statement = statement.where(risk_objectives.c.risk_id.in_(risk_ids))
+    names: dict[int, list[str]] = {}
+    for risk_id, name in db.session.execute(statement):
+        names.setdefault(risk_id, []).append(name)
+    return names
 
 
 def _yes_no(value: bool) -> str:

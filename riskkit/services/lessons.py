@@ -9,6 +9,7 @@ identified into a lesson learned. It is closed only once validated.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from sqlalchemy import or_, select
@@ -16,11 +17,12 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import flag_modified
 
 from riskkit import permissions, vocab
-from riskkit.audit import acting_as
+from riskkit.audit import acting_as, because
 from riskkit.errors import Conflict, NotFound, ValidationError
 from riskkit.extensions import db
 from riskkit.models import Action, Control, Event, Lesson, Observation, Risk, User
-from riskkit.models.lessons import lesson_actions, lesson_controls, lesson_risks
+from riskkit.models.base import clean_text
+from riskkit.models.lessons import lesson_actions, lesson_controls, lesson_reference, lesson_risks
 from riskkit.services.events import check_controls_belong
 from riskkit.services.paging import ascending_nulls_last, check_key, keyset_page
 from riskkit.services.risks import check_version
@@ -32,6 +34,18 @@ def get_lesson(lesson_id: int) -> Lesson:
     lesson = db.session.get(Lesson, lesson_id)
     if lesson is None:
         raise NotFound(f"No lesson number {lesson_id}")
+    return lesson
+
+
+def find_lesson(reference: str) -> Lesson:
+    """A lesson by its reference (L0012, in any case) or its number."""
+    found = re.fullmatch(r"L?0*(\d{1,9})", (reference or "").strip().upper())
+    if found is None:
+        raise ValidationError(f"{reference[:40]!r} is not a lesson: give its reference, like L0012",
+                              field="lesson")
+    lesson = db.session.get(Lesson, int(found[1]))
+    if lesson is None:
+        raise NotFound(f"No lesson {lesson_reference(int(found[1]))}")
     return lesson
 
 
@@ -100,9 +114,7 @@ def save_lesson(by: User | None, lesson: Lesson | None, *, event: Event,
             check_version(lesson, expected_version, lesson.reference)
         lesson.statement, lesson.recommendation = statement, (recommendation or "").strip()
         lesson.owner, lesson.due_date, lesson.priority = owner, due_date, priority
-        if for_partner and not event.partner_led:
-            raise ValidationError(f"{event.name} was not led by a partner: a lesson from it is"
-                                  " ours to track", field="for_partner")
+        _check_partner(event, for_partner)
         lesson.for_partner = bool(for_partner)
         if risks is not None:
             lesson.risks = risks
@@ -110,6 +122,26 @@ def save_lesson(by: User | None, lesson: Lesson | None, *, event: Event,
             lesson.controls = controls
         db.session.flush()
     return lesson
+
+
+def mark_for_partner(lesson: Lesson, by: User | None, for_partner: bool, note: str = "",
+                     expected_version: int | None = None) -> Lesson:
+    """Say whether a lesson is for the partner that led its event (noted only: never open
+    or overdue) or ours to track, as the lesson form's box does; `note` says why, on the
+    history."""
+    permissions.require_unless_operator(by, "edit_exercises")
+    check_version(lesson, expected_version, lesson.reference)
+    _check_partner(lesson.event, for_partner)
+    with acting_as(by), because(clean_text(note, "note")):
+        lesson.for_partner = for_partner
+        db.session.flush()
+    return lesson
+
+
+def _check_partner(event: Event, for_partner: bool) -> None:
+    if for_partner and not event.partner_led:
+        raise ValidationError(f"{event.name} was not led by a partner: a lesson from it is"
+                              " ours to track", field="for_partner")
 
 
 def allowed_moves(lesson: Lesson) -> list[str]:

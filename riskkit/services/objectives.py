@@ -86,14 +86,20 @@ def objectives_by_id(ids: list[int]) -> list[RegisterObjective]:
     return [found[i] for i in dict.fromkeys(ids)]
 
 
-def objective_by_words(register: Register, words: str) -> RegisterObjective:
-    """An objective a risk on this register may threaten, by its name in any case (an
-    import's Objectives column)."""
-    for objective in choosable(register):
-        if objective.name.strip().lower() == words.strip().lower():
-            return objective
-    raise ValidationError(f"No objective {words[:60]!r} on the {register.name} register or"
-                          " above it", field="objectives")
+def objective_finder(register: Register):
+    """A function that finds an objective a risk on this register may threaten by its
+    name in any case (an import's Objectives column), refusing any other naming it: the
+    objectives are read once, for every row."""
+    known = {objective.name.strip().lower(): objective for objective in choosable(register)}
+
+    def find(words: str) -> RegisterObjective:
+        objective = known.get(words.strip().lower())
+        if objective is None:
+            raise ValidationError(f"No objective {words[:60]!r} on the {register.name} register or"
+                                  " above it", field="objectives")
+        return objective
+
+    return find
 
 
 def objective_view(objective: RegisterObjective) -> ObjectiveView:

@@ -1,12 +1,12 @@
 """What is overdue, or due soon, as of a date: the one answer the nightly cron job,
 the web page and the reminder emails all give.
 
-Reviews are due on a risk's next review date, actions on their target date, lessons on
-their due date until implemented, and the exercise programme as services.programme
-says; an item is overdue from the day after. Reads plain columns, not whole risks, so a
-register of 100,000 risks is one pass.
+Reviews are due on a risk's (or an open issue's) next review date, actions (a risk's or
+an open issue's) on their target date, lessons on their due date until implemented, and
+the exercise programme as services.programme says; an item is overdue from the day after.
+Reads plain columns, not whole risks, so a register of 100,000 risks is one pass.
 
-As of a past day the risks, actions and lessons are as they stood at the end of it: those
+As of a past day the risks, issues, their actions and lessons are as they stood at the end of it: those
 recorded otherwise since (services.as_of.changed_after: reviewed, done, closed, added...)
 are rebuilt from the history and merged in, the rest read as they are.
 """
@@ -26,13 +26,13 @@ from sqlalchemy.orm import aliased
 from riskkit import clock, permissions, vocab
 from riskkit.audit import AUDITED
 from riskkit.extensions import db
-from riskkit.models import Action, Event, Lesson, Register, Risk, User
+from riskkit.models import Action, Event, Issue, IssueAction, Lesson, Register, Risk, User
 from riskkit.models.lessons import lesson_reference
 from riskkit.services import programme
 from riskkit.services.as_of import changed_after, records_by_id
 from riskkit.services.risks import LIVE
 
-KINDS = ("review", "action", "lesson", "exercise")
+KINDS = ("review", "action", "issue review", "issue action", "lesson", "exercise")
 
 
 class Item(NamedTuple):
@@ -40,8 +40,8 @@ class Item(NamedTuple):
     tens of thousands of them, and a tuple is made several times faster."""
 
     kind: str  # one of KINDS
-    reference: str  # a risk's reference, a lesson's, or the programme rule's name
-    title: str  # the risk's title, the lesson's event, or what the programme has due
+    reference: str  # a risk's or an issue's reference, a lesson's, or the programme rule's name
+    title: str  # the risk's or issue's title, the lesson's event, or what the programme has due
     owner: str
     owner_email: str | None
     register: str
@@ -55,7 +55,7 @@ class Item(NamedTuple):
     @property
     def key(self) -> str:
         """Identifies the item in the reminder log."""
-        if self.kind in ("action", "step"):  # a step of an action card: its step's id
+        if self.kind in ("action", "issue action", "step"):  # "step": an action card's step
             return f"{self.kind}:{self.action_id}"
         if self.kind == "exercise":
             return f"exercise:{self.reference}:{self.title}:{self.due_date.isoformat()}"
@@ -95,7 +95,7 @@ class Scope:
 
     @cached_property
     def changed(self) -> dict[type, list[int]]:
-        """The ids of the risks, actions and lessons that stood otherwise at the end of
+        """The ids of the risks, issues, actions and lessons that stood otherwise at the end of
         the as-of day than now, by model: `rebuilt` reads them as they stood, and the
         queries of the records as they are leave them out. Empty for a day not yet over."""
         if clock.end_of(self.as_of) > clock.utcnow():
@@ -115,7 +115,7 @@ class Scope:
     @cached_property
     def rebuilt(self) -> list[Item]:
         """The reviews, actions and lessons due of the records changed since the as-of
-        day, as they stood at its end, sorted."""
+        day (risks, issues, their actions, lessons), as they stood at its end, sorted."""
         return sorted(_rebuilt(self), key=sort_key) if self.changed else []
 
     @cached_property
@@ -129,9 +129,15 @@ class Scope:
             items.extend(_programme_due(self))
         return sorted(items, key=sort_key)
 
+    @cached_property
+    def issues(self) -> list[Item]:
+        """The issues' reviews and actions asked for, sorted: a register holds a few
+        dozen issues where it holds thousands of risks, so they are read whole."""
+        return sorted(_issues_due(self), key=sort_key)
+
 
 #: What the report reads as it stood on a past day (Scope.changed).
-CHANGING = (Risk, Action, Lesson)
+CHANGING = (Risk, Action, Lesson, Issue, IssueAction)
 
 #: The order of every report: most overdue first, then reference, kind and action.
 Key = tuple[date, str, str, int]
@@ -143,7 +149,8 @@ def sort_key(item: Item) -> Key:
 
 def due_items(as_of: date, register_ids: list[int] | None = None, owner: User | None = None,
               due_within: int = 0, kinds: tuple[str, ...] = KINDS) -> list[Item]:
-    """Reviews, actions, lessons and programme items due before `as_of` (overdue), or
+    """Reviews and actions (of risks and of issues), lessons and programme items due
+    before `as_of` (overdue), or
     also within `due_within` days after it, most overdue first. Lessons and the
     programme belong to no register, so a register filter leaves them out."""
     return list(iter_items(Scope(as_of, register_ids, owner, due_within, kinds)))
@@ -153,19 +160,21 @@ def iter_items(scope: Scope, after: Key | None = None, limit: int | None = None)
     """The items of due_items() in its order, read as they are used (for a page, or a
     download streamed row by row): reviews and actions each in one ordered statement,
     starting after the key `after` and reading at most `limit` rows, merged with the
-    lessons and the programme (a few hundred at most, sorted here)."""
+    issues, the lessons and the programme (a few hundred at most, each sorted here)."""
     streams = []
     if "review" in scope.kinds:
         streams.append(_reviews(scope, after, limit))
     if "action" in scope.kinds:
         streams.append(_actions(scope, after, limit))
-    streams.append([i for i in scope.unregistered + scope.rebuilt if after is None or sort_key(i) > after])
+    # Each list is sorted on its own: heapq.merge takes sorted streams, not their sum.
+    streams += [[i for i in few if after is None or sort_key(i) > after]
+                for few in (scope.issues, scope.unregistered, scope.rebuilt)]
     merged = heapq.merge(*streams, key=sort_key)
     return merged if limit is None else itertools.islice(merged, limit)
 
 
 #: What the dashboard lists of a person's own work, and how far ahead it looks.
-PERSONAL_KINDS = ("review", "action", "lesson")
+PERSONAL_KINDS = ("review", "action", "issue review", "issue action", "lesson")
 DUE_SOON_DAYS = 30
 
 
@@ -180,10 +189,10 @@ class Due:
 
 def person_due(person: User, as_of: date, within: int = DUE_SOON_DAYS,
                shown: int = 10) -> list[Due]:
-    """What one person must do: the reviews of the risks they own, their actions and their
-    lessons, overdue or due within `within` days of `as_of`, each kind's first `shown`
-    (most overdue first) and how many: the overdue report filtered to them, two
-    statements a kind whatever the size of the register."""
+    """What one person must do: the reviews of the risks and issues they own, their
+    actions (on risks and issues) and their lessons, overdue or due within `within` days
+    of `as_of`, each kind's first `shown` (most overdue first) and how many: the overdue
+    report filtered to them, two statements a kind whatever the size of the register."""
     due = []
     for kind in PERSONAL_KINDS:
         scope = Scope(as_of, owner=person, due_within=within, kinds=(kind,))
@@ -277,6 +286,38 @@ def _action_scope(scope: Scope) -> list:
     return where
 
 
+def _issues_due(scope: Scope) -> list[Item]:
+    """The open issues' reviews and their open actions due, of issues as they are (those
+    changed since the as-of day are in Scope.rebuilt)."""
+    items = []
+    for kind, owner_column, due, extra, where in (
+            ("issue review", Issue.owner_id, Issue.next_review_date, (), ()),
+            ("issue action", IssueAction.owner_id, IssueAction.target_date,
+             (IssueAction.description, IssueAction.id),
+             (IssueAction.status.in_(vocab.ACTION_OPEN), *scope.unchanged(IssueAction, IssueAction.id)))):
+        if kind not in scope.kinds:
+            continue
+        owner_user, register_owner = aliased(User), aliased(User)
+        statement = select(
+            Issue.reference, Issue.title, owner_user.name, owner_user.email, Register.code,
+            register_owner.name, register_owner.email, due, *extra,
+        ).select_from(IssueAction if extra else Issue)
+        if extra:
+            statement = statement.join(Issue, IssueAction.issue_id == Issue.id)
+        statement = statement.join(owner_user, owner_column == owner_user.id) \
+            .join(Register, Issue.register_id == Register.id) \
+            .outerjoin(register_owner, Register.owner_id == register_owner.id) \
+            .where(Issue.status == "open", scope.due_before_cutoff(due), *where,
+                   *scope.unchanged(Issue, Issue.id))
+        if scope.register_ids is not None:
+            statement = statement.where(Issue.register_id.in_(scope.register_ids))
+        if scope.owner is not None:
+            statement = statement.where(owner_column.in_(scope.owner_ids))
+        items += [Item(kind, *row[:8], (scope.as_of - row[7]).days, *row[8:])
+                  for row in db.session.execute(statement)]
+    return items
+
+
 def _lessons_due(scope: Scope) -> list[Item]:
     columns = select(Lesson.id, Event.name, User.name, User.email, Lesson.due_date,
                      Lesson.statement).join(Event, Lesson.event_id == Event.id) \
@@ -300,19 +341,18 @@ def _programme_due(scope: Scope) -> list[Item]:
 
 
 def _rebuilt(scope: Scope) -> list[Item]:
-    """The items of Scope.rebuilt: the changed risks, their actions and the changed
-    actions and lessons as they stood (people's emails and register owners as they are)."""
+    """The items of Scope.rebuilt: the changed risks and issues, their actions and the
+    changed actions and lessons as they stood (people's emails and register owners as
+    they are)."""
     day = scope.as_of
-    risk_ids = set(scope.changed.get(Risk, []))
-    action_ids = set(scope.changed.get(Action, []))
-    if risk_ids and "action" in scope.kinds:
-        action_ids |= set(db.session.scalars(select(Action.id).where(Action.risk_id.in_(list(risk_ids)))))
-    actions = records_by_id(Action, day, action_ids) if "action" in scope.kinds else {}
-    risks = records_by_id(Risk, day, risk_ids | {a.risk_id for a in actions.values()})
+    risk_ids, actions, risks = _with_actions(scope, Risk, Action, Action.risk_id, "action")
+    issue_ids, issue_actions, issues = _with_actions(scope, Issue, IssueAction, IssueAction.issue_id,
+                                                     "issue action")
     lessons = (records_by_id(Lesson, day, scope.changed.get(Lesson, []))
                if scope.register_ids is None and "lesson" in scope.kinds else {})
     people = {p.name: p for p in db.session.scalars(select(User).where(User.name.in_(
-        {r.owner for r in [*risks.values(), *actions.values(), *lessons.values()]})))}
+        {r.owner for r in [*risks.values(), *actions.values(), *issues.values(),
+                           *issue_actions.values(), *lessons.values()]})))}
     owners = {people[name].id for name in people} & set(scope.owner_ids) if scope.owner else None
     registers = {r.code: r for r in db.session.scalars(select(Register))}
     codes = ({r.code for r in registers.values() if r.id in scope.register_ids}
@@ -330,15 +370,20 @@ def _rebuilt(scope: Scope) -> list[Item]:
                 and (owners is None or (owner in people and people[owner].id in owners)))
 
     items = []
-    if "review" in scope.kinds:
-        items += [item("review", risk, risk.owner, risk.next_review_date)
-                  for risk in (risks[i] for i in risk_ids if i in risks)
-                  if risk.register in codes and wanted(risk.status, LIVE, risk.owner, risk.next_review_date)]
-    for action in actions.values():
-        risk = risks.get(action.risk_id)
-        if (risk is not None and risk.register in codes and risk.status in LIVE
-                and wanted(action.status, vocab.ACTION_OPEN, action.owner, action.target_date)):
-            items.append(item("action", risk, action.owner, action.target_date, action.description, action.id))
+    for kind, ids, parents, children, parent_of, live in (
+            ("review", risk_ids, risks, actions, "risk_id", LIVE),
+            ("issue review", issue_ids, issues, issue_actions, "issue_id", ("open",))):
+        if kind in scope.kinds:
+            items += [item(kind, parent, parent.owner, parent.next_review_date)
+                      for parent in (parents[i] for i in ids if i in parents)
+                      if parent.register in codes
+                      and wanted(parent.status, live, parent.owner, parent.next_review_date)]
+        for action in children.values():
+            parent = parents.get(getattr(action, parent_of))
+            if (parent is not None and parent.register in codes and parent.status in live
+                    and wanted(action.status, vocab.ACTION_OPEN, action.owner, action.target_date)):
+                items.append(item(kind.replace("review", "action"), parent, action.owner,
+                                  action.target_date, action.description, action.id))
     events = dict(db.session.execute(select(Event.id, Event.name)).all()) if lessons else {}
     for lesson in lessons.values():
         # A partner's lesson is noted only; one removed before the column existed lacks it.
@@ -351,12 +396,26 @@ def _rebuilt(scope: Scope) -> list[Item]:
     return items
 
 
+def _with_actions(scope: Scope, model, action_model, parent_column, kind: str):
+    """The changed records of `model` (risks or issues) and, as they stood, the actions
+    asked for (`kind`) that changed or hang off one that did, and the records they hang
+    off (changed or not): (the changed ids, actions by id, records by id)."""
+    day = scope.as_of
+    ids = set(scope.changed.get(model, []))
+    action_ids = set(scope.changed.get(action_model, []))
+    if ids and kind in scope.kinds:
+        action_ids |= set(db.session.scalars(select(action_model.id).where(parent_column.in_(list(ids)))))
+    actions = records_by_id(action_model, day, action_ids) if kind in scope.kinds else {}
+    parent = parent_column.key
+    return ids, actions, records_by_id(model, day, ids | {getattr(a, parent) for a in actions.values()})
+
+
 @dataclass
 class Summary:
     """How many items a report holds, by kind and by register (reviews and actions)."""
 
     by_kind: dict[str, int]
-    by_register: list[tuple[str, int, int]]  # code, reviews, actions; registers with any
+    by_register: list[tuple[str, int, int]]  # code, risk reviews, risk actions; registers with any
 
     @property
     def total(self) -> int:
@@ -364,8 +423,8 @@ class Summary:
 
 
 def summarise_due(scope: Scope) -> Summary:
-    """The counts of the whole report: reviews and actions by GROUP BY in the database,
-    the few lessons and programme items as read for the page. What the page shows above
+    """The counts of the whole report: risks' reviews and actions by GROUP BY in the
+    database, the few issues' items, lessons and programme items as read for the page. What the page shows above
     its first page of items."""
     by_kind = dict.fromkeys(scope.kinds, 0)
     per_register: dict[str, list[int]] = {}
@@ -384,17 +443,17 @@ def summarise_due(scope: Scope) -> Summary:
         for code, n in db.session.execute(statement.group_by(Register.code)):
             per_register.setdefault(code, [0, 0])[1] = n
             by_kind["action"] += n
-    for item in scope.unregistered:
+    for item in scope.unregistered + scope.issues:
         by_kind[item.kind] += 1
     for item in scope.rebuilt:
         by_kind[item.kind] += 1
-        if item.register:
+        if item.kind in ("review", "action"):
             per_register.setdefault(item.register, [0, 0])[item.kind == "action"] += 1
     return Summary(by_kind, [(code, *counts) for code, counts in sorted(per_register.items())])
 
 
-KIND_LABELS = {"review": "Review", "action": "Action", "lesson": "Lesson",
-               "exercise": "Exercise programme"}
+KIND_LABELS = {"review": "Review", "action": "Action", "issue review": "Issue review",
+               "issue action": "Issue action", "lesson": "Lesson", "exercise": "Exercise programme"}
 
 
 def path_of(item: Item) -> str:
@@ -403,6 +462,8 @@ def path_of(item: Item) -> str:
         return f"/lessons/{int(item.reference[1:])}"
     if item.kind == "exercise":
         return "/programme"
+    if item.kind.startswith("issue"):
+        return f"/issues/{item.reference}"
     return f"/risks/{item.reference}"
 
 

@@ -10,7 +10,7 @@ from datetime import date
 
 from riskkit.errors import ValidationError
 from riskkit.models import Register
-from riskkit.services.query_args import date_arg, objective_arg, owner_arg, whole_number
+from riskkit.services.query_args import objective_arg, owner_arg, whole_number
 from riskkit.services.registers import all_registers
 from riskkit.services.risks import LIVE, SORTS, RiskFilter, check_rating
 
@@ -31,11 +31,12 @@ class RegisterQuery:
     errors: dict[str, str]  # parameter -> what was wrong; that filter is not applied
 
 
-def read_query(args: Mapping[str, str], today: date) -> RegisterQuery:
+def read_query(args: Mapping[str, str], as_of: date) -> RegisterQuery:
     """Filters by register (a corporate one takes in those below it), owner, status,
-    rating, category, heat-map cell and review overdue as of a day, and the sort. A
-    register, owner, rating or date that cannot be used is reported in `errors` and not
-    filtered on; a cell that is not a whole number is a ValidationError naming it."""
+    rating, category, heat-map cell and review overdue as of `as_of` (the face reads
+    ?as_of= as every page does, web.params.as_of_arg), and the sort. A register, owner
+    or rating that cannot be used is reported in `errors` and not filtered on; a cell
+    that is not a whole number is a ValidationError naming it."""
     errors: dict[str, str] = {}
     filters = RiskFilter()
     registers = all_registers()
@@ -60,7 +61,6 @@ def read_query(args: Mapping[str, str], today: date) -> RegisterQuery:
     filters.category = args.get("category") or None
     filters.likelihood, filters.impact = whole_number(args, "likelihood"), whole_number(args, "impact")
     filters.objective_id = objective_arg(args, errors)
-    as_of = date_arg(args, "as_of", today, errors)
     if args.get("overdue") == "yes":
         filters.overdue_as_of = as_of
     sort = args.get("sort") if args.get("sort") in SORTS else "score"

@@ -111,6 +111,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         can=lambda action, item=None: permissions.can(current_user, action, item),
         reviews_some_risk=lambda: permissions.reviews_some_risk(current_user),
+        assures_some_control=lambda: permissions.assures_some_control(current_user),
         vocab=vocab,
         trend_words=scoring.TREND_WORDS,
         trend_arrows=scoring.TREND_ARROWS,

@@ -5,10 +5,9 @@ from flask_login import current_user
 
 from riskkit import permissions
 from riskkit.errors import ValidationError
-from riskkit.services import document_log
 from riskkit.services.appendix import build_appendix, default_since
 from riskkit.services.query_args import date_arg
-from riskkit.web.documents import send_document
+from riskkit.web.documents import send_logged
 from riskkit.web.params import as_of_arg, today
 
 bp = Blueprint("appendix", __name__)
@@ -45,8 +44,5 @@ def _send(render, kind: str):
         return render_template("errors/400.html", message=str(error)), 400
     which = "-".join(s.code for s in appendix.sections) if codes else "all"
     name = f"register-appendix-{which}-{as_of.isoformat()}{'-public' if public else ''}"
-    content = render(appendix, generated_on=today())
-    document_log.record(current_user._get_current_object(), "downloaded",
-                        "Register appendix" + (", public version" if public else ""),
-                        f"{name}.{kind}")
-    return send_document(content, name, kind)
+    return send_logged(render(appendix, generated_on=today()),
+                       "Register appendix" + (", public version" if public else ""), name, kind)

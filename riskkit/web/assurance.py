@@ -1,19 +1,25 @@
 """Control assurance: recording an opinion on a control, and the DMT's list of controls
 lacking assurance. Views parse, call services.assurance, and render."""
 
+from datetime import UTC, datetime
+from pathlib import Path
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from riskkit import permissions
+from riskkit.errors import ValidationError
 from riskkit.extensions import db
 from riskkit.models import Control, ControlAssurance
 from riskkit.services import assurance
+from riskkit.services.exercise_report import plural
+from riskkit.services.imports import uploads
+from riskkit.services.imports.assurance import ImportRefused, import_assurance
 from riskkit.services.paging import page_of
-from riskkit.services.query_args import date_arg
 from riskkit.services.registers import all_registers
 from riskkit.services.risks import get_risk
 from riskkit.web import forms
-from riskkit.web.params import int_arg, today
+from riskkit.web.params import as_of_arg, int_arg, today
 
 bp = Blueprint("assurance", __name__)
 #: Controls listed a page on the DMT's list (`riskkit controls unassured` prints them all).
@@ -55,11 +61,48 @@ def record(reference, control_id, entry_id):
                       risk=risk, control=control, entry=entry)
 
 
+@bp.route("/assurance/import", methods=["GET", "POST"])
+def upload():
+    """Internal audit's opinions from a workbook, all or nothing, as `riskkit controls
+    import-assurance` takes them; each row only on a control the person may assure."""
+    if not permissions.assures_some_control(current_user):
+        permissions.require(current_user, "record_assurance")  # the 403, saying so
+    errors: dict[str, str] = {}
+    problems: list[tuple[str, str]] = []  # each row and column refused, after `errors`
+    if request.method == "POST":
+        sent = request.files.get("file")
+        name = Path(sent.filename or "").name if sent else ""
+        if not name:
+            errors["file"] = "Choose the workbook of opinions to upload"
+        else:
+            # Kept under a name of riskkit's own, with the suffix the reader goes by (the
+            # service refuses any but .xlsx and .csv by `name`, before reading).
+            suffix = Path(name).suffix.lower()
+            _, path = uploads.new_upload(current_app.config["SETTINGS"].data_dir,
+                                         suffix if suffix in (".xlsx", ".csv") else ".upload",
+                                         datetime.now(UTC))
+            try:
+                sent.save(path)
+                count = import_assurance(path, current_user._get_current_object(), name)
+            except ImportRefused as refused:
+                errors["file"] = f"{plural(len(refused.problems), 'problem')} in {name}: nothing was recorded"
+                problems = [("file", str(problem)) for problem in refused.problems]
+            except ValidationError as error:
+                errors["file"] = str(error)
+            finally:
+                path.unlink(missing_ok=True)
+        if not errors:
+            flash(f"Recorded {plural(count, 'assurance opinion')} from {name}.", "success")
+            return redirect(url_for("assurance.index"))
+    return render_template("assurance/import.html", title="Upload audit opinions", section="assurance",
+                           errors=errors, problems=problems), 400 if errors else 200
+
+
 @bp.get("/assurance")
 def index():
     """Controls of live risks with limited or no assurance, or none in the period: the DMT's list."""
     errors: dict[str, str] = {}
-    as_of = date_arg(request.args, "as_of", today(), errors)
+    as_of = as_of_arg()
     months = int_arg(request.args, "months", 1, 120) or current_app.config["ASSURANCE_MONTHS"]
     registers = all_registers()
     code = (request.args.get("register") or "").strip().upper()

@@ -9,7 +9,7 @@ from flask_login import current_user
 from riskkit import permissions
 from riskkit.services.events import get_event
 from riskkit.services.exercise_report import build_improvement_plan, build_report
-from riskkit.web.documents import send_document
+from riskkit.web.documents import send_logged
 from riskkit.web.params import as_of_arg, int_arg, today
 
 bp = Blueprint("exercise_reports", __name__)
@@ -39,7 +39,7 @@ def _send_report(event_id: int, render, kind: str):
     event = get_event(event_id)
     data = build_report(event, current_app.config["ORGANISATION_NAME"], as_of=as_of_arg())
     name = ("exercise-report-" if event.is_exercise else "incident-debrief-report-") + slug(event.name)
-    return send_document(render(data, generated_on=today()), name, kind)
+    return send_logged(render(data, generated_on=today()), data.title, name, kind)
 
 
 @bp.get("/improvement-plan.xlsx")
@@ -66,4 +66,4 @@ def _send_plan(render, kind: str):
         event = get_event(event_id)
     plan = build_improvement_plan(event, as_of=as_of_arg(), open_only=request.args.get("open") == "1")
     which = slug(event.name) if event else "all"
-    return send_document(render(plan), f"improvement-plan-{which}-{today().isoformat()}", kind)
+    return send_logged(render(plan), plan.title, f"improvement-plan-{which}-{today().isoformat()}", kind)

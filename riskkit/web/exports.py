@@ -26,7 +26,7 @@ from riskkit.reports.calendar import calendar_bytes
 from riskkit.services import document_log
 from riskkit.services.exports import calendar_entries, calendar_owner, export_sheets, new_calendar_token
 from riskkit.services.register_query import read_query
-from riskkit.web.params import today
+from riskkit.web.params import as_of_arg, today
 
 bp = Blueprint("exports", __name__)
 
@@ -38,7 +38,7 @@ def workbook():
     """The workbook `riskkit export` writes, of the risks the register page lists with
     the same filters and order (?register=AH&rating=High&sort=reference), every page."""
     from riskkit.reports.workbook import workbook_bytes  # on first use: the CLI starts fast
-    query = read_query(request.args, today())
+    query = read_query(request.args, as_of_arg())
     if query.errors:
         raise ValidationError("Cannot export these risks: " + "; ".join(
             f"{name}: {message}" for name, message in query.errors.items()))

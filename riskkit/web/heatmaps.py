@@ -6,10 +6,9 @@ from flask_login import current_user
 
 from riskkit import permissions
 from riskkit.errors import ValidationError
-from riskkit.services import document_log
 from riskkit.services.heatmaps import SCORES, build_report
 from riskkit.services.registers import default_register, get_register
-from riskkit.web.documents import send_document
+from riskkit.web.documents import send_logged
 from riskkit.web.params import as_of_arg, today
 
 bp = Blueprint("heatmaps", __name__)
@@ -47,7 +46,4 @@ def _send(render, kind: str):
                           current_app.config["ORGANISATION_NAME"])
     which = "" if scores == "current" else f"-{scores}"
     name = f"heatmap-{register.code}{which}-{as_of.isoformat()}"
-    content = render(report)
-    document_log.record(current_user._get_current_object(), "downloaded",
-                        f"Heat map {register.code}", f"{name}.{kind}")
-    return send_document(content, name, kind)
+    return send_logged(render(report), f"Heat map {register.code}", name, kind)

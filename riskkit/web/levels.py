@@ -10,6 +10,7 @@ from riskkit import permissions
 from riskkit.errors import Conflict, ValidationError
 from riskkit.extensions import db
 from riskkit.models import Area
+from riskkit.reports.card_mail import email_cards
 from riskkit.services import indicators as indicator_service
 from riskkit.services import levels
 from riskkit.services.risks import commit
@@ -74,16 +75,7 @@ def declare():
 
 
 def _cards_sent(declaration) -> str:
-    """Email the holders their cards at the organisation's new level (services.action_cards);
-    what to add to the confirmation. The level stands whether or not the mail goes."""
-    if declaration.area is not None:
-        return ""
-    from riskkit.reports.card_mail import email_cards
-
-    outcome = email_cards(declaration, current_app.config, datetime.now().astimezone())
-    if outcome is None:
-        return " Action cards were not emailed: RISKKIT_BASE_URL is not set."
-    words = f" Action cards emailed to {len(outcome.sent)} {'person' if len(outcome.sent) == 1 else 'people'}."
-    if outcome.failed or outcome.undeliverable:
-        words += f" Not sent: {'; '.join(outcome.failed + outcome.undeliverable)}."
-    return words
+    """Email the holders their cards at the organisation's new level; what to add to the
+    confirmation (services.action_cards.CardMail.words)."""
+    words = email_cards(declaration, current_app.config, datetime.now().astimezone()).words()
+    return f" {words}" if words else ""

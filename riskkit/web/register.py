@@ -13,7 +13,7 @@ from riskkit.services.appetite import appetites
 from riskkit.services.objectives import list_objectives
 from riskkit.services.register_query import query_args, read_query
 from riskkit.services.risks import count_risks, list_risks, summarise
-from riskkit.web.params import int_arg, today
+from riskkit.web.params import as_of_arg, int_arg, today
 
 bp = Blueprint("register", __name__)
 PER_PAGE = 25
@@ -24,7 +24,7 @@ STATUS_CHOICES = (("live", "Open and escalated"),) + vocab.RISK_STATUSES + (("al
 def index():
     """The register list: filter by register, owner, rating, category, status, overdue."""
     args = request.args
-    query = read_query(args, today())
+    query = read_query(args, as_of_arg())
     filters, errors = query.filters, query.errors
     registers = query.registers
     page = int_arg(args, "page") or 1

@@ -49,3 +49,20 @@ def test_an_objective_page_lists_its_risks_and_heat_map(signed_in, snap):
     check(page, snap, "objective-1280")
     page.set_viewport_size(NARROW)
     check(page, snap, "objective-320")
+
+
+def test_a_manager_uploads_internal_audits_workbook(signed_in, snap, tmp_path):
+    from tests.import_helpers import workbook
+
+    columns = ["Risk", "Control", "Date", "Opinion"]
+    bad = workbook(tmp_path / "audit.xlsx", {"Opinions": [columns, ["AH0038", "1", "20/09/2021", "Adequate"]]})
+    page = signed_in("manager")
+    page.goto("/assurance")
+    page.get_by_role("link", name="Upload internal audit's opinions from a workbook").click()
+    check(page, snap, "assurance-upload")
+    page.locator("#file").set_input_files(str(bad))
+    page.get_by_role("button", name="Upload and record").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Row 2, column Control")
+    check(page, snap, "assurance-upload-error")
+    page.set_viewport_size(NARROW)
+    check(page, snap, "assurance-upload-error-320")

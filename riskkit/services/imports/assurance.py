@@ -6,7 +6,8 @@ control, all or nothing. The first sheet's first row names the columns:
 Risk is the risk's reference; Control is the control's id as riskkit shows it, or its
 words as the register holds them (in any case). Line, Source and Reference default to
 3, audit report and the file's name. Every problem is reported with its row and column,
-and then nothing is written."""
+and then nothing is written; so is a row on a control the person importing may not
+record assurance on (permissions: record_assurance)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from riskkit import permissions
 from riskkit.errors import ValidationError
 from riskkit.extensions import db
 from riskkit.models import Risk, User
@@ -102,6 +104,9 @@ def _record(number: int, values: dict, risks: dict[str, Risk], by: User | None, 
     if risk is None:
         raise _CellProblem(number, "Risk", f"No risk with reference {reference!r}")
     control = _control(number, risk, text(values["control"]))
+    if by is not None and not permissions.can(by, "record_assurance", control):
+        raise _CellProblem(number, "Control", "you may not record assurance on this control (its"
+                           " owner, its risk's owner or a manager may)")
     dates = {}
     for column, field in (("date", "assured_on"), ("next due", "next_due")):
         try:

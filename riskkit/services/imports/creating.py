@@ -18,6 +18,7 @@ from riskkit.errors import RiskkitError, ValidationError
 from riskkit.extensions import db
 from riskkit.models import Action, Control, HistoryEntry, Register, Review, Risk
 from riskkit.models.base import check_values, utcnow
+from riskkit.models.objectives import risk_objectives
 from riskkit.services.imports.columns import action_values, control_values, review_values
 from riskkit.services.imports.owners import People
 from riskkit.services.imports.results import ImportResult
@@ -150,10 +151,17 @@ class Creator:
         risks = [rows.risk for rows in batch]
         self._insert_with_ids(Risk, risks)
         history = created_entries(Risk, risks)
+        links = []
         for rows in batch:
             rows.plan.result.outcome, rows.plan.result.reference = "created", rows.risk["reference"]
             if rows.plan.direction:
                 history.append(direction_note(rows.risk["id"], rows.plan.direction))
+            if rows.plan.objectives:  # as the history names links made with a new record
+                links += [{"risk_id": rows.risk["id"], "objective_id": o.id} for o in rows.plan.objectives]
+                history.append(("risk", rows.risk["id"], rows.risk["id"], "create", "objectives", None,
+                                ", ".join(o.name for o in rows.plan.objectives)))
+        if links:
+            bulk.insert_rows(self.connection, risk_objectives, links)
         for model, _ in CHILDREN:
             children = []
             for rows in batch:

@@ -48,6 +48,8 @@ FIELDS = {
         "direction": ("direction of travel", "direction", "trend", "travel", "dot"),
         "previous_likelihood": ("previous likelihood",),
         "previous_impact": ("previous impact",),
+        "objectives": ("objectives", "objective", "objectives threatened", "priorities",
+                       "council priorities", "strategic priorities", "corporate objectives"),
     },
     "controls": {
         "reference": ("ref", "risk ref", "risk id", "reference", "risk no", "risk reference"),

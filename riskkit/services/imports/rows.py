@@ -10,8 +10,9 @@ from datetime import date
 from sqlalchemy import select
 
 from riskkit import scoring, vocab
+from riskkit.errors import ValidationError
 from riskkit.extensions import db
-from riskkit.models import Register, Risk
+from riskkit.models import Register, RegisterObjective, Risk
 from riskkit.services.imports import headings, values
 from riskkit.services.imports.owners import People
 from riskkit.services.imports.reading import Sheet
@@ -49,6 +50,9 @@ class RiskPlan:
     last_review: date | None = None
     next_review: date | None = None
     direction: str = ""
+    # The objectives it threatens, by name; None when the file has no such column (an
+    # update then leaves the risk's as they are).
+    objectives: list[RegisterObjective] | None = None
     existing: Risk | None = None  # the risk this row updates (with --update)
 
 
@@ -62,6 +66,11 @@ class RowReader:
         self.matrix = register.matrix
         self.scores = ScoreReader(result, self.matrix)
         self.plans: dict[str, RiskPlan] = {}
+        # Imported here: services.objectives reaches services.as_of, which reads the
+        # importer's name for itself (IMPORT_ACTOR) from this package.
+        from riskkit.services.objectives import objective_finder
+
+        self.objective = objective_finder(register)
 
     def problem(self, where, heading: str, message: str) -> None:
         self.result.problem(where, heading, message)
@@ -120,6 +129,21 @@ class RowReader:
         plan.actions = [{"description": text, "owner": action_owner,
                          "target_date": cell("action_due")[1], "status": "planned",
                          "completed_date": None} for text in values.items(cell("actions")[1])]
+        self.read_objectives(plan, *cell("objectives"))
+
+    def read_objectives(self, plan: RiskPlan, heading: str, value) -> None:
+        """The objectives the risk threatens, one a line, each named as its register holds it."""
+        if not heading:
+            return
+        plan.objectives = []
+        for words in values.items(value):
+            try:
+                objective = self.objective(words)
+            except ValidationError as error:
+                self.problem(plan.result, heading, str(error))
+            else:
+                if objective not in plan.objectives:
+                    plan.objectives.append(objective)
 
     def read_words(self, plan: RiskPlan, cell) -> None:
         """The title and other text, the owner, and the status, response and exempt

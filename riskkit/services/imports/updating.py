@@ -52,6 +52,8 @@ class Updater:
             changes["target_likelihood"], changes["target_impact"] = plan.target
         if plan.inherent[0]:
             changes["inherent_likelihood"], changes["inherent_impact"] = plan.inherent
+        if plan.objectives is not None and {o.id for o in plan.objectives} != {o.id for o in risk.objectives}:
+            changes["objectives"] = plan.objectives
         changed = update_risk(risk, changes, None)
         if (risk.likelihood, risk.impact) != plan.current:
             comment = f"Imported from {self.result.file_name}"
