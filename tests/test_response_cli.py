@@ -33,7 +33,7 @@ def test_roles_are_loaded_from_a_file_and_holders_set(app, runner, tmp_path):
                      "    levels: {1: [Business as usual], 2: [Ring the on-call director.]}\n")
     result = invoke(runner, "roles", "--load", str(cards))
     assert result.exit_code == 0, result.output
-    assert "Added 1 roles, 2 card steps, 1 role holders" in result.output
+    assert "Added 1 role, 2 card steps, 1 role holder" in result.output
     result = invoke(runner, "roles", "--role", "night manager", "--holder", "Dee Director")
     assert result.exit_code == 0, result.output
     assert "Night manager  Dee Director  1:1 2:1" in result.output
