@@ -72,7 +72,7 @@ def test_a_feed_is_a_calendar_of_all_day_events():
     entry = CalendarEntry("review-AH0005", date(2021, 10, 7), "Review AH0005: Continued, pressures",
                           "Line one\nCurrent risk: High 20; more", "AH0005")
     body = calendar_bytes([entry], name="riskkit: Richard Smith", stamp=datetime(2021, 9, 29, 8, 30, tzinfo=UTC),
-                          domain="risks.example.gov.uk", risk_url=lambda ref: f"https://risks.example.gov.uk/risks/{ref}")
+                          domain="risks.example.gov.uk", page_url=lambda e: f"https://risks.example.gov.uk/risks/{e.reference}")
     lines = _unfold(body)
     assert lines[:2] == ["BEGIN:VCALENDAR", "VERSION:2.0"] and lines[-1] == "END:VCALENDAR"
     assert any(line.startswith("PRODID:") for line in lines)
@@ -115,6 +115,28 @@ def test_chris_mckenzies_feed_has_his_reviews_and_open_actions_without_signing_i
     db.session.commit()
     later = _events(_unfold(client.get(f"/calendar/{token}.ics").data))
     assert not any(e["UID"].startswith(f"action-{actions[0].id}-") for e in later)
+
+
+def test_the_feed_has_the_reviews_and_actions_of_ones_open_issues(chris, login):
+    from riskkit.services.issues import resolve, save_action
+    from tests.factories import gen_issue
+
+    issue = gen_issue(gen_register("OPS"), owner=chris, title="Home care rounds missed", severity=4,
+                      raised_on=date(2026, 2, 2))
+    action = save_action(issue, None, None, description="Spot-purchase care", owner=chris,
+                         target_date=date(2026, 3, 31), status="planned", as_of=date(2026, 2, 2))
+    resolved = gen_issue(gen_register("PAY"), owner=chris, title="Old flood", raised_on=date(2026, 1, 2))
+    resolve(resolved, None, date(2026, 2, 1), "Water receded")
+    token = new_calendar_token(chris)
+    db.session.commit()
+    events = {e["UID"]: e for e in _events(_unfold(login(None).get(f"/calendar/{token}.ics").data))}
+    review = events[f"issue-review-OPS-I001-{issue.next_review_date:%Y%m%d}@localhost"]
+    assert review["SUMMARY"] == "Review issue OPS-I001: Home care rounds missed"
+    assert "Severity now: 4 Serious" in review["DESCRIPTION"]
+    assert review["URL"] == "http://localhost/issues/OPS-I001"
+    done = events[f"issue-action-{action.id}-OPS-I001-20260331@localhost"]
+    assert done["SUMMARY"] == "Action due OPS-I001: Spot-purchase care"
+    assert not any("PAY-I001" in uid for uid in events)  # resolved: nothing more to do
 
 
 @pytest.mark.parametrize("base_url, domain", [("https://risk.council.example", "risk.council.example"),

@@ -22,10 +22,10 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # not allowed in TEXT; tab i
 
 
 def calendar_bytes(entries: Iterable[CalendarEntry], *, name: str, stamp: datetime, domain: str,
-                   risk_url: Callable[[str], str]) -> bytes:
+                   page_url: Callable[[CalendarEntry], str]) -> bytes:
     """A VCALENDAR with one VEVENT per entry. `stamp` (when the feed was made, aware) is
     every event's DTSTAMP; `domain` (from the settings) makes the UIDs unique to this
-    server; `risk_url` gives the address of a risk's page from its reference."""
+    server; `page_url` gives the address of the entry's risk or issue page."""
     stamped = stamp.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
     lines = [
         "BEGIN:VCALENDAR",
@@ -39,7 +39,7 @@ def calendar_bytes(entries: Iterable[CalendarEntry], *, name: str, stamp: dateti
         f"X-PUBLISHED-TTL:{REFRESH}",
     ]
     for entry in entries:
-        url = risk_url(entry.reference)
+        url = page_url(entry)
         description = f"{entry.description}\n{url}"
         lines += [
             "BEGIN:VEVENT",

@@ -17,7 +17,8 @@ from sqlalchemy import select
 from riskkit import scoring, vocab
 from riskkit.errors import NotFound
 from riskkit.extensions import db
-from riskkit.models import Action, Control, Register, RegisterObjective, Review, Risk, User
+from riskkit.models import Action, Control, Issue, IssueAction, Register, RegisterObjective, Review, Risk, User
+from riskkit.models.issues import severity_words
 from riskkit.models.objectives import risk_objectives
 from riskkit.services.appetite import above, appetites
 from riskkit.services.registers import all_registers
@@ -159,13 +160,15 @@ def _yes_no(value: bool) -> str:
 
 @dataclass(frozen=True)
 class CalendarEntry:
-    """An all-day calendar event: a review falling due, or an action's target date."""
+    """An all-day calendar event: a review falling due, or an action's target date, of a
+    risk or of an issue."""
 
-    key: str  # the item, its risk and its date ("review-AH0033-20210813"): the same each fetch
+    key: str  # the item, its record and its date ("review-AH0033-20210813"): the same each fetch
     day: date
     summary: str
     description: str
-    reference: str  # the risk, for a link to its page
+    reference: str  # the risk or issue, for a link to its page
+    record: str = "risk"  # which of the two `reference` names
 
 
 def new_calendar_token(user: User) -> str:
@@ -186,8 +189,8 @@ def calendar_owner(token: str) -> User:
 
 
 def calendar_entries(user: User) -> list[CalendarEntry]:
-    """Next review dates of the live risks the user owns, and target dates of the open
-    actions they own on live risks, in date order."""
+    """Next review dates of the live risks and open issues the user owns, and target dates
+    of the open actions they own on them, in date order."""
     matrices = {r.id: r.matrix for r in all_registers()}
     entries = []
     reviews = select(
@@ -213,7 +216,32 @@ def calendar_entries(user: User) -> list[CalendarEntry]:
             f"Action on risk {reference} ({vocab.label(vocab.ACTION_STATUSES, status)}): {words}\n"
             f"Risk: {title}\nCurrent risk: {rating}", reference,
         ))
+    entries += _issue_entries(user)
     entries.sort(key=lambda e: (e.day, e.key))
+    return entries
+
+
+def _issue_entries(user: User) -> list[CalendarEntry]:
+    """An issue has no likelihood: its description gives its severity where a risk's gives
+    its rating. Its key says "issue", so it can never share a risk's."""
+    entries = []
+    reviews = select(Issue.reference, Issue.title, Issue.severity, Issue.next_review_date).where(
+        Issue.owner_id == user.id, Issue.status == "open", Issue.next_review_date.is_not(None))
+    for reference, title, severity, due in db.session.execute(reviews):
+        entries.append(CalendarEntry(
+            f"issue-review-{reference}-{due:%Y%m%d}", due, f"Review issue {reference}: {_shorten(title)}",
+            f"Review of issue {reference}: {title}\nSeverity now: {severity_words(severity)}", reference,
+            "issue"))
+    actions = select(IssueAction.id, IssueAction.description, IssueAction.status, IssueAction.target_date,
+                     Issue.reference, Issue.title).join(Issue, IssueAction.issue_id == Issue.id).where(
+        IssueAction.owner_id == user.id, IssueAction.status.in_(vocab.ACTION_OPEN),
+        IssueAction.target_date.is_not(None), Issue.status == "open")
+    for action_id, words, status, due, reference, title in db.session.execute(actions):
+        entries.append(CalendarEntry(
+            f"issue-action-{action_id}-{reference}-{due:%Y%m%d}", due,
+            f"Action due {reference}: {_shorten(words)}",
+            f"Action on issue {reference} ({vocab.label(vocab.ACTION_STATUSES, status)}): {words}\n"
+            f"Issue: {title}", reference, "issue"))
     return entries
 
 

@@ -24,7 +24,13 @@ from riskkit.errors import ValidationError
 from riskkit.extensions import db
 from riskkit.reports.calendar import calendar_bytes
 from riskkit.services import document_log
-from riskkit.services.exports import calendar_entries, calendar_owner, export_sheets, new_calendar_token
+from riskkit.services.exports import (
+    CalendarEntry,
+    calendar_entries,
+    calendar_owner,
+    export_sheets,
+    new_calendar_token,
+)
 from riskkit.services.register_query import read_query
 from riskkit.web.params import as_of_arg, today
 
@@ -76,7 +82,7 @@ def calendar_feed(token):
     # a calendar subscribed through another address would otherwise duplicate every event.
     data = calendar_bytes(
         calendar_entries(user), name=f"riskkit: {user.name}", stamp=datetime.now(UTC),
-        domain=settings.domain, risk_url=lambda reference: _risk_url(settings.base_url, reference))
+        domain=settings.domain, page_url=lambda entry: _page_url(settings.base_url, entry))
     return Response(data, mimetype="text/calendar", headers={
         "Content-Disposition": 'inline; filename="riskkit.ics"',
         # Only the owner's calendar program should keep a copy, not a shared proxy.
@@ -84,8 +90,9 @@ def calendar_feed(token):
     })
 
 
-def _risk_url(base_url: str, reference: str) -> str:
+def _page_url(base_url: str, entry: CalendarEntry) -> str:
     """On RISKKIT_BASE_URL when it is set; else the address the feed was fetched at."""
+    endpoint = {"risk": "risks.show", "issue": "issues.show"}[entry.record]
     if base_url:
-        return base_url + url_for("risks.show", reference=reference)
-    return url_for("risks.show", reference=reference, _external=True)
+        return base_url + url_for(endpoint, reference=entry.reference)
+    return url_for(endpoint, reference=entry.reference, _external=True)
