@@ -13,12 +13,15 @@ from sqlalchemy import select
 
 from riskkit import clock
 from riskkit.extensions import db
-from riskkit.models import DocumentLog
-from riskkit.services import reviews
+from riskkit.models import DocumentLog, Objective
+from riskkit.services import lessons, programme, reviews
 from tests.factories import (
     gen_action,
     gen_assurance,
     gen_control,
+    gen_debrief,
+    gen_event,
+    gen_lesson,
     gen_register,
     gen_risk,
     gen_user,
@@ -226,3 +229,128 @@ def test_the_index_lists_the_packs(site, login):
             " action evidence (clauses 8.5 and 9.1) Internal audit: the risk register") in words
     assert client.get("/evidence/sox").status_code == 404
     assert client.get("/evidence/audit.docx").status_code == 404
+
+
+# --- the NHS EPRR and ISO 22301 packs -----------------------------------------------------
+
+YEAR = ("--from", "2026-01-01", "--to", "2026-12-31")
+
+
+@pytest.fixture
+def exercising(site):
+    """2026's exercising, recorded on 30 September: a communications test in March (none
+    after it), a tabletop in May led by the Kent Resilience Forum (its report came on
+    1 June; a lesson of ours and one for the forum), and a care home evacuation in August
+    that the live exercise rule credits (debriefed, with a lesson and an action)."""
+    with clock.frozen(datetime(2026, 9, 30, 9, tzinfo=UTC)):
+        programme.credit_rule(None, programme.find_rule("Live exercise"), ["evacuation"])
+        cascade = gen_event("Cascade test March", event_type="comms_cascade",
+                            start_date=date(2026, 3, 10), status="held")
+        gen_lesson(cascade, statement="Out-of-hours numbers were out of date",
+                   due_date=date(2026, 5, 31))
+        oak = gen_event("Exercise Oak", event_type="tabletop", start_date=date(2026, 5, 12),
+                        status="held", lead_organisation="Kent Resilience Forum",
+                        partner_report_date=date(2026, 6, 1))
+        oak.objectives.append(Objective(text="Test the rest centre plan", rating="partly_met",
+                                        note="Care needs were not covered"))
+        gen_debrief(oak, "hot", date(2026, 6, 1))
+        gen_lesson(oak, statement="Rest centre care needs not planned")
+        gen_lesson(oak, statement="The forum's call list was late", for_partner=True)
+        evacuation = gen_event("Care home evacuation", kind="incident", event_type="evacuation",
+                               start_date=date(2026, 8, 19))
+        gen_debrief(evacuation, "hot", date(2026, 8, 19))
+        lesson = gen_lesson(evacuation, statement="Medication records did not travel")
+        risk = gen_risk(gen_register("AH"), title="Care home business continuity")
+        lessons.raise_action(lesson, None, risk=risk, description="Grab bags for records",
+                             owner=risk.owner, target_date=date(2026, 11, 30))
+        db.session.commit()
+
+
+def test_the_eprr_pack_says_which_requirement_was_met_in_each_interval(exercising, runner,
+                                                                       tmp_path):
+    with clock.frozen(datetime(2027, 1, 15, 9, tzinfo=UTC)):
+        result = runner.invoke(args=["evidence", "eprr", *YEAR, str(tmp_path / "eprr.xlsx")])
+    assert result.exit_code == 0, result.output
+    book = load_workbook(tmp_path / "eprr.xlsx")
+    summary = {row[0]: row[1] for row in book["Summary"].iter_rows(min_row=2, values_only=True)}
+    assert summary["Requirement intervals met"] == "3 of 5"
+    assert summary["Exercises led by a partner"] == 1
+    assert summary["Incidents credited in place of an exercise"] == 1
+    assert summary["Lessons identified for us"] == 3
+    rows = [(r[0], r[2].date(), r[3].date(), r[4], r[5], r[7]) for r in
+            book["1 Requirements met"].iter_rows(min_row=2, values_only=True)]
+    assert rows == [
+        ("Communications cascade test", date(2026, 1, 1), date(2026, 6, 30), "Yes",
+         "Cascade test March", "Us"),
+        ("Communications cascade test", date(2026, 7, 1), date(2026, 12, 31), "No", None, None),
+        ("Tabletop exercise", date(2026, 1, 1), date(2026, 12, 31), "Yes", "Exercise Oak",
+         "Kent Resilience Forum"),
+        ("Live exercise", date(2024, 1, 1), date(2026, 12, 31), "Yes",
+         "Incident: Care home evacuation", "Us"),
+        ("Command post exercise", date(2024, 1, 1), date(2026, 12, 31), "No", None, None)]
+    lessons_sheet = list(book["3 Lessons identified"].iter_rows(min_row=2, values_only=True))
+    assert [(r[2], r[5]) for r in lessons_sheet] == [
+        ("Out-of-hours numbers were out of date", "Identified"),
+        ("Rest centre care needs not planned", "Identified"),
+        ("The forum's call list was late", "Identified (for the partner: noted only)"),
+        ("Medication records did not travel", "Action planned")]
+    owing = {r[0]: r[5] for r in book["4 What is owing on 31-12-2026"].iter_rows(
+        min_row=2, values_only=True)}
+    assert owing == {"Communications cascade test": "Yes", "Tabletop exercise": "No",
+                     "Live exercise": "No", "Command post exercise": "Yes"}
+
+
+def test_the_eprr_pdf_shows_the_second_half_unmet(exercising, runner, tmp_path):
+    with clock.frozen(datetime(2027, 1, 15, 9, tzinfo=UTC)):
+        result = runner.invoke(args=["evidence", "eprr", *YEAR, str(tmp_path / "eprr.pdf")])
+    assert result.exit_code == 0, result.output
+    lines = _lines(pdf_text(tmp_path / "eprr.pdf"))
+    assert "Requirement intervals met 3 of 5" in lines
+    text = " ".join(lines)
+    assert "6 months 01/07/2026 31/12/2026 No" in text
+    assert PdfReader(tmp_path / "eprr.pdf").metadata.title == (
+        "NHS EPRR training and exercising evidence, 01/01/2026 to 31/12/2026")
+
+
+def test_an_interval_not_yet_over_is_not_yet_judged(exercising, runner, tmp_path, login,
+                                                    monkeypatch):
+    from riskkit.web import evidence
+
+    monkeypatch.setattr(evidence, "today", lambda: date(2026, 9, 30))
+    client = login(gen_user("Mo Manager", "manager"))
+    words = _text(client.get("/evidence/eprr?from=2026-01-01&to=2026-12-31"))
+    assert "judged as of 30/09/2026" in words
+    assert "01/07/2026 31/12/2026 Not yet: the interval ends 31/12/2026" in words
+    assert "Requirement intervals met 3 of 3" in words
+
+
+def test_the_iso_pack_shows_objectives_reports_and_corrective_actions(exercising, runner,
+                                                                      tmp_path):
+    with clock.frozen(datetime(2027, 1, 15, 9, tzinfo=UTC)):
+        result = runner.invoke(args=["evidence", "iso22301", *YEAR,
+                                     str(tmp_path / "iso.xlsx")])
+    assert result.exit_code == 0, result.output
+    book = load_workbook(tmp_path / "iso.xlsx")
+    summary = {row[0]: row[1] for row in book["Summary"].iter_rows(min_row=2, values_only=True)}
+    assert summary["Exercises held"] == 2
+    assert summary["Exercise objectives partly met"] == 1
+    assert summary["Lessons identified for us"] == 3
+    assert summary["Corrective actions raised"] == 1
+    objectives = list(book["2 Exercises against objectives"].iter_rows(min_row=2,
+                                                                      values_only=True))
+    assert [(r[0], r[4], r[5]) for r in objectives] == [
+        ("Cascade test March", "No objectives recorded", None),
+        ("Exercise Oak", "Test the rest centre plan", "Partly met")]
+    reports = {r[0]: r[3:] for r in book["3 Post-exercise reports"].iter_rows(
+        min_row=2, values_only=True)}
+    # Hot debrief (a day), cold debrief (42 days), improvement plan (60 days).
+    assert reports["Exercise Oak"] == ("Kent Resilience Forum's report", "Held 01/06/2026",
+                                       "Overdue since 13/07/2026", "Overdue since 31/07/2026")
+    assert reports["Cascade test March"][1] == "Overdue since 11/03/2026"
+    assert reports["Care home evacuation"][:2] == ("Its end", "Held 19/08/2026")
+    actions = [(r[2], r[3], r[5], r[8]) for r in book["4 Corrective actions"].iter_rows(
+        min_row=2, values_only=True)]
+    assert ("Medication records did not travel", "Action planned",
+            "AH0001: Grab bags for records", "Planned") in actions
+    assert ("Out-of-hours numbers were out of date", "Identified", "No action raised",
+            None) in actions

@@ -152,4 +152,4 @@ def evidence_workbook(pack: Pack) -> bytes:
 def sheet_name(number: int, section: Section) -> str:
     """The section's heading as a sheet's name: numbered (so each is its own), without the
     characters Excel refuses, cut to its 31 characters."""
-    return SHEET_NAME_REFUSED.sub(" ", f"{number} {section.heading}")[:SHEET_NAME_LIMIT].rstrip()
+    return SHEET_NAME_REFUSED.sub("-", f"{number} {section.heading}")[:SHEET_NAME_LIMIT].rstrip()
