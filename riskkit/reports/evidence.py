@@ -13,6 +13,7 @@ from datetime import date
 # Escapes text for ReportLab markup; parses no XML, so bandit's B406 does not apply.
 from xml.sax.saxutils import escape  # nosec B406
 
+from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import CondPageBreak, Flowable, Paragraph, Table, TableStyle
 
@@ -33,6 +34,8 @@ from riskkit.services.evidence.pack import Pack, Section
 
 #: A cell's padding, left and right (pages.GRID), and a little to spare.
 PADDING = 10
+#: The most room a column is given for its longest word before the word is broken.
+LONGEST_WORD = 90
 #: Characters Excel refuses in a sheet's name, and the longest name it takes.
 SHEET_NAME_REFUSED = re.compile(r"[\[\]:*?/\\]")
 SHEET_NAME_LIMIT = 31
@@ -80,7 +83,7 @@ def _story(pack: Pack, organisation: str) -> list[Flowable]:
     flow += [_p("Summary", "heading"),
              _table(("Figure", "Value"), [(label, value) for label, value in pack.summary])]
     for number, section in enumerate(pack.sections, start=1):
-        flow += [CondPageBreak(40), _p(f"{number}. {escape(section.heading)}", "heading")]
+        flow += [CondPageBreak(45 * mm), _p(f"{number}. {escape(section.heading)}", "heading")]
         if section.intro:
             flow.append(_p(escape(section.intro), "note"))
         flow.append(_table(section.headers, section.rows) if section.rows
@@ -100,10 +103,13 @@ def _table(headers, rows) -> Table:
 def column_widths(headers, texts: list[list[str]]) -> list[float]:
     """Each column as wide as its widest cell (a date, a number, a name: never broken)
     where that fits its share of the page; the long texts share what is left, each at
-    least as wide as its header's longest word, the rest in proportion to their length."""
+    least as wide as its longest word (up to a point), the rest in proportion to their
+    length."""
     least, natural = [], []
     for n, header in enumerate(headers):
-        least.append(max(stringWidth(w, BOLD, 8) for w in header.split() or [""]) + PADDING)
+        word = max([stringWidth(w, BOLD, 8) for w in header.split()]
+                   + [stringWidth(w, FONT, 8) for r in texts for w in r[n].split()], default=0)
+        least.append(min(word, LONGEST_WORD) + PADDING)
         longest = max((stringWidth(r[n], FONT, 8) for r in texts), default=0) + PADDING
         natural.append(max(longest, least[-1]))
     fixed: dict[int, float] = {}
