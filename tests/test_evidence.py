@@ -354,3 +354,27 @@ def test_the_iso_pack_shows_objectives_reports_and_corrective_actions(exercising
             "AH0001: Grab bags for records", "Planned") in actions
     assert ("Out-of-hours numbers were out of date", "Identified", "No action raised",
             None) in actions
+
+
+def _sheet(path, name) -> list[tuple]:
+    return list(load_workbook(path)[name].iter_rows(min_row=2, values_only=True))
+
+
+def test_the_demo_packs_show_the_partner_led_exercise_and_the_ah_assurance(demo, runner,
+                                                                           tmp_path):
+    """The demo's pandemic workshop (March 2022) was led by the council's resilience
+    service, whose report has not come: the EPRR pack names the partner, the ISO pack owes
+    nothing yet. Internal audit sees AH0038's limited and AH0033's absent assurance."""
+    for pack, period in (("eprr", ("2022-01-01", "2023-12-31")),
+                         ("iso22301", ("2022-01-01", "2023-12-31")),
+                         ("audit", ("2021-04-01", "2022-03-31"))):
+        result = runner.invoke(args=["evidence", pack, "--from", period[0], "--to", period[1],
+                                     str(tmp_path / f"{pack}.xlsx")])
+        assert result.exit_code == 0, result.output
+    events = {r[0]: r[4] for r in _sheet(tmp_path / "eprr.xlsx", "2 Exercises and incidents")}
+    assert events["KCC pandemic exercise"] == "KCC Resilience and Emergency Planning Service"
+    reports = {r[0]: r[3:] for r in _sheet(tmp_path / "iso22301.xlsx", "3 Post-exercise reports")}
+    assert reports["KCC pandemic exercise"] == ("Awaiting the partner's report", "Not yet due",
+                                                "Not yet due", "Not yet due")
+    lacking = {(r[0], r[3]) for r in _sheet(tmp_path / "audit.xlsx", "6 Controls lacking assurance")}
+    assert {("AH0038", "Limited"), ("AH0033", "No assurance")} <= lacking
