@@ -14,6 +14,7 @@ import sys
 import tempfile
 import time
 import tracemalloc
+from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -25,6 +26,7 @@ from riskkit import create_app  # noqa: E402
 
 START, END = "<!-- reports: written by benchmarks/reports.py -->", "<!-- end of reports -->"
 AS_OF = run.AS_OF.isoformat()
+YEAR_BEFORE = (run.AS_OF - timedelta(days=364)).isoformat()
 
 #: (size of register, what, arguments; {out} is a temporary output file)
 JOBS = [
@@ -33,6 +35,8 @@ JOBS = [
     (10_000, "Heat map PNG (corporate roll-up)", ["heatmap", "--png", "{out}.png"]),
     (500, "Committee appendix PDF, all registers", ["report", "appendix", "{out}.pdf", "--as-of", AS_OF]),
     (10_000, "Excel export, all registers", ["export", "{out}.xlsx"]),
+    (10_000, "Internal-audit evidence pack PDF, a year", ["evidence", "audit", "--from", YEAR_BEFORE,
+                                                           "--to", AS_OF, "{out}.pdf"]),
 ]
 
 

@@ -177,6 +177,14 @@ PAGES = {  # GET
     "/overdue.csv": EVERYONE,
     "/assurance": EVERYONE,
     "/assurance/import": ASSURERS,
+    # Evidence packs, as /assurance and /actions/delivery; the audit pack's log of committee
+    # documents is shown only to those who may read it (/published/log).
+    "/evidence": EVERYONE,
+    "/evidence/eprr": EVERYONE,
+    "/evidence/iso22301": EVERYONE,
+    "/evidence/audit": EVERYONE,
+    "/evidence/audit.pdf": EVERYONE,
+    "/evidence/eprr.xlsx": EVERYONE,
     "/objectives": EVERYONE,
     "/objectives/{objective}": EVERYONE,
     "/objectives/new?register=PH": MANAGERS,

@@ -26,6 +26,10 @@ TABLE = {
     "db": ("migrations", "Perform database migrations."),
     "demo": ("database", "Initialise the database and load the demo register from seed_data/"
                          " (safe to rerun)."),
+    "evidence": ("evidence", "Write an evidence pack for a period as a PDF or an Excel workbook"
+                             " (FILE's suffix chooses): eprr (NHS EPRR training and"
+                             " exercising), iso22301 (exercising and corrective action, clauses"
+                             " 8.5 and 9.1) or audit (internal audit's view of the register)."),
     "exercises": ("exercises", "Exercises and incidents: the programme, scenario packs, new"
                                " exercises, reports."),
     "export": ("export", "Write FILE.xlsx (sheets Risks, Controls, Actions, Reviews) or FILE.csv"

@@ -43,9 +43,9 @@ from riskkit.reports.pages import (
     GREY,
     GRID,
     HEADER_ROW,
-    INK,
     MARGIN,
     PAGE_HEIGHT,
+    PLAIN,
     SHADE,
     STYLES,
     TABLE_FONT,
@@ -205,10 +205,6 @@ def _on(shade: str, text: str, style: str) -> Paragraph:
     return _p(f'<font color="{_ink(shade)}">{text}</font>', style)
 
 
-#: A plain cell (a string, not a Paragraph) is drawn as the "cell" style draws.
-PLAIN = [("FONTSIZE", (0, 0), (-1, -1), STYLES["cell"].fontSize),
-         ("LEADING", (0, 0), (-1, -1), STYLES["cell"].leading),
-         ("TEXTCOLOR", (0, 0), (-1, -1), INK)]
 #: Padding either side of a cell's text (pages.GRID), in points.
 PADDING = 8
 

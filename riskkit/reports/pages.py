@@ -63,6 +63,10 @@ GRID = TABLE_FONT + [
     ("RIGHTPADDING", (0, 0), (-1, -1), 4),
 ]
 HEADER_ROW = [("BACKGROUND", (0, 0), (-1, 0), SHADE)]
+#: A plain cell (a string, not a Paragraph) is drawn as the "cell" style draws.
+PLAIN = [("FONTSIZE", (0, 0), (-1, -1), STYLES["cell"].fontSize),
+         ("LEADING", (0, 0), (-1, -1), STYLES["cell"].leading),
+         ("TEXTCOLOR", (0, 0), (-1, -1), INK)]
 
 
 class PageTotalCanvas(OutlinedCanvas):

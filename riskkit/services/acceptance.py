@@ -188,6 +188,22 @@ def accepted_at(as_of: date, register_ids: list[int]) -> list[Acceptance]:
     return [a for a in rows if a.voided_on is None or a.voided_on > as_of]
 
 
+def in_force_during(start: date, as_of: date, register_ids: list[int] | None = None
+                    ) -> list[Acceptance]:
+    """The acceptances in force at some time from `start` to the end of `as_of` (approved
+    by then, expiring and voided, if at all, no sooner than `start`), soonest expiry first:
+    what internal audit reads for a period."""
+    statement = (select(Acceptance).join(Risk, Risk.id == Acceptance.risk_id)
+                 .where(Acceptance.decided_on <= as_of, Acceptance.expires_on >= start,
+                        Acceptance.status.in_(("approved", "void")))
+                 .options(joinedload(Acceptance.risk).joinedload(Risk.owner),
+                          joinedload(Acceptance.decided_by))
+                 .order_by(Acceptance.expires_on, Risk.reference))
+    if register_ids is not None:
+        statement = statement.where(Risk.register_id.in_(register_ids))
+    return [a for a in db.session.scalars(statement) if a.voided_on is None or a.voided_on >= start]
+
+
 def asked(user: User | None) -> list[Acceptance]:
     """The acceptances asked for and not yet decided that `user` may decide on."""
     rows = db.session.scalars(

@@ -205,6 +205,23 @@ def _credited_incident(rule: CadenceRule, as_of: date) -> Event | None:
         .order_by(Event.end_date.desc(), Event.id.desc()).limit(1))
 
 
+def occasions(rule: CadenceRule, since: date, as_of: date) -> list[Event]:
+    """Every occasion that met an exercise rule from `since` to `as_of`, oldest first: the
+    exercises of its type held (ended) then, and the incidents of the types it credits
+    that had a debrief held by as_of and a lesson recorded (as _credited_incident). An
+    exercise a partner led counts as our own: we took part."""
+    debriefed = select(Debrief.id).where(Debrief.event_id == Event.id,
+                                         Debrief.held_on <= as_of).exists()
+    learned = select(Lesson.id).where(Lesson.event_id == Event.id).exists()
+    exercise = (Event.kind == "exercise") & (Event.event_type == rule.event_type)
+    incident = (Event.kind == "incident") & Event.event_type.in_(rule.credited_incidents or [""]) \
+        & debriefed & learned
+    return list(db.session.scalars(
+        select(Event).where(exercise | incident, Event.status != "planned",
+                            Event.end_date >= since, Event.end_date <= as_of)
+        .order_by(Event.end_date, Event.id)))
+
+
 def _last_held(rule: CadenceRule, as_of: date) -> tuple[Event | None, Event | None]:
     """The last exercise of the rule's type held by as_of, and the last incident it
     credits if that ended later (else None)."""

@@ -22,6 +22,7 @@ from riskkit.web import (
     debriefs,
     delivery,
     errors,
+    evidence,
     exercise_reports,
     exercises,
     exports,
@@ -78,7 +79,7 @@ def init_app(app: Flask) -> None:
                       programme.bp, exercise_reports.bp, health.bp, imports.bp, debriefs.bp,
                       account.bp, published.bp, indicators.bp, levels.bp, issues.bp,
                       acceptances.bp, assurance.bp, objectives.bp, testability.bp, delivery.bp,
-                      response.bp):
+                      response.bp, evidence.bp):
         app.register_blueprint(blueprint)
     api.init_app(app, csrf)
 
