@@ -138,14 +138,13 @@ def test_the_audit_workbook_has_a_summary_and_a_sheet_per_section(register, runn
                      " end in .pdf or .xlsx"),
 ])
 def test_a_bad_period_or_file_is_one_line_and_writes_nothing(site, runner, tmp_path, args,
-                                                              message):
-    *options, name = args
+                                                              message, monkeypatch):
     out = tmp_path / "out"
     out.mkdir()
-    result = runner.invoke(args=["evidence", "audit", *options, str(out / name)])
+    monkeypatch.chdir(out)  # the file named as typed: a message cuts a long path short
+    result = runner.invoke(args=["evidence", "audit", *args])
     assert result.exit_code == 1
-    shown = result.stderr.replace(str(out / name), name)
-    assert shown.strip().splitlines() == [message]
+    assert result.stderr.strip().splitlines() == [message]
     assert list(out.iterdir()) == []
 
 

@@ -37,7 +37,8 @@ def test_a_manager_adds_an_objective_and_changes_its_words(login):
         "version": read, "name": "Something else"})
     assert stale.status_code == 409
     assert db.session.scalars(select(HistoryEntry.new_value).where(
-        HistoryEntry.entity == "register objective", HistoryEntry.field == "name")).all() == [
+        HistoryEntry.entity == "register objective", HistoryEntry.field == "name")
+        .order_by(HistoryEntry.id)).all() == [
         "Keep people safe and well at home", "Keep people safe and well in their own home"]
 
 
