@@ -196,7 +196,7 @@ class _Reader:
         value = self._raw(name)
         if not value:
             return default
-        if not value.isdigit() or not low <= int(value) <= high:
+        if not (value.isascii() and value.isdigit()) or not low <= int(value) <= high:
             raise SettingError(f"{name} must be a whole number from {low} to {high}, not {value!r}", name)
         return int(value)
 

@@ -103,6 +103,7 @@ def test_the_services_rules_answer_422_naming_the_field(api):
         (review_of(risk, version=risk["version"], reviewed_on="2020-01-01"), None, "reviewed_on"),
         (review_of(risk, version=risk["version"], colour="red"), None, "colour"),
         (review_of(risk), '"v1"', "If-Match"),
+        (review_of(risk), '"\u00b2"', "If-Match"),  # a digit to Python, but no number
         # a lower score with nothing changed needs confirming, as on the web form
         (review_of(risk, version=risk["version"], likelihood=1, impact=1, comment="Better"), None,
          "confirm_lower"),

@@ -4,6 +4,7 @@ risk), with history and version checks, through the command line and the web pag
 
 from datetime import UTC, date, datetime
 
+import pytest
 from sqlalchemy import func, select
 
 from riskkit import clock
@@ -218,6 +219,14 @@ def test_an_owner_cannot_raise_an_issue_or_turn_a_risk_into_one(login):
     assert client.post(f"/risks/{risk.reference}/issue", data={
         "version": risk.version, "severity": 4, "owner": owner.id}).status_code == 403
     assert _issues() == 0 and db.session.get(Risk, risk.id).status == "open"
+
+
+@pytest.mark.parametrize("incident", ["%C2%B2", "99999999999999999999", "x"])
+def test_an_incident_in_the_address_that_is_no_number_is_left_unchosen(login, incident):
+    """"²" is a digit to Python but no number: the form opens with no incident chosen."""
+    gen_register("AH")
+    page = login(gen_user("Mo Manager", "manager")).get(f"/issues/new?incident={incident}")
+    assert page.status_code == 200
 
 
 def test_issue_references_are_numbered_per_register(app):

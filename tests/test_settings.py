@@ -29,6 +29,7 @@ def run(env: dict, *args: str) -> subprocess.CompletedProcess:
 
 @pytest.mark.parametrize(("setting", "value", "message"), [
     ("RISKKIT_SMTP_PORT", "abc", "RISKKIT_SMTP_PORT must be a whole number from 1 to 65535, not 'abc'"),
+    ("RISKKIT_SMTP_PORT", "\u00b2", "RISKKIT_SMTP_PORT must be a whole number from 1 to 65535, not '\u00b2'"),
     ("RISKKIT_DATABASE_URL", "postgres//oops", "RISKKIT_DATABASE_URL is not a database URL"),
     ("RISKKIT_DATABASE_URL", "mysql://u@h/db", "RISKKIT_DATABASE_URL must be a sqlite:// or postgresql:// URL"),
     ("RISKKIT_EXERCISES", "/no/such/folder", "RISKKIT_EXERCISES is '/no/such/folder', which is not a folder"),

@@ -28,7 +28,7 @@ def expected_version(version: int | None, required: bool = True) -> int | None:
                                   " or a version field", "version")
         return version
     tag = tags[0].removeprefix("W/").strip('"')
-    if len(tags) > 1 or not tag.isdigit() or len(tag) > 10:
+    if len(tags) > 1 or not (tag.isascii() and tag.isdigit()) or len(tag) > 10:
         raise ValidationError("If-Match must be one ETag this API gave, like \"3\"", "If-Match")
     if version is not None and version != int(tag):
         raise ValidationError("If-Match and version disagree: send one", "version")

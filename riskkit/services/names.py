@@ -15,6 +15,12 @@ def as_number(text) -> int | None:
     return None
 
 
+def as_numbers(text: str | None) -> list[int]:
+    """The record numbers in a comma-separated list (a form's hidden field of the ids it
+    was opened with); anything else in it is left out."""
+    return [n for part in (text or "").split(",") if (n := as_number(part)) is not None]
+
+
 def same_name(column, value: str | None):
     """SQL: `column` equals `value` (trimmed), case ignored. Both sides are folded by the
     database's own lower(): SQLite folds only A to Z, so a value folded by Python ("Łukasz"

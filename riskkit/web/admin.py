@@ -10,6 +10,7 @@ from riskkit.models import MatrixDefinition, Register, Risk, User
 from riskkit.services import appetite as appetite_service
 from riskkit.services import teams as team_service
 from riskkit.services.matrices import all_matrices, save_matrix
+from riskkit.services.names import as_numbers
 from riskkit.services.people import save_person
 from riskkit.services.registers import all_registers, register_and_children, save_register
 from riskkit.web import choices, forms
@@ -98,7 +99,7 @@ def team(team_id):
 
 def _ids(text: str | None) -> list[int]:
     """The member ids a team form was opened with (a hidden field: ids, comma-separated)."""
-    return [int(part) for part in (text or "").split(",") if part.strip().isdigit()]
+    return as_numbers(text)
 
 
 @bp.get("/appetite")

@@ -42,6 +42,7 @@ from riskkit import vocab
 from riskkit.errors import Conflict, ValidationError
 from riskkit.models import MatrixDefinition, Register, Risk, User
 from riskkit.models.base import LARGEST_INT, check_date, clean_text, utcnow
+from riskkit.services.names import as_number
 from riskkit.services.risks import commit
 from riskkit.web.merging import OriginalValues, as_form_value, comparable, conflict, label
 
@@ -154,7 +155,7 @@ class NumberChoice(SelectField):
         raw = self.raw_data[0] if self.raw_data else ""
         offered = {str(choice.value) for choice in self.iter_choices()}
         if raw not in ("", "None") and raw not in offered:
-            numbers = [int(value) for value in offered if value.isdigit()]
+            numbers = [n for value in offered if (n := as_number(value)) is not None]
             raise StopValidation(self.message.format(most=max(numbers, default=0)))
 
 

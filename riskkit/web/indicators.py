@@ -15,6 +15,7 @@ from riskkit.extensions import db
 from riskkit.models import Area, Reading, User
 from riskkit.services import history_words, levels, readings
 from riskkit.services import indicators as service
+from riskkit.services.names import as_number
 from riskkit.services.plans import list_plans
 from riskkit.services.risks import commit
 from riskkit.services.teams import list_teams
@@ -150,11 +151,11 @@ def _posted_bands(form, scheme) -> dict[int, tuple]:
     ids = {level.id for level in scheme.levels}
     bands = {}
     for entry in form.bands:
-        level_id = entry.form.level_id.data
-        if not str(level_id or "").isdigit() or int(level_id) not in ids:
+        level_id = as_number(entry.form.level_id.data)
+        if level_id not in ids:
             raise ValidationError("The bands do not match the levels: reload the page",
                                   "triggers")
-        bands[int(level_id)] = (entry.form.lower.data, entry.form.upper.data)
+        bands[level_id] = (entry.form.lower.data, entry.form.upper.data)
     return bands
 
 

@@ -10,6 +10,7 @@ from riskkit.extensions import db
 from riskkit.models import Event, IssueAction, Register
 from riskkit.services import events as event_service
 from riskkit.services import issues as service
+from riskkit.services.names import as_number
 from riskkit.services.registers import all_registers, get_register
 from riskkit.services.risks import get_risk
 from riskkit.web import forms
@@ -57,8 +58,8 @@ def new():
     form.incident.choices = forms.options(
         [("", "None")] + [(e.id, f"{e.name}, {e.start_date:%d/%m/%Y}")
                           for e in event_service.list_events(kind="incident")])
-    if request.method == "GET" and request.args.get("incident", "").isdigit():
-        form.incident.data = int(request.args["incident"])
+    if request.method == "GET" and (incident := as_number(request.args.get("incident"))) is not None:
+        form.incident.data = incident
     forms.stamp(form, None)
     if form.validate_on_submit():
         def change():

@@ -13,6 +13,7 @@ from riskkit.models import Area
 from riskkit.reports.card_mail import email_cards
 from riskkit.services import indicators as indicator_service
 from riskkit.services import levels
+from riskkit.services.names import as_number
 from riskkit.services.risks import commit
 from riskkit.web.event_forms import place_error
 from riskkit.web.forms import options, page
@@ -56,7 +57,7 @@ def declare():
         try:
             if chosen is None:
                 raise ValidationError("Choose the level to declare from the list", "level")
-            seen = int(form.seen.data) if str(form.seen.data or "").isdigit() else None
+            seen = as_number(form.seen.data)
             declaration = commit(lambda: levels.declare(current_user, area, chosen,
                                                         form.reason.data, today(), proposal,
                                                         seen))

@@ -10,6 +10,7 @@ from flask_login import current_user
 from riskkit import clock, permissions
 from riskkit.models import Area, User
 from riskkit.services import action_cards, decision_log, indicators, levels, trends
+from riskkit.services.names import as_numbers
 from riskkit.services.query_args import date_arg
 from riskkit.services.risks import commit
 from riskkit.services.sitrep import KIND_WORDS, WHOLE, gather
@@ -179,7 +180,7 @@ def role(role_id):
     if form.validate_on_submit():
         def change():
             chosen = [choices.record(User, p, "holders", "holders") for p in form.holders.data or []]
-            were = [int(part) for part in (form.holders_were.data or "").split(",") if part.strip().isdigit()]
+            were = as_numbers(form.holders_were.data)
             return action_cards.set_holders(current_user, item, chosen, were)
 
         saved, conflict, _ = forms.save(form, change)

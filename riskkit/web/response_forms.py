@@ -5,6 +5,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTex
 from wtforms import HiddenField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired
 
+from riskkit.services.names import as_number
 from riskkit.web.event_forms import checkboxes
 from riskkit.web.forms import Form
 
@@ -18,7 +19,7 @@ class StepDoneForm(Form):
 class DecisionForm(Form):
     text = TextAreaField("Decision", widget=GovTextArea(), validators=[InputRequired("Enter a decision")],
                          description="Timed now and logged under your name; the log is never edited.")
-    area = SelectField("Area", widget=GovSelect(), coerce=lambda v: int(v) if str(v).isdigit() else None,
+    area = SelectField("Area", widget=GovSelect(), coerce=as_number,
                        validate_choice=False)
     submit = SubmitField("Log the decision", widget=GovSubmitInput())
 
